@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh "4 5": checkpatch, then the selftests in the VM for each paging
+# mode.  Prints the TAP output and a last line "N passed, N failed, N skipped"
+# counted from the TAP results of every run; exits non-zero on any failure,
+# any checkpatch finding, or a guest that did not report.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+modes=${1:-4 5}
+log=$top/build/check
+mkdir -p "$log"
+rc=0
+
+if ! tools/checkpatch.sh; then
+	rc=1
+fi
+
+pass=0 fail=0 skip=0
+for p in $modes; do
+	echo "# ==== selftests, ${p}-level paging ===="
+	tools/vm/run --paging "$p" --timeout "${VMI_CHECK_TIMEOUT:-1500}" -- \
+		sh /vmi/selftests/run.sh | tee "$log/tap-$p.txt"
+	vrc=${PIPESTATUS[0]}
+	s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$log/tap-$p.txt")
+	a=$(grep -cE '^ok [0-9]+' "$log/tap-$p.txt")
+	f=$(grep -cE '^not ok [0-9]+' "$log/tap-$p.txt")
+	pass=$((pass + a - s)) skip=$((skip + s)) fail=$((fail + f))
+	if [ "$vrc" -ne 0 ]; then
+		echo "# ${p}-level run exited $vrc"
+		# a guest that died or reported kernel errors is a failure in itself
+		[ "$f" -gt 0 ] || fail=$((fail + 1))
+		rc=1
+	fi
+done
+[ $fail -eq 0 ] || rc=1
+echo "$pass passed, $fail failed, $skip skipped"
+exit $rc
