@@ -52,7 +52,6 @@ extern const struct proc_ops vmi_vmas_proc_ops;
 /* mm.c: census of a whole address space, shared with processes */
 int vmi_census(struct mm_struct *mm, struct vmi_walk *w);
 
-
 /* Version line of every file. */
 static inline void vmi_seq_version(struct seq_file *m, const char *file)
 {

@@ -247,11 +247,11 @@ static int vmi_pte_range(struct vmi_walk *w, struct vm_area_struct *vma,
 			 pmd_t *pmdp, unsigned long addr, unsigned long end)
 {
 	pte_t *start_pte, *ptep;
-	spinlock_t *ptl;
+	spinlock_t *ptl;	/* the PTE table's lock */
 	int ret = 0;
 
 	start_pte = pte_offset_map_lock(w->mm, pmdp, addr, &ptl);
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#if KERNEL_VERSION(6, 5, 0) <= LINUX_VERSION_CODE
 	/* 6.5+: the table may have been freed or replaced since we read it */
 	if (!start_pte)
 		return vmi_empty(w, vma, VMI_LEVEL_PMD, addr, end, 0);
@@ -493,29 +493,28 @@ int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end)
 			return -EINTR;
 
 		vma = find_vma(w->mm, addr);
+		if (!w->walk_holes && (!vma || vma->vm_start >= end)) {
+			mmap_read_unlock(w->mm);
+			break;
+		}
 		if (vma && vma->vm_start <= addr) {
 			stop = min(end, vma->vm_end);
 		} else if (w->walk_holes) {
+			/* the hole before the next VMA */
 			stop = vma ? min(end, vma->vm_start) : end;
 			vma = NULL;
-		} else if (vma && vma->vm_start < end) {
+		} else {
 			addr = vma->vm_start;
 			stop = min(end, vma->vm_end);
-		} else {
-			mmap_read_unlock(w->mm);
-			break;
 		}
 
 		w->budget = VMI_WALK_BATCH;
 		ret = vmi_pgd_range(w, vma, addr, stop);
 		mmap_read_unlock(w->mm);
 
-		if (ret == VMI_WALK_PAUSE)
-			addr = w->resume;
-		else if (ret)
+		if (ret && ret != VMI_WALK_PAUSE)
 			return ret;
-		else
-			addr = stop;
+		addr = ret ? w->resume : stop;
 		cond_resched();
 	}
 	return 0;
