@@ -153,6 +153,7 @@ static int vmi_mm_show(struct seq_file *m, void *v)
 		seq_printf(m, "attr %s %lu\n", vmi_attr_names[i],
 			   w->counts.attr[i]);
 
+	vmi_seq_ulong(m, "deposited_pte_tables", w->census.deposited);
 	seq_puts(m, "# census level tables entries capacity fill_pct bytes\n");
 	for (i = 0; i < VMI_NR_LEVELS; i++) {
 		unsigned long tables = w->census.tables[i];

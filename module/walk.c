@@ -128,15 +128,43 @@ static void vmi_count_table(struct vmi_walk *w, enum vmi_level level,
 	}
 }
 
-/* A non-empty entry of @level met at @addr: count it once per walk. */
-static void vmi_count_entry(struct vmi_walk *w, enum vmi_level level,
+/*
+ * A non-empty entry of @level met at @addr: count it once per walk.
+ * Return: true the first time.
+ */
+static bool vmi_count_entry(struct vmi_walk *w, enum vmi_level level,
 			    unsigned long addr)
 {
 	unsigned long base = addr & ~(vmi_level_span(level) - 1);
 
-	if (w->census_entry_base[level] != base) {
-		w->census_entry_base[level] = base;
-		w->census.entries[level]++;
+	if (w->census_entry_base[level] == base)
+		return false;
+	w->census_entry_base[level] = base;
+	w->census.entries[level]++;
+	return true;
+}
+
+/*
+ * An anonymous THP (or the huge zero page) mapped by a PMD has a PTE table
+ * deposited beside it (pgtable_trans_huge_deposit()) so that a later split
+ * cannot fail; the kernel counts it in mm->pgtables_bytes (VmPTE) although
+ * no entry points to it.  Count it as a PTE table of the census and of the
+ * range.  File and DAX PMDs deposit nothing on x86, hugetlb never does.
+ */
+static void vmi_count_deposit(struct vmi_walk *w, struct vm_area_struct *vma,
+			      unsigned long addr, bool first)
+{
+	unsigned long base = addr & PMD_MASK;
+
+	if (!vma || !vma_is_anonymous(vma) || is_vm_hugetlb_page(vma))
+		return;
+	if (first) {
+		w->census.tables[VMI_LEVEL_PTE]++;
+		w->census.deposited++;
+	}
+	if (w->range_deposit_base != base) {
+		w->range_deposit_base = base;
+		w->counts.tables[VMI_LEVEL_PTE]++;
 	}
 }
 
@@ -206,12 +234,15 @@ static int vmi_present(struct vmi_walk *w, struct vm_area_struct *vma,
 {
 	unsigned long pages = (next - addr) >> PAGE_SHIFT;
 	unsigned long *attr = w->counts.attr;
+	bool first = vmi_count_entry(w, level, addr);
 
-	vmi_count_entry(w, level, addr);
-	if (level == VMI_LEVEL_PMD)
+	if (level == VMI_LEVEL_PMD) {
 		attr[VMI_ATTR_HUGE_PMD] += pages;
-	else if (level == VMI_LEVEL_PUD)
+		if (!pmd_devmap(__pmd(val)))
+			vmi_count_deposit(w, vma, addr, first);
+	} else if (level == VMI_LEVEL_PUD) {
 		attr[VMI_ATTR_HUGE_PUD] += pages;
+	}
 	if (dirty)
 		attr[VMI_ATTR_DIRTY] += pages;
 	if (young)
@@ -483,6 +514,7 @@ int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end)
 	int ret;
 
 	memset(w->range_base, 0xff, sizeof(w->range_base));
+	w->range_deposit_base = ULONG_MAX;
 	while (addr < end) {
 		struct vm_area_struct *vma;
 		unsigned long stop;

@@ -64,10 +64,12 @@ struct vmi_counts {
  * struct vmi_census - page tables of a whole walk, each counted once
  * @tables:	page-table pages per level
  * @entries:	entries in use (not none) per level
+ * @deposited:	PTE tables deposited under anonymous THPs (in @tables too)
  */
 struct vmi_census {
 	unsigned long tables[VMI_NR_LEVELS];
 	unsigned long entries[VMI_NR_LEVELS];
+	unsigned long deposited;
 };
 
 /**
@@ -93,6 +95,7 @@ struct vmi_walk {
 	long budget;
 	unsigned long resume;
 	unsigned long range_base[VMI_NR_LEVELS];
+	unsigned long range_deposit_base;
 	unsigned long census_table_base[VMI_NR_LEVELS];
 	unsigned long census_entry_base[VMI_NR_LEVELS];
 };
