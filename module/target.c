@@ -99,7 +99,9 @@ struct task_struct *vmi_find_process(pid_t tgid)
  * @file:	the file being opened
  *
  * Takes an mm_count reference (mmgrab) so the mm_struct outlives the
- * process; reads take mm_users on top with vmi_target_get_mm().
+ * process, and a user of the pid's directory (vmi_pid_get()) so it stays
+ * while the file is open; reads take mm_users on top with
+ * vmi_target_get_mm().
  *
  * Return: 0, -ESRCH if the process is gone, -EACCES if not allowed.
  */
@@ -109,11 +111,16 @@ int vmi_target_open(struct vmi_target *t, struct inode *inode,
 	pid_t tgid = (pid_t)(unsigned long)pde_data(inode);
 	struct task_struct *task;
 	struct mm_struct *mm;
-	int ret = 0;
+	int ret;
 
+	ret = vmi_pid_get(tgid);
+	if (ret)
+		return ret;
 	task = vmi_find_process(tgid);
-	if (!task)
-		return -ESRCH;
+	if (!task) {
+		ret = -ESRCH;
+		goto out_put_pid;
+	}
 	mm = get_task_mm(task);
 	if (!mm) {
 		ret = -ESRCH;
@@ -134,6 +141,9 @@ out_put_mm:
 	mmput(mm);
 out_put_task:
 	put_task_struct(task);
+out_put_pid:
+	if (ret)
+		vmi_pid_put(tgid);
 	return ret;
 }
 
@@ -143,9 +153,11 @@ out_put_task:
  */
 void vmi_target_release(struct vmi_target *t)
 {
-	if (t->mm)
-		mmdrop(t->mm);
+	if (!t->mm)
+		return;
+	mmdrop(t->mm);
 	t->mm = NULL;
+	vmi_pid_put(t->pid);
 }
 
 /**

@@ -13,12 +13,18 @@
  *
  * An entry is only a name: opening a file resolves its pid again (see
  * target.c), so a late removal or a reused pid can never show the wrong
- * process.
+ * process.  proc_remove() would close the files still open on a directory
+ * and make them fail with EIO, so a dead process's directory stays until
+ * its last file is closed: until then reads of open files give ESRCH, new
+ * opens give ESRCH, and a new process that reuses the pid takes the
+ * directory over.
  *
  * Locking: vmi_event_lock (spinlock, irqsave: the probes may run in any
- * context) protects vmi_events and vmi_resync; vmi_pids is only touched by
- * the work item, which runs on an ordered workqueue, and by init/exit when
- * the work cannot run.
+ * context) protects vmi_events and vmi_resync.  vmi_pids_lock (mutex)
+ * protects vmi_pids and the vmi_pid_dir counts; it is never held across
+ * proc_remove(), which waits for our file operations (open and release take
+ * the mutex).  Directories are created and removed by the work item only,
+ * on an ordered workqueue, and by init/exit when the work cannot run.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -46,8 +52,23 @@ static struct workqueue_struct *vmi_wq;
 static void vmi_track_work(struct work_struct *work);
 static DECLARE_WORK(vmi_work, vmi_track_work);
 
-/* tgid -> struct proc_dir_entry * of /proc/vminspect/<tgid> */
+/**
+ * struct vmi_pid_dir - /proc/vminspect/<tgid>
+ * @dir:	the proc directory
+ * @users:	files open in it
+ * @dead:	the process has exited; remove when @users drops to zero
+ */
+struct vmi_pid_dir {
+	struct proc_dir_entry *dir;
+	unsigned int users;
+	bool dead;
+};
+
+/* tgid -> struct vmi_pid_dir */
 static DEFINE_XARRAY(vmi_pids);
+static DEFINE_MUTEX(vmi_pids_lock);
+static bool vmi_reap;		/* a dead directory lost its last user */
+static bool vmi_stopping;	/* module exit: no more work */
 
 static struct tracepoint *vmi_tp_fork;
 static struct tracepoint *vmi_tp_exit;
@@ -90,43 +111,6 @@ static const struct {
 	{ VMI_PROC_VMAS, 0444, &vmi_vmas_proc_ops },
 };
 
-static void vmi_pid_add(pid_t tgid)
-{
-	struct proc_dir_entry *dir;
-	void *data = (void *)(unsigned long)tgid;
-	char name[16];
-	int i;
-
-	if (xa_load(&vmi_pids, tgid))
-		return;
-	snprintf(name, sizeof(name), "%d", tgid);
-	dir = proc_mkdir_data(name, 0555, vmi_proc_root, data);
-	if (!dir)
-		goto err;
-	for (i = 0; i < ARRAY_SIZE(vmi_pid_files); i++) {
-		if (!proc_create_data(vmi_pid_files[i].name,
-				      vmi_pid_files[i].mode, dir,
-				      vmi_pid_files[i].ops, data))
-			goto err_remove_dir;
-	}
-	if (xa_err(xa_store(&vmi_pids, tgid, dir, GFP_KERNEL)))
-		goto err_remove_dir;
-	return;
-
-err_remove_dir:
-	proc_remove(dir);
-err:
-	pr_warn_ratelimited("cannot create /proc/%s/%d\n", VMI_PROC_DIR, tgid);
-}
-
-static void vmi_pid_remove(pid_t tgid)
-{
-	struct proc_dir_entry *dir = xa_erase(&vmi_pids, tgid);
-
-	/* waits for readers inside our file operations, closes open files */
-	proc_remove(dir);
-}
-
 static bool vmi_tgid_alive(pid_t tgid)
 {
 	struct task_struct *task = vmi_find_process(tgid);
@@ -136,10 +120,131 @@ static bool vmi_tgid_alive(pid_t tgid)
 	return task;
 }
 
+static void vmi_pid_add(pid_t tgid)
+{
+	struct vmi_pid_dir *pd;
+	struct proc_dir_entry *dir;
+	void *data = (void *)(unsigned long)tgid;
+	char name[16];
+	int i;
+
+	mutex_lock(&vmi_pids_lock);
+	pd = xa_load(&vmi_pids, tgid);
+	if (pd)
+		pd->dead = false;	/* a reused pid takes the entry over */
+	mutex_unlock(&vmi_pids_lock);
+	if (pd)
+		return;
+
+	pd = kzalloc(sizeof(*pd), GFP_KERNEL);
+	if (!pd)
+		goto err;
+	snprintf(name, sizeof(name), "%d", tgid);
+	dir = proc_mkdir_data(name, 0555, vmi_proc_root, data);
+	if (!dir)
+		goto err_free;
+	for (i = 0; i < ARRAY_SIZE(vmi_pid_files); i++) {
+		if (!proc_create_data(vmi_pid_files[i].name,
+				      vmi_pid_files[i].mode, dir,
+				      vmi_pid_files[i].ops, data))
+			goto err_remove_dir;
+	}
+	pd->dir = dir;
+	mutex_lock(&vmi_pids_lock);
+	if (xa_err(xa_store(&vmi_pids, tgid, pd, GFP_KERNEL))) {
+		mutex_unlock(&vmi_pids_lock);
+		goto err_remove_dir;
+	}
+	mutex_unlock(&vmi_pids_lock);
+	return;
+
+err_remove_dir:
+	proc_remove(dir);
+err_free:
+	kfree(pd);
+err:
+	pr_warn_ratelimited("cannot create /proc/%s/%d\n", VMI_PROC_DIR, tgid);
+}
+
+/*
+ * @tgid is gone (or going): remove its directory now if no file is open
+ * in it, else mark it for removal at the last close.
+ */
+static void vmi_pid_remove(pid_t tgid)
+{
+	struct vmi_pid_dir *pd;
+
+	mutex_lock(&vmi_pids_lock);
+	pd = xa_load(&vmi_pids, tgid);
+	if (pd && !vmi_stopping && vmi_tgid_alive(tgid))
+		pd = NULL;		/* reused meanwhile */
+	if (pd) {
+		pd->dead = true;
+		if (pd->users && !vmi_stopping)
+			pd = NULL;
+		else
+			xa_erase(&vmi_pids, tgid);
+	}
+	mutex_unlock(&vmi_pids_lock);
+	if (pd) {
+		/* waits for readers inside our file operations */
+		proc_remove(pd->dir);
+		kfree(pd);
+	}
+}
+
+/**
+ * vmi_pid_get - a file of /proc/vminspect/<tgid>/ is being opened
+ * @tgid: the directory's pid
+ *
+ * Return: 0, or -ESRCH if the directory is on its way out.
+ */
+int vmi_pid_get(pid_t tgid)
+{
+	struct vmi_pid_dir *pd;
+	int ret = -ESRCH;
+
+	mutex_lock(&vmi_pids_lock);
+	pd = xa_load(&vmi_pids, tgid);
+	if (pd && !pd->dead) {
+		pd->users++;
+		ret = 0;
+	}
+	mutex_unlock(&vmi_pids_lock);
+	return ret;
+}
+
+/**
+ * vmi_pid_put - a file opened with vmi_pid_get() is released
+ * @tgid: the directory's pid
+ *
+ * May run from proc_remove() closing files at module exit.
+ */
+void vmi_pid_put(pid_t tgid)
+{
+	struct vmi_pid_dir *pd;
+	bool reap = false;
+
+	mutex_lock(&vmi_pids_lock);
+	pd = xa_load(&vmi_pids, tgid);
+	if (pd && !WARN_ON_ONCE(!pd->users)) {
+		pd->users--;
+		reap = !pd->users && pd->dead && !vmi_stopping;
+	}
+	mutex_unlock(&vmi_pids_lock);
+	if (reap) {
+		/* not from here: proc_remove() would wait for this release */
+		spin_lock_irq(&vmi_event_lock);
+		vmi_reap = true;
+		spin_unlock_irq(&vmi_event_lock);
+		queue_work(vmi_wq, &vmi_work);
+	}
+}
+
 /* Make the directories match the pid table. */
 static void vmi_resync_all(void)
 {
-	struct proc_dir_entry *dir;
+	struct vmi_pid_dir *pd;
 	unsigned long index;
 	struct pid *pid;
 	int nr = 1;
@@ -163,8 +268,20 @@ static void vmi_resync_all(void)
 		cond_resched();
 	}
 
-	xa_for_each(&vmi_pids, index, dir) {
+	xa_for_each(&vmi_pids, index, pd) {
 		if (!vmi_tgid_alive(index))
+			vmi_pid_remove(index);
+	}
+}
+
+/* Remove the directories of dead processes whose last file was closed. */
+static void vmi_reap_dead(void)
+{
+	struct vmi_pid_dir *pd;
+	unsigned long index;
+
+	xa_for_each(&vmi_pids, index, pd) {
+		if (READ_ONCE(pd->dead))
 			vmi_pid_remove(index);
 	}
 }
@@ -172,18 +289,22 @@ static void vmi_resync_all(void)
 static void vmi_track_work(struct work_struct *work)
 {
 	unsigned long irqflags;
-	bool resync, got;
+	bool resync, reap, got;
 	u32 ev;
 
 	for (;;) {
 		spin_lock_irqsave(&vmi_event_lock, irqflags);
 		resync = vmi_resync;
 		vmi_resync = false;
+		reap = vmi_reap;
+		vmi_reap = false;
 		if (resync)
 			kfifo_reset(&vmi_events);
 		got = !resync && kfifo_get(&vmi_events, &ev);
 		spin_unlock_irqrestore(&vmi_event_lock, irqflags);
 
+		if (reap)
+			vmi_reap_dead();
 		if (resync) {
 			vmi_resync_all();
 			continue;
@@ -258,15 +379,20 @@ err_destroy_wq:
  */
 void vmi_track_exit(void)
 {
-	struct proc_dir_entry *dir;
+	struct vmi_pid_dir *pd;
 	unsigned long index;
 
 	tracepoint_probe_unregister(vmi_tp_exit, vmi_probe_exit, NULL);
 	tracepoint_probe_unregister(vmi_tp_fork, vmi_probe_fork, NULL);
 	tracepoint_synchronize_unregister();
+	/* releases from now on must not queue work */
+	mutex_lock(&vmi_pids_lock);
+	vmi_stopping = true;
+	mutex_unlock(&vmi_pids_lock);
 	destroy_workqueue(vmi_wq);
 
-	xa_for_each(&vmi_pids, index, dir)
+	/* closes the files still open: their release runs vmi_pid_put() */
+	xa_for_each(&vmi_pids, index, pd)
 		vmi_pid_remove(index);
 	xa_destroy(&vmi_pids);
 }

@@ -43,6 +43,8 @@ struct mm_struct *vmi_target_get_mm(struct vmi_target *t);
 /* track.c: /proc/vminspect/<pid>/ kept in step with fork and exit */
 int vmi_track_init(void);
 void vmi_track_exit(void);
+int vmi_pid_get(pid_t tgid);
+void vmi_pid_put(pid_t tgid);
 
 /* the files */
 extern const struct proc_ops vmi_processes_proc_ops;
