@@ -109,6 +109,9 @@ static const struct {
 } vmi_pid_files[] = {
 	{ VMI_PROC_MM, 0444, &vmi_mm_proc_ops },
 	{ VMI_PROC_VMAS, 0444, &vmi_vmas_proc_ops },
+	{ VMI_PROC_PAGETABLE, 0444, &vmi_pagetable_proc_ops },
+	/* anyone may open it for writing: access is checked at open */
+	{ VMI_PROC_TRANSLATE, 0666, &vmi_translate_proc_ops },
 };
 
 static bool vmi_tgid_alive(pid_t tgid)

@@ -23,24 +23,6 @@
 
 #include "vminspect.h"
 
-#define VMI_VMA_NAME_LEN	32
-
-/*
- * What is printed of one VMA, copied under the lock: its range, flags and
- * file offset, the file (referenced until the record is dropped) with its
- * device and inode, or the name maps gives it ([heap], [vdso]...).
- */
-struct vmi_vma_rec {
-	unsigned long start;
-	unsigned long end;
-	unsigned long flags;
-	unsigned long long offset;
-	dev_t dev;
-	unsigned long ino;
-	struct file *file;
-	char name[VMI_VMA_NAME_LEN];
-};
-
 struct vmi_vmas_priv {
 	struct vmi_target t;
 	struct mm_struct *mm;		/* mm_users held from start to stop */
@@ -102,27 +84,32 @@ static void vmi_vma_name(struct vm_area_struct *vma, char *buf, size_t len)
 	strscpy(buf, name ?: "", len);
 }
 
-static void vmi_rec_put(struct vmi_vma_rec *rec)
+/* " path" as /proc/<pid>/maps prints it, or nothing for anonymous memory */
+void vmi_seq_path(struct seq_file *m, const struct vmi_vma_rec *r)
 {
-	if (rec->file)
-		fput(rec->file);
-	rec->file = NULL;
+	if (r->file) {
+		seq_putc(m, ' ');
+		seq_file_path(m, r->file, "\n");
+	} else if (r->name[0]) {
+		seq_printf(m, " %s", r->name);
+	}
 }
 
-/* Copy the first VMA ending above @addr into @rec. */
-static int vmi_rec_get(struct mm_struct *mm, unsigned long addr,
-		       struct vmi_vma_rec *rec)
+/* "rwxp" as /proc/<pid>/maps prints it */
+void vmi_seq_perms(struct seq_file *m, unsigned long fl)
 {
-	struct vm_area_struct *vma;
-	int ret = 0;
+	seq_printf(m, "%c%c%c%c", fl & VM_READ ? 'r' : '-',
+		   fl & VM_WRITE ? 'w' : '-', fl & VM_EXEC ? 'x' : '-',
+		   fl & VM_MAYSHARE ? 's' : 'p');
+}
 
-	if (mmap_read_lock_killable(mm))
-		return -EINTR;
-	vma = find_vma(mm, addr);
-	if (!vma) {
-		ret = -ENOENT;
-		goto out_unlock;
-	}
+/**
+ * vmi_rec_fill - copy what is printed of @vma into @rec
+ * @vma:	a VMA, under the mmap lock (may be called in atomic context)
+ * @rec:	filled; release with vmi_rec_put()
+ */
+void vmi_rec_fill(struct vm_area_struct *vma, struct vmi_vma_rec *rec)
+{
 	rec->start = vma->vm_start;
 	rec->end = vma->vm_end;
 	rec->flags = vma->vm_flags;
@@ -141,7 +128,36 @@ static int vmi_rec_get(struct mm_struct *mm, unsigned long addr,
 	} else {
 		vmi_vma_name(vma, rec->name, sizeof(rec->name));
 	}
-out_unlock:
+}
+
+void vmi_rec_put(struct vmi_vma_rec *rec)
+{
+	if (rec->file)
+		fput(rec->file);
+	rec->file = NULL;
+}
+
+/**
+ * vmi_rec_get - copy the first VMA ending above @addr into @rec
+ * @mm:		address space, mm_users held
+ * @addr:	address
+ * @rec:	filled; release with vmi_rec_put()
+ *
+ * Return: 0, -ENOENT if no VMA ends above @addr, -EINTR.
+ */
+int vmi_rec_get(struct mm_struct *mm, unsigned long addr,
+		struct vmi_vma_rec *rec)
+{
+	struct vm_area_struct *vma;
+	int ret = 0;
+
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	vma = find_vma(mm, addr);
+	if (vma)
+		vmi_rec_fill(vma, rec);
+	else
+		ret = -ENOENT;
 	mmap_read_unlock(mm);
 	return ret;
 }
@@ -216,11 +232,10 @@ static int vmi_vmas_show(struct seq_file *m, void *v)
 	if (ret)
 		return ret;
 
-	seq_printf(m, "%016lx %016lx %c%c%c%c %08llx %02x:%02x %lu",
-		   r->start, r->end,
-		   fl & VM_READ ? 'r' : '-', fl & VM_WRITE ? 'w' : '-',
-		   fl & VM_EXEC ? 'x' : '-', fl & VM_MAYSHARE ? 's' : 'p',
-		   r->offset, MAJOR(r->dev), MINOR(r->dev), r->ino);
+	seq_printf(m, "%016lx %016lx ", r->start, r->end);
+	vmi_seq_perms(m, fl);
+	seq_printf(m, " %08llx %02x:%02x %lu", r->offset, MAJOR(r->dev),
+		   MINOR(r->dev), r->ino);
 	for (i = 0; i < VMI_NR_STATES; i++)
 		seq_printf(m, " %lu", w->counts.state[i]);
 	for (i = 0; i < VMI_NR_ATTRS; i++)
@@ -229,12 +244,7 @@ static int vmi_vmas_show(struct seq_file *m, void *v)
 		   w->counts.tables[VMI_LEVEL_PMD],
 		   w->counts.tables[VMI_LEVEL_PTE]);
 	vmi_seq_vma_flags(m, fl);
-	if (r->file) {
-		seq_putc(m, ' ');
-		seq_file_path(m, r->file, "\n");
-	} else if (r->name[0]) {
-		seq_printf(m, " %s", r->name);
-	}
+	vmi_seq_path(m, r);
 	seq_putc(m, '\n');
 	return 0;
 }

@@ -50,9 +50,43 @@ void vmi_pid_put(pid_t tgid);
 extern const struct proc_ops vmi_processes_proc_ops;
 extern const struct proc_ops vmi_mm_proc_ops;
 extern const struct proc_ops vmi_vmas_proc_ops;
+extern const struct proc_ops vmi_pagetable_proc_ops;
+extern const struct proc_ops vmi_translate_proc_ops;
 
 /* mm.c: census of a whole address space, shared with processes */
 int vmi_census(struct mm_struct *mm, struct vmi_walk *w);
+
+#define VMI_VMA_NAME_LEN	32
+
+/*
+ * What is printed of one VMA, copied under the lock: its range, flags and
+ * file offset, the file (referenced until the record is dropped) with its
+ * device and inode, or the name maps gives it ([heap], [vdso]...).
+ */
+struct vmi_vma_rec {
+	unsigned long start;
+	unsigned long end;
+	unsigned long flags;
+	unsigned long long offset;
+	dev_t dev;
+	unsigned long ino;
+	struct file *file;
+	char name[VMI_VMA_NAME_LEN];
+};
+
+/* vmas.c: VMA records shared by vmas, pagetable and translate */
+int vmi_rec_get(struct mm_struct *mm, unsigned long addr,
+		struct vmi_vma_rec *rec);
+void vmi_rec_fill(struct vm_area_struct *vma, struct vmi_vma_rec *rec);
+void vmi_rec_put(struct vmi_vma_rec *rec);
+void vmi_seq_perms(struct seq_file *m, unsigned long flags);
+void vmi_seq_path(struct seq_file *m, const struct vmi_vma_rec *rec);
+
+/* decode.c: x86 entry bits */
+void vmi_seq_entry_bits(struct seq_file *m, enum vmi_level level,
+			enum vmi_state state, u64 val, bool leaf);
+u64 vmi_entry_visible(u64 val, bool present, bool show_phys);
+u64 vmi_entry_phys(enum vmi_level level, u64 val);
 
 /* Version line of every file. */
 static inline void vmi_seq_version(struct seq_file *m, const char *file)

@@ -42,6 +42,7 @@
 #include <linux/mmap_lock.h>
 #include <linux/pgtable.h>
 #include <linux/sched/signal.h>
+#include <linux/swap.h>
 #include <linux/swapops.h>
 #include <linux/version.h>
 

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /proc/vminspect/<pid>/pagetable: the leaf mappings of every VMA with runs
+ * of identical entries merged into one line, ptdump style.
+ *
+ * Output streams in bounded records: a seq_file record is a VMA header
+ * and/or at most VMI_PT_RUNS runs, always cut where a run ends, and the
+ * seq_file position is the address the next record starts at.  No buffer
+ * grows with the size of the process, and the walker drops the mmap lock
+ * between its batches whatever the size of a VMA.
+ *
+ * Runs merge entries of the same level, state and bits (the frame number
+ * or swap offset excluded).  For CAP_SYS_ADMIN openers, who see physical
+ * addresses, present runs also need contiguous frames and swap runs
+ * contiguous offsets, so a line's start address says where all of it is.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include <linux/sched/mm.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/swap.h>
+#include <linux/swapops.h>
+
+#include "vminspect.h"
+
+#define VMI_PT_RUNS		32
+/* internal: the record is full, continue at priv->next */
+#define VMI_PT_FULL		(-EOVERFLOW)
+/* the level of a run of empty entries, which merge across levels */
+#define VMI_PT_NOLEVEL		VMI_NR_LEVELS
+
+struct vmi_pt_run {
+	bool active;
+	unsigned long start;
+	unsigned long end;
+	enum vmi_level level;
+	enum vmi_state state;
+	u64 key;		/* bits that must match to merge */
+	u64 val;		/* first entry */
+	u64 first;		/* phys address or swap offset of the start */
+	u64 next;		/* ... expected of the next page */
+};
+
+struct vmi_pt_priv {
+	struct vmi_target t;
+	struct mm_struct *mm;		/* mm_users held from start to stop */
+	struct vmi_vma_rec rec;
+	unsigned long addr;		/* this record starts here */
+	unsigned long next;		/* the next record starts here */
+	struct seq_file *m;
+	unsigned int runs;
+	struct vmi_pt_run run;
+	struct vmi_walk walk;
+};
+
+static unsigned long vmi_level_size(enum vmi_level level)
+{
+	return level == VMI_LEVEL_PUD ? PUD_SIZE : PMD_SIZE;
+}
+
+static bool vmi_pt_none(enum vmi_state state)
+{
+	return state == VMI_STATE_FILE || state == VMI_STATE_UNTOUCHED;
+}
+
+static void vmi_pt_size(struct seq_file *m, unsigned long size)
+{
+	if (!(size % (1UL << 30)))
+		seq_printf(m, "%luG", size >> 30);
+	else if (!(size % (1UL << 20)))
+		seq_printf(m, "%luM", size >> 20);
+	else
+		seq_printf(m, "%luK", size >> 10);
+}
+
+static void vmi_pt_flush(struct vmi_pt_priv *p)
+{
+	static const char *const levels[] = VMI_LEVEL_NAMES;
+	static const char *const states[] = VMI_STATE_NAMES;
+	struct vmi_pt_run *r = &p->run;
+	struct seq_file *m = p->m;
+	bool none = vmi_pt_none(r->state);
+
+	if (!r->active)
+		return;
+	seq_printf(m, "%016lx %016lx ", r->start, r->end);
+	vmi_pt_size(m, r->end - r->start);
+	seq_printf(m, " %s %s ",
+		   r->level == VMI_PT_NOLEVEL ? "-" : levels[r->level],
+		   none ? "none" : states[r->state]);
+	if (none)
+		seq_putc(m, '-');
+	else
+		vmi_seq_entry_bits(m, r->level, r->state, r->val, true);
+	if (p->t.show_phys && r->state == VMI_STATE_PRESENT)
+		seq_printf(m, " 0x%016llx\n", r->first);
+	else if (p->t.show_phys && r->state == VMI_STATE_SWAP)
+		seq_printf(m, " swap:%u:0x%llx\n",
+			   swp_type(pte_to_swp_entry(__pte(r->val))), r->first);
+	else
+		seq_puts(m, " -\n");
+	r->active = false;
+}
+
+static int vmi_pt_leaf(struct vmi_walk *w, const struct vmi_entry *e)
+{
+	struct vmi_pt_priv *p = w->private;
+	struct vmi_pt_run *r = &p->run;
+	bool none = vmi_pt_none(e->state);
+	enum vmi_level level = none ? VMI_PT_NOLEVEL : e->level;
+	u64 key = 0, where = 0, size = 0;
+
+	if (e->state == VMI_STATE_PRESENT) {
+		size = e->end - e->start;
+		key = e->val & ~PTE_PFN_MASK;
+		where = vmi_entry_phys(e->level, e->val);
+		if (e->level != VMI_LEVEL_PTE)	/* a leaf clipped at its start */
+			where += e->start & (vmi_level_size(e->level) - 1);
+	} else if (!none) {
+		key = vmi_entry_visible(e->val, false, false);
+		if (e->state == VMI_STATE_SWAP)
+			where = swp_offset(pte_to_swp_entry(__pte(e->val)));
+		size = (e->end - e->start) >> PAGE_SHIFT;
+	}
+
+	if (r->active && r->end == e->start && r->level == level &&
+	    r->state == e->state && r->key == key &&
+	    (!p->t.show_phys || r->next == where)) {
+		r->end = e->end;
+		r->next = where + size;
+		return 0;
+	}
+	if (r->active) {
+		vmi_pt_flush(p);
+		if (++p->runs >= VMI_PT_RUNS) {
+			p->next = e->start;
+			return VMI_PT_FULL;
+		}
+	}
+	*r = (struct vmi_pt_run) {
+		.active = true,
+		.start = e->start,
+		.end = e->end,
+		.level = level,
+		.state = e->state,
+		.key = key,
+		.val = e->val,
+		.first = where,
+		.next = where + size,
+	};
+	return 0;
+}
+
+static const struct vmi_walk_ops vmi_pt_ops = {
+	.leaf	= vmi_pt_leaf,
+};
+
+/* Find the record at or after @addr. */
+static void *vmi_pt_find(struct vmi_pt_priv *p, unsigned long addr)
+{
+	int ret = vmi_rec_get(p->mm, addr, &p->rec);
+
+	if (ret == -ENOENT)
+		return NULL;
+	if (ret)
+		return ERR_PTR(ret);
+	p->addr = max(addr, p->rec.start);
+	return &p->rec;
+}
+
+static void *vmi_pt_start(struct seq_file *m, loff_t *pos)
+{
+	struct vmi_pt_priv *p = m->private;
+
+	p->mm = vmi_target_get_mm(&p->t);
+	if (!p->mm)
+		return ERR_PTR(-ESRCH);
+	if (*pos == 0)
+		return SEQ_START_TOKEN;
+	return vmi_pt_find(p, (unsigned long)(*pos - 1) << PAGE_SHIFT);
+}
+
+static void *vmi_pt_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct vmi_pt_priv *p = m->private;
+	unsigned long addr = 0;
+
+	if (v != SEQ_START_TOKEN) {
+		addr = p->next;
+		vmi_rec_put(&p->rec);
+	}
+	*pos = (addr >> PAGE_SHIFT) + 1;
+	return vmi_pt_find(p, addr);
+}
+
+static void vmi_pt_stop(struct seq_file *m, void *v)
+{
+	struct vmi_pt_priv *p = m->private;
+
+	vmi_rec_put(&p->rec);
+	if (p->mm)
+		mmput(p->mm);
+	p->mm = NULL;
+}
+
+static int vmi_pt_show(struct seq_file *m, void *v)
+{
+	struct vmi_pt_priv *p = m->private;
+	struct vmi_vma_rec *r = &p->rec;
+	int ret;
+
+	if (v == SEQ_START_TOKEN) {
+		vmi_seq_version(m, VMI_PROC_PAGETABLE);
+		seq_puts(m, "# vma start end perms path\n");
+		seq_puts(m, "# start end size level state flags phys\n");
+		return 0;
+	}
+
+	if (p->addr == r->start) {
+		seq_printf(m, "vma %016lx %016lx ", r->start, r->end);
+		vmi_seq_perms(m, r->flags);
+		vmi_seq_path(m, r);
+		seq_putc(m, '\n');
+	}
+	p->m = m;
+	p->runs = 0;
+	p->run.active = false;
+	p->next = r->end;
+	vmi_walk_init(&p->walk, p->mm, &vmi_pt_ops, p);
+	ret = vmi_walk_range(&p->walk, p->addr, r->end);
+	if (ret && ret != VMI_PT_FULL)
+		return ret;
+	vmi_pt_flush(p);
+	return 0;
+}
+
+static const struct seq_operations vmi_pt_seq_ops = {
+	.start	= vmi_pt_start,
+	.next	= vmi_pt_next,
+	.stop	= vmi_pt_stop,
+	.show	= vmi_pt_show,
+};
+
+static int vmi_pt_open(struct inode *inode, struct file *file)
+{
+	struct vmi_pt_priv *p;
+	int ret;
+
+	p = __seq_open_private(file, &vmi_pt_seq_ops, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	ret = vmi_target_open(&p->t, inode, file);
+	if (ret)
+		seq_release_private(inode, file);
+	return ret;
+}
+
+static int vmi_pt_release(struct inode *inode, struct file *file)
+{
+	struct seq_file *m = file->private_data;
+	struct vmi_pt_priv *p = m->private;
+
+	vmi_target_release(&p->t);
+	return seq_release_private(inode, file);
+}
+
+const struct proc_ops vmi_pagetable_proc_ops = {
+	.proc_open	= vmi_pt_open,
+	.proc_read	= seq_read,
+	.proc_lseek	= seq_lseek,
+	.proc_release	= vmi_pt_release,
+};

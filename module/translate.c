@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /proc/vminspect/<pid>/translate: write a virtual address, read back the
+ * walk the MMU would make for it: per level the index taken from the
+ * address, the raw entry and its bits, where the walk stops and why, the
+ * VMA the address lies in, and the physical address.
+ *
+ * The address is per open file (two users never see each other's), parsed
+ * strictly: one hex number, "0x" optional, a trailing newline allowed,
+ * below the process's task_size.  Anything else is EINVAL and changes
+ * nothing.  A successful write rewinds the file so the next read shows
+ * the new answer.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/pgtable.h>
+#include <linux/sched/mm.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/swap.h>
+#include <linux/swapops.h>
+#include <linux/uaccess.h>
+
+#include "vminspect.h"
+
+/* longest accepted write: "0x" + 16 digits + "\n" */
+#define VMI_TRANSLATE_MAX	19
+
+struct vmi_translate_priv {
+	struct vmi_target t;
+	struct mutex lock;	/* protects addr and valid */
+	unsigned long addr;
+	bool valid;
+};
+
+/* What the walk of one address found, level by level. */
+struct vmi_xlate {
+	struct {
+		bool seen;
+		bool leaf;
+		u64 val;
+		enum vmi_state state;
+	} lvl[VMI_NR_LEVELS];
+	enum vmi_level stop;
+	bool found_leaf;
+	bool have_vma;
+	struct vmi_vma_rec rec;
+	struct vmi_walk walk;
+};
+
+static void vmi_xlate_vma(struct vmi_xlate *x, const struct vmi_entry *e)
+{
+	if (e->vma && !x->have_vma) {
+		vmi_rec_fill(e->vma, &x->rec);
+		x->have_vma = true;
+	}
+}
+
+static int vmi_xlate_table(struct vmi_walk *w, const struct vmi_entry *e)
+{
+	struct vmi_xlate *x = w->private;
+
+	x->lvl[e->level].seen = true;
+	x->lvl[e->level].val = e->val;
+	vmi_xlate_vma(x, e);
+	return 0;
+}
+
+static int vmi_xlate_leaf(struct vmi_walk *w, const struct vmi_entry *e)
+{
+	struct vmi_xlate *x = w->private;
+
+	x->lvl[e->level].seen = true;
+	x->lvl[e->level].leaf = true;
+	x->lvl[e->level].val = e->val;
+	x->lvl[e->level].state = e->state;
+	x->stop = e->level;
+	x->found_leaf = true;
+	vmi_xlate_vma(x, e);
+	return 0;
+}
+
+static const struct vmi_walk_ops vmi_xlate_ops = {
+	.table	= vmi_xlate_table,
+	.leaf	= vmi_xlate_leaf,
+};
+
+static unsigned long vmi_level_index(enum vmi_level level, unsigned long addr)
+{
+	switch (level) {
+	case VMI_LEVEL_PGD:
+		return pgd_index(addr);
+	case VMI_LEVEL_P4D:
+		return p4d_index(addr);
+	case VMI_LEVEL_PUD:
+		return pud_index(addr);
+	case VMI_LEVEL_PMD:
+		return pmd_index(addr);
+	default:
+		return pte_index(addr);
+	}
+}
+
+static unsigned long vmi_leaf_size(enum vmi_level level)
+{
+	switch (level) {
+	case VMI_LEVEL_PUD:
+		return PUD_SIZE;
+	case VMI_LEVEL_PMD:
+		return PMD_SIZE;
+	default:
+		return PAGE_SIZE;
+	}
+}
+
+static void vmi_xlate_print(struct seq_file *m, struct vmi_target *t,
+			    struct vmi_xlate *x, unsigned long addr)
+{
+	static const char *const names[] = VMI_LEVEL_NAMES;
+	enum vmi_level stop = x->stop;
+	u64 val = x->lvl[stop].val;
+	enum vmi_state state = x->lvl[stop].state;
+	int i;
+
+	seq_printf(m, "pid %d\n", t->pid);
+	seq_printf(m, "address 0x%016lx\n", addr);
+	seq_printf(m, "paging_levels %d\n", vmi_paging_levels());
+	if (x->have_vma) {
+		seq_printf(m, "vma %016lx %016lx ", x->rec.start, x->rec.end);
+		vmi_seq_perms(m, x->rec.flags);
+		vmi_seq_path(m, &x->rec);
+		seq_putc(m, '\n');
+	} else {
+		seq_puts(m, "vma none\n");
+	}
+
+	seq_puts(m, "# level name index entry bits\n");
+	for (i = 0; i < VMI_NR_LEVELS; i++) {
+		bool leaf = x->lvl[i].leaf;
+		bool present = !leaf || x->lvl[i].state == VMI_STATE_PRESENT;
+
+		if (i == VMI_LEVEL_P4D && vmi_paging_levels() == 4) {
+			seq_puts(m, "level p4d folded\n");
+			continue;
+		}
+		if (!x->lvl[i].seen)
+			continue;
+		seq_printf(m, "level %s %lu 0x%016llx ", names[i],
+			   vmi_level_index(i, addr),
+			   vmi_entry_visible(x->lvl[i].val, present,
+					     t->show_phys));
+		vmi_seq_entry_bits(m, i, x->lvl[i].state, x->lvl[i].val, leaf);
+		seq_putc(m, '\n');
+	}
+
+	if (!x->found_leaf)
+		return;
+	if (!val) {
+		seq_printf(m, "stop none-%s\n", names[stop]);
+	} else if (state == VMI_STATE_PRESENT) {
+		unsigned long size = vmi_leaf_size(stop);
+		unsigned long off = addr & (size - 1);
+
+		seq_printf(m, "stop leaf-%s\n", names[stop]);
+		seq_printf(m, "page_size %lu\n", size);
+		seq_printf(m, "page_offset 0x%lx\n", off);
+		seq_printf(m, "phys 0x%016llx\n", t->show_phys ?
+			   vmi_entry_phys(stop, val) + off : 0);
+	} else {
+		swp_entry_t entry = pte_to_swp_entry(__pte(val));
+		static const char *const states[] = VMI_STATE_NAMES;
+
+		seq_printf(m, "stop %s\n", states[state]);
+		if (state == VMI_STATE_SWAP)
+			seq_printf(m, "swap %u 0x%lx\n", swp_type(entry),
+				   t->show_phys ? swp_offset(entry) : 0);
+		else if (state == VMI_STATE_MIGRATION)
+			seq_printf(m, "migration %s\n",
+				   is_writable_migration_entry(entry) ?
+				   "write" : "read");
+	}
+}
+
+static int vmi_translate_show(struct seq_file *m, void *v)
+{
+	struct vmi_translate_priv *p = m->private;
+	struct vmi_xlate *x;
+	struct mm_struct *mm;
+	unsigned long addr;
+	bool valid;
+	int ret;
+
+	mutex_lock(&p->lock);
+	addr = p->addr;
+	valid = p->valid;
+	mutex_unlock(&p->lock);
+
+	vmi_seq_version(m, VMI_PROC_TRANSLATE);
+	if (!valid) {
+		seq_puts(m, "# write a virtual address (hex) to this file, then read it\n");
+		return 0;
+	}
+
+	mm = vmi_target_get_mm(&p->t);
+	if (!mm)
+		return -ESRCH;
+	x = kzalloc(sizeof(*x), GFP_KERNEL);
+	if (!x) {
+		ret = -ENOMEM;
+		goto out_mmput;
+	}
+	vmi_walk_init(&x->walk, mm, &vmi_xlate_ops, x);
+	x->walk.walk_holes = true;
+	ret = vmi_walk_range(&x->walk, addr & PAGE_MASK,
+			     (addr & PAGE_MASK) + PAGE_SIZE);
+	if (!ret)
+		vmi_xlate_print(m, &p->t, x, addr);
+	if (x->have_vma)
+		vmi_rec_put(&x->rec);
+	kfree(x);
+out_mmput:
+	mmput(mm);
+	return ret;
+}
+
+static ssize_t vmi_translate_write(struct file *file, const char __user *ubuf,
+				   size_t count, loff_t *ppos)
+{
+	struct seq_file *m = file->private_data;
+	struct vmi_translate_priv *p = m->private;
+	char buf[VMI_TRANSLATE_MAX + 1];
+	unsigned long addr;
+
+	if (!count || count > VMI_TRANSLATE_MAX)
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	/* kstrtoul: optional 0x, digits, optional trailing newline; no more */
+	if (kstrtoul(buf, 16, &addr))
+		return -EINVAL;
+	if (addr >= READ_ONCE(p->t.mm->task_size))
+		return -EINVAL;
+
+	mutex_lock(&p->lock);
+	p->addr = addr;
+	p->valid = true;
+	mutex_unlock(&p->lock);
+	*ppos = 0;
+	return count;
+}
+
+static int vmi_translate_open(struct inode *inode, struct file *file)
+{
+	struct vmi_translate_priv *p;
+	int ret;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	mutex_init(&p->lock);
+	ret = vmi_target_open(&p->t, inode, file);
+	if (ret)
+		goto err_free;
+	ret = single_open(file, vmi_translate_show, p);
+	if (ret)
+		goto err_release;
+	return 0;
+
+err_release:
+	vmi_target_release(&p->t);
+err_free:
+	kfree(p);
+	return ret;
+}
+
+static int vmi_translate_release(struct inode *inode, struct file *file)
+{
+	struct seq_file *m = file->private_data;
+	struct vmi_translate_priv *p = m->private;
+
+	vmi_target_release(&p->t);
+	mutex_destroy(&p->lock);
+	kfree(p);
+	return single_release(inode, file);
+}
+
+const struct proc_ops vmi_translate_proc_ops = {
+	.proc_open	= vmi_translate_open,
+	.proc_read	= seq_read,
+	.proc_write	= vmi_translate_write,
+	.proc_lseek	= seq_lseek,
+	.proc_release	= vmi_translate_release,
+};
