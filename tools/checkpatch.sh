@@ -11,7 +11,8 @@ cd "$top"
 files=$(git ls-files '*.c' '*.h' 2>/dev/null)
 [ -n "$files" ] || files=$(find module bpf include tools selftests -name '*.[ch]')
 # bpf programs use the BPF helpers' conventions (SEC(), __u32 ...).
-ignore=SPDX_LICENSE_TAG,FILE_PATH_CHANGES,LINUX_VERSION_CODE
+# CAMELCASE: libelf's own types (Elf, Elf_Scn, GElf_Shdr) are CamelCase.
+ignore=SPDX_LICENSE_TAG,FILE_PATH_CHANGES,LINUX_VERSION_CODE,CAMELCASE
 # shellcheck disable=SC2086
 out=$("$cp" --no-tree --strict --terse --show-types --ignore "$ignore" -f $files 2>&1)
 if [ -n "$out" ]; then
