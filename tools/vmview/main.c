@@ -68,7 +68,7 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv,
 	size_t len;
 	int i, n = 0;
 
-	if (argc < 1)
+	if (argc < 1 || !strcmp(argv[0], "-h") || !strcmp(argv[0], "--help"))
 		return help(argc, argv);
 	len = strlen(argv[0]);
 	for (i = 0; cmds[i].name; i++) {
@@ -90,9 +90,11 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv,
 	if (!found)
 		return p_usage("unknown command '%s'", argv[0]);
 	if (!strcmp(found->name, "help"))
-		return help(argc, argv);
-	cur_cmd = found->name;
-	return found->func(argc, argv);
+		return help(argc - 1, argv + 1);
+	if (!cur_cmd)
+		cur_cmd = found->name;
+	/* as bpftool: the command gets the words after its name */
+	return found->func(argc - 1, argv + 1);
 }
 
 static void print_usage(FILE *f)
@@ -123,8 +125,16 @@ static void print_usage(FILE *f)
 		bin_name);
 }
 
+static const struct cmd cmds[];
+
 static int do_help(int argc, char **argv)
 {
+	/* "vmview help CMD" is "vmview CMD help" */
+	if (argc >= 1 && strcmp(argv[0], "help")) {
+		char *words[] = { argv[0], "help", NULL };
+
+		return cmd_select(cmds, 2, words, do_help);
+	}
 	if (json_output) {
 		struct json_object *o = json_object_new_object();
 

@@ -17,6 +17,7 @@
 #include "vmview.h"
 
 bool use_color;
+static int operand;	/* next operand of the command, after options */
 
 bool vmv_common_opt(int opt)
 {
@@ -57,9 +58,10 @@ int vmv_parse_opts(int argc, char **argv, const char *shortopts,
 	struct option all[32];
 	char so[64];
 	size_t n = ARRAY_SIZE(common);
-	int opt, ret;
+	char **av = argv - 1;	/* the command's name, for getopt's argv[0] */
+	int ac = argc + 1, opt, ret;
 
-	if (argc >= 2 && !strcmp(argv[1], "help")) {
+	if (argc >= 1 && !strcmp(argv[0], "help")) {
 		help(stdout);
 		return VMV_EXIT_OK;
 	}
@@ -71,7 +73,7 @@ int vmv_parse_opts(int argc, char **argv, const char *shortopts,
 
 	optind = 0;	/* glibc: full re-initialisation, start at argv[1] */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, so, all, NULL)) >= 0) {
+	while ((opt = getopt_long(ac, av, so, all, NULL)) >= 0) {
 		if (opt == 'h') {
 			help(stdout);
 			return VMV_EXIT_OK;
@@ -79,27 +81,28 @@ int vmv_parse_opts(int argc, char **argv, const char *shortopts,
 		if (vmv_common_opt(opt))
 			continue;
 		if (opt == ':' || opt == '?' || !own)
-			return vmv_opt_error(opt, argv);
+			return vmv_opt_error(opt, av);
 		ret = own(opt, optarg);
 		if (ret)
 			return ret;
 	}
+	operand = optind - 1;	/* index into argv */
 	return -1;
 }
 
 const char *vmv_operand(int argc, char **argv, const char *what)
 {
-	if (optind >= argc) {
+	if (operand >= argc) {
 		p_usage("missing %s", what);
 		return NULL;
 	}
-	return argv[optind++];
+	return argv[operand++];
 }
 
 int vmv_no_more(int argc, char **argv)
 {
-	if (optind < argc)
-		return p_usage("unexpected argument '%s'", argv[optind]);
+	if (operand < argc)
+		return p_usage("unexpected argument '%s'", argv[operand]);
 	return -1;
 }
 

@@ -69,7 +69,8 @@ bool vmv_common_opt(int opt);
 /* The usage error for an option getopt_long() refused; VMV_EXIT_USAGE. */
 int vmv_opt_error(int opt, char **argv);
 /*
- * Parse a command's argv (argv[0] is its name): "help" as first word and
+ * Parse a command's arguments as cmd_select() passes them (the words after
+ * the command's name, which must precede argv[0]): "help" as first word and
  * -h print help(stdout); -j/-p/-v are handled; the command's own options
  * (shortopts/longopts, NULL if none) go to own(opt, optarg), which returns
  * 0 or an exit status.  Returns -1 to go on, with optind at the first
@@ -78,7 +79,9 @@ int vmv_opt_error(int opt, char **argv);
 int vmv_parse_opts(int argc, char **argv, const char *shortopts,
 		   const struct option *longopts, void (*help)(FILE *f),
 		   int (*own)(int opt, const char *arg));
-/* Operands after options: the next one, or NULL with a usage error. */
+/* Operands after the options, in order: the next one, or NULL and a usage
+ * error.
+ */
 const char *vmv_operand(int argc, char **argv, const char *what);
 /* No operands left, else a usage error (VMV_EXIT_USAGE); -1 if none. */
 int vmv_no_more(int argc, char **argv);
