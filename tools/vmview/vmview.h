@@ -28,13 +28,8 @@ extern bool pretty_output;	/* -p / --pretty */
 extern int verbose;		/* -v */
 extern const char *bin_name;
 
-/*
- * The kernel's __printf(), spelled through vmv_attr() so that checkpatch's
- * preference for __printf does not flag the definition of __printf itself.
- */
-#define vmv_attr(x)	__attribute__(x)
 #ifndef __printf
-#define __printf(a, b)	vmv_attr((format(printf, a, b)))
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
 #endif
 #ifndef fallthrough
 #define fallthrough	__attribute__((__fallthrough__))
