@@ -131,7 +131,12 @@ static int do_help(int argc, char **argv)
 {
 	/* "vmview help CMD" is "vmview CMD help" */
 	if (argc >= 1 && strcmp(argv[0], "help")) {
-		char *words[] = { argv[0], "help", NULL };
+		char help_word[] = "help";
+		char *words[3];
+
+		words[0] = argv[0];
+		words[1] = help_word;
+		words[2] = NULL;
 
 		return cmd_select(cmds, 2, words, do_help);
 	}
