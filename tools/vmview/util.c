@@ -225,6 +225,19 @@ int vmv_proc_error(int err, pid_t pid, const char *file)
 			p_err("%s/%s is missing: is the vminspect module older than this vmview?",
 			      path, file);
 		break;
+	case EIO:
+		/*
+		 * procfs gives EIO on a file whose entry was removed while it
+		 * was open: the module removes a process's directory when the
+		 * process exits.
+		 */
+		snprintf(path, sizeof(path), "%s/%d", vmi_proc_root(), pid);
+		if (pid && (stat(path, &st) || (kill(pid, 0) && errno == ESRCH))) {
+			p_err("process %d exited while being read", pid);
+			break;
+		}
+		p_err("reading %s/%s: %s", path, file, strerror(EIO));
+		break;
 	case ESRCH:
 		p_err("process %d exited while being read", pid);
 		break;
