@@ -38,7 +38,10 @@ struct json_object *vmv_census_json(const struct vmi_mm *mm)
 
 	for (l = 0; l < VMI_NR_LEVELS; l++) {
 		const struct vmi_census *c = &mm->census[l];
+		char pct[32];
 
+		/* the file's two decimals, not the double's full expansion */
+		snprintf(pct, sizeof(pct), "%.2f", c->fill_pct);
 		o = json_object_new_object();
 		json_object_object_add(o, "level",
 				       json_object_new_string(level_names[l]));
@@ -46,7 +49,7 @@ struct json_object *vmv_census_json(const struct vmi_mm *mm)
 		json_object_object_add(o, "entries", vmv_json_u64(c->entries));
 		json_object_object_add(o, "capacity", vmv_json_u64(c->capacity));
 		json_object_object_add(o, "fill_pct",
-				       json_object_new_double(c->fill_pct));
+				       json_object_new_double_s(c->fill_pct, pct));
 		json_object_object_add(o, "bytes", vmv_json_u64(c->bytes));
 		json_object_array_add(arr, o);
 	}
