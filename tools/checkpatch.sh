@@ -12,14 +12,15 @@ files=$(git ls-files '*.c' '*.h' 2>/dev/null)
 [ -n "$files" ] || files=$(find module bpf include tools selftests -name '*.[ch]')
 # Kernel code gets every check.  User-space code (vmview, BPF programs,
 # selftests, tools) has no __printf()/__packed/... macros and may use
-# volatile for the BPF rodata knobs libbpf needs.
+# volatile for the BPF rodata knobs libbpf needs; libelf's types (Elf,
+# Elf_Scn, GElf_Shdr) are CamelCase.
 kernel=$(echo "$files" | grep -E '^(module|include)/')
 user=$(echo "$files" | grep -vE '^(module|include)/')
 common=FILE_PATH_CHANGES
 # LINUX_VERSION_CODE: an out-of-tree module must build on more than one
 # kernel (6.5 changed pte_offset_map_lock()); the check stays behind it.
 kernel_ignore=$common,LINUX_VERSION_CODE
-user_ignore=$common,PREFER_DEFINED_ATTRIBUTE_MACRO,VOLATILE,NEW_TYPEDEFS,SPLIT_STRING,PREFER_KERNEL_TYPES,SPDX_LICENSE_TAG
+user_ignore=$common,PREFER_DEFINED_ATTRIBUTE_MACRO,VOLATILE,NEW_TYPEDEFS,SPLIT_STRING,PREFER_KERNEL_TYPES,SPDX_LICENSE_TAG,CAMELCASE
 out=""
 # shellcheck disable=SC2086
 [ -z "$kernel" ] || out+=$("$cp" --no-tree --strict --terse --show-types --ignore "$kernel_ignore" -f $kernel 2>&1 | grep -v '^total:')

@@ -5,7 +5,10 @@
 #ifndef _VMVIEW_H
 #define _VMVIEW_H
 
+#include <getopt.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <vminspect_abi.h>
@@ -25,10 +28,20 @@ extern bool pretty_output;	/* -p / --pretty */
 extern int verbose;		/* -v */
 extern const char *bin_name;
 
+#ifndef __printf
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+#endif
+#ifndef fallthrough
+#define fallthrough	__attribute__((__fallthrough__))
+#endif
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 /* The one error printer: "vmview: ..." on stderr, or {"error": ...} with -j. */
-void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void p_err(const char *fmt, ...) __printf(1, 2);
 /* Usage error: message plus "see 'vmview CMD help'", returns VMV_EXIT_USAGE. */
-int p_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int p_usage(const char *fmt, ...) __printf(1, 2);
 
 /* Dispatch argv[0] against cmds by unique prefix; help() for "help"/none. */
 int cmd_select(const struct cmd *cmds, int argc, char **argv,
@@ -36,5 +49,99 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv,
 
 /* Commands, one file each. */
 int do_probe(int argc, char **argv);	/* probe.c: probe start|stop|status */
+int do_ps(int argc, char **argv);	/* ps.c */
+int do_show(int argc, char **argv);	/* show.c */
+int do_maps(int argc, char **argv);	/* maps.c */
+int do_pt(int argc, char **argv);	/* pt.c */
+int do_translate(int argc, char **argv);	/* translate.c */
+int do_top(int argc, char **argv);	/* top.c */
+
+/*
+ * Options every command takes after its name too: -h/--help, -j/--json,
+ * -p/--pretty, -v/--verbose (util.c).
+ */
+bool vmv_common_opt(int opt);
+/* The usage error for an option getopt_long() refused; VMV_EXIT_USAGE. */
+int vmv_opt_error(int opt, char **argv);
+/*
+ * Parse a command's arguments as cmd_select() passes them (the words after
+ * the command's name, which must precede argv[0]): "help" as first word and
+ * -h print help(stdout); -j/-p/-v are handled; the command's own options
+ * (shortopts/longopts, NULL if none) go to own(opt, optarg), which returns
+ * 0 or an exit status.  Returns -1 to go on, with optind at the first
+ * operand, or the status to exit with.
+ */
+int vmv_parse_opts(int argc, char **argv, const char *shortopts,
+		   const struct option *longopts, void (*help)(FILE *f),
+		   int (*own)(int opt, const char *arg));
+/* Operands after the options, in order: the next one, or NULL and a usage
+ * error.
+ */
+const char *vmv_operand(int argc, char **argv, const char *what);
+/* No operands left, else a usage error (VMV_EXIT_USAGE); -1 if none. */
+int vmv_no_more(int argc, char **argv);
+
+extern bool use_color;		/* stdout is a terminal and NO_COLOR unset */
+/* ANSI colours, "" when use_color is false. */
+const char *vmv_col(const char *code);
+#define C_RESET		"0"
+#define C_BOLD		"1"
+#define C_DIM		"2"
+#define C_RED		"31"
+#define C_GREEN		"32"
+#define C_YELLOW	"33"
+#define C_BLUE		"34"
+#define C_MAGENTA	"35"
+#define C_CYAN		"36"
+
+/* Human sizes as ls -h prints them: "4.0K", "12M", "0". */
+const char *vmv_size(uint64_t bytes, char *buf, size_t len);
+/* Base page size (4 KiB on x86-64). */
+uint64_t vmv_page_size(void);
+
+/* A pid argument: prints a usage error and returns false if not one. */
+bool vmv_parse_pid(const char *s, pid_t *pid);
+
+/*
+ * Report a failed read of a /proc/vminspect file (err: negative errno from
+ * procfmt) in words a person understands; returns VMV_EXIT_ERR.  pid 0 for
+ * files that are not per-process.
+ */
+int vmv_proc_error(int err, pid_t pid, const char *file);
+
+/* The census as JSON (pt.c), shared by show and pt. */
+struct vmi_mm;
+struct json_object *vmv_census_json(const struct vmi_mm *mm);
+
+/* json-c: print an object (pretty with -p) on stdout and drop it. */
+struct json_object;
+void vmv_json_print(struct json_object *obj);
+struct json_object *vmv_json_u64(uint64_t v);
+struct json_object *vmv_json_str(const char *s);	/* NULL -> null */
+
+/*
+ * Probe counters as vmview shows them (stats.c is the one place that talks
+ * to the probes' API).  vmv_probes_check() prints why counters are
+ * unavailable (kernel without BTF, probes not running) and returns
+ * VMV_EXIT_ERR, or 0 when they run.
+ */
+struct vmv_counters {
+	pid_t pid;
+	char comm[16];
+	uint64_t faults, min_flt, maj_flt;
+	uint64_t tlb;		/* TLB flush events, all reasons */
+};
+
+bool vmv_probes_running(void);
+bool vmv_kernel_has_btf(void);
+int vmv_probes_check(void);
+int vmv_counters_pid(pid_t pid, struct vmv_counters *c);
+int vmv_counters_all(struct vmv_counters **c, size_t *nr);
+/* Faults per address range [start[i], end[i]); -ENOTSUP if not counted. */
+int vmv_counters_ranges(pid_t pid, const uint64_t *start,
+			const uint64_t *end, size_t nr, uint64_t *faults);
+
+/* From the probes (probe.c, or probe_stub.c until it is merged). */
+bool vmi_probes_running(void);
 
 #endif /* _VMVIEW_H */

@@ -1,0 +1,881 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmview_test: vmview's JSON output agrees with the /proc/vminspect files
+ * and with the kernel's own truth (/proc/<pid>/maps, status, pagemap);
+ * translate names a known function of a test binary; every error vmview
+ * promises is produced on purpose and its exit status and message checked.
+ *
+ * The target is vmview_target (next to this test), stopped while read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <libgen.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+#include <linux/ptrace.h>
+
+#include "kselftest_harness.h"
+#include "vmi_util.h"
+
+#define VMVIEW_DEFAULT	"/vmi/bin/vmview"
+#define UNPRIV_UID	1000
+#define PAGE		4096UL
+
+struct run {
+	int status;		/* exit status, -1 if killed */
+	char out[1 << 20];
+	char err[8192];
+};
+
+static const char *vmview_path(void)
+{
+	const char *p = getenv("VMVIEW");
+
+	return p && *p ? p : VMVIEW_DEFAULT;
+}
+
+static void drain(int fd, char *buf, size_t cap)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	while (n + 1 < cap && (r = read(fd, buf + n, cap - 1 - n)) > 0)
+		n += r;
+	buf[n] = '\0';
+}
+
+/*
+ * Run vmview with argv (NULL-terminated); before exec the child calls
+ * prep(arg) if given (to drop privileges, unshare...).  Output captured.
+ */
+static void run_vmview_prep(struct run *r, void (*prep)(void *), void *arg,
+			    const char * const argv[])
+{
+	int out[2], err[2], st;
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	if (pipe(out) || pipe(err))
+		abort();
+	pid = fork();
+	if (pid < 0)
+		abort();
+	if (!pid) {
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		close(out[0]);
+		close(err[0]);
+		setenv("NO_COLOR", "1", 1);
+		if (prep)
+			prep(arg);
+		execv(vmview_path(), (char * const *)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	drain(out[0], r->out, sizeof(r->out));
+	drain(err[0], r->err, sizeof(r->err));
+	close(out[0]);
+	close(err[0]);
+	waitpid(pid, &st, 0);
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* run_vmview(r, "-j", "ps", NULL) */
+static void run_vmview(struct run *r, ...)
+{
+	const char *argv[16];
+	va_list ap;
+	int n = 0;
+
+	argv[n++] = "vmview";
+	va_start(ap, r);
+	while (n < 15 && (argv[n] = va_arg(ap, const char *)))
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	run_vmview_prep(r, NULL, NULL, argv);
+}
+
+static struct json_object *jget(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	if (!o || !json_object_object_get_ex(o, key, &v))
+		return NULL;
+	return v;
+}
+
+static uint64_t ju64(struct json_object *o, const char *key)
+{
+	return json_object_get_uint64(jget(o, key));
+}
+
+/* A "Key:   N kB" line of /proc/<pid>/status, in bytes; -1 if absent. */
+static long long status_kb(pid_t pid, const char *key)
+{
+	char path[64], *buf, *p;
+	long long v = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	buf = vmi_read_file(path, NULL);
+	if (!buf)
+		return -1;
+	p = strstr(buf, key);
+	if (p)
+		v = strtoll(p + strlen(key) + 1, NULL, 10) * 1024;
+	free(buf);
+	return v;
+}
+
+/* One line of /proc/<pid>/maps. */
+struct mline {
+	unsigned long start, end, offset;
+	char perms[5];
+	char path[256];
+};
+
+/* The process's VMAs as /proc/<pid>/maps lists them ([vsyscall] is not a
+ * VMA of the mm, only the gate area /proc shows).
+ */
+static int read_maps(pid_t pid, struct mline *m, int max)
+{
+	char path[64], *buf, *line, *save, *p;
+	int n = 0, pos;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	buf = vmi_read_file(path, NULL);
+	if (!buf)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line && n < max;
+	     line = strtok_r(NULL, "\n", &save)) {
+		pos = 0;
+		if (sscanf(line, "%lx-%lx %4s %lx %*s %*s%n", &m[n].start,
+			   &m[n].end, m[n].perms, &m[n].offset, &pos) < 4)
+			continue;
+		p = line + pos;
+		while (*p == ' ')
+			p++;
+		snprintf(m[n].path, sizeof(m[n].path), "%s", p);
+		if (!strcmp(m[n].path, "[vsyscall]"))
+			continue;
+		n++;
+	}
+	free(buf);
+	return n;
+}
+
+/* pagemap: present and swapped pages of [start, end). */
+static int pagemap_count(pid_t pid, unsigned long start, unsigned long end,
+			 unsigned long *present, unsigned long *swapped)
+{
+	char path[64];
+	uint64_t *e;
+	size_t n = (end - start) / PAGE, i;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	e = malloc(n * sizeof(*e));
+	if (!e || pread(fd, e, n * sizeof(*e), start / PAGE * sizeof(*e)) !=
+	    (ssize_t)(n * sizeof(*e))) {
+		free(e);
+		close(fd);
+		return -1;
+	}
+	*present = *swapped = 0;
+	for (i = 0; i < n; i++) {
+		if (e[i] & (1ULL << 63))
+			(*present)++;
+		else if (e[i] & (1ULL << 62))
+			(*swapped)++;
+	}
+	free(e);
+	close(fd);
+	return 0;
+}
+
+static uint64_t pagemap_entry(pid_t pid, unsigned long addr)
+{
+	char path[64];
+	uint64_t e = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &e, sizeof(e), addr / PAGE * sizeof(e)) != sizeof(e))
+		e = 0;
+	close(fd);
+	return e;
+}
+
+static bool vmi_file_exists(pid_t pid, const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/proc/%s/%d/%s", VMI_PROC_DIR, pid, name);
+	return !access(path, F_OK);
+}
+
+/* A target whose memory is known, stopped while it is read. */
+FIXTURE(target) {
+	pid_t pid;
+	unsigned long marker, anon;
+	char pidstr[16];
+};
+
+FIXTURE_SETUP(target)
+{
+	char exe[PATH_MAX], line[128];
+	int fds[2], st, val;
+	ssize_t n;
+
+	ASSERT_TRUE(vmi_module_loaded());
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 32);
+	ASSERT_GT(n, 0);
+	exe[n] = '\0';
+	strcat(dirname(exe), "/vmview_target");
+	ASSERT_EQ(0, pipe(fds));
+	self->pid = fork();
+	ASSERT_LE(0, self->pid);
+	if (!self->pid) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		execl(exe, "vmview_target", NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	n = read(fds[0], line, sizeof(line) - 1);
+	close(fds[0]);
+	ASSERT_GT(n, 0);
+	line[n] = '\0';
+	n = sscanf(line, "%lx %lx %d", &self->marker, &self->anon, &val);
+	ASSERT_EQ(3, n);
+	ASSERT_EQ(0, kill(self->pid, SIGSTOP));
+	ASSERT_EQ(self->pid, waitpid(self->pid, &st, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(st));
+	snprintf(self->pidstr, sizeof(self->pidstr), "%d", self->pid);
+}
+
+FIXTURE_TEARDOWN(target)
+{
+	if (self->pid > 0) {
+		kill(self->pid, SIGKILL);
+		waitpid(self->pid, NULL, 0);
+	}
+}
+
+TEST_F(target, ps_agrees_with_processes_file_and_status)
+{
+	struct json_object *arr, *o = NULL, *pt;
+	static struct run r;
+	unsigned long f[9];
+	char *buf, *line, *save;
+	static struct mline m[512];
+	bool found = false;
+	size_t i;
+	int nm;
+
+	run_vmview(&r, "-j", "ps", NULL);
+	ASSERT_EQ(0, r.status);
+	arr = json_tokener_parse(r.out);
+	ASSERT_TRUE(arr && json_object_is_type(arr, json_type_array));
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i);
+
+		if (json_object_get_int(jget(e, "pid")) == self->pid)
+			o = e;
+	}
+	ASSERT_NE(NULL, o);
+	EXPECT_STREQ("vmview_target", json_object_get_string(jget(o, "comm")));
+
+	/* the processes file, read here independently */
+	buf = vmi_read_file("/proc/" VMI_PROC_DIR "/" VMI_PROC_PROCESSES, NULL);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, strncmp(buf, "vminspect-processes 1.", 22));
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%lu %lu %lu %lu %lu %lu %lu %lu %lu", &f[0],
+			   &f[1], &f[2], &f[3], &f[4], &f[5], &f[6], &f[7],
+			   &f[8]) == 9 && f[0] == (unsigned long)self->pid) {
+			found = true;
+			break;
+		}
+	}
+	free(buf);
+	ASSERT_TRUE(found);
+	pt = jget(o, "pt_pages");
+	EXPECT_EQ(f[1], ju64(o, "vmas"));
+	EXPECT_EQ(f[2], ju64(o, "rss_pages"));
+	EXPECT_EQ(f[3], ju64(pt, "pgd"));
+	EXPECT_EQ(f[4], ju64(pt, "p4d"));
+	EXPECT_EQ(f[5], ju64(pt, "pud"));
+	EXPECT_EQ(f[6], ju64(pt, "pmd"));
+	EXPECT_EQ(f[7], ju64(pt, "pte"));
+	EXPECT_EQ(f[8], ju64(o, "pt_bytes"));
+
+	/* the kernel's own truth */
+	nm = read_maps(self->pid, m, 512);
+	ASSERT_GT(nm, 0);
+	EXPECT_EQ((uint64_t)nm, ju64(o, "vmas"));
+	EXPECT_EQ(status_kb(self->pid, "VmRSS:"),
+		  (long long)(ju64(o, "rss_pages") * PAGE));
+	EXPECT_EQ(status_kb(self->pid, "VmPTE:"),
+		  (long long)((ju64(pt, "pud") + ju64(pt, "pmd") +
+			       ju64(pt, "pte")) * PAGE));
+	json_object_put(arr);
+}
+
+TEST_F(target, show_agrees_with_mm_file_and_status)
+{
+	static const char * const lvl[] = VMI_LEVEL_NAMES;
+	struct json_object *o, *mm, *census;
+	char path[64], *buf, *line, *save, key[64], val[32];
+	unsigned long long v, c[5];
+	static struct run r;
+	static struct mline m[512];
+	int l, keys = 0;
+
+	run_vmview(&r, "-j", "show", self->pidstr, NULL);
+	ASSERT_EQ(0, r.status);
+	o = json_tokener_parse(r.out);
+	ASSERT_NE(NULL, o);
+	mm = jget(o, "mm");
+	ASSERT_NE(NULL, mm);
+	EXPECT_EQ(self->pid, json_object_get_int(jget(o, "pid")));
+	EXPECT_STREQ("vmview_target", json_object_get_string(jget(o, "comm")));
+
+	snprintf(path, sizeof(path), "/proc/%s/%d/mm", VMI_PROC_DIR, self->pid);
+	buf = vmi_read_file(path, NULL);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, strncmp(buf, "vminspect-mm 1.", 15));
+	census = jget(o, "census");
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char name[16];
+
+		if (sscanf(line, "census %15s %llu %llu %llu %*s %llu", name,
+			   &c[0], &c[1], &c[2], &c[3]) == 5) {
+			for (l = 0; l < 5; l++) {
+				struct json_object *e =
+					json_object_array_get_idx(census, l);
+
+				if (strcmp(lvl[l], name))
+					continue;
+				EXPECT_STREQ(name,
+					     json_object_get_string(jget(e, "level")));
+				EXPECT_EQ(c[0], ju64(e, "tables"));
+				EXPECT_EQ(c[1], ju64(e, "entries"));
+				EXPECT_EQ(c[2], ju64(e, "capacity"));
+				EXPECT_EQ(c[3], ju64(e, "bytes"));
+			}
+			continue;
+		}
+		if (sscanf(line, "%63s %31s", key, val) != 2 ||
+		    !strcmp(key, "state") || !strcmp(key, "attr"))
+			continue;
+		v = strtoull(val, NULL, 0);	/* decimal, or hex with 0x */
+		if (jget(mm, key)) {
+			EXPECT_EQ(v, ju64(mm, key)) {
+				TH_LOG("mm key %s", key);
+			}
+			keys++;
+		}
+	}
+	free(buf);
+	EXPECT_GE(keys, 28);
+
+	/* the kernel's own truth, the target stopped */
+	EXPECT_EQ(status_kb(self->pid, "RssAnon:"),
+		  (long long)(ju64(mm, "rss_anon") * PAGE));
+	EXPECT_EQ(status_kb(self->pid, "RssFile:"),
+		  (long long)(ju64(mm, "rss_file") * PAGE));
+	EXPECT_EQ(status_kb(self->pid, "RssShmem:"),
+		  (long long)(ju64(mm, "rss_shmem") * PAGE));
+	EXPECT_EQ(status_kb(self->pid, "VmPTE:"),
+		  (long long)ju64(mm, "pgtables_bytes"));
+	EXPECT_EQ(status_kb(self->pid, "VmSize:"),
+		  (long long)(ju64(mm, "total_vm") * PAGE));
+	EXPECT_EQ((uint64_t)read_maps(self->pid, m, 512), ju64(mm, "map_count"));
+	json_object_put(o);
+}
+
+TEST_F(target, maps_agrees_with_proc_maps_and_pagemap)
+{
+	static struct mline m[512];
+	static struct run r;
+	struct json_object *arr;
+	unsigned long present, swapped;
+	bool saw_anon = false;
+	int nm, i;
+
+	run_vmview(&r, "-j", "maps", self->pidstr, NULL);
+	ASSERT_EQ(0, r.status);
+	arr = json_tokener_parse(r.out);
+	ASSERT_TRUE(arr && json_object_is_type(arr, json_type_array));
+	nm = read_maps(self->pid, m, 512);
+	ASSERT_EQ((size_t)nm, json_object_array_length(arr));
+	for (i = 0; i < nm; i++) {
+		struct json_object *v = json_object_array_get_idx(arr, i);
+		struct json_object *st = jget(v, "states");
+		const char *p = json_object_get_string(jget(v, "path"));
+		uint64_t total = 0;
+
+		EXPECT_EQ(m[i].start, ju64(v, "start"));
+		EXPECT_EQ(m[i].end, ju64(v, "end"));
+		EXPECT_STREQ(m[i].perms, json_object_get_string(jget(v, "perms")));
+		EXPECT_EQ(m[i].offset, ju64(v, "offset"));
+		EXPECT_STREQ(m[i].path, p ? p : "");
+		ASSERT_EQ(0, pagemap_count(self->pid, m[i].start, m[i].end,
+					   &present, &swapped));
+		EXPECT_EQ(present, ju64(st, "present")) {
+			TH_LOG("VMA %lx-%lx %s", m[i].start, m[i].end, m[i].path);
+		}
+		EXPECT_EQ(swapped, ju64(st, "swap"));
+		json_object_object_foreach(st, k, val) {
+			(void)k;
+			total += json_object_get_uint64(val);
+		}
+		EXPECT_EQ((m[i].end - m[i].start) / PAGE, total);
+		if (m[i].start == self->anon) {
+			saw_anon = true;
+			/* 16 pages mapped, the first 5 written */
+			EXPECT_EQ(16 * PAGE, m[i].end - m[i].start);
+			EXPECT_EQ(5ULL, ju64(st, "present"));
+			EXPECT_EQ(11ULL, ju64(st, "untouched"));
+		}
+	}
+	EXPECT_TRUE(saw_anon);
+	json_object_put(arr);
+}
+
+TEST_F(target, pt_census_agrees_with_mm_and_vmpte)
+{
+	struct json_object *o, *census, *e, *mo, *mc;
+	static struct run r, rm;
+	uint64_t kernel_pt = 0;
+	size_t l;
+
+	run_vmview(&r, "-j", "pt", self->pidstr, NULL);
+	ASSERT_EQ(0, r.status);
+	o = json_tokener_parse(r.out);
+	ASSERT_NE(NULL, o);
+	run_vmview(&rm, "-j", "show", self->pidstr, NULL);
+	ASSERT_EQ(0, rm.status);
+	mo = json_tokener_parse(rm.out);
+	ASSERT_NE(NULL, mo);
+	census = jget(o, "census");
+	mc = jget(mo, "census");
+	ASSERT_EQ(5UL, json_object_array_length(census));
+	for (l = 0; l < 5; l++) {
+		e = json_object_array_get_idx(census, l);
+		EXPECT_EQ(ju64(json_object_array_get_idx(mc, l), "tables"),
+			  ju64(e, "tables"));
+		EXPECT_EQ(ju64(e, "tables") * PAGE, ju64(e, "bytes"));
+		if (l >= 2)	/* VmPTE: pud, pmd and pte tables */
+			kernel_pt += ju64(e, "bytes");
+	}
+	EXPECT_EQ(status_kb(self->pid, "VmPTE:"), (long long)kernel_pt);
+	EXPECT_EQ(ju64(o, "paging_levels") == 5 ? 1ULL : 0ULL,
+		  ju64(json_object_array_get_idx(census, 1), "tables"));
+	json_object_put(o);
+	json_object_put(mo);
+}
+
+TEST_F(target, pt_map_covers_exactly_the_present_pages)
+{
+	static struct mline m[512];
+	static struct run r;
+	struct json_object *o, *vmas;
+	unsigned long present, swapped, pm_present = 0, runs_present = 0;
+	size_t i, j;
+	int nm;
+
+	if (!vmi_file_exists(self->pid, VMI_PROC_PAGETABLE))
+		SKIP(return, "module has no %s file yet", VMI_PROC_PAGETABLE);
+	run_vmview(&r, "-j", "pt", "--map", self->pidstr, NULL);
+	ASSERT_EQ(0, r.status);
+	o = json_tokener_parse(r.out);
+	ASSERT_NE(NULL, o);
+	vmas = jget(o, "vmas");
+	nm = read_maps(self->pid, m, 512);
+	ASSERT_EQ((size_t)nm, json_object_array_length(vmas));
+	for (i = 0; i < (size_t)nm; i++) {
+		struct json_object *v = json_object_array_get_idx(vmas, i);
+		struct json_object *runs = jget(v, "runs");
+
+		EXPECT_EQ(m[i].start, ju64(v, "start"));
+		ASSERT_EQ(0, pagemap_count(self->pid, m[i].start, m[i].end,
+					   &present, &swapped));
+		pm_present += present;
+		for (j = 0; j < json_object_array_length(runs); j++) {
+			struct json_object *run = json_object_array_get_idx(runs, j);
+
+			if (!strcmp(json_object_get_string(jget(run, "state")),
+				    "present"))
+				runs_present += ju64(run, "size") / PAGE;
+		}
+	}
+	EXPECT_EQ(pm_present, runs_present);
+	json_object_put(o);
+}
+
+TEST_F(target, translate_names_the_marker_function)
+{
+	struct json_object *o, *file, *levels, *lv;
+	static struct run r;
+	char addr[32];
+	uint64_t pm;
+	unsigned int nlev, l;
+
+	if (!vmi_file_exists(self->pid, VMI_PROC_TRANSLATE))
+		SKIP(return, "module has no %s file yet", VMI_PROC_TRANSLATE);
+	snprintf(addr, sizeof(addr), "0x%lx", self->marker);
+	run_vmview(&r, "-j", "translate", self->pidstr, addr, NULL);
+	ASSERT_EQ(0, r.status) {
+		TH_LOG("stderr: %s", r.err);
+	}
+	o = json_tokener_parse(r.out);
+	ASSERT_NE(NULL, o);
+	EXPECT_EQ(self->marker, ju64(o, "address"));
+	file = jget(o, "file");
+	ASSERT_NE(NULL, file);
+	EXPECT_STREQ("vmview_target_marker_fn",
+		     json_object_get_string(jget(file, "symbol")));
+	EXPECT_STREQ(".text", json_object_get_string(jget(file, "section")));
+	EXPECT_EQ(0ULL, ju64(file, "symbol_offset"));
+	/* the indices are the address bits: 9 per level, 12 of offset */
+	nlev = ju64(o, "paging_levels");
+	levels = jget(o, "levels");
+	for (l = 0; l < 5; l++) {
+		int shift = nlev == 4 && l == 0 ? 39 : 12 + 9 * (4 - l);
+
+		lv = json_object_array_get_idx(levels, l);
+		if (nlev == 4 && l == 1) {
+			EXPECT_TRUE(json_object_get_boolean(jget(lv, "folded")));
+			continue;
+		}
+		if (json_object_get_boolean(jget(lv, "walked")))
+			EXPECT_EQ((self->marker >> shift) & 511,
+				  ju64(lv, "index"));
+	}
+	/* the page is present (the function ran): root sees pagemap's PFN */
+	pm = pagemap_entry(self->pid, self->marker);
+	if ((pm & (1ULL << 63)) && jget(o, "phys"))
+		EXPECT_EQ((pm & ((1ULL << 55) - 1)) * PAGE +
+			  (self->marker & (PAGE - 1)), ju64(o, "phys"));
+	json_object_put(o);
+}
+
+/* ---- errors, produced on purpose ---- */
+
+TEST(module_not_loaded_says_how_to_load_it)
+{
+	static struct run r, rj;
+
+	if (access(VMI_MODULE_PATH, R_OK))
+		SKIP(return, "%s not present", VMI_MODULE_PATH);
+	ASSERT_EQ(0, vmi_module_unload());
+	run_vmview(&r, "ps", NULL);
+	run_vmview(&rj, "-j", "show", "1", NULL);
+	ASSERT_EQ(0, vmi_module_load());
+	EXPECT_EQ(1, r.status);
+	EXPECT_NE(NULL, strstr(r.err, "module is not loaded"));
+	EXPECT_NE(NULL, strstr(r.err, "insmod"));
+	EXPECT_NE(NULL, strstr(r.err, "modprobe vminspect"));
+	EXPECT_EQ(1, rj.status);
+	EXPECT_EQ(0, strncmp(rj.out, "{\"error\":", 9));
+	EXPECT_NE(NULL, strstr(rj.out, "insmod"));
+}
+
+TEST(no_such_process)
+{
+	static struct run r, rj;
+	char pid[16];
+	pid_t child;
+
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child)
+		_exit(0);
+	ASSERT_EQ(child, waitpid(child, NULL, 0));
+	snprintf(pid, sizeof(pid), "%d", child);
+	run_vmview(&r, "show", pid, NULL);
+	EXPECT_EQ(1, r.status);
+	EXPECT_NE(NULL, strstr(r.err, "no such process")) {
+		TH_LOG("stderr: %s", r.err);
+	}
+	run_vmview(&rj, "-j", "maps", pid, NULL);
+	EXPECT_EQ(1, rj.status);
+	EXPECT_NE(NULL, strstr(rj.out, "{\"error\":\"no such process"));
+}
+
+static void drop_privileges(void *arg)
+{
+	if (setgroups(0, NULL) || setgid(UNPRIV_UID) || setuid(UNPRIV_UID))
+		_exit(126);
+}
+
+TEST(permission_denied_says_why)
+{
+	static const char * const argv[] = { "vmview", "show", "1", NULL };
+	static struct run r;
+
+	run_vmview_prep(&r, drop_privileges, NULL, argv);
+	EXPECT_EQ(1, r.status);
+	EXPECT_NE(NULL, strstr(r.err, "permission denied")) {
+		TH_LOG("stderr: %s", r.err);
+	}
+	EXPECT_NE(NULL, strstr(r.err, "ptrace"));
+	EXPECT_NE(NULL, strstr(r.err, "root"));
+}
+
+/* Read a NUL-terminated string of a stopped tracee. */
+static void peek_str(pid_t pid, unsigned long addr, char *buf, size_t len)
+{
+	size_t i;
+	long w;
+
+	for (i = 0; i + sizeof(long) < len; i += sizeof(long)) {
+		errno = 0;
+		w = ptrace(PTRACE_PEEKDATA, pid, addr + i, NULL);
+		if (errno)
+			break;
+		memcpy(buf + i, &w, sizeof(w));
+		if (memchr(&w, 0, sizeof(w)))
+			return;
+	}
+	buf[i] = '\0';
+}
+
+/*
+ * vmview opens /proc/vminspect/PID/mm; the test, tracing vmview's system
+ * calls, kills and reaps PID right after that open returns and before the
+ * first read: the read gives ESRCH and vmview must say the process exited.
+ */
+TEST_F(target, process_exited_mid_read)
+{
+	struct ptrace_syscall_info info;
+	int out[2], err[2], st;
+	static struct run r;
+	bool killed = false;
+	char path[256];
+	uint64_t nr = 0, arg1 = 0;
+	pid_t vv;
+
+	ASSERT_EQ(0, pipe(out));
+	ASSERT_EQ(0, pipe(err));
+	vv = fork();
+	ASSERT_LE(0, vv);
+	if (!vv) {
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		close(out[0]);
+		close(err[0]);
+		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		raise(SIGSTOP);
+		execl(vmview_path(), "vmview", "show", self->pidstr, NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	ASSERT_EQ(vv, waitpid(vv, &st, 0));
+	ASSERT_TRUE(WIFSTOPPED(st));
+	ASSERT_EQ(0, ptrace(PTRACE_SETOPTIONS, vv, NULL,
+			    PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL));
+	for (;;) {
+		ASSERT_EQ(0, ptrace(PTRACE_SYSCALL, vv, NULL, NULL));
+		ASSERT_EQ(vv, waitpid(vv, &st, 0));
+		if (WIFEXITED(st) || WIFSIGNALED(st))
+			break;
+		if (!WIFSTOPPED(st) || WSTOPSIG(st) != (SIGTRAP | 0x80))
+			continue;
+		ASSERT_LT(0, ptrace(PTRACE_GET_SYSCALL_INFO, vv,
+				    sizeof(info), &info));
+		if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
+			nr = info.entry.nr;
+			arg1 = info.entry.args[1];
+			if (nr == SYS_openat)
+				peek_str(vv, arg1, path, sizeof(path));
+			continue;
+		}
+		if (info.op != PTRACE_SYSCALL_INFO_EXIT || killed ||
+		    nr != SYS_openat || info.exit.rval < 0 ||
+		    !strstr(path, "/" VMI_PROC_DIR "/"))
+			continue;
+		/* opened: the target goes away before the read */
+		ASSERT_EQ(0, kill(self->pid, SIGKILL));
+		ASSERT_EQ(self->pid, waitpid(self->pid, NULL, 0));
+		self->pid = 0;
+		killed = true;
+		ASSERT_EQ(0, ptrace(PTRACE_DETACH, vv, NULL, NULL));
+		ASSERT_EQ(vv, waitpid(vv, &st, 0));
+		break;
+	}
+	drain(out[0], r.out, sizeof(r.out));
+	drain(err[0], r.err, sizeof(r.err));
+	close(out[0]);
+	close(err[0]);
+	ASSERT_TRUE(killed);
+	ASSERT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(1, WEXITSTATUS(st));
+	EXPECT_NE(NULL, strstr(r.err, "exited while being read")) {
+		TH_LOG("stderr: %s", r.err);
+	}
+}
+
+TEST(probes_not_running)
+{
+	static struct run r, rs;
+
+	run_vmview(&rs, "-j", "probe", "status", NULL);
+	if (strstr(rs.out, "\"running\":true"))
+		SKIP(return, "the probes are running");
+	run_vmview(&r, "top", "-n", "1", NULL);
+	EXPECT_EQ(1, r.status);
+	EXPECT_NE(NULL, strstr(r.err, "probes are not running")) {
+		TH_LOG("stderr: %s", r.err);
+	}
+	EXPECT_NE(NULL, strstr(r.err, "vmview probe start"));
+	run_vmview(&r, "ps", "--sort", "faults", NULL);
+	EXPECT_EQ(1, r.status);
+	EXPECT_NE(NULL, strstr(r.err, "probes are not running"));
+}
+
+static void hide_btf(void *arg)
+{
+	if (unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("tmpfs", "/sys/kernel/btf", "tmpfs", 0, NULL))
+		_exit(125);
+}
+
+TEST(kernel_without_btf)
+{
+	static const char * const argv[] = { "vmview", "top", "-n", "1", NULL };
+	static struct run r;
+
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		SKIP(return, "this kernel really has no BTF");
+	/* a mount namespace where /sys/kernel/btf is empty */
+	run_vmview_prep(&r, hide_btf, NULL, argv);
+	ASSERT_NE(125, r.status);
+	EXPECT_EQ(1, r.status);
+	EXPECT_NE(NULL, strstr(r.err, "kernel without BTF")) {
+		TH_LOG("stderr: %s", r.err);
+	}
+}
+
+TEST(unknown_format_major_is_refused)
+{
+	char dir[] = "/tmp/vmview-fmt-XXXXXX", path[128];
+	static struct run r;
+	FILE *f;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/42", dir);
+	ASSERT_EQ(0, mkdir(path, 0755));
+	snprintf(path, sizeof(path), "%s/42/mm", dir);
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "vminspect-mm 2.0\npid 42\n");
+	fclose(f);
+	setenv("VMVIEW_PROCFS", dir, 1);
+	run_vmview(&r, "show", "42", NULL);
+	unsetenv("VMVIEW_PROCFS");
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/42", dir);
+	rmdir(path);
+	rmdir(dir);
+	EXPECT_EQ(1, r.status);
+	EXPECT_NE(NULL, strstr(r.err, "unknown format version 2.0")) {
+		TH_LOG("stderr: %s", r.err);
+	}
+	EXPECT_STREQ("", r.out);
+}
+
+TEST(bad_arguments_give_usage_and_exit_2)
+{
+	static const char * const bad[][5] = {
+		{ NULL },
+		{ "frobnicate" },
+		{ "p" },			/* ambiguous: ps, pt, probe */
+		{ "--bogus", "ps" },
+		{ "ps", "--sort", "colour" },
+		{ "ps", "--sort" },
+		{ "show" },
+		{ "show", "notapid" },
+		{ "show", "1", "2" },
+		{ "maps", "-x", "1" },
+		{ "translate", "1" },
+		{ "translate", "1", "0xnothex" },
+		{ "top", "-n", "0" },
+		{ "top", "-d", "fast" },
+	};
+	static struct run r;
+	const char *argv[8];
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		argv[0] = "vmview";
+		for (j = 0; j < 5 && bad[i][j]; j++)
+			argv[j + 1] = bad[i][j];
+		argv[j + 1] = NULL;
+		run_vmview_prep(&r, NULL, NULL, argv);
+		EXPECT_EQ(2, r.status) {
+			TH_LOG("case %zu (%s): %s", i, argv[1], r.err);
+		}
+		EXPECT_NE(NULL, strstr(r.err, "vmview"));
+		EXPECT_STREQ("", r.out);
+	}
+}
+
+TEST(help_everywhere)
+{
+	static const char * const cmds[] = {
+		"ps", "show", "maps", "pt", "translate", "top",
+	};
+	static struct run r;
+	size_t i;
+
+	run_vmview(&r, "-h", NULL);
+	EXPECT_EQ(0, r.status);
+	EXPECT_NE(NULL, strstr(r.out, "Usage:"));
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		run_vmview(&r, cmds[i], "-h", NULL);
+		EXPECT_EQ(0, r.status);
+		EXPECT_NE(NULL, strstr(r.out, cmds[i]));
+		run_vmview(&r, cmds[i], "help", NULL);
+		EXPECT_EQ(0, r.status);
+		EXPECT_NE(NULL, strstr(r.out, "Usage:"));
+		run_vmview(&r, "help", cmds[i], NULL);
+		EXPECT_EQ(0, r.status);
+		EXPECT_NE(NULL, strstr(r.out, "Usage:"));
+	}
+	run_vmview(&r, "-V", NULL);
+	EXPECT_EQ(0, r.status);
+	EXPECT_NE(NULL, strstr(r.out, "vmview"));
+}
+
+TEST_HARNESS_MAIN

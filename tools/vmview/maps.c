@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmview maps PID: the VMA map of /proc/vminspect/PID/vmas, each VMA with
+ * its pages by state and a residency bar, the holes between VMAs (the
+ * "unallocated" state) drawn too; faults per VMA when the probes run.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "procfmt.h"
+#include "vmview.h"
+
+#define BAR_WIDTH	24
+
+static const char * const state_names[] = VMI_STATE_NAMES;
+static const char * const attr_names[] = VMI_ATTR_NAMES;
+
+/* One character and colour per state in the residency bar. */
+static const struct {
+	char ch;
+	const char *col;
+} bar_style[VMI_NR_STATES] = {
+	[VMI_STATE_PRESENT] = { '#', C_GREEN },
+	[VMI_STATE_SWAP] = { 's', C_YELLOW },
+	[VMI_STATE_MIGRATION] = { 'm', C_MAGENTA },
+	[VMI_STATE_SPECIAL] = { '!', C_RED },
+	[VMI_STATE_FILE] = { '-', C_BLUE },
+	[VMI_STATE_UNTOUCHED] = { '.', C_DIM },
+};
+
+static void maps_help(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s maps PID [-j] [-p]\n"
+		"\n"
+		"The VMA map of a process, in address order, as /proc/PID/maps lists it,\n"
+		"with each VMA's resident size, swapped size, page tables and a bar of\n"
+		"its pages by state:\n"
+		"  # present (in RAM)   s swapped   m migrating   ! other special entry\n"
+		"  - file-backed, not mapped        . anonymous, never touched\n"
+		"Holes between VMAs (no VMA: unallocated) are shown as such.  With the\n"
+		"probes running, page faults per VMA.\n",
+		bin_name);
+}
+
+/*
+ * Spread BAR_WIDTH cells over the states in proportion to their pages
+ * (largest remainder), giving every non-empty state at least one cell.
+ */
+static void bar_cells(const struct vmi_vma *v, int cells[VMI_NR_STATES])
+{
+	uint64_t total = 0, rem[VMI_NR_STATES];
+	int s, used = 0, best;
+
+	for (s = 0; s < VMI_NR_STATES; s++)
+		total += v->state[s];
+	memset(cells, 0, sizeof(int) * VMI_NR_STATES);
+	if (!total)
+		return;
+	for (s = 0; s < VMI_NR_STATES; s++) {
+		cells[s] = v->state[s] * BAR_WIDTH / total;
+		rem[s] = v->state[s] * BAR_WIDTH % total;
+		if (v->state[s] && !cells[s]) {
+			cells[s] = 1;
+			rem[s] = 0;
+		}
+		used += cells[s];
+	}
+	while (used < BAR_WIDTH) {
+		best = 0;
+		for (s = 1; s < VMI_NR_STATES; s++)
+			if (rem[s] > rem[best])
+				best = s;
+		cells[best]++;
+		rem[best] = 0;
+		used++;
+	}
+	while (used > BAR_WIDTH) {
+		best = 0;
+		for (s = 1; s < VMI_NR_STATES; s++)
+			if (cells[s] > cells[best])
+				best = s;
+		cells[best]--;
+		used--;
+	}
+}
+
+static void print_bar(const struct vmi_vma *v)
+{
+	int cells[VMI_NR_STATES], s, i;
+
+	bar_cells(v, cells);
+	putchar('[');
+	for (s = 0; s < VMI_NR_STATES; s++) {
+		if (!cells[s])
+			continue;
+		fputs(vmv_col(bar_style[s].col), stdout);
+		for (i = 0; i < cells[s]; i++)
+			putchar(bar_style[s].ch);
+		fputs(vmv_col(C_RESET), stdout);
+	}
+	putchar(']');
+}
+
+static void maps_plain(const struct vmi_vma *vmas, size_t nr,
+		       const uint64_t *faults)
+{
+	uint64_t ps = vmv_page_size(), rss = 0, swap = 0, size = 0;
+	char a[16], b[16], c[16], d[16];
+	size_t i;
+	int s;
+
+	printf("%s%-16s %-16s %-4s %7s %7s %7s %7s %-*s", vmv_col(C_BOLD),
+	       "START", "END", "PERM", "SIZE", "RSS", "SWAP", "HUGE",
+	       BAR_WIDTH + 2, "RESIDENCY");
+	if (faults)
+		printf(" %8s", "FAULTS");
+	printf(" PATH%s\n", vmv_col(C_RESET));
+	for (i = 0; i < nr; i++) {
+		const struct vmi_vma *v = &vmas[i];
+
+		if (i && v->start > vmas[i - 1].end)
+			printf("%s%16s %-16s %-4s %7s  (unmapped)%s\n",
+			       vmv_col(C_DIM), "", "", "",
+			       vmv_size(v->start - vmas[i - 1].end, a,
+					sizeof(a)),
+			       vmv_col(C_RESET));
+		printf("%016llx %016llx %-4s %7s %7s %7s %7s ",
+		       (unsigned long long)v->start,
+		       (unsigned long long)v->end, v->perms,
+		       vmv_size(v->end - v->start, a, sizeof(a)),
+		       vmv_size(v->state[VMI_STATE_PRESENT] * ps, b, sizeof(b)),
+		       vmv_size(v->state[VMI_STATE_SWAP] * ps, c, sizeof(c)),
+		       vmv_size((v->attr[VMI_ATTR_HUGE_PMD] +
+				 v->attr[VMI_ATTR_HUGE_PUD]) * ps, d,
+				sizeof(d)));
+		print_bar(v);
+		if (faults)
+			printf(" %8llu", (unsigned long long)faults[i]);
+		printf(" %s\n", v->path ? v->path : "");
+		size += v->end - v->start;
+		rss += v->state[VMI_STATE_PRESENT] * ps;
+		swap += v->state[VMI_STATE_SWAP] * ps;
+	}
+	printf("%s%-16s %-16s %-4s %7s %7s %7s%s\n", vmv_col(C_BOLD), "total",
+	       "", "", vmv_size(size, a, sizeof(a)),
+	       vmv_size(rss, b, sizeof(b)), vmv_size(swap, c, sizeof(c)),
+	       vmv_col(C_RESET));
+	printf("%s", vmv_col(C_DIM));
+	for (s = 0; s < VMI_NR_STATES; s++)
+		printf("%s%c %s", s ? "  " : "", bar_style[s].ch,
+		       state_names[s]);
+	printf("%s\n", vmv_col(C_RESET));
+}
+
+/* Split a comma-separated list into a JSON array of strings. */
+static struct json_object *list_json(const char *s)
+{
+	struct json_object *arr = json_object_new_array();
+	const char *p = s, *q;
+
+	if (!s || !strcmp(s, "-"))
+		return arr;
+	while (*p) {
+		q = strchr(p, ',');
+		if (!q)
+			q = p + strlen(p);
+		if (q > p)
+			json_object_array_add(arr,
+					      json_object_new_string_len(p, q - p));
+		p = *q ? q + 1 : q;
+	}
+	return arr;
+}
+
+static void maps_json(const struct vmi_vma *vmas, size_t nr,
+		      const uint64_t *faults)
+{
+	static const char * const tab_names[] = { "pud", "pmd", "pte" };
+	struct json_object *arr = json_object_new_array(), *o, *s, *a, *t;
+	size_t i;
+	int k;
+
+	for (i = 0; i < nr; i++) {
+		const struct vmi_vma *v = &vmas[i];
+
+		o = json_object_new_object();
+		json_object_object_add(o, "start", vmv_json_u64(v->start));
+		json_object_object_add(o, "end", vmv_json_u64(v->end));
+		json_object_object_add(o, "size",
+				       vmv_json_u64(v->end - v->start));
+		json_object_object_add(o, "perms", vmv_json_str(v->perms));
+		json_object_object_add(o, "offset", vmv_json_u64(v->offset));
+		json_object_object_add(o, "dev", vmv_json_str(v->dev));
+		json_object_object_add(o, "inode", vmv_json_u64(v->inode));
+		json_object_object_add(o, "path", vmv_json_str(v->path));
+		json_object_object_add(o, "flags", list_json(v->flags));
+		s = json_object_new_object();
+		for (k = 0; k < VMI_NR_STATES; k++)
+			json_object_object_add(s, state_names[k],
+					       vmv_json_u64(v->state[k]));
+		json_object_object_add(o, "states", s);
+		a = json_object_new_object();
+		for (k = 0; k < VMI_NR_ATTRS; k++)
+			json_object_object_add(a, attr_names[k],
+					       vmv_json_u64(v->attr[k]));
+		json_object_object_add(o, "attrs", a);
+		t = json_object_new_object();
+		for (k = 0; k < VMI_NR_VT; k++)
+			json_object_object_add(t, tab_names[k],
+					       vmv_json_u64(v->tables[k]));
+		json_object_object_add(o, "tables", t);
+		if (faults)
+			json_object_object_add(o, "faults",
+					       vmv_json_u64(faults[i]));
+		json_object_array_add(arr, o);
+	}
+	vmv_json_print(arr);
+}
+
+int do_maps(int argc, char **argv)
+{
+	uint64_t *faults = NULL, *st = NULL, *en = NULL;
+	struct vmi_vma *vmas;
+	const char *arg;
+	size_t nr, i;
+	pid_t pid;
+	int ret;
+
+	ret = vmv_parse_opts(argc, argv, NULL, NULL, maps_help,
+			     NULL);
+	if (ret >= 0)
+		return ret;
+	arg = vmv_operand(argc, argv, "PID");
+	if (!arg || !vmv_parse_pid(arg, &pid))
+		return VMV_EXIT_USAGE;
+	ret = vmv_no_more(argc, argv);
+	if (ret >= 0)
+		return ret;
+
+	ret = vmi_read_vmas(pid, &vmas, &nr);
+	if (ret)
+		return vmv_proc_error(ret, pid, VMI_PROC_VMAS);
+	if (nr && vmv_probes_running()) {
+		faults = calloc(nr, sizeof(*faults));
+		st = calloc(nr, sizeof(*st));
+		en = calloc(nr, sizeof(*en));
+		if (faults && st && en) {
+			for (i = 0; i < nr; i++) {
+				st[i] = vmas[i].start;
+				en[i] = vmas[i].end;
+			}
+			ret = vmv_counters_ranges(pid, st, en, nr, faults);
+		}
+		if (!st || !en || ret) {
+			free(faults);
+			faults = NULL;
+		}
+	}
+	if (json_output)
+		maps_json(vmas, nr, faults);
+	else
+		maps_plain(vmas, nr, faults);
+	free(faults);
+	free(st);
+	free(en);
+	vmi_free_vmas(vmas, nr);
+	return VMV_EXIT_OK;
+}

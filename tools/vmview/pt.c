@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmview pt PID [--map]: the page-table census of /proc/vminspect/PID/mm
+ * drawn as the tree pgd -> p4d -> pud -> pmd -> pte, or with --map the
+ * coalesced leaf mappings of /proc/vminspect/PID/pagetable.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "procfmt.h"
+#include "vmview.h"
+
+static const char * const level_names[] = VMI_LEVEL_NAMES;
+static bool want_map;
+
+static void pt_help(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s pt PID [--map] [-j] [-p]\n"
+		"\n"
+		"The page tables of a process.  Without --map: the census as a tree from\n"
+		"the pgd down to the pte level, per level the tables allocated, the\n"
+		"entries used, how full they are, their size and how much address space\n"
+		"one entry maps (the p4d level is folded into the pgd on 4-level paging).\n"
+		"With --map: every leaf mapping, runs of identical entries coalesced, a\n"
+		"header per VMA: range, size, leaf level (pte 4K, pmd 2M, pud 1G), state\n"
+		"(present, swap, migration, special, none), flags, and the physical\n"
+		"address (root only).\n",
+		bin_name);
+}
+
+static int pt_opt(int opt, const char *arg)
+{
+	want_map = true;
+	return 0;
+}
+
+/* Address space one entry of level l maps: 4K << 9 * (levels below). */
+static uint64_t entry_span(int l, unsigned int levels)
+{
+	int shift = 12 + 9 * (VMI_LEVEL_PTE - l);
+
+	if (l == VMI_LEVEL_PGD && levels == 4)
+		shift = 39;	/* the p4d is folded: pgd entries map 512G */
+	return 1ULL << shift;
+}
+
+static void census_plain(pid_t pid, const struct vmi_mm *mm)
+{
+	unsigned int levels = mm->key[VMI_MM_PAGING_LEVELS];
+	uint64_t tables = 0, bytes = 0;
+	char sz[16], span[16];
+	int l, depth = 0;
+
+	printf("%spage tables of process %d (%s)%s, %u-level paging\n\n",
+	       vmv_col(C_BOLD), pid, mm->comm, vmv_col(C_RESET), levels);
+	printf("%-18s %7s %17s %7s %7s %s\n", "level", "tables",
+	       "entries/capacity", "fill", "size", "one entry maps");
+	for (l = 0; l < VMI_NR_LEVELS; l++) {
+		const struct vmi_census *c = &mm->census[l];
+		char name[32];
+
+		snprintf(name, sizeof(name), "%*s%s%s", depth * 3, "",
+			 depth ? "`- " : "", level_names[l]);
+		depth++;
+		if (l == VMI_LEVEL_P4D && levels == 4) {
+			printf("%s%-18s %7s %17s %7s %7s (folded into the pgd)%s\n",
+			       vmv_col(C_DIM), name, "-", "-", "-", "-",
+			       vmv_col(C_RESET));
+			continue;
+		}
+		printf("%-18s %7llu %8llu/%-8llu %6.2f%% %7s %s\n", name,
+		       (unsigned long long)c->tables,
+		       (unsigned long long)c->entries,
+		       (unsigned long long)c->capacity, c->fill_pct,
+		       vmv_size(c->bytes, sz, sizeof(sz)),
+		       vmv_size(entry_span(l, levels), span, sizeof(span)));
+		tables += c->tables;
+		bytes += c->bytes;
+	}
+	printf("\n%llu page-table pages, %s; VmPTE (pud+pmd+pte tables) %llu bytes\n",
+	       (unsigned long long)tables, vmv_size(bytes, sz, sizeof(sz)),
+	       (unsigned long long)mm->key[VMI_MM_PGTABLES_BYTES]);
+}
+
+static void census_json(pid_t pid, const struct vmi_mm *mm)
+{
+	struct json_object *o = json_object_new_object();
+	uint64_t tables = 0, bytes = 0;
+	int l;
+
+	for (l = 0; l < VMI_NR_LEVELS; l++) {
+		tables += mm->census[l].tables;
+		bytes += mm->census[l].bytes;
+	}
+	json_object_object_add(o, "pid", json_object_new_int(pid));
+	json_object_object_add(o, "comm", vmv_json_str(mm->comm));
+	json_object_object_add(o, "paging_levels",
+			       vmv_json_u64(mm->key[VMI_MM_PAGING_LEVELS]));
+	json_object_object_add(o, "census", vmv_census_json(mm));
+	json_object_object_add(o, "tables", vmv_json_u64(tables));
+	json_object_object_add(o, "bytes", vmv_json_u64(bytes));
+	json_object_object_add(o, "pgtables_bytes",
+			       vmv_json_u64(mm->key[VMI_MM_PGTABLES_BYTES]));
+	vmv_json_print(o);
+}
+
+static const char *state_col(const char *state)
+{
+	if (!strcmp(state, "present"))
+		return C_GREEN;
+	if (!strcmp(state, "swap"))
+		return C_YELLOW;
+	if (!strcmp(state, "none"))
+		return C_DIM;
+	return C_RED;
+}
+
+static void map_plain(const struct vmi_pagetable *pt)
+{
+	size_t v, r = 0;
+	char sz[16];
+
+	for (v = 0; v < pt->nr_vmas; v++) {
+		const struct vmi_pt_vma *h = &pt->vmas[v];
+
+		printf("%s%016llx-%016llx %s %s%s\n", vmv_col(C_BOLD),
+		       (unsigned long long)h->start, (unsigned long long)h->end,
+		       h->perms, h->path ? h->path : "", vmv_col(C_RESET));
+		for (; r < pt->nr_runs && pt->runs[r].vma == v; r++) {
+			const struct vmi_pt_run *run = &pt->runs[r];
+
+			printf("  %016llx-%016llx %6s %-3s %s%-9s%s %s %s\n",
+			       (unsigned long long)run->start,
+			       (unsigned long long)run->end,
+			       vmv_size(run->size, sz, sizeof(sz)), run->level,
+			       vmv_col(state_col(run->state)), run->state,
+			       vmv_col(C_RESET), run->flags, run->phys);
+		}
+	}
+}
+
+static struct json_object *flags_json(const char *s)
+{
+	struct json_object *arr = json_object_new_array();
+	char *dup, *tok, *save;
+
+	if (!s || !strcmp(s, "-"))
+		return arr;
+	dup = strdup(s);
+	for (tok = strtok_r(dup, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save))
+		json_object_array_add(arr, json_object_new_string(tok));
+	free(dup);
+	return arr;
+}
+
+static void map_json(pid_t pid, const struct vmi_pagetable *pt)
+{
+	struct json_object *o = json_object_new_object(), *vmas, **runs;
+	size_t i;
+
+	vmas = json_object_new_array();
+	runs = calloc(pt->nr_vmas ? pt->nr_vmas : 1, sizeof(*runs));
+	for (i = 0; i < pt->nr_vmas; i++) {
+		const struct vmi_pt_vma *h = &pt->vmas[i];
+		struct json_object *v = json_object_new_object();
+
+		json_object_object_add(v, "start", vmv_json_u64(h->start));
+		json_object_object_add(v, "end", vmv_json_u64(h->end));
+		json_object_object_add(v, "perms", vmv_json_str(h->perms));
+		json_object_object_add(v, "path", vmv_json_str(h->path));
+		runs[i] = json_object_new_array();
+		json_object_object_add(v, "runs", runs[i]);
+		json_object_array_add(vmas, v);
+	}
+	for (i = 0; i < pt->nr_runs; i++) {
+		const struct vmi_pt_run *run = &pt->runs[i];
+		struct json_object *r = json_object_new_object();
+
+		json_object_object_add(r, "start", vmv_json_u64(run->start));
+		json_object_object_add(r, "end", vmv_json_u64(run->end));
+		json_object_object_add(r, "size", vmv_json_u64(run->size));
+		json_object_object_add(r, "level",
+				       strcmp(run->level, "-") ?
+				       vmv_json_str(run->level) : NULL);
+		json_object_object_add(r, "state", vmv_json_str(run->state));
+		json_object_object_add(r, "flags", flags_json(run->flags));
+		json_object_object_add(r, "phys",
+				       strcmp(run->phys, "-") ?
+				       vmv_json_str(run->phys) : NULL);
+		json_object_array_add(runs[run->vma], r);
+	}
+	free(runs);
+	json_object_object_add(o, "pid", json_object_new_int(pid));
+	json_object_object_add(o, "vmas", vmas);
+	vmv_json_print(o);
+}
+
+int do_pt(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "map",	no_argument,	NULL,	'm' },
+		{ NULL,		0,		NULL,	0 },
+	};
+	struct vmi_pagetable pt;
+	struct vmi_mm mm;
+	const char *arg;
+	pid_t pid;
+	int ret;
+
+	want_map = false;
+	ret = vmv_parse_opts(argc, argv, "m", opts, pt_help,
+			     pt_opt);
+	if (ret >= 0)
+		return ret;
+	arg = vmv_operand(argc, argv, "PID");
+	if (!arg || !vmv_parse_pid(arg, &pid))
+		return VMV_EXIT_USAGE;
+	ret = vmv_no_more(argc, argv);
+	if (ret >= 0)
+		return ret;
+
+	if (want_map) {
+		ret = vmi_read_pagetable(pid, &pt);
+		if (ret)
+			return vmv_proc_error(ret, pid, VMI_PROC_PAGETABLE);
+		if (json_output)
+			map_json(pid, &pt);
+		else
+			map_plain(&pt);
+		vmi_free_pagetable(&pt);
+		return VMV_EXIT_OK;
+	}
+	ret = vmi_read_mm(pid, &mm);
+	if (ret)
+		return vmv_proc_error(ret, pid, VMI_PROC_MM);
+	if (json_output)
+		census_json(pid, &mm);
+	else
+		census_plain(pid, &mm);
+	return VMV_EXIT_OK;
+}

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Probe counters for vmview's views: the one place that talks to the
+ * probes' reading API (probe.h, from probe.c); everything else calls
+ * vmv_counters_*().  Without probe.h (probe_stub.c) nothing is counted.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vmview.h"
+
+#if __has_include("probe.h")
+#include "probe.h"
+#define VMV_HAVE_PROBES 1
+#endif
+
+bool vmv_kernel_has_btf(void)
+{
+	return !access("/sys/kernel/btf/vmlinux", R_OK);
+}
+
+bool vmv_probes_running(void)
+{
+	return vmi_probes_running();
+}
+
+int vmv_probes_check(void)
+{
+	if (vmv_probes_running())
+		return 0;
+	if (!vmv_kernel_has_btf()) {
+		p_err("kernel without BTF (/sys/kernel/btf/vmlinux is missing): the fault and TLB probes need a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+		return VMV_EXIT_ERR;
+	}
+	p_err("the fault and TLB probes are not running: start them with 'sudo vmview probe start'");
+	return VMV_EXIT_ERR;
+}
+
+#ifdef VMV_HAVE_PROBES
+static void fill(struct vmv_counters *c, pid_t pid,
+		 const struct vmi_fault_counts *f, const struct vmi_tlb_counts *t)
+{
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	c->pid = pid;
+	if (f) {
+		c->min_flt = f->c[VMI_FAULT_MINOR];
+		c->maj_flt = f->c[VMI_FAULT_MAJOR];
+		c->faults = c->min_flt + c->maj_flt;
+	}
+	if (t)
+		for (r = 0; r < VMI_TLB_MAX_REASONS; r++)
+			c->tlb += t->r[r][VMI_TLB_EVENTS];
+}
+
+static void read_comm(pid_t pid, char *comm, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	comm[0] = '\0';
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(comm, len, f))
+		comm[strcspn(comm, "\n")] = '\0';
+	fclose(f);
+}
+
+int vmv_counters_pid(pid_t pid, struct vmv_counters *c)
+{
+	struct vmi_fault_counts f;
+	struct vmi_tlb_counts t;
+	int ret;
+
+	ret = vmi_probe_counts(pid, &f, &t);
+	if (ret == -ENOENT) {	/* nothing counted: zero */
+		fill(c, pid, NULL, NULL);
+		return 0;
+	}
+	if (ret)
+		return ret;
+	fill(c, pid, &f, &t);
+	read_comm(pid, c->comm, sizeof(c->comm));
+	return 0;
+}
+
+struct all_ctx {
+	struct vmv_counters *arr;
+	size_t nr, cap;
+};
+
+static int all_cb(pid_t tgid, const struct vmi_fault_counts *f,
+		  const struct vmi_tlb_counts *t, void *data)
+{
+	struct all_ctx *ctx = data;
+
+	if (ctx->nr == ctx->cap) {
+		size_t cap = ctx->cap ? ctx->cap * 2 : 256;
+		void *n = realloc(ctx->arr, cap * sizeof(*ctx->arr));
+
+		if (!n)
+			return -ENOMEM;
+		ctx->arr = n;
+		ctx->cap = cap;
+	}
+	fill(&ctx->arr[ctx->nr], tgid, f, t);
+	read_comm(tgid, ctx->arr[ctx->nr].comm, sizeof(ctx->arr[0].comm));
+	ctx->nr++;
+	return 0;
+}
+
+int vmv_counters_all(struct vmv_counters **c, size_t *nr)
+{
+	struct all_ctx ctx = { 0 };
+	int ret;
+
+	ret = vmi_probe_foreach(all_cb, &ctx);
+	if (ret) {
+		free(ctx.arr);
+		return ret;
+	}
+	*c = ctx.arr;
+	*nr = ctx.nr;
+	return 0;
+}
+
+struct range_ctx {
+	const uint64_t *start, *end;
+	size_t nr;
+	uint64_t *faults;
+};
+
+static int range_cb(__u64 vm_start, const struct vmi_vma_faults *v,
+		    void *data)
+{
+	struct range_ctx *ctx = data;
+	size_t i;
+
+	for (i = 0; i < ctx->nr; i++) {
+		if (vm_start >= ctx->start[i] && vm_start < ctx->end[i]) {
+			ctx->faults[i] += v->minor + v->major;
+			break;
+		}
+	}
+	return 0;
+}
+
+int vmv_counters_ranges(pid_t pid, const uint64_t *start,
+			const uint64_t *end, size_t nr, uint64_t *faults)
+{
+	struct range_ctx ctx = { start, end, nr, faults };
+	int ret;
+
+	memset(faults, 0, nr * sizeof(*faults));
+	ret = vmi_probe_vma_faults(pid, range_cb, &ctx);
+	return ret == -ENOENT ? 0 : ret;
+}
+#else
+int vmv_counters_pid(pid_t pid, struct vmv_counters *c)
+{
+	return -ENOTSUP;
+}
+
+int vmv_counters_all(struct vmv_counters **c, size_t *nr)
+{
+	return -ENOTSUP;
+}
+
+int vmv_counters_ranges(pid_t pid, const uint64_t *start,
+			const uint64_t *end, size_t nr, uint64_t *faults)
+{
+	return -ENOTSUP;
+}
+#endif

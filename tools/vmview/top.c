@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmview top: the processes with the most page faults and TLB flushes per
+ * second, from the probes' counters, refreshed every -d seconds.  ncurses
+ * on a terminal; plain lines (or one JSON object per refresh) otherwise or
+ * with -n N refreshes, for scripts.
+ */
+#include <curses.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "vmview.h"
+
+#define TOP_MAX_ROWS	20
+
+struct top_row {
+	pid_t pid;
+	char comm[16];
+	double fps, tps;	/* faults, TLB flushes per second */
+	uint64_t faults, tlb;
+};
+
+static long iterations;
+static double delay = 1.0;
+
+static void top_help(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s top [-n N] [-d SECS] [-j] [-p]\n"
+		"\n"
+		"A live view of the processes causing the most page faults and TLB\n"
+		"flushes per second (needs the probes: 'vmview probe start').  On a\n"
+		"terminal it refreshes in place ('q' quits); with -n N, -j or output to\n"
+		"a pipe it prints N refreshes (default: until interrupted) as plain\n"
+		"lines or one JSON object per refresh.\n"
+		"  -n, --iterations N   stop after N refreshes\n"
+		"  -d, --delay SECS     seconds between refreshes (default 1)\n",
+		bin_name);
+}
+
+static int top_opt(int opt, const char *arg)
+{
+	char *end;
+
+	errno = 0;
+	if (opt == 'n') {
+		iterations = strtol(arg, &end, 10);
+		if (errno || *end || end == arg || iterations <= 0)
+			return p_usage("-n takes a positive count, not '%s'", arg);
+	} else {
+		delay = strtod(arg, &end);
+		if (errno || *end || end == arg || !(delay >= 0.05) ||
+		    delay > 3600)
+			return p_usage("-d takes seconds between 0.05 and 3600, not '%s'",
+				       arg);
+	}
+	return 0;
+}
+
+static int cmp_rate(const void *a, const void *b)
+{
+	const struct top_row *x = a, *y = b;
+	double vx = x->fps + x->tps, vy = y->fps + y->tps;
+
+	if (vx != vy)
+		return vx < vy ? 1 : -1;
+	return x->pid - y->pid;
+}
+
+static const struct vmv_counters *find_prev(const struct vmv_counters *prev,
+					    size_t nr, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		if (prev[i].pid == pid)
+			return &prev[i];
+	return NULL;
+}
+
+/* Rates between two snapshots, sorted; returns the number of rows. */
+static size_t top_rates(const struct vmv_counters *prev, size_t nprev,
+			const struct vmv_counters *cur, size_t ncur,
+			double secs, struct top_row *rows)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ncur; i++) {
+		const struct vmv_counters *p = find_prev(prev, nprev, cur[i].pid);
+		uint64_t f0 = p ? p->faults : 0, t0 = p ? p->tlb : 0;
+
+		rows[n].pid = cur[i].pid;
+		memcpy(rows[n].comm, cur[i].comm, sizeof(rows[n].comm));
+		rows[n].faults = cur[i].faults;
+		rows[n].tlb = cur[i].tlb;
+		rows[n].fps = (cur[i].faults - f0) / secs;
+		rows[n].tps = (cur[i].tlb - t0) / secs;
+		n++;
+	}
+	qsort(rows, n, sizeof(*rows), cmp_rate);
+	return n;
+}
+
+static void top_json(const struct top_row *rows, size_t n, double secs)
+{
+	struct json_object *o = json_object_new_object(), *arr, *r;
+	size_t i;
+
+	json_object_object_add(o, "time", json_object_new_int64(time(NULL)));
+	json_object_object_add(o, "interval", json_object_new_double(secs));
+	arr = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		r = json_object_new_object();
+		json_object_object_add(r, "pid", json_object_new_int(rows[i].pid));
+		json_object_object_add(r, "comm", vmv_json_str(rows[i].comm));
+		json_object_object_add(r, "faults_per_sec",
+				       json_object_new_double(rows[i].fps));
+		json_object_object_add(r, "tlb_per_sec",
+				       json_object_new_double(rows[i].tps));
+		json_object_object_add(r, "faults", vmv_json_u64(rows[i].faults));
+		json_object_object_add(r, "tlb_flushes",
+				       vmv_json_u64(rows[i].tlb));
+		json_object_array_add(arr, r);
+	}
+	json_object_object_add(o, "processes", arr);
+	vmv_json_print(o);
+}
+
+static void top_plain(const struct top_row *rows, size_t n, double secs)
+{
+	char ts[32];
+	time_t now = time(NULL);
+	size_t i;
+
+	strftime(ts, sizeof(ts), "%H:%M:%S", localtime(&now));
+	printf("%s%s  faults and TLB flushes per second over %.2fs%s\n",
+	       vmv_col(C_BOLD), ts, secs, vmv_col(C_RESET));
+	printf("%7s %10s %10s %12s %12s  %s\n", "PID", "FAULTS/s", "TLB/s",
+	       "FAULTS", "TLB", "COMM");
+	for (i = 0; i < n && i < TOP_MAX_ROWS; i++)
+		printf("%7d %10.1f %10.1f %12llu %12llu  %s\n", rows[i].pid,
+		       rows[i].fps, rows[i].tps,
+		       (unsigned long long)rows[i].faults,
+		       (unsigned long long)rows[i].tlb, rows[i].comm);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static void top_curses(const struct top_row *rows, size_t n, double secs)
+{
+	int maxy = getmaxy(stdscr);
+	size_t i;
+
+	erase();
+	attron(A_BOLD);
+	mvprintw(0, 0, "vmview top - faults and TLB flushes per second (%.2fs)   q: quit",
+		 secs);
+	mvprintw(2, 0, "%7s %10s %10s %12s %12s  %s", "PID", "FAULTS/s",
+		 "TLB/s", "FAULTS", "TLB", "COMM");
+	attroff(A_BOLD);
+	for (i = 0; i < n && (int)i + 3 < maxy; i++)
+		mvprintw(i + 3, 0, "%7d %10.1f %10.1f %12llu %12llu  %s",
+			 rows[i].pid, rows[i].fps, rows[i].tps,
+			 (unsigned long long)rows[i].faults,
+			 (unsigned long long)rows[i].tlb, rows[i].comm);
+	refresh();
+}
+
+static double now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int do_top(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "iterations",	required_argument,	NULL,	'n' },
+		{ "delay",	required_argument,	NULL,	'd' },
+		{ NULL,		0,			NULL,	0 },
+	};
+	struct vmv_counters *prev = NULL, *cur = NULL;
+	size_t nprev = 0, ncur = 0, n;
+	struct top_row *rows = NULL;
+	bool curses;
+	double t0, t1, secs;
+	long it;
+	int ret;
+
+	iterations = 0;
+	delay = 1.0;
+	ret = vmv_parse_opts(argc, argv, "n:d:", opts,
+			     top_help, top_opt);
+	if (ret < 0)
+		ret = vmv_no_more(argc, argv);
+	if (ret >= 0)
+		return ret;
+	ret = vmv_probes_check();
+	if (ret)
+		return ret;
+
+	ret = vmv_counters_all(&prev, &nprev);
+	if (ret) {
+		p_err("cannot read the probes' counters: %s", strerror(-ret));
+		return VMV_EXIT_ERR;
+	}
+	curses = !json_output && !iterations && isatty(STDOUT_FILENO) &&
+		 isatty(STDIN_FILENO);
+	if (curses) {
+		initscr();
+		cbreak();
+		noecho();
+		curs_set(0);
+		timeout((int)(delay * 1000));
+	}
+	t0 = now_sec();
+	for (it = 0; !iterations || it < iterations; it++) {
+		if (curses) {
+			if (getch() == 'q')
+				break;
+		} else {
+			usleep((useconds_t)(delay * 1e6));
+		}
+		ret = vmv_counters_all(&cur, &ncur);
+		if (ret)
+			break;
+		t1 = now_sec();
+		free(rows);
+		rows = calloc(ncur ? ncur : 1, sizeof(*rows));
+		if (!rows) {
+			ret = -ENOMEM;
+			break;
+		}
+		secs = fmax(t1 - t0, 0.001);
+		n = top_rates(prev, nprev, cur, ncur, secs, rows);
+		if (json_output)
+			top_json(rows, n, secs);
+		else if (curses)
+			top_curses(rows, n, secs);
+		else
+			top_plain(rows, n, secs);
+		free(prev);
+		prev = cur;
+		nprev = ncur;
+		cur = NULL;
+		t0 = t1;
+	}
+	if (curses)
+		endwin();
+	free(rows);
+	free(prev);
+	free(cur);
+	if (ret) {
+		p_err("reading the probes' counters failed: %s", strerror(-ret));
+		return VMV_EXIT_ERR;
+	}
+	return VMV_EXIT_OK;
+}

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers shared by vmview's commands: common options, colour, sizes,
+ * error messages a person understands, JSON printing.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "procfmt.h"
+#include "vmview.h"
+
+bool use_color;
+static int operand;	/* next operand of the command, after options */
+
+bool vmv_common_opt(int opt)
+{
+	switch (opt) {
+	case 'p':
+		pretty_output = true;
+		fallthrough;
+	case 'j':
+		json_output = true;
+		use_color = false;
+		return true;
+	case 'v':
+		verbose++;
+		return true;
+	}
+	return false;
+}
+
+int vmv_opt_error(int opt, char **argv)
+{
+	if (opt == ':')
+		return p_usage("option '%s' needs an argument", argv[optind - 1]);
+	if (optopt)
+		return p_usage("unknown option '-%c'", optopt);
+	return p_usage("unknown option '%s'", argv[optind - 1]);
+}
+
+int vmv_parse_opts(int argc, char **argv, const char *shortopts,
+		   const struct option *longopts, void (*help)(FILE *f),
+		   int (*own)(int opt, const char *arg))
+{
+	static const struct option common[] = {
+		{ "help",	no_argument,	NULL,	'h' },
+		{ "json",	no_argument,	NULL,	'j' },
+		{ "pretty",	no_argument,	NULL,	'p' },
+		{ "verbose",	no_argument,	NULL,	'v' },
+	};
+	struct option all[32];
+	char so[64];
+	size_t n = ARRAY_SIZE(common);
+	char **av = argv - 1;	/* the command's name, for getopt's argv[0] */
+	int ac = argc + 1, opt, ret;
+
+	if (argc >= 1 && !strcmp(argv[0], "help")) {
+		help(stdout);
+		return VMV_EXIT_OK;
+	}
+	memcpy(all, common, sizeof(common));
+	while (longopts && longopts->name && n < ARRAY_SIZE(all) - 1)
+		all[n++] = *longopts++;
+	memset(&all[n], 0, sizeof(all[n]));
+	snprintf(so, sizeof(so), ":hjpv%s", shortopts ? shortopts : "");
+
+	optind = 0;	/* glibc: full re-initialisation, start at argv[1] */
+	opterr = 0;
+	while ((opt = getopt_long(ac, av, so, all, NULL)) >= 0) {
+		if (opt == 'h') {
+			help(stdout);
+			return VMV_EXIT_OK;
+		}
+		if (vmv_common_opt(opt))
+			continue;
+		if (opt == ':' || opt == '?' || !own)
+			return vmv_opt_error(opt, av);
+		ret = own(opt, optarg);
+		if (ret)
+			return ret;
+	}
+	operand = optind - 1;	/* index into argv */
+	return -1;
+}
+
+const char *vmv_operand(int argc, char **argv, const char *what)
+{
+	if (operand >= argc) {
+		p_usage("missing %s", what);
+		return NULL;
+	}
+	return argv[operand++];
+}
+
+int vmv_no_more(int argc, char **argv)
+{
+	if (operand < argc)
+		return p_usage("unexpected argument '%s'", argv[operand]);
+	return -1;
+}
+
+const char *vmv_col(const char *code)
+{
+	static char buf[8][16];
+	static int i;
+
+	if (!use_color)
+		return "";
+	i = (i + 1) % 8;
+	snprintf(buf[i], sizeof(buf[i]), "\033[%sm", code);
+	return buf[i];
+}
+
+const char *vmv_size(uint64_t bytes, char *buf, size_t len)
+{
+	static const char units[] = "BKMGTPE";
+	double v = bytes;
+	int u = 0;
+
+	while (v >= 1024 && u < 6) {
+		v /= 1024;
+		u++;
+	}
+	if (!u)
+		snprintf(buf, len, "%llu", (unsigned long long)bytes);
+	else if (v < 10)
+		snprintf(buf, len, "%.1f%c", v, units[u]);
+	else
+		snprintf(buf, len, "%.0f%c", v, units[u]);
+	return buf;
+}
+
+uint64_t vmv_page_size(void)
+{
+	static uint64_t ps;
+
+	if (!ps)
+		ps = sysconf(_SC_PAGESIZE);
+	return ps;
+}
+
+bool vmv_parse_pid(const char *s, pid_t *pid)
+{
+	char *end;
+	long v;
+
+	if (!s) {
+		p_usage("missing PID");
+		return false;
+	}
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v <= 0 || v > (1L << 22)) {
+		p_usage("'%s' is not a process id", s);
+		return false;
+	}
+	*pid = v;
+	return true;
+}
+
+static bool is_kernel_thread(pid_t pid)
+{
+	char path[64], *st;
+	bool kt;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	st = vmi_slurp(path, NULL);
+	if (!st)
+		return false;
+	kt = !strstr(st, "\nVmSize:");
+	free(st);
+	return kt;
+}
+
+static void module_missing(void)
+{
+	if (getenv("VMVIEW_PROCFS") && *getenv("VMVIEW_PROCFS")) {
+		p_err("%s does not exist (VMVIEW_PROCFS)", vmi_proc_root());
+		return;
+	}
+	p_err("the vminspect module is not loaded (no /proc/%s): load it with 'sudo insmod module/vminspect.ko' from the build tree, or 'sudo modprobe vminspect' if installed",
+	      VMI_PROC_DIR);
+}
+
+int vmv_proc_error(int err, pid_t pid, const char *file)
+{
+	struct stat st;
+	char path[64];
+
+	switch (-err) {
+	case EPROTO:
+		p_err("%s", vmi_fmt_error());
+		break;
+	case ENOENT:
+		if (stat(vmi_proc_root(), &st)) {
+			module_missing();
+			break;
+		}
+		if (!pid) {
+			p_err("%s/%s is missing: is the vminspect module older than this vmview?",
+			      vmi_proc_root(), file);
+			break;
+		}
+		if (kill(pid, 0) && errno == ESRCH) {
+			p_err("no such process: %d", pid);
+			break;
+		}
+		if (is_kernel_thread(pid)) {
+			p_err("process %d is a kernel thread: it has no user address space to show",
+			      pid);
+			break;
+		}
+		snprintf(path, sizeof(path), "%s/%d", vmi_proc_root(), pid);
+		if (stat(path, &st))
+			p_err("process %d has no %s directory (it is not a thread-group leader, or it just started or exited)",
+			      pid, path);
+		else
+			p_err("%s/%s is missing: is the vminspect module older than this vmview?",
+			      path, file);
+		break;
+	case EIO:
+		/*
+		 * procfs gives EIO on a file whose entry was removed while it
+		 * was open: the module removes a process's directory when the
+		 * process exits.
+		 */
+		snprintf(path, sizeof(path), "%s/%d", vmi_proc_root(), pid);
+		if (pid && (stat(path, &st) || (kill(pid, 0) && errno == ESRCH))) {
+			p_err("process %d exited while being read", pid);
+			break;
+		}
+		p_err("reading %s/%s: %s", path, file, strerror(EIO));
+		break;
+	case ESRCH:
+		p_err("process %d exited while being read", pid);
+		break;
+	case EACCES:
+	case EPERM:
+		snprintf(path, sizeof(path), "/proc/%d", pid);
+		if (!pid) {
+			p_err("permission denied reading %s/%s", vmi_proc_root(),
+			      file);
+		} else if (!stat(path, &st) && st.st_uid != geteuid()) {
+			p_err("permission denied: process %d belongs to uid %u and you are uid %u; reading another process's page tables needs the right to ptrace it (same user and dumpable) or root (CAP_SYS_PTRACE)",
+			      pid, st.st_uid, geteuid());
+		} else {
+			p_err("permission denied reading process %d: reading a process's page tables needs the right to ptrace it (same user and dumpable, not setuid) or root (CAP_SYS_PTRACE)",
+			      pid);
+		}
+		break;
+	case ENOMEM:
+		p_err("out of memory");
+		break;
+	default:
+		if (pid)
+			p_err("reading %s/%d/%s: %s", vmi_proc_root(), pid, file,
+			      strerror(-err));
+		else
+			p_err("reading %s/%s: %s", vmi_proc_root(), file,
+			      strerror(-err));
+	}
+	return VMV_EXIT_ERR;
+}
+
+void vmv_json_print(struct json_object *obj)
+{
+	int flags = JSON_C_TO_STRING_NOSLASHESCAPE;
+
+	flags |= pretty_output ? JSON_C_TO_STRING_PRETTY |
+				 JSON_C_TO_STRING_SPACED :
+				 JSON_C_TO_STRING_PLAIN;
+	puts(json_object_to_json_string_ext(obj, flags));
+	json_object_put(obj);
+}
+
+struct json_object *vmv_json_u64(uint64_t v)
+{
+	return json_object_new_uint64(v);
+}
+
+struct json_object *vmv_json_str(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
