@@ -209,6 +209,9 @@ int vmi_pid_get(pid_t tgid)
 
 	mutex_lock(&vmi_pids_lock);
 	pd = xa_load(&vmi_pids, tgid);
+	/* a new process may reuse the pid before its fork event is handled */
+	if (pd && pd->dead && vmi_tgid_alive(tgid))
+		pd->dead = false;
 	if (pd && !pd->dead) {
 		pd->users++;
 		ret = 0;
