@@ -20,7 +20,7 @@ common=FILE_PATH_CHANGES
 # LINUX_VERSION_CODE: an out-of-tree module must build on more than one
 # kernel (6.5 changed pte_offset_map_lock()); the check stays behind it.
 kernel_ignore=$common,LINUX_VERSION_CODE
-user_ignore=$common,PREFER_DEFINED_ATTRIBUTE_MACRO,VOLATILE,NEW_TYPEDEFS,SPLIT_STRING,PREFER_KERNEL_TYPES,SPDX_LICENSE_TAG,CAMELCASE
+user_ignore=$common,BIT_MACRO,PREFER_DEFINED_ATTRIBUTE_MACRO,VOLATILE,NEW_TYPEDEFS,SPLIT_STRING,PREFER_KERNEL_TYPES,SPDX_LICENSE_TAG,CAMELCASE
 out=""
 # shellcheck disable=SC2086
 [ -z "$kernel" ] || out+=$("$cp" --no-tree --strict --terse --show-types --ignore "$kernel_ignore" -f $kernel 2>&1 | grep -v '^total:')

@@ -23,126 +23,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "vmi_util.h"
-
-#define SZ_2M	(2UL << 20)
-#define SZ_1G	(1024UL * 1024 * 1024)
-#define PG	VMI_PAGE
-
-struct layout {
-	char *anon, *guard, *split, *file_priv, *file_shared, *shm_anon;
-	char *swapped, *thp, *huge2m, *huge1g, *never, *heap;
-	bool swap, thp_ok, h2m, h1g, fork_child;
-	pid_t child;		/* the CoW child, filled by the parent side */
-};
-
-/* A region with an unmapped page on each side, so it never merges. */
-static char *map_anon(size_t len, int prot)
-{
-	char *p = mmap(NULL, len + 2 * PG, prot, MAP_PRIVATE | MAP_ANONYMOUS,
-		       -1, 0);
-
-	if (p == MAP_FAILED)
-		return NULL;
-	munmap(p, PG);
-	munmap(p + PG + len, PG);
-	return p + PG;
-}
-
-static char *map_file(const char *path, size_t len, int flags)
-{
-	int fd = open(path, O_RDWR | O_CREAT, 0600);
-	char *p;
-
-	if (fd < 0 || ftruncate(fd, len))
-		return NULL;
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, fd, 0);
-	close(fd);
-	return p == MAP_FAILED ? NULL : p;
-}
-
-static void build_layout(void *arg)
-{
-	struct layout *l = arg;
-	volatile char sink = 0;
-	char *p;
-	int i;
-
-	l->anon = map_anon(64 * PG, PROT_READ | PROT_WRITE);
-	memset(l->anon, 1, 32 * PG);
-
-	l->guard = map_anon(16 * PG, PROT_READ | PROT_WRITE);
-	memset(l->guard, 2, 16 * PG);
-	mprotect(l->guard + 8 * PG, PG, PROT_NONE);
-
-	l->split = map_anon(8 * PG, PROT_READ | PROT_WRITE);
-	memset(l->split, 3, 8 * PG);
-	mprotect(l->split + 3 * PG, 2 * PG, PROT_READ);
-
-	l->file_priv = map_file("/tmp/vmas_test.priv", 64 * PG, MAP_PRIVATE);
-	for (i = 0; i < 4; i++)
-		sink += l->file_priv[i * 8 * PG];
-	l->file_priv[40 * PG] = 1;		/* CoW of a file page */
-
-	l->file_shared = map_file("/tmp/vmas_test.shared", 16 * PG, MAP_SHARED);
-	for (i = 0; i < 3; i++)
-		l->file_shared[i * 4 * PG] = 1;
-
-	l->shm_anon = mmap(NULL, 8 * PG, PROT_READ | PROT_WRITE,
-			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	memset(l->shm_anon, 4, 4 * PG);
-
-	l->heap = sbrk(0);
-	if (sbrk(40 * PG) != (void *)-1)
-		memset(l->heap, 5, 20 * PG);
-
-	l->never = map_anon(32 * PG, PROT_READ | PROT_WRITE);
-
-	l->swapped = map_anon(32 * PG, PROT_READ | PROT_WRITE);
-	memset(l->swapped, 6, 32 * PG);
-	if (l->swap)
-		madvise(l->swapped, 24 * PG, MADV_PAGEOUT);
-
-	if (l->thp_ok) {
-		p = map_anon(2 * SZ_2M, PROT_READ | PROT_WRITE);
-		l->thp = (char *)(((unsigned long)p + SZ_2M - 1) & ~(SZ_2M - 1));
-		madvise(l->thp, SZ_2M, MADV_HUGEPAGE);
-		memset(l->thp, 7, SZ_2M);
-	}
-	if (l->h2m) {
-		p = mmap(NULL, SZ_2M, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
-		l->huge2m = p == MAP_FAILED ? NULL : p;
-		if (l->huge2m)
-			memset(l->huge2m, 8, SZ_2M);
-	}
-	if (l->h1g) {
-		p = mmap(NULL, SZ_1G, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
-			 MAP_HUGE_1GB, -1, 0);
-		l->huge1g = p == MAP_FAILED ? NULL : p;
-		if (l->huge1g)
-			l->huge1g[0] = 9;
-	}
-	(void)sink;
-}
-
-/* The target: builds the layout, forks a CoW child, both stop. */
-static void target(void *arg)
-{
-	struct layout *l = arg;
-	int fd = l->child;	/* write end of the report pipe */
-
-	build_layout(l);
-	if (l->fork_child) {
-		l->child = vmi_spawn_stopped(NULL, NULL);
-		if (l->child < 0)
-			_exit(1);
-	}
-	if (write(fd, l, sizeof(*l)) != sizeof(*l))
-		_exit(1);
-	close(fd);
-}
+#include "vmi_layout.h"
 
 FIXTURE(layout) {
 	struct layout l;
@@ -163,35 +44,15 @@ FIXTURE_VARIANT_ADD(layout, forked) {
 
 FIXTURE_SETUP(layout)
 {
-	int pfd[2];
-
-	memset(&self->l, 0, sizeof(self->l));
-	self->l.swap = vmi_swap_on() == 0;
-	self->l.thp_ok = vmi_thp_available();
-	self->l.h2m = vmi_hugetlb_reserve(2048, 4);
-	self->l.h1g = vmi_hugetlb_reserve(1048576, 1);
-	self->l.fork_child = variant->fork_child;
-	ASSERT_EQ(0, pipe(pfd));
-	self->l.child = pfd[1];
-	self->pid = vmi_spawn_stopped(target, &self->l);
+	self->pid = vmi_layout_start(&self->l, variant->fork_child);
 	ASSERT_LT(0, self->pid);
-	close(pfd[1]);
-	ASSERT_EQ(sizeof(self->l), read(pfd[0], &self->l, sizeof(self->l)));
-	close(pfd[0]);
-	ASSERT_EQ(0, vmi_wait_pid_dir(self->pid, true));
-	if (variant->fork_child) {
-		ASSERT_LT(0, self->l.child);
-		ASSERT_EQ(0, vmi_wait_pid_dir(self->l.child, true));
-	}
 	if (!self->l.swap)
 		TH_LOG("no swap: MADV_PAGEOUT part not exercised");
 }
 
 FIXTURE_TEARDOWN(layout)
 {
-	if (self->l.fork_child && self->l.child > 0)
-		kill(self->l.child, SIGKILL);	/* our grandchild: init reaps */
-	vmi_kill(self->pid);
+	vmi_layout_stop(&self->l, self->pid);
 }
 
 static struct vmi_vma *find_vma(struct vmi_vma *v, int n, unsigned long addr)

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * census_bench: what reading vminspect costs, against the kernel's own
+ * interfaces, side by side in one run.
+ *
+ * 1. A target maps 1 GiB of anonymous memory in 4 KiB pages
+ *    (MADV_NOHUGEPAGE) and touches every page.  We time a full read of
+ *    /proc/vminspect/<pid>/vmas + mm, of /proc/<pid>/smaps_rollup and of
+ *    the target's /proc/<pid>/pagemap over the 1 GiB, median of N rounds,
+ *    and print the ratios.  Target: vminspect at most 0.5x smaps_rollup.
+ * 2. A thread of the target runs mmap + touch + munmap of one page in a
+ *    loop; we report its mean latency with no reader and while vminspect
+ *    (and, for comparison, smaps_rollup) is read continuously.  Target:
+ *    at most 2x with the vminspect reader.
+ *
+ * Usage: census_bench [-m MiB] [-r rounds] [-t seconds]
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PG		4096UL
+#define MAX_ROUNDS	64
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Read a whole file, return seconds taken, -1 on error. */
+static double time_read(const char *path)
+{
+	static char buf[1 << 16];
+	double t0 = now();
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	close(fd);
+	return n < 0 ? -1 : now() - t0;
+}
+
+static double time_pagemap(pid_t pid, unsigned long start, unsigned long len)
+{
+	static unsigned long long buf[8192];
+	char path[64];
+	unsigned long off = start / PG * 8, end = (start + len) / PG * 8;
+	double t0 = now();
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	while (off < end) {
+		size_t n = end - off < sizeof(buf) ? end - off : sizeof(buf);
+
+		if (pread(fd, buf, n, off) != (ssize_t)n) {
+			close(fd);
+			return -1;
+		}
+		off += n;
+	}
+	close(fd);
+	return now() - t0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+/* --- the target ------------------------------------------------------- */
+
+struct shared {
+	unsigned long base, len;
+	volatile int phase;		/* 1: start churn, 2: stop churn */
+	volatile double churn_mean_ns;
+	volatile unsigned long churn_ops;
+};
+
+static struct shared *sh;
+
+static void *churn(void *arg)
+{
+	unsigned long ops = 0;
+	double t0;
+
+	while (sh->phase != 1)
+		usleep(1000);
+	t0 = now();
+	while (sh->phase == 1) {
+		char *p = mmap(NULL, PG, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			break;
+		p[0] = 1;
+		munmap(p, PG);
+		ops++;
+	}
+	sh->churn_mean_ns = (now() - t0) * 1e9 / (ops ? ops : 1);
+	sh->churn_ops = ops;
+	return NULL;
+}
+
+static void target(unsigned long len)
+{
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned long i;
+
+	if (p == MAP_FAILED)
+		_exit(1);
+	madvise(p, len, MADV_NOHUGEPAGE);
+	for (i = 0; i < len; i += PG)
+		p[i] = 1;
+	sh->base = (unsigned long)p;
+	sh->len = len;
+	for (;;) {
+		pthread_t t;
+
+		while (sh->phase == 0 || sh->phase == 2)
+			usleep(1000);
+		if (sh->phase == 3)
+			_exit(0);
+		pthread_create(&t, NULL, churn, NULL);
+		pthread_join(t, NULL);
+		sh->phase = 2;
+	}
+}
+
+/* Churn for @secs while @reader (or nothing) reads; return mean ns. */
+static double churn_with(pid_t pid, const char *reader, double secs,
+			 unsigned long *reads)
+{
+	char a[64], b[64];
+	double t0;
+
+	snprintf(a, sizeof(a), "/proc/vminspect/%d/vmas", pid);
+	snprintf(b, sizeof(b), "/proc/vminspect/%d/mm", pid);
+	*reads = 0;
+	sh->churn_ops = 0;
+	sh->phase = 1;
+	t0 = now();
+	while (now() - t0 < secs) {
+		if (!reader) {
+			usleep(10000);
+			continue;
+		}
+		if (!strcmp(reader, "vminspect")) {
+			time_read(a);
+			time_read(b);
+		} else {
+			time_read(reader);
+		}
+		(*reads)++;
+	}
+	sh->phase = 2;
+	while (!sh->churn_ops)
+		usleep(1000);
+	return sh->churn_mean_ns;
+}
+
+int main(int argc, char **argv)
+{
+	double ours[MAX_ROUNDS], rollup[MAX_ROUNDS], pm[MAX_ROUNDS];
+	unsigned long mib = 1024, reads;
+	double secs = 3, base, with_ours, with_rollup, mo, mr, mp;
+	char vmas[64], mm[64], sr[64];
+	int rounds = 5, i, c;
+	pid_t pid;
+
+	while ((c = getopt(argc, argv, "m:r:t:")) != -1) {
+		switch (c) {
+		case 'm':
+			mib = strtoul(optarg, NULL, 0);
+			break;
+		case 'r':
+			rounds = atoi(optarg);
+			break;
+		case 't':
+			secs = atof(optarg);
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-m MiB] [-r rounds] [-t seconds]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	if (rounds < 1 || rounds > MAX_ROUNDS || !mib) {
+		fprintf(stderr, "census_bench: bad arguments\n");
+		return 2;
+	}
+
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		return 1;
+	memset(sh, 0, sizeof(*sh));
+	pid = fork();
+	if (pid == 0)
+		target(mib << 20);
+	while (!sh->len) {
+		if (waitpid(pid, NULL, WNOHANG) == pid) {
+			fprintf(stderr, "census_bench: target failed\n");
+			return 1;
+		}
+		usleep(10000);
+	}
+	snprintf(vmas, sizeof(vmas), "/proc/vminspect/%d/vmas", pid);
+	snprintf(mm, sizeof(mm), "/proc/vminspect/%d/mm", pid);
+	snprintf(sr, sizeof(sr), "/proc/%d/smaps_rollup", pid);
+	for (i = 0; i < 500 && access(vmas, R_OK); i++)
+		usleep(10000);
+
+	for (i = 0; i < rounds; i++) {
+		double v = time_read(vmas), m = time_read(mm);
+
+		ours[i] = (v < 0 || m < 0) ? -1 : v + m;
+		rollup[i] = time_read(sr);
+		pm[i] = time_pagemap(pid, sh->base, sh->len);
+		if (ours[i] < 0 || rollup[i] < 0 || pm[i] < 0) {
+			fprintf(stderr, "census_bench: read failed: %s\n",
+				strerror(errno));
+			kill(pid, SIGKILL);
+			return 1;
+		}
+	}
+	mo = median(ours, rounds);
+	mr = median(rollup, rounds);
+	mp = median(pm, rounds);
+	printf("census_bench: %lu MiB of 4 KiB pages, %d rounds (median)\n",
+	       mib, rounds);
+	printf("  vminspect vmas+mm   %9.3f ms\n", mo * 1e3);
+	printf("  smaps_rollup        %9.3f ms\n", mr * 1e3);
+	printf("  pagemap (range)     %9.3f ms\n", mp * 1e3);
+	printf("  ratio vminspect/smaps_rollup %.3f (target <= 0.5)\n", mo / mr);
+	printf("  ratio vminspect/pagemap      %.3f\n", mo / mp);
+
+	base = churn_with(pid, NULL, secs, &reads);
+	with_ours = churn_with(pid, "vminspect", secs, &reads);
+	printf("  mmap+touch+munmap   %9.0f ns mean, no reader\n", base);
+	printf("  mmap+touch+munmap   %9.0f ns mean, vminspect read %lu times\n",
+	       with_ours, reads);
+	with_rollup = churn_with(pid, sr, secs, &reads);
+	printf("  mmap+touch+munmap   %9.0f ns mean, smaps_rollup read %lu times\n",
+	       with_rollup, reads);
+	printf("  ratio with vminspect reader  %.3f (target <= 2)\n",
+	       with_ours / base);
+	printf("  ratio with smaps_rollup      %.3f\n", with_rollup / base);
+
+	sh->phase = 3;
+	waitpid(pid, NULL, 0);
+	return 0;
+}
