@@ -23,7 +23,7 @@ int main(void)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	char *anon, *thp, *file;
-	volatile char sink;
+	int first = -1;
 	int fd;
 
 	anon = mmap(NULL, 16 * page, PROT_READ | PROT_WRITE,
@@ -44,15 +44,14 @@ int main(void)
 	fd = open("/proc/self/exe", O_RDONLY);
 	file = mmap(NULL, 8 * page, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (file != MAP_FAILED)
-		sink = file[0];
-	(void)sink;
+		first = file[0];	/* one read fault: file-backed, cached */
 
 	if (fork() == 0) {
 		pause();
 		_exit(0);
 	}
-	printf("vmi-sample %d: anon %p thp %p file %p\n", getpid(),
-	       (void *)anon, (void *)thp, (void *)file);
+	printf("vmi-sample %d: anon %p thp %p file %p (first byte %d)\n",
+	       getpid(), (void *)anon, (void *)thp, (void *)file, first);
 	fflush(stdout);
 	pause();
 	return 0;

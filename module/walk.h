@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vminspect's page-table walker: pgd -> p4d -> pud -> pmd -> pte over a
+ * range of a process's address space.  See walk.c for the locking rules.
+ */
+#ifndef _VMI_WALK_H
+#define _VMI_WALK_H
+
+#include <linux/mm_types.h>
+#include <linux/types.h>
+
+#include <vminspect_abi.h>
+
+struct vmi_walk;
+
+/**
+ * struct vmi_entry - one entry met by the walk
+ * @start:	first address the entry maps (clipped to the walked range)
+ * @end:	end of the range it maps (clipped likewise)
+ * @level:	level of the entry (VMI_LEVEL_*)
+ * @state:	VMI_STATE_* of the pages it maps (leaf and empty entries)
+ * @val:	the raw entry, read once
+ * @vma:	the VMA it lies in, or NULL outside every VMA
+ */
+struct vmi_entry {
+	unsigned long start;
+	unsigned long end;
+	enum vmi_level level;
+	enum vmi_state state;
+	u64 val;
+	struct vm_area_struct *vma;
+};
+
+/**
+ * struct vmi_walk_ops - what a user of the walker wants to see
+ * @table:	called for every entry that points to a lower table
+ *		(e->state is meaningless there)
+ * @leaf:	called for every leaf, empty or non-present entry, in
+ *		address order
+ *
+ * Both are optional and run under the mmap read lock and, at PTE level,
+ * the PTE spinlock: they must not sleep.  A non-zero return ends the walk
+ * and is returned by vmi_walk_range().
+ */
+struct vmi_walk_ops {
+	int (*table)(struct vmi_walk *w, const struct vmi_entry *e);
+	int (*leaf)(struct vmi_walk *w, const struct vmi_entry *e);
+};
+
+/**
+ * struct vmi_counts - what the walker counts in a range
+ * @state:	pages per VMI_STATE_*
+ * @attr:	present pages per VMI_ATTR_*
+ * @tables:	page-table pages the range passes through, per level
+ *		(a table shared with a neighbouring range counts in both)
+ */
+struct vmi_counts {
+	unsigned long state[VMI_NR_STATES];
+	unsigned long attr[VMI_NR_ATTRS];
+	unsigned long tables[VMI_NR_LEVELS];
+};
+
+/**
+ * struct vmi_census - page tables of a whole walk, each counted once
+ * @tables:	page-table pages per level
+ * @entries:	entries in use (not none) per level
+ */
+struct vmi_census {
+	unsigned long tables[VMI_NR_LEVELS];
+	unsigned long entries[VMI_NR_LEVELS];
+};
+
+/**
+ * struct vmi_walk - state of one walk
+ * @mm:		the address space; the caller holds a reference (mm_users)
+ * @ops:	callbacks, may be NULL
+ * @private:	for the callbacks
+ * @walk_holes:	also walk the page tables outside every VMA (translate)
+ * @counts:	accumulated by every vmi_walk_range() call; reset by caller
+ * @census:	accumulated over the life of the walk
+ *
+ * Initialise with vmi_walk_init().  The remaining fields are private.
+ */
+struct vmi_walk {
+	struct mm_struct *mm;
+	const struct vmi_walk_ops *ops;
+	void *private;
+	bool walk_holes;
+	struct vmi_counts counts;
+	struct vmi_census census;
+
+	/* private */
+	long budget;
+	unsigned long resume;
+	unsigned long range_base[VMI_NR_LEVELS];
+	unsigned long census_table_base[VMI_NR_LEVELS];
+	unsigned long census_entry_base[VMI_NR_LEVELS];
+};
+
+void vmi_walk_init(struct vmi_walk *w, struct mm_struct *mm,
+		   const struct vmi_walk_ops *ops, void *private);
+int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end);
+
+/* Entries per table at @level (PTRS_PER_*; p4d is 1 when folded). */
+unsigned long vmi_level_ptrs(enum vmi_level level);
+int vmi_paging_levels(void);
+enum vmi_state vmi_swp_state(swp_entry_t entry);
+
+#endif /* _VMI_WALK_H */
