@@ -36,7 +36,7 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 32768);
 	__type(key, __u32);
-	__type(value, struct vmi_counts);
+	__type(value, struct vmi_tgid_counts);
 } counts SEC(".maps");
 
 struct {
@@ -53,7 +53,7 @@ struct {
 	__type(value, struct vmi_global);
 } global SEC(".maps");
 
-static const struct vmi_counts zero_counts;
+static const struct vmi_tgid_counts zero_counts;
 
 static __always_inline void count_lost(void)
 {
@@ -69,9 +69,9 @@ static __always_inline void count_lost(void)
  * created, except for a task that is exiting: its group's entry is deleted
  * at exit and must not come back.
  */
-static __always_inline struct vmi_counts *counts_of(__u32 tgid, bool exiting)
+static __always_inline struct vmi_tgid_counts *counts_of(__u32 tgid, bool exiting)
 {
-	struct vmi_counts *c = bpf_map_lookup_elem(&counts, &tgid);
+	struct vmi_tgid_counts *c = bpf_map_lookup_elem(&counts, &tgid);
 
 	if (c)
 		return c;
@@ -84,7 +84,7 @@ static __always_inline struct vmi_counts *counts_of(__u32 tgid, bool exiting)
 	return c;
 }
 
-static __always_inline struct vmi_counts *current_counts(void)
+static __always_inline struct vmi_tgid_counts *current_counts(void)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 
@@ -143,7 +143,7 @@ int BPF_PROG(vmi_fault, struct vm_area_struct *vma, unsigned long address,
 	const vm_fault_t error = VM_FAULT_OOM | VM_FAULT_SIGBUS |
 		VM_FAULT_SIGSEGV | VM_FAULT_HWPOISON |
 		VM_FAULT_HWPOISON_LARGE | VM_FAULT_FALLBACK;
-	struct vmi_counts *c = current_counts();
+	struct vmi_tgid_counts *c = current_counts();
 	__u64 *f;
 	bool major;
 
@@ -195,7 +195,7 @@ int BPF_PROG(vmi_fault, struct vm_area_struct *vma, unsigned long address,
  */
 static __always_inline int count_bad_area(struct pt_regs *regs)
 {
-	struct vmi_counts *c = current_counts();
+	struct vmi_tgid_counts *c = current_counts();
 
 	if (!c)
 		return 0;
@@ -222,7 +222,7 @@ SEC("tp_btf/page_fault_user")
 int BPF_PROG(vmi_exc_user, unsigned long address, struct pt_regs *regs,
 	     unsigned long error_code)
 {
-	struct vmi_counts *c = current_counts();
+	struct vmi_tgid_counts *c = current_counts();
 
 	if (c)
 		inc(&c->fault.c[VMI_FAULT_EXC_USER]);
@@ -233,14 +233,14 @@ SEC("tp_btf/page_fault_kernel")
 int BPF_PROG(vmi_exc_kernel, unsigned long address, struct pt_regs *regs,
 	     unsigned long error_code)
 {
-	struct vmi_counts *c = current_counts();
+	struct vmi_tgid_counts *c = current_counts();
 
 	if (c)
 		inc(&c->fault.c[VMI_FAULT_EXC_KERNEL]);
 	return 0;
 }
 
-static __always_inline void count_tlb(struct vmi_counts *c, int reason,
+static __always_inline void count_tlb(struct vmi_tgid_counts *c, int reason,
 				      unsigned long pages)
 {
 	__u32 slot = reason;
@@ -319,7 +319,7 @@ int BPF_PROG(vmi_tlb_ipi, void *info)
 {
 	struct flush_tlb_info *f = info;
 	struct vmi_global *g;
-	struct vmi_counts *c;
+	struct vmi_tgid_counts *c;
 	__u32 zero = 0;
 
 	if (BPF_CORE_READ(f, initiating_cpu) == bpf_get_smp_processor_id())

@@ -116,7 +116,7 @@ enum vmi_attr {
 #endif
 
 #define VMI_BPF_PIN_DIR		"/sys/fs/bpf/vminspect"
-#define VMI_BPF_MAP_COUNTS	"counts"	/* per-CPU hash: tgid -> vmi_counts */
+#define VMI_BPF_MAP_COUNTS	"counts"	/* per-CPU hash: tgid -> vmi_tgid_counts */
 #define VMI_BPF_MAP_VMAS	"vma_faults"	/* per-CPU LRU: vmi_vma_key -> vmi_vma_faults */
 #define VMI_BPF_MAP_GLOBAL	"global"	/* per-CPU array [0]: vmi_global */
 
@@ -200,7 +200,7 @@ struct vmi_tlb_counts {
 };
 
 /* Value of VMI_BPF_MAP_COUNTS (one copy per possible CPU). */
-struct vmi_counts {
+struct vmi_tgid_counts {
 	struct vmi_fault_counts fault;
 	struct vmi_tlb_counts tlb;
 };

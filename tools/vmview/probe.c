@@ -119,7 +119,7 @@ static int percpu_sum(int fd, const void *key, __u64 *sum, size_t size)
 	return 0;
 }
 
-static int counts_lookup(int fd, __u32 tgid, struct vmi_counts *c)
+static int counts_lookup(int fd, __u32 tgid, struct vmi_tgid_counts *c)
 {
 	return percpu_sum(fd, &tgid, (__u64 *)c, sizeof(*c));
 }
@@ -127,7 +127,7 @@ static int counts_lookup(int fd, __u32 tgid, struct vmi_counts *c)
 int vmi_probe_counts(pid_t tgid, struct vmi_fault_counts *f,
 		     struct vmi_tlb_counts *t)
 {
-	struct vmi_counts c;
+	struct vmi_tgid_counts c;
 	int fd, err;
 
 	fd = map_open(VMI_BPF_MAP_COUNTS);
@@ -147,7 +147,7 @@ int vmi_probe_counts(pid_t tgid, struct vmi_fault_counts *f,
 int vmi_probe_foreach(vmi_probe_cb cb, void *ctx)
 {
 	__u32 key, next, *prev = NULL;
-	struct vmi_counts c;
+	struct vmi_tgid_counts c;
 	int fd, ret = 0;
 
 	fd = map_open(VMI_BPF_MAP_COUNTS);
@@ -542,7 +542,7 @@ static int do_stop(int argc, char **argv)
 }
 
 struct totals {
-	struct vmi_counts sum;
+	struct vmi_tgid_counts sum;
 	unsigned long procs;
 };
 
