@@ -26,6 +26,13 @@ char LICENSE[] SEC("license") = "GPL";
 /* Knobs, set by vmview before load. */
 const volatile bool track_vmas = true;		/* fill VMI_BPF_MAP_VMAS */
 const volatile __u64 ns_per_tick = 10000000;	/* NSEC_PER_SEC / USER_HZ */
+/*
+ * Fault programs run with migration disabled but may be preempted (by a
+ * thread of the same group, on the same CPU) on a fully preemptible kernel:
+ * then increments must be atomic.  vmview clears this when the kernel's
+ * preemption model is none or voluntary.
+ */
+const volatile bool atomic_counts = true;
 
 #define PF_EXITING	0x00000004	/* include/linux/sched.h */
 #define TLB_FLUSH_ALL	(~0UL)		/* arch/x86/include/asm/tlbflush.h */
@@ -69,13 +76,16 @@ static __always_inline void count_lost(void)
  * created, except for a task that is exiting: its group's entry is deleted
  * at exit and must not come back.
  */
-static __always_inline struct vmi_tgid_counts *counts_of(__u32 tgid, bool exiting)
+static __always_inline struct vmi_tgid_counts *
+counts_of(__u32 tgid, struct task_struct *task)
 {
 	struct vmi_tgid_counts *c = bpf_map_lookup_elem(&counts, &tgid);
 
 	if (c)
 		return c;
-	if (exiting)
+	if (!task)
+		task = bpf_get_current_task_btf();
+	if (BPF_CORE_READ(task, flags) & PF_EXITING)
 		return NULL;
 	bpf_map_update_elem(&counts, &tgid, &zero_counts, BPF_NOEXIST);
 	c = bpf_map_lookup_elem(&counts, &tgid);
@@ -86,16 +96,16 @@ static __always_inline struct vmi_tgid_counts *counts_of(__u32 tgid, bool exitin
 
 static __always_inline struct vmi_tgid_counts *current_counts(void)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-
-	return counts_of(bpf_get_current_pid_tgid() >> 32,
-			 task->flags & PF_EXITING);
+	return counts_of(bpf_get_current_pid_tgid() >> 32, NULL);
 }
 
+/* For counters a preemptible program updates (faults). */
 static __always_inline void inc(__u64 *v)
 {
-	/* Atomic: a fault program may be preempted by the same group's. */
-	__sync_fetch_and_add(v, 1);
+	if (atomic_counts)
+		__sync_fetch_and_add(v, 1);
+	else
+		(*v)++;
 }
 
 static __always_inline void count_vma(struct vm_area_struct *vma,
@@ -290,8 +300,7 @@ int BPF_PROG(vmi_tlb, int reason, unsigned long pages)
 		task = bpf_get_current_task_btf();
 	}
 	tgid = BPF_CORE_READ(task, tgid);
-	count_tlb(counts_of(tgid, BPF_CORE_READ(task, flags) & PF_EXITING),
-		  reason, pages);
+	count_tlb(counts_of(tgid, task), reason, pages);
 	return 0;
 }
 

@@ -439,6 +439,25 @@ static int pin_objects(struct vmi_probes_bpf *skel)
 
 static int probe_help(int argc, char **argv);
 
+/*
+ * Plain increments are exact unless a fault program can be preempted by
+ * another thread of its group on the same CPU: only on a fully preemptible
+ * kernel.  The active model is the one in parentheses in debugfs; when it
+ * cannot be read, assume the worst.
+ */
+static bool kernel_fully_preemptible(void)
+{
+	char buf[128] = "";
+	FILE *f = fopen("/sys/kernel/debug/sched/preempt", "r");
+
+	if (!f)
+		return true;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return !strstr(buf, "(none)") && !strstr(buf, "(voluntary)");
+}
+
 static int do_start(int argc, char **argv)
 {
 	bool vmas = true, exceptions = false;
@@ -469,6 +488,7 @@ static int do_start(int argc, char **argv)
 	}
 	hz = sysconf(_SC_CLK_TCK);
 	skel->rodata->track_vmas = vmas;
+	skel->rodata->atomic_counts = kernel_fully_preemptible();
 	skel->rodata->ns_per_tick = 1000000000ULL / (hz > 0 ? hz : 100);
 	bpf_program__set_autoload(skel->progs.vmi_exc_user, exceptions);
 	bpf_program__set_autoload(skel->progs.vmi_exc_kernel, exceptions);
@@ -638,6 +658,8 @@ static json_object *status_options(void)
 
 		json_object_object_add(o, "vmas",
 				       json_object_new_boolean(r->track_vmas));
+		json_object_object_add(o, "atomic",
+				       json_object_new_boolean(r->atomic_counts));
 	}
 	free(ro);
 	if (fd >= 0)
