@@ -10,7 +10,9 @@
  * increments irq_tlb_count (the TLB line of /proc/interrupts).
  *
  * Counters live in a per-CPU hash keyed by tgid (no shared cache line, no
- * lock on the hot path) and are deleted when the thread group exits.
+ * lock on the hot path) and are deleted when the thread group exits; the
+ * fault path first counts into a per-CPU cache of the last group that
+ * faulted on the CPU (see fault_counters()).
  * Documentation/probes.rst describes every counter.
  */
 #include "vmlinux.h"
@@ -60,6 +62,13 @@ struct {
 	__type(value, struct vmi_global);
 } global SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vmi_fault_cache);
+} fault_cache SEC(".maps");
+
 static const struct vmi_tgid_counts zero_counts;
 
 static __always_inline void count_lost(void)
@@ -108,36 +117,126 @@ static __always_inline void inc(__u64 *v)
 		(*v)++;
 }
 
-static __always_inline void count_vma(struct vm_area_struct *vma,
+/* Add faults to the VMA entry (tgid, vm_start), creating it. */
+static __always_inline void vma_add(__u32 tgid, __u64 start_ticks,
+				    __u64 vm_start, __u64 minor, __u64 major)
+{
+	struct vmi_vma_key key = { .tgid = tgid, .vm_start = vm_start };
+	struct vmi_vma_faults *v = bpf_map_lookup_elem(&vma_faults, &key);
+
+	if (!v) {
+		struct vmi_vma_faults init = { .start_ticks = start_ticks };
+
+		bpf_map_update_elem(&vma_faults, &key, &init, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&vma_faults, &key);
+		if (!v)
+			return;
+	}
+	if (atomic_counts) {
+		__sync_fetch_and_add(&v->minor, minor);
+		__sync_fetch_and_add(&v->major, major);
+	} else {
+		v->minor += minor;
+		v->major += major;
+	}
+}
+
+static __always_inline __u64 current_start_ticks(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	return task->group_leader->start_boottime / ns_per_tick;
+}
+
+/*
+ * Move what this CPU's cache holds into the maps.  A group whose entry is
+ * gone has exited: its counts are dropped.
+ */
+static __always_inline void cache_flush(struct vmi_fault_cache *fc)
+{
+	struct vmi_tgid_counts *c;
+	__u32 tgid = fc->tgid;
+	int i;
+
+	if (!tgid)
+		return;
+	c = bpf_map_lookup_elem(&counts, &tgid);
+	if (c) {
+		for (i = 0; i < VMI_NR_FAULT_COUNTERS; i++)
+			c->fault.c[i] += fc->f.c[i];
+		if (track_vmas && (fc->vma_minor || fc->vma_major))
+			vma_add(tgid, fc->start_ticks, fc->vm_start,
+				fc->vma_minor, fc->vma_major);
+	}
+	__builtin_memset(fc, 0, sizeof(*fc));
+}
+
+/*
+ * Where the current fault is counted.  On a kernel without full preemption
+ * nothing else runs this program on this CPU until it returns, so the
+ * counts go to a per-CPU cache of the last group that faulted here: an
+ * array slot, no hash lookup on the hot path.  Otherwise straight into the
+ * group's entry, atomically.
+ */
+static __always_inline __u64 *fault_counters(struct vmi_fault_cache **pfc)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, zero = 0;
+	struct vmi_fault_cache *fc;
+	struct vmi_tgid_counts *c;
+
+	*pfc = NULL;
+	if (atomic_counts) {
+		c = counts_of(tgid, NULL);
+		return c ? c->fault.c : NULL;
+	}
+	fc = bpf_map_lookup_elem(&fault_cache, &zero);
+	if (!fc)
+		return NULL;
+	if (fc->tgid != tgid) {
+		cache_flush(fc);
+		/* readers only trust a cache whose group has an entry */
+		if (!counts_of(tgid, NULL))
+			return NULL;
+		fc->tgid = tgid;
+		if (track_vmas)
+			fc->start_ticks = current_start_ticks();
+	}
+	*pfc = fc;
+	return fc->f.c;
+}
+
+static __always_inline void count_vma(struct vmi_fault_cache *fc,
+				      struct vm_area_struct *vma,
 				      unsigned long address, bool major,
 				      vm_fault_t ret)
 {
-	struct vmi_vma_key key = {
-		.tgid = bpf_get_current_pid_tgid() >> 32,
-	};
-	struct vmi_vma_faults *v;
+	__u64 vm_start;
 
 	/*
 	 * With VM_FAULT_COMPLETED the mmap lock was dropped and the VMA may
 	 * be gone: group by the faulting page instead.
 	 */
 	if (ret & VM_FAULT_COMPLETED)
-		key.vm_start = address & PAGE_MASK;
+		vm_start = address & PAGE_MASK;
 	else
-		key.vm_start = vma->vm_start;
-	v = bpf_map_lookup_elem(&vma_faults, &key);
-	if (!v) {
-		struct task_struct *task = bpf_get_current_task_btf();
-		struct vmi_vma_faults init = {};
-
-		init.start_ticks = task->group_leader->start_boottime /
-				   ns_per_tick;
-		bpf_map_update_elem(&vma_faults, &key, &init, BPF_NOEXIST);
-		v = bpf_map_lookup_elem(&vma_faults, &key);
-		if (!v)
-			return;
+		vm_start = vma->vm_start;
+	if (!fc) {
+		vma_add(bpf_get_current_pid_tgid() >> 32, current_start_ticks(),
+			vm_start, !major, major);
+		return;
 	}
-	inc(major ? &v->major : &v->minor);
+	if (fc->vm_start != vm_start) {
+		if (fc->vma_minor || fc->vma_major)
+			vma_add(fc->tgid, fc->start_ticks, fc->vm_start,
+				fc->vma_minor, fc->vma_major);
+		fc->vm_start = vm_start;
+		fc->vma_minor = 0;
+		fc->vma_major = 0;
+	}
+	if (major)
+		fc->vma_major++;
+	else
+		fc->vma_minor++;
 }
 
 /*
@@ -153,13 +252,12 @@ int BPF_PROG(vmi_fault, struct vm_area_struct *vma, unsigned long address,
 	const vm_fault_t error = VM_FAULT_OOM | VM_FAULT_SIGBUS |
 		VM_FAULT_SIGSEGV | VM_FAULT_HWPOISON |
 		VM_FAULT_HWPOISON_LARGE | VM_FAULT_FALLBACK;
-	struct vmi_tgid_counts *c = current_counts();
-	__u64 *f;
+	struct vmi_fault_cache *fc;
+	__u64 *f = fault_counters(&fc);
 	bool major;
 
-	if (!c)
+	if (!f)
 		return 0;
-	f = c->fault.c;
 
 	if (ret & (error | VM_FAULT_RETRY)) {
 		if (ret & VM_FAULT_RETRY)
@@ -193,7 +291,7 @@ int BPF_PROG(vmi_fault, struct vm_area_struct *vma, unsigned long address,
 		inc(&f[VMI_FAULT_KERNEL]);
 
 	if (track_vmas)
-		count_vma(vma, address, major, ret);
+		count_vma(fc, vma, address, major, ret);
 	return 0;
 }
 
@@ -346,10 +444,15 @@ int BPF_PROG(vmi_tlb_ipi, void *info)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(vmi_exit, struct task_struct *p)
 {
-	__u32 tgid = p->tgid;
+	struct vmi_fault_cache *fc;
+	__u32 tgid = p->tgid, zero = 0;
 
 	if (p->signal->live.counter)
 		return 0;
 	bpf_map_delete_elem(&counts, &tgid);
+	/* other CPUs' caches of this group are dropped when flushed */
+	fc = bpf_map_lookup_elem(&fault_cache, &zero);
+	if (fc && fc->tgid == tgid)
+		__builtin_memset(fc, 0, sizeof(*fc));
 	return 0;
 }

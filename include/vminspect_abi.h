@@ -119,6 +119,7 @@ enum vmi_attr {
 #define VMI_BPF_MAP_COUNTS	"counts"	/* per-CPU hash: tgid -> vmi_tgid_counts */
 #define VMI_BPF_MAP_VMAS	"vma_faults"	/* per-CPU LRU: vmi_vma_key -> vmi_vma_faults */
 #define VMI_BPF_MAP_GLOBAL	"global"	/* per-CPU array [0]: vmi_global */
+#define VMI_BPF_MAP_CACHE	"fault_cache"	/* per-CPU array [0]: vmi_fault_cache */
 
 /*
  * Fault counters.  MINOR and MAJOR count exactly what mm_account_fault()
@@ -221,6 +222,24 @@ struct vmi_vma_faults {
 	__u64 minor;
 	__u64 major;
 	__u64 start_ticks;
+};
+
+/*
+ * VMI_BPF_MAP_CACHE: the fault counts of the last thread group that faulted
+ * on each CPU, not yet added to its VMI_BPF_MAP_COUNTS entry (they are when
+ * another group faults on that CPU).  A reader adds them to the entry of
+ * the same tgid, and ignores a tgid that has no entry (a group that exited).
+ * vm_start, vma_minor and vma_major are the same for VMI_BPF_MAP_VMAS.
+ * Unused (tgid 0) when the kernel is fully preemptible.
+ */
+struct vmi_fault_cache {
+	__u32 tgid;
+	__u32 pad;
+	__u64 start_ticks;
+	__u64 vm_start;
+	__u64 vma_minor;
+	__u64 vma_major;
+	struct vmi_fault_counts f;
 };
 
 /* VMI_BPF_MAP_GLOBAL: system-wide, whoever was running. */

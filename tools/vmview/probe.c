@@ -1,17 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmview probe start|stop|status: the lifecycle of the vminspect eBPF
- * probes (bpf/vmi_probes.bpf.c, embedded as a skeleton), and the reading
- * API of probe.h.
+ * probes (bpf/vmi_probes.bpf.c, embedded as a skeleton).  Reading the
+ * counters is probe_read.c (probe.h).
  *
  * "start" loads the programs, attaches them and pins programs, links and
  * maps under VMI_BPF_PIN_DIR/{progs,links,maps}/, so counting goes on after
  * vmview exits; "stop" unpins everything, which detaches the programs.
  */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +18,6 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <json-c/json.h>
 
@@ -46,274 +43,6 @@ static void jadd_int(json_object *o, const char *key, __u64 v)
 {
 	json_object_object_add(o, key, json_object_new_int64(v));
 }
-
-static int pin_path(char *buf, size_t len, const char *sub, const char *name)
-{
-	int n = snprintf(buf, len, "%s/%s/%s", VMI_BPF_PIN_DIR, sub, name);
-
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
-}
-
-/* ---- reading API (probe.h) ---- */
-
-bool vmi_probes_running(void)
-{
-	char path[256];
-
-	if (pin_path(path, sizeof(path), "maps", VMI_BPF_MAP_COUNTS))
-		return false;
-	return access(path, F_OK) == 0;
-}
-
-static int map_open(const char *name)
-{
-	char path[256];
-	int fd, err;
-
-	err = pin_path(path, sizeof(path), "maps", name);
-	if (err)
-		return err;
-	fd = bpf_obj_get(path);
-	if (fd >= 0)
-		return fd;
-	err = -errno;
-	return err == -ENOENT ? -ENODEV : err;
-}
-
-static int ncpus(void)
-{
-	static int n;
-
-	if (!n)
-		n = libbpf_num_possible_cpus();
-	return n;
-}
-
-/* Look up @key in per-CPU map @fd and add the CPUs' copies into @sum. */
-static int percpu_sum(int fd, const void *key, __u64 *sum, size_t size)
-{
-	size_t words = size / sizeof(__u64), stride = (size + 7) & ~7UL;
-	int n = ncpus(), cpu;
-	size_t i;
-	char *buf;
-
-	if (n < 0)
-		return n;
-	buf = calloc(n, stride);
-	if (!buf)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(fd, key, buf)) {
-		int err = -errno;
-
-		free(buf);
-		return err;
-	}
-	memset(sum, 0, size);
-	for (cpu = 0; cpu < n; cpu++) {
-		const __u64 *v = (const __u64 *)(buf + cpu * stride);
-
-		for (i = 0; i < words; i++)
-			sum[i] += v[i];
-	}
-	free(buf);
-	return 0;
-}
-
-static int counts_lookup(int fd, __u32 tgid, struct vmi_tgid_counts *c)
-{
-	return percpu_sum(fd, &tgid, (__u64 *)c, sizeof(*c));
-}
-
-int vmi_probe_counts(pid_t tgid, struct vmi_fault_counts *f,
-		     struct vmi_tlb_counts *t)
-{
-	struct vmi_tgid_counts c;
-	int fd, err;
-
-	fd = map_open(VMI_BPF_MAP_COUNTS);
-	if (fd < 0)
-		return fd;
-	err = counts_lookup(fd, tgid, &c);
-	close(fd);
-	if (err)
-		return err;
-	if (f)
-		*f = c.fault;
-	if (t)
-		*t = c.tlb;
-	return 0;
-}
-
-int vmi_probe_foreach(vmi_probe_cb cb, void *ctx)
-{
-	__u32 key, next, *prev = NULL;
-	struct vmi_tgid_counts c;
-	int fd, ret = 0;
-
-	fd = map_open(VMI_BPF_MAP_COUNTS);
-	if (fd < 0)
-		return fd;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (counts_lookup(fd, key, &c))
-			continue;	/* exited meanwhile */
-		ret = cb(key, &c.fault, &c.tlb, ctx);
-		if (ret)
-			break;
-	}
-	close(fd);
-	return ret;
-}
-
-/* Field 22 of /proc/<pid>/stat: start time in clock ticks since boot. */
-static int start_ticks(pid_t pid, __u64 *ticks)
-{
-	char path[64], buf[1024], *p;
-	int i, fd;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');	/* comm may hold spaces */
-	if (!p)
-		return -EIO;
-	for (i = 2; i < 22 && p; i++)
-		p = strchr(p + 1, ' ');
-	if (!p)
-		return -EIO;
-	*ticks = strtoull(p + 1, NULL, 10);
-	return 0;
-}
-
-/*
- * Sum the per-CPU copies of a VMA entry; start_ticks is the same in every
- * copy that was written and 0 in the others, so take the maximum.
- */
-static int vma_lookup(int fd, const struct vmi_vma_key *key,
-		      struct vmi_vma_faults *v)
-{
-	int n = ncpus(), cpu;
-	struct vmi_vma_faults *buf;
-
-	if (n < 0)
-		return n;
-	buf = calloc(n, sizeof(*buf));
-	if (!buf)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(fd, key, buf)) {
-		int err = -errno;
-
-		free(buf);
-		return err;
-	}
-	memset(v, 0, sizeof(*v));
-	for (cpu = 0; cpu < n; cpu++) {
-		v->minor += buf[cpu].minor;
-		v->major += buf[cpu].major;
-		if (buf[cpu].start_ticks > v->start_ticks)
-			v->start_ticks = buf[cpu].start_ticks;
-	}
-	free(buf);
-	return 0;
-}
-
-int vmi_probe_vma_faults(pid_t tgid, vmi_vma_cb cb, void *ctx)
-{
-	struct vmi_vma_key key, next, *prev = NULL;
-	struct vmi_vma_faults v;
-	__u64 ticks;
-	int fd, ret;
-
-	ret = start_ticks(tgid, &ticks);
-	if (ret)
-		return ret;
-	fd = map_open(VMI_BPF_MAP_VMAS);
-	if (fd < 0)
-		return fd;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (key.tgid != (__u32)tgid || vma_lookup(fd, &key, &v))
-			continue;
-		if (v.start_ticks != ticks)
-			continue;	/* an earlier process with this pid */
-		ret = cb(key.vm_start, &v, ctx);
-		if (ret)
-			break;
-	}
-	close(fd);
-	return ret;
-}
-
-int vmi_probe_global(struct vmi_global *g)
-{
-	__u32 zero = 0;
-	int fd, err;
-
-	fd = map_open(VMI_BPF_MAP_GLOBAL);
-	if (fd < 0)
-		return fd;
-	err = percpu_sum(fd, &zero, (__u64 *)g, sizeof(*g));
-	close(fd);
-	return err;
-}
-
-const char *vmi_tlb_reason_name(int reason)
-{
-	static char names[VMI_TLB_MAX_REASONS][48];
-	static int loaded;
-
-	if (reason < 0 || reason >= VMI_TLB_MAX_REASONS)
-		return NULL;
-	if (!loaded) {
-		struct btf *btf = btf__load_vmlinux_btf();
-		const struct btf_type *t;
-		const struct btf_enum *e;
-		int id, i, j;
-
-		loaded = 1;
-		if (!btf)
-			return NULL;
-		id = btf__find_by_name_kind(btf, "tlb_flush_reason",
-					    BTF_KIND_ENUM);
-		t = id > 0 ? btf__type_by_id(btf, id) : NULL;
-		for (i = 0; t && i < btf_vlen(t); i++) {
-			const char *s;
-			__s32 val;
-
-			e = btf_enum(t) + i;
-			val = e->val;
-			s = btf__name_by_offset(btf, e->name_off);
-			if (!s || !strncmp(s, "NR_", 3))
-				continue;
-			if (val < 0)
-				continue;
-			if (val >= VMI_TLB_MAX_REASONS) {
-				/* the last slot collects the overflow */
-				snprintf(names[VMI_TLB_MAX_REASONS - 1],
-					 sizeof(names[0]), "other");
-				continue;
-			}
-			if (!strncmp(s, "TLB_", 4))
-				s += 4;
-			for (j = 0; s[j] && j < (int)sizeof(names[0]) - 1; j++)
-				names[val][j] = tolower((unsigned char)s[j]);
-			names[val][j] = '\0';
-		}
-		btf__free(btf);
-	}
-	return names[reason][0] ? names[reason] : NULL;
-}
-
-/* ---- lifecycle ---- */
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
@@ -406,7 +135,7 @@ static int pin_objects(struct vmi_probes_bpf *skel)
 			name = PIN_RODATA;
 		else if (name[0] == '.')
 			continue;
-		err = pin_path(path, sizeof(path), "maps", name);
+		err = vmi_pin_path(path, sizeof(path), "maps", name);
 		if (!err)
 			err = bpf_map__pin(map, path);
 		if (err)
@@ -418,7 +147,7 @@ static int pin_objects(struct vmi_probes_bpf *skel)
 
 		if (!bpf_program__autoload(prog))
 			continue;
-		err = pin_path(path, sizeof(path), "progs", name);
+		err = vmi_pin_path(path, sizeof(path), "progs", name);
 		if (!err)
 			err = bpf_program__pin(prog, path);
 		if (err)
@@ -428,7 +157,7 @@ static int pin_objects(struct vmi_probes_bpf *skel)
 				link = skel->skeleton->progs[i].link;
 		if (!link || !*link)
 			return -ENOENT;
-		err = pin_path(path, sizeof(path), "links", name);
+		err = vmi_pin_path(path, sizeof(path), "links", name);
 		if (!err)
 			err = bpf_link__pin(*link, path);
 		if (err)
@@ -648,7 +377,7 @@ static json_object *status_options(void)
 	char *ro = NULL;
 	int fd;
 
-	pin_path(path, sizeof(path), "maps", PIN_RODATA);
+	vmi_pin_path(path, sizeof(path), "maps", PIN_RODATA);
 	fd = bpf_obj_get(path);
 	if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) &&
 	    info.value_size >= sizeof(struct vmi_probes_bpf__rodata))
@@ -664,7 +393,7 @@ static json_object *status_options(void)
 	free(ro);
 	if (fd >= 0)
 		close(fd);
-	pin_path(exc, sizeof(exc), "links", "vmi_exc_user");
+	vmi_pin_path(exc, sizeof(exc), "links", "vmi_exc_user");
 	json_object_object_add(o, "exceptions",
 			       json_object_new_boolean(!access(exc, F_OK)));
 	return o;

@@ -12,11 +12,15 @@
 #define _VMVIEW_PROBE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include <vminspect_abi.h>
 
 bool vmi_probes_running(void);
+
+/* VMI_BPF_PIN_DIR/SUB/NAME into buf; -ENAMETOOLONG if it does not fit. */
+int vmi_pin_path(char *buf, size_t len, const char *sub, const char *name);
 
 /* Totals of thread group @tgid over all CPUs; f or t may be NULL. */
 int vmi_probe_counts(pid_t tgid, struct vmi_fault_counts *f,
