@@ -33,7 +33,7 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int usage(void)
+static int bad_usage(void)
 {
 	fprintf(stderr, "usage: fault_bench [-m MIB] [-r ROUNDS] [-q]\n");
 	return 2;
@@ -51,22 +51,22 @@ int main(int argc, char **argv)
 		case 'm':
 			mib = strtoul(optarg, &end, 10);
 			if (*end || !mib || mib > 65536)
-				return usage();
+				return bad_usage();
 			break;
 		case 'r':
 			rounds = strtoul(optarg, &end, 10);
 			if (*end || !rounds || rounds > 1000)
-				return usage();
+				return bad_usage();
 			break;
 		case 'q':
 			quiet = 1;
 			break;
 		default:
-			return usage();
+			return bad_usage();
 		}
 	}
 	if (optind != argc)
-		return usage();
+		return bad_usage();
 
 	pages = mib * 1024 * 1024 / PAGE;
 	ns = calloc(rounds, sizeof(*ns));

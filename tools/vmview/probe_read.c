@@ -130,23 +130,40 @@ static void caches_add(const struct vmi_fault_cache *fc, __u32 tgid,
 	}
 }
 
+/*
+ * Entry plus caches, read as one snapshot: a cache moved into the entry
+ * between the two reads would be counted twice (or not at all), so the
+ * caches are read again after the entry and the read retried if they moved.
+ */
 int vmi_probe_counts(pid_t tgid, struct vmi_fault_counts *f,
 		     struct vmi_tlb_counts *t)
 {
-	struct vmi_fault_cache *fc;
+	struct vmi_fault_cache *fc, *again = NULL;
+	size_t size = ncpus() * sizeof(*fc);
 	struct vmi_tgid_counts c;
 	__u32 key = tgid;
-	int fd, err;
+	int fd, err, tries;
 
 	fd = map_open(VMI_BPF_MAP_COUNTS);
 	if (fd < 0)
 		return fd;
 	fc = caches_get();
-	err = percpu_sum(fd, &key, (__u64 *)&c, sizeof(c));
+	for (tries = 0; tries < 100; tries++) {
+		err = percpu_sum(fd, &key, (__u64 *)&c, sizeof(c));
+		if (err)
+			break;
+		again = caches_get();
+		if (!fc || !again || !memcmp(fc, again, size))
+			break;
+		free(fc);
+		fc = again;
+		again = NULL;
+	}
 	close(fd);
 	if (!err)
 		caches_add(fc, key, &c.fault);
 	free(fc);
+	free(again);
 	if (err)
 		return err;
 	if (f)
@@ -247,8 +264,10 @@ static void caches_vma(struct vmi_fault_cache *fc, __u32 tgid, __u64 ticks,
 			continue;
 		v->minor += c->vma_minor;
 		v->major += c->vma_major;
-		if (take)
-			c->vma_minor = c->vma_major = 0;
+		if (take) {
+			c->vma_minor = 0;
+			c->vma_major = 0;
+		}
 	}
 }
 
