@@ -106,4 +106,146 @@ enum vmi_attr {
 	[VMI_ATTR_NOPAGE] = "nopage",		\
 }
 
+/*
+ * eBPF probes (bpf/vmi_probes.bpf.c, Documentation/probes.rst): per
+ * thread group (tgid of the initial pid namespace) counters of page faults
+ * and TLB flushes, pinned under VMI_BPF_PIN_DIR by "vmview probe start".
+ */
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define VMI_BPF_PIN_DIR		"/sys/fs/bpf/vminspect"
+#define VMI_BPF_MAP_COUNTS	"counts"	/* per-CPU hash: tgid -> vmi_tgid_counts */
+#define VMI_BPF_MAP_VMAS	"vma_faults"	/* per-CPU LRU: vmi_vma_key -> vmi_vma_faults */
+#define VMI_BPF_MAP_GLOBAL	"global"	/* per-CPU array [0]: vmi_global */
+#define VMI_BPF_MAP_CACHE	"fault_cache"	/* per-CPU array [0]: vmi_fault_cache */
+
+/*
+ * Fault counters.  MINOR and MAJOR count exactly what mm_account_fault()
+ * adds to current->min_flt / maj_flt.  READ/WRITE/EXEC and USER/KERNEL/GUP
+ * split those same faults (each triple sums to MINOR + MAJOR).  The rest are
+ * outcomes the kernel does not count in min_flt/maj_flt.
+ */
+enum vmi_fault_counter {
+	VMI_FAULT_MINOR,
+	VMI_FAULT_MAJOR,
+	VMI_FAULT_READ,
+	VMI_FAULT_WRITE,
+	VMI_FAULT_EXEC,
+	VMI_FAULT_USER,		/* user-mode #PF (FAULT_FLAG_USER) */
+	VMI_FAULT_KERNEL,	/* kernel-mode #PF, e.g. copy_to_user() */
+	VMI_FAULT_GUP,		/* no #PF: get_user_pages() and friends */
+	VMI_FAULT_RETRY,	/* VM_FAULT_RETRY: counted when it completes */
+	VMI_FAULT_SIGSEGV,	/* user-mode fault answered with SIGSEGV */
+	VMI_FAULT_SIGBUS,	/* user-mode fault answered with SIGBUS */
+	VMI_FAULT_OOM,		/* VM_FAULT_OOM */
+	VMI_FAULT_EFAULT,	/* failed kernel-mode or GUP fault (-EFAULT) */
+	VMI_FAULT_EXC_USER,	/* exceptions:page_fault_user (if enabled) */
+	VMI_FAULT_EXC_KERNEL,	/* exceptions:page_fault_kernel (if enabled) */
+	VMI_NR_FAULT_COUNTERS
+};
+
+#define VMI_FAULT_NAMES {			\
+	[VMI_FAULT_MINOR] = "minor",		\
+	[VMI_FAULT_MAJOR] = "major",		\
+	[VMI_FAULT_READ] = "read",		\
+	[VMI_FAULT_WRITE] = "write",		\
+	[VMI_FAULT_EXEC] = "exec",		\
+	[VMI_FAULT_USER] = "user",		\
+	[VMI_FAULT_KERNEL] = "kernel",		\
+	[VMI_FAULT_GUP] = "gup",		\
+	[VMI_FAULT_RETRY] = "retry",		\
+	[VMI_FAULT_SIGSEGV] = "sigsegv",	\
+	[VMI_FAULT_SIGBUS] = "sigbus",		\
+	[VMI_FAULT_OOM] = "oom",		\
+	[VMI_FAULT_EFAULT] = "efault",		\
+	[VMI_FAULT_EXC_USER] = "exc_user",	\
+	[VMI_FAULT_EXC_KERNEL] = "exc_kernel",	\
+}
+
+/*
+ * TLB flushes, per value of the kernel's enum tlb_flush_reason (the reason
+ * argument of tlb:tlb_flush; names are read from the kernel's BTF, values
+ * at or above VMI_TLB_MAX_REASONS are counted in the last slot).  Per
+ * reason: events, how many of them flushed everything (pages ==
+ * TLB_FLUSH_ALL) and the sum of the other events' page counts.
+ */
+#define VMI_TLB_MAX_REASONS	8
+
+enum vmi_tlb_kind {
+	VMI_TLB_EVENTS,
+	VMI_TLB_FULL,
+	VMI_TLB_PAGES,
+	VMI_NR_TLB_KINDS
+};
+
+#define VMI_TLB_KIND_NAMES {			\
+	[VMI_TLB_EVENTS] = "events",		\
+	[VMI_TLB_FULL] = "full",		\
+	[VMI_TLB_PAGES] = "pages",		\
+}
+
+struct vmi_fault_counts {
+	__u64 c[VMI_NR_FAULT_COUNTERS];
+};
+
+struct vmi_tlb_counts {
+	/*
+	 * Remote shootdown IPIs received: flush_tlb_func() run on a CPU other
+	 * than the initiating one, where the kernel increments irq_tlb_count
+	 * (the TLB line of /proc/interrupts).
+	 */
+	__u64 shootdown_irqs;
+	__u64 r[VMI_TLB_MAX_REASONS][VMI_NR_TLB_KINDS];
+};
+
+/* Value of VMI_BPF_MAP_COUNTS (one copy per possible CPU). */
+struct vmi_tgid_counts {
+	struct vmi_fault_counts fault;
+	struct vmi_tlb_counts tlb;
+};
+
+/*
+ * VMI_BPF_MAP_VMAS: counted faults per (tgid, start of the faulting VMA at
+ * fault time).  start_ticks is the thread group's start time in clock ticks
+ * since boot, as field 22 of /proc/<pid>/stat: an entry whose start_ticks
+ * differs belongs to an earlier process with the same pid.
+ */
+struct vmi_vma_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 vm_start;
+};
+
+struct vmi_vma_faults {
+	__u64 minor;
+	__u64 major;
+	__u64 start_ticks;
+};
+
+/*
+ * VMI_BPF_MAP_CACHE: the fault counts of the last thread group that faulted
+ * on each CPU, not yet added to its VMI_BPF_MAP_COUNTS entry (they are when
+ * another group faults on that CPU).  A reader adds them to the entry of
+ * the same tgid, and ignores a tgid that has no entry (a group that exited).
+ * vm_start, vma_minor and vma_major are the same for VMI_BPF_MAP_VMAS.
+ * Unused (tgid 0) when the kernel is fully preemptible.
+ */
+struct vmi_fault_cache {
+	__u32 tgid;
+	__u32 pad;
+	__u64 start_ticks;
+	__u64 vm_start;
+	__u64 vma_minor;
+	__u64 vma_major;
+	struct vmi_fault_counts f;
+};
+
+/* VMI_BPF_MAP_GLOBAL: system-wide, whoever was running. */
+struct vmi_global {
+	__u64 shootdown_irqs;	/* equals the sum of the TLB line */
+	__u64 lost;		/* events not attributed: map full */
+};
+
 #endif /* _VMINSPECT_ABI_H */

@@ -1,0 +1,805 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * probe_test: the eBPF probes, started and stopped with "vmview probe",
+ * count exactly what the kernel counts.  Truth: fields 10 and 12
+ * (min_flt, maj_flt) of /proc/<pid>/stat for faults, the TLB line of
+ * /proc/interrupts for the remote shootdowns received, bpffs and the
+ * kernel's list of BPF programs for what start/stop leave behind.
+ *
+ * Each workload runs in a child that blocks on a pipe before and after it;
+ * the kernel's counters and the probes' are read while it is blocked.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "kselftest_harness.h"
+#include "vmi_util.h"
+#include "probe.h"
+
+#define VMVIEW		"/vmi/bin/vmview"
+#define PAGE		4096UL
+#define BPF_FS_MAGIC_NR	0xcafe4a11
+#define CPU1_ONLINE	"/sys/devices/system/cpu/cpu1/online"
+
+/* ---- ground truth and probe reads ---- */
+
+struct flt {
+	unsigned long long min, maj;
+};
+
+/* Fields 10 and 12 of /proc/<pid>/stat. */
+static int stat_flt(pid_t pid, struct flt *f)
+{
+	char path[64], *buf, *p;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	buf = vmi_read_file(path, NULL);
+	if (!buf)
+		return -1;
+	p = strrchr(buf, ')');
+	for (i = 2; p && i < 10; i++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu %*u %llu", &f->min, &f->maj) != 2) {
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	return 0;
+}
+
+/* Sum of the TLB line of /proc/interrupts (online CPUs). */
+static long long tlb_irqs(void)
+{
+	char *buf = vmi_read_file("/proc/interrupts", NULL), *p, *end;
+	long long sum = 0, v;
+
+	if (!buf)
+		return -1;
+	/* "%*s: " with the width of the irq numbers */
+	for (p = buf; p; p = strchr(p, '\n')) {
+		p += strspn(p, "\n ");
+		if (!strncmp(p, "TLB:", 4))
+			break;
+	}
+	if (!p) {
+		free(buf);
+		return -1;
+	}
+	p += 4;
+	for (;;) {
+		v = strtoll(p, &end, 10);
+		if (end == p)
+			break;
+		sum += v;
+		p = end;
+	}
+	free(buf);
+	return sum;
+}
+
+/*
+ * The probes' system-wide shootdown count and the TLB line at one instant:
+ * retried until no shootdown came in between.
+ */
+static int tlb_snapshot(long long *probes, long long *kernel)
+{
+	struct vmi_global a, b;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if (vmi_probe_global(&a))
+			return -1;
+		*kernel = tlb_irqs();
+		if (vmi_probe_global(&b))
+			return -1;
+		if (a.shootdown_irqs == b.shootdown_irqs) {
+			*probes = a.shootdown_irqs;
+			return *kernel < 0 ? -1 : 0;
+		}
+	}
+	return -1;
+}
+
+static int probe_flt(pid_t pid, struct vmi_fault_counts *f,
+		     struct vmi_tlb_counts *t)
+{
+	int err = vmi_probe_counts(pid, f, t);
+
+	if (err == -ENOENT) {	/* nothing counted yet */
+		memset(f, 0, sizeof(*f));
+		if (t)
+			memset(t, 0, sizeof(*t));
+		err = 0;
+	}
+	return err;
+}
+
+static int vmview(const char *args)
+{
+	char cmd[256];
+	int st;
+
+	snprintf(cmd, sizeof(cmd), VMVIEW " %s >/dev/null 2>&1", args);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static const char *env_missing(void)
+{
+	struct statfs sfs;
+
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		return "kernel without BTF";
+	if (statfs("/sys/fs/bpf", &sfs) || sfs.f_type != BPF_FS_MAGIC_NR)
+		return "no bpffs at /sys/fs/bpf";
+	if (access(VMVIEW, X_OK))
+		return VMVIEW " missing";
+	return NULL;
+}
+
+static int tlb_reason(const char *name)
+{
+	int i;
+
+	for (i = 0; i < VMI_TLB_MAX_REASONS; i++)
+		if (vmi_tlb_reason_name(i) &&
+		    !strcmp(vmi_tlb_reason_name(i), name))
+			return i;
+	return -1;
+}
+
+/* ---- a workload child between two snapshots ---- */
+
+struct run {
+	pid_t pid;
+	int to_child, from_child;
+	struct flt k0, k1;
+	struct vmi_fault_counts p0, p1;
+	struct vmi_tlb_counts t0, t1;
+};
+
+static void child_wait(int fd)
+{
+	char c;
+
+	if (read(fd, &c, 1) != 1)
+		_exit(100);
+}
+
+static void child_say(int fd)
+{
+	if (write(fd, "x", 1) != 1)
+		_exit(101);
+}
+
+/* Fork a child that runs fn() between two blocking points. */
+static int run_start(struct run *r, int (*fn)(void *), void *arg)
+{
+	int down[2], up[2], ret;
+
+	if (pipe(down) || pipe(up))
+		return -1;
+	r->pid = fork();
+	if (r->pid < 0)
+		return -1;
+	if (!r->pid) {
+		close(down[1]);
+		close(up[0]);
+		child_say(up[1]);
+		child_wait(down[0]);
+		ret = fn(arg);
+		child_say(up[1]);
+		child_wait(down[0]);
+		_exit(ret);
+	}
+	close(down[0]);
+	close(up[1]);
+	r->to_child = down[1];
+	r->from_child = up[0];
+	return 0;
+}
+
+static int parent_wait(struct run *r)
+{
+	char c;
+
+	return read(r->from_child, &c, 1) == 1 ? 0 : -1;
+}
+
+/* Snapshot, let the workload run, snapshot, reap; child's exit status. */
+static int run_measure(struct run *r)
+{
+	int st;
+
+	if (parent_wait(r) || stat_flt(r->pid, &r->k0) ||
+	    probe_flt(r->pid, &r->p0, &r->t0))
+		return -1;
+	if (write(r->to_child, "g", 1) != 1 || parent_wait(r))
+		return -1;
+	if (stat_flt(r->pid, &r->k1) || probe_flt(r->pid, &r->p1, &r->t1))
+		return -1;
+	if (write(r->to_child, "g", 1) != 1)
+		return -1;
+	close(r->to_child);
+	close(r->from_child);
+	if (waitpid(r->pid, &st, 0) != r->pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static unsigned long long pdelta(struct run *r, int i)
+{
+	return r->p1.c[i] - r->p0.c[i];
+}
+
+static unsigned long long tdelta(struct run *r, int reason, int kind)
+{
+	return r->t1.r[reason][kind] - r->t0.r[reason][kind];
+}
+
+/* The kernel's deltas equal the probes' (and the splits add up). */
+#define ASSERT_EXACT(r) do {						\
+	struct run *_r = (r);						\
+	unsigned long long kmin = _r->k1.min - _r->k0.min;		\
+	unsigned long long kmaj = _r->k1.maj - _r->k0.maj;		\
+	unsigned long long all = kmin + kmaj;				\
+	TH_LOG("min_flt +%llu maj_flt +%llu; probes minor +%llu major +%llu", \
+	       kmin, kmaj, pdelta(_r, VMI_FAULT_MINOR),			\
+	       pdelta(_r, VMI_FAULT_MAJOR));				\
+	ASSERT_EQ(kmin, pdelta(_r, VMI_FAULT_MINOR));			\
+	ASSERT_EQ(kmaj, pdelta(_r, VMI_FAULT_MAJOR));			\
+	ASSERT_EQ(all, pdelta(_r, VMI_FAULT_READ) +			\
+		  pdelta(_r, VMI_FAULT_WRITE) + pdelta(_r, VMI_FAULT_EXEC)); \
+	ASSERT_EQ(all, pdelta(_r, VMI_FAULT_USER) +			\
+		  pdelta(_r, VMI_FAULT_KERNEL) + pdelta(_r, VMI_FAULT_GUP)); \
+} while (0)
+
+/* ---- workloads ---- */
+
+static char *fresh(size_t pages, int prot)
+{
+	char *p = mmap(NULL, pages * PAGE, prot, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, pages * PAGE, MADV_NOHUGEPAGE);
+	return p;
+}
+
+static int touch_anon(void *arg)
+{
+	size_t i, n = (size_t)arg;
+	volatile char *p = fresh(n, PROT_READ | PROT_WRITE);
+
+	if (!p)
+		return 1;
+	for (i = 0; i < n; i++)
+		p[i * PAGE] = 1;
+	return 0;
+}
+
+static int cow_after_fork(void *arg)
+{
+	size_t i, n = (size_t)arg;
+	volatile char *p = fresh(n, PROT_READ | PROT_WRITE);
+	int hold[2], st;
+	pid_t kid;
+	char c;
+
+	if (!p || pipe(hold))
+		return 1;
+	for (i = 0; i < n; i++)
+		p[i * PAGE] = 1;
+	kid = fork();
+	if (kid < 0)
+		return 1;
+	if (!kid) {		/* keeps the pages shared until told */
+		close(hold[1]);
+		if (read(hold[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(hold[0]);
+	for (i = 0; i < n; i++)	/* copy-on-write, one page each */
+		p[i * PAGE] = 2;
+	close(hold[1]);
+	waitpid(kid, &st, 0);
+	return 0;
+}
+
+/* read() into untouched memory: the faults happen in copy_to_user(). */
+static int kernel_mode_read(void *arg)
+{
+	size_t n = (size_t)arg;
+	char *p = fresh(n, PROT_READ | PROT_WRITE);
+	int fd = open("/vmi/bin/vmview", O_RDONLY);
+
+	if (!p || fd < 0)
+		return 1;
+	if (read(fd, p, n * PAGE) != (ssize_t)(n * PAGE))
+		return 1;
+	close(fd);
+	return 0;
+}
+
+/* process_vm_readv() from untouched memory: faults through GUP. */
+static int gup_read(void *arg)
+{
+	size_t n = (size_t)arg;
+	char *src = fresh(n, PROT_READ | PROT_WRITE);
+	char *dst = malloc(n * PAGE);
+	struct iovec l = { dst, n * PAGE }, r = { src, n * PAGE };
+
+	if (!src || !dst)
+		return 1;
+	memset(dst, 0, n * PAGE);
+	return process_vm_readv(getpid(), &l, 1, &r, 1, 0) ==
+		(ssize_t)(n * PAGE) ? 0 : 1;
+}
+
+static sigjmp_buf segv_jmp;
+static volatile int segvs;
+
+static void on_segv(int sig)
+{
+	segvs++;
+	siglongjmp(segv_jmp, 1);
+}
+
+/* Two caught SIGSEGVs: no VMA at all, and a VMA that forbids access. */
+static int caught_segv(void *arg)
+{
+	static volatile char *none, *gone;	/* static: kept over longjmp */
+	struct sigaction sa = { .sa_handler = on_segv };
+
+	none = fresh(1, PROT_NONE);
+	gone = fresh(1, PROT_READ);
+
+	if (!none || !gone || munmap((void *)gone, PAGE))
+		return 1;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_NODEFER;
+	sigaction(SIGSEGV, &sa, NULL);
+	if (!sigsetjmp(segv_jmp, 1))
+		(void)*gone;
+	if (!sigsetjmp(segv_jmp, 1))
+		*none = 1;
+	return segvs == 2 ? 0 : 1;
+}
+
+struct dev {
+	const char *path;
+	size_t pages;
+};
+
+/* Read a page-cache-cold block device through a mapping: major faults. */
+static int cold_read(void *arg)
+{
+	const struct dev *d = arg;
+	volatile char *p;
+	size_t i;
+	int fd;
+	char s;
+
+	fd = open(d->path, O_RDONLY);
+	if (fd < 0)
+		return 1;
+	p = mmap(NULL, d->pages * PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return 1;
+	for (i = 0, s = 0; i < d->pages; i++)
+		s += p[i * PAGE];
+	(void)s;
+	munmap((void *)p, d->pages * PAGE);
+	close(fd);
+	return 0;
+}
+
+/* Two threads: one spins on CPU b, the other maps, touches, unmaps. */
+struct tlb_work {
+	int cpu_a, cpu_b, rounds;
+	volatile int stop;
+};
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+static void *spinner(void *arg)
+{
+	struct tlb_work *w = arg;
+	volatile char *p = fresh(1, PROT_READ | PROT_WRITE);
+
+	pin(w->cpu_b);
+	while (!w->stop)
+		p[0]++;
+	return NULL;
+}
+
+static int mmap_churn(void *arg)
+{
+	struct tlb_work *w = arg;
+	pthread_t t;
+	int i, j;
+
+	if (w->cpu_b >= 0 && pthread_create(&t, NULL, spinner, w))
+		return 1;
+	pin(w->cpu_a);
+	usleep(20000);		/* let the spinner reach its CPU */
+	for (i = 0; i < w->rounds; i++) {
+		volatile char *p = fresh(16, PROT_READ | PROT_WRITE);
+
+		if (!p)
+			return 1;
+		for (j = 0; j < 16; j++)
+			p[j * PAGE] = 1;
+		munmap((void *)p, 16 * PAGE);
+	}
+	w->stop = 1;
+	if (w->cpu_b >= 0)
+		pthread_join(t, NULL);
+	return 0;
+}
+
+static int online_cpus(void)
+{
+	return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+/* ---- tests ---- */
+
+FIXTURE(probes) {
+	bool started;
+};
+
+FIXTURE_SETUP(probes)
+{
+	const char *why = env_missing();
+
+	self->started = false;
+	if (why)
+		SKIP(return, "%s", why);
+	vmview("probe stop");
+	ASSERT_EQ(0, vmview("probe start"));
+	self->started = true;
+	ASSERT_TRUE(vmi_probes_running());
+}
+
+FIXTURE_TEARDOWN(probes)
+{
+	if (self->started)
+		EXPECT_EQ(0, vmview("probe stop"));
+}
+
+TEST_F(probes, anon_first_touch)
+{
+	struct run r;
+
+	ASSERT_EQ(0, run_start(&r, touch_anon, (void *)1024));
+	ASSERT_EQ(0, run_measure(&r));
+	ASSERT_GE(r.k1.min - r.k0.min, 1024ULL);
+	ASSERT_EXACT(&r);
+	ASSERT_GE(pdelta(&r, VMI_FAULT_WRITE), 1024ULL);
+	ASSERT_GE(pdelta(&r, VMI_FAULT_USER), 1024ULL);
+}
+
+TEST_F(probes, cow_after_fork)
+{
+	struct run r;
+
+	ASSERT_EQ(0, run_start(&r, cow_after_fork, (void *)256));
+	ASSERT_EQ(0, run_measure(&r));
+	ASSERT_GE(r.k1.min - r.k0.min, 512ULL);
+	ASSERT_EXACT(&r);
+}
+
+TEST_F(probes, kernel_mode_fault_in_read)
+{
+	struct run r;
+
+	ASSERT_EQ(0, run_start(&r, kernel_mode_read, (void *)64));
+	ASSERT_EQ(0, run_measure(&r));
+	ASSERT_EXACT(&r);
+	ASSERT_GE(pdelta(&r, VMI_FAULT_KERNEL), 1ULL);
+}
+
+TEST_F(probes, gup_fault_charged_to_caller)
+{
+	struct run r;
+
+	ASSERT_EQ(0, run_start(&r, gup_read, (void *)64));
+	ASSERT_EQ(0, run_measure(&r));
+	ASSERT_EXACT(&r);
+	ASSERT_GE(pdelta(&r, VMI_FAULT_GUP), 1ULL);
+}
+
+TEST_F(probes, caught_sigsegv)
+{
+	struct run r;
+
+	ASSERT_EQ(0, run_start(&r, caught_segv, NULL));
+	ASSERT_EQ(0, run_measure(&r));	/* the handler ran twice */
+	ASSERT_EXACT(&r);
+	ASSERT_EQ(2ULL, pdelta(&r, VMI_FAULT_SIGSEGV));
+}
+
+/* A zram disk: a block device whose page cache can be dropped. */
+static int zram_add(char *path, size_t len, size_t bytes)
+{
+	char *id = vmi_read_file("/sys/class/zram-control/hot_add", NULL);
+	char attr[128], val[32];
+	int n, fd;
+
+	if (!id)
+		return -1;
+	n = atoi(id);
+	free(id);
+	snprintf(attr, sizeof(attr), "/sys/block/zram%d/disksize", n);
+	snprintf(val, sizeof(val), "%zu", bytes);
+	fd = open(attr, O_WRONLY);
+	if (fd < 0 || write(fd, val, strlen(val)) < 0)
+		n = -1;
+	if (fd >= 0)
+		close(fd);
+	snprintf(path, len, "/dev/zram%d", n);
+	return n;
+}
+
+static void zram_remove(int n)
+{
+	char val[16];
+	int fd = open("/sys/class/zram-control/hot_remove", O_WRONLY);
+
+	if (fd < 0)
+		return;
+	snprintf(val, sizeof(val), "%d", n);
+	if (write(fd, val, strlen(val)) < 0)
+		perror("zram hot_remove");
+	close(fd);
+}
+
+static int drop_page_cache(const char *dev)
+{
+	int fd = open(dev, O_RDONLY), ret = 0;
+
+	if (fd < 0)
+		return -1;
+	fsync(fd);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	close(fd);
+	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+	if (fd < 0 || write(fd, "3", 1) != 1)
+		ret = -1;
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+TEST_F(probes, page_cache_cold_major_faults)
+{
+	struct dev d = { .pages = 512 };
+	char path[32], *buf;
+	struct run r;
+	int n, fd;
+
+	if (access("/sys/class/zram-control/hot_add", R_OK))
+		SKIP(return, "no zram");
+	n = zram_add(path, sizeof(path), 8 << 20);
+	ASSERT_LE(0, n);
+	d.path = path;
+	buf = malloc(d.pages * PAGE);
+	ASSERT_NE(NULL, buf);
+	memset(buf, 0x5a, d.pages * PAGE);
+	fd = open(path, O_WRONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)(d.pages * PAGE), write(fd, buf, d.pages * PAGE));
+	close(fd);
+	free(buf);
+	ASSERT_EQ(0, drop_page_cache(path));
+
+	ASSERT_EQ(0, run_start(&r, cold_read, &d));
+	n = run_measure(&r) ? -1 : n;
+	zram_remove(atoi(path + strlen("/dev/zram")));
+	ASSERT_LE(0, n);
+	ASSERT_GE(r.k1.maj - r.k0.maj, 1ULL);
+	ASSERT_EXACT(&r);
+}
+
+TEST_F(probes, remote_shootdowns_match_proc_interrupts)
+{
+	struct tlb_work w = { .cpu_a = 0, .cpu_b = 1, .rounds = 300 };
+	int send = tlb_reason("remote_send_ipi");
+	long long p0, k0, p1, k1;
+	struct run r;
+
+	if (online_cpus() < 2)
+		SKIP(return, "needs 2 online CPUs");
+	ASSERT_LE(0, send);
+	ASSERT_EQ(0, run_start(&r, mmap_churn, &w));
+	ASSERT_EQ(0, parent_wait(&r));
+	/* run_measure() without its first wait: snapshot TLB first */
+	ASSERT_EQ(0, tlb_snapshot(&p0, &k0));
+	ASSERT_EQ(0, stat_flt(r.pid, &r.k0));
+	ASSERT_EQ(0, probe_flt(r.pid, &r.p0, &r.t0));
+	ASSERT_EQ(1, write(r.to_child, "g", 1));
+	ASSERT_EQ(0, parent_wait(&r));
+	ASSERT_EQ(0, tlb_snapshot(&p1, &k1));
+	ASSERT_EQ(0, stat_flt(r.pid, &r.k1));
+	ASSERT_EQ(0, probe_flt(r.pid, &r.p1, &r.t1));
+	ASSERT_EQ(1, write(r.to_child, "g", 1));
+	ASSERT_EQ(r.pid, waitpid(r.pid, NULL, 0));
+
+	TH_LOG("TLB line +%lld, probes +%lld; workload sent %llu, received %llu",
+	       k1 - k0, p1 - p0, tdelta(&r, send, VMI_TLB_EVENTS),
+	       r.t1.shootdown_irqs - r.t0.shootdown_irqs);
+	ASSERT_EQ(k1 - k0, p1 - p0);
+	ASSERT_GT(tdelta(&r, send, VMI_TLB_EVENTS), 0ULL);
+	ASSERT_GT(r.t1.shootdown_irqs - r.t0.shootdown_irqs, 0ULL);
+	ASSERT_EXACT(&r);
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+/* With one CPU online nothing can be shot down remotely. */
+TEST_F(probes, one_cpu_no_remote_shootdowns)
+{
+	struct tlb_work w = { .cpu_a = 0, .cpu_b = -1, .rounds = 300 };
+	int send = tlb_reason("remote_send_ipi");
+	long long p0, k0, p1, k1;
+	bool offlined = false;
+	struct run r;
+	int rc;
+
+	ASSERT_LE(0, send);
+	if (online_cpus() > 2)
+		SKIP(return, "more than 2 CPUs online");
+	if (online_cpus() == 2) {
+		if (write_str(CPU1_ONLINE, "0"))
+			SKIP(return, "cannot take cpu1 offline");
+		offlined = true;
+	}
+	ASSERT_EQ(1, online_cpus());
+	/* forked now: its mm never ran on another CPU */
+	rc = run_start(&r, mmap_churn, &w);
+	if (!rc) {
+		rc = parent_wait(&r) || tlb_snapshot(&p0, &k0) ||
+			probe_flt(r.pid, &r.p0, &r.t0) ||
+			write(r.to_child, "g", 1) != 1 || parent_wait(&r) ||
+			tlb_snapshot(&p1, &k1) ||
+			probe_flt(r.pid, &r.p1, &r.t1) ||
+			write(r.to_child, "g", 1) != 1 ||
+			waitpid(r.pid, NULL, 0) != r.pid;
+	}
+	if (offlined)
+		EXPECT_EQ(0, write_str(CPU1_ONLINE, "1"));
+	ASSERT_EQ(0, rc);
+	TH_LOG("TLB line +%lld, probes +%lld, workload sent %llu", k1 - k0,
+	       p1 - p0, tdelta(&r, send, VMI_TLB_EVENTS));
+	ASSERT_EQ(0, k1 - k0);
+	ASSERT_EQ(0, p1 - p0);
+	ASSERT_EQ(0ULL, tdelta(&r, send, VMI_TLB_EVENTS));
+	ASSERT_EQ(0ULL, r.t1.shootdown_irqs - r.t0.shootdown_irqs);
+}
+
+/* Programs of ours the kernel still has (names start with "vmi_"). */
+static int our_progs(void)
+{
+	__u32 id = 0;
+	int n = 0;
+
+	while (!bpf_prog_get_next_id(id, &id)) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    !strncmp(info.name, "vmi_", 4))
+			n++;
+		close(fd);
+	}
+	return n;
+}
+
+static int progs_gone(void)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {	/* programs are freed after RCU */
+		if (!our_progs())
+			return 1;
+		usleep(20000);
+	}
+	return 0;
+}
+
+TEST_F(probes, start_stop_cycles_leave_nothing_and_lose_nothing)
+{
+	struct stat st;
+	struct run r;
+	int i;
+
+	ASSERT_GT(our_progs(), 0);
+	ASSERT_EQ(1, vmview("probe start"));	/* already running */
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, vmview("probe stop"));
+		EXPECT_EQ(-1, stat(VMI_BPF_PIN_DIR, &st));
+		EXPECT_FALSE(vmi_probes_running());
+		ASSERT_TRUE(progs_gone());
+		ASSERT_EQ(1, vmview("probe stop"));	/* not running */
+		ASSERT_EQ(0, vmview("probe start"));
+		ASSERT_TRUE(vmi_probes_running());
+
+		ASSERT_EQ(0, run_start(&r, touch_anon, (void *)128));
+		ASSERT_EQ(0, run_measure(&r));
+		ASSERT_EXACT(&r);
+	}
+}
+
+TEST_F(probes, unprivileged_start_is_refused)
+{
+	pid_t pid = fork();
+	int st;
+
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int null = open("/dev/null", O_WRONLY);
+
+		if (null < 0 || dup2(null, 2) < 0 || setgid(1000) ||
+		    setuid(1000))
+			_exit(99);
+		execl(VMVIEW, VMVIEW, "probe", "start", NULL);
+		_exit(98);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st));
+	ASSERT_EQ(1, WEXITSTATUS(st));
+	ASSERT_TRUE(vmi_probes_running());
+}
+
+TEST_F(probes, status_json)
+{
+	char line[4096] = "";
+	FILE *f = popen(VMVIEW " -j probe status", "r");
+
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(line, sizeof(line), f));
+	pclose(f);
+	ASSERT_NE(NULL, strstr(line, "\"running\":true"));
+	ASSERT_NE(NULL, strstr(line, "\"vmi_fault\""));
+	ASSERT_NE(NULL, strstr(line, "\"remote_shootdown\""));
+}
+
+TEST_HARNESS_MAIN
