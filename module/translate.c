@@ -239,7 +239,13 @@ static ssize_t vmi_translate_write(struct file *file, const char __user *ubuf,
 	if (copy_from_user(buf, ubuf, count))
 		return -EFAULT;
 	buf[count] = '\0';
-	/* kstrtoul: optional 0x, digits, optional trailing newline; no more */
+	/*
+	 * kstrtoul: optional 0x, digits, optional trailing newline; but it
+	 * also takes a leading '+' and stops at a NUL, neither of which is
+	 * part of the format: refuse them rather than accept a prefix.
+	 */
+	if (strlen(buf) != count || buf[0] == '+')
+		return -EINVAL;
 	if (kstrtoul(buf, 16, &addr))
 		return -EINVAL;
 	if (addr >= READ_ONCE(p->t.mm->task_size))
