@@ -237,14 +237,18 @@ void vmi_pid_put(pid_t tgid)
 		pd->users--;
 		reap = !pd->users && pd->dead && !vmi_stopping;
 	}
-	mutex_unlock(&vmi_pids_lock);
+	/*
+	 * Not from here: proc_remove() would wait for this release.  Queue
+	 * under the mutex: vmi_track_exit() sets vmi_stopping under it before
+	 * it destroys the workqueue.
+	 */
 	if (reap) {
-		/* not from here: proc_remove() would wait for this release */
 		spin_lock_irq(&vmi_event_lock);
 		vmi_reap = true;
 		spin_unlock_irq(&vmi_event_lock);
 		queue_work(vmi_wq, &vmi_work);
 	}
+	mutex_unlock(&vmi_pids_lock);
 }
 
 /* Make the directories match the pid table. */
