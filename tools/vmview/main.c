@@ -129,8 +129,9 @@ static const struct cmd cmds[];
 
 static int do_help(int argc, char **argv)
 {
-	/* "vmview help CMD" is "vmview CMD help" */
-	if (argc >= 1 && strcmp(argv[0], "help")) {
+	/* "vmview help CMD" is "vmview CMD help"; "help -h" is plain help */
+	if (argc >= 1 && strcmp(argv[0], "help") && strcmp(argv[0], "-h") &&
+	    strcmp(argv[0], "--help")) {
 		char help_word[] = "help";
 		char *words[3];
 
