@@ -20,7 +20,8 @@ PAGING ?= 4 5
 KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) W=1 $(if $(WERROR),KCFLAGS=-Werror)
 
 .PHONY: all module bpf vmview selftests initramfs deps check demo vm \
-	clean help sparse checkpatch dkms-install dkms-remove bench
+	clean help sparse checkpatch dkms-install dkms-remove bench \
+	debug-kernel debug-module debug-initramfs check-debug fuzz-vmview
 
 all: module bpf vmview selftests initramfs
 
@@ -58,6 +59,45 @@ initramfs: module vmview selftests
 
 checkpatch:
 	@tools/checkpatch.sh $(CHECKPATCH)
+
+# The debug guest kernel (KASAN, lockdep, DEBUG_VM, DEBUG_PAGEALLOC), built
+# once into ~/.cache/vminspect (tools/vm/debug-kernel), and the module built
+# against it from a copy of the sources in build/debug (an external module
+# builds in its source directory; module/vminspect.ko stays the normal one).
+DEBUG_SRC := $(B)/debug/src
+
+debug-kernel:
+	@tools/deps.sh
+	@tools/vm/debug-kernel --build
+
+debug-module: debug-kernel
+	@rm -rf $(DEBUG_SRC) && mkdir -p $(DEBUG_SRC)/module
+	@cp -a Kbuild include $(DEBUG_SRC)/
+	@cp -a module/Kbuild module/*.[ch] $(DEBUG_SRC)/module/
+	$(MAKE) -C $$(tools/vm/debug-kernel --kdir) M=$(DEBUG_SRC) W=1 \
+		$(if $(WERROR),KCFLAGS=-Werror) modules
+
+# The debug guest's initramfs: the normal payload with the debug module;
+# zram is built into the debug kernel, so no guest modules.
+debug-initramfs: initramfs debug-module
+	@rm -rf $(B)/vm/payload-debug && cp -a $(B)/vm/payload $(B)/vm/payload-debug
+	@cp $(DEBUG_SRC)/module/vminspect.ko $(B)/vm/payload-debug/
+	@VMI_GUEST_MODULES= tools/vm/mkinitramfs $(B)/vm/initramfs-debug.cpio.gz \
+		$(B)/vm/payload-debug
+	@echo "  INITRAMFS build/vm/initramfs-debug.cpio.gz"
+
+# make check-debug: the whole selftest suite on the debug kernel, 5-level
+# paging (PAGING_DEBUG=4 or "4 5" to change).
+PAGING_DEBUG ?= 5
+check-debug:
+	@tools/deps.sh
+	@$(MAKE) --no-print-directory all debug-initramfs WERROR=1
+	@tools/check.sh --kernel debug "$(PAGING_DEBUG)"
+
+# vmview under ASan/UBSan on the host with random arguments and corrupted
+# snapshots (tools/fuzz-vmview.sh; RUNS=N).
+fuzz-vmview: all
+	@tools/fuzz-vmview.sh $(RUNS)
 
 # make check: deps, a -Werror W=1 build, checkpatch, then the selftests in
 # the VM on each paging mode.  The last line counts the TAP results.
@@ -99,6 +139,9 @@ help:
 	@echo "make demo       deps + build + show a sample process in the VM"
 	@echo "make vm         interactive shell in the test VM"
 	@echo "make bench      benchmarks in the VM (tools/bench)"
+	@echo "make debug-kernel  build the debug guest kernel (cached in ~/.cache/vminspect)"
+	@echo "make check-debug   the selftests on the debug kernel (KASAN, lockdep, ...)"
+	@echo "make fuzz-vmview   vmview under ASan/UBSan with random arguments (RUNS=N)"
 	@echo "make sparse     the module under sparse (C=2)"
 	@echo "make dkms-install / dkms-remove"
 	@echo "KDIR=...        kernel build dir (default: running kernel's, else guest headers)"

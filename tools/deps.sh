@@ -26,6 +26,8 @@ pkgs=(
 	libncurses-dev		# vmview top
 	sparse			# make C=1
 	linux-source-6.1	# checkpatch.pl, kselftest_harness.h
+	flex bison bc libssl-dev	# make debug-kernel: building linux-source-6.1
+	dwarves			# pahole: BTF of the debug kernel
 )
 
 missing=()
