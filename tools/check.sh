@@ -1,14 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# check.sh "4 5": checkpatch, then the selftests in the VM for each paging
-# mode.  Prints the TAP output and a last line "N passed, N failed, N skipped"
-# counted from the TAP results of every run; exits non-zero on any failure,
-# any checkpatch finding, or a guest that did not report.
+# check.sh [--kernel debug] "4 5": checkpatch, vmview under ASan/UBSan with
+# random arguments (tools/fuzz-vmview.sh, normal kernel only), then the
+# selftests in the VM for each paging mode.  Prints the TAP output and a
+# last line "N passed, N failed, N skipped" counted from the TAP results of
+# every run (the vmview fuzz counts as one test); exits non-zero on any
+# failure, any checkpatch finding, or a guest that did not report.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+kernel=() tag=""
+if [ "${1:-}" = --kernel ]; then
+	kernel=(--kernel "$2") tag="-$2"
+	shift 2
+fi
 modes=${1:-4 5}
 log=$top/build/check
 mkdir -p "$log"
@@ -19,14 +26,23 @@ if ! tools/checkpatch.sh; then
 fi
 
 pass=0 fail=0 skip=0
+if [ -z "$tag" ]; then
+	echo "# ==== vmview under ASan/UBSan, random arguments ===="
+	if tools/fuzz-vmview.sh "${VMI_VMVIEW_FUZZ_RUNS:-300}"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+	fi
+fi
 for p in $modes; do
-	echo "# ==== selftests, ${p}-level paging ===="
-	tools/vm/run --paging "$p" --timeout "${VMI_CHECK_TIMEOUT:-1500}" -- \
-		sh /vmi/selftests/run.sh | tee "$log/tap-$p.txt"
+	echo "# ==== selftests${tag:+ on the ${tag#-} kernel}, ${p}-level paging ===="
+	tools/vm/run "${kernel[@]}" --paging "$p" \
+		--timeout "${VMI_CHECK_TIMEOUT:-1500}" -- \
+		sh /vmi/selftests/run.sh | tee "$log/tap$tag-$p.txt"
 	vrc=${PIPESTATUS[0]}
-	s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$log/tap-$p.txt")
-	a=$(grep -cE '^ok [0-9]+' "$log/tap-$p.txt")
-	f=$(grep -cE '^not ok [0-9]+' "$log/tap-$p.txt")
+	s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$log/tap$tag-$p.txt")
+	a=$(grep -cE '^ok [0-9]+' "$log/tap$tag-$p.txt")
+	f=$(grep -cE '^not ok [0-9]+' "$log/tap$tag-$p.txt")
 	pass=$((pass + a - s)) skip=$((skip + s)) fail=$((fail + f))
 	if [ "$vrc" -ne 0 ]; then
 		echo "# ${p}-level run exited $vrc"

@@ -1,0 +1,118 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# fuzz-vmview.sh [RUNS]: run vmview built with ASan and UBSan
+# (build/vmview-asan/vmview-asan) on the host RUNS times (default
+# $VMI_VMVIEW_FUZZ_RUNS or 300) with random arguments, against three
+# sources of /proc/vminspect: none (the module is absent on the host), a
+# snapshot taken in the test VM, and randomly corrupted copies of it
+# (VMVIEW_PROCFS).  Every run must end with status 0, 1 or 2 and without a
+# sanitizer report; top may also be stopped by the timeout.  "probe start"
+# is never generated: it would load BPF programs into the host kernel.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+runs=${1:-${VMI_VMVIEW_FUZZ_RUNS:-300}}
+out=$top/build/fuzz
+bin=$top/build/vmview-asan/vmview-asan
+snap=$out/snapshot
+
+make -s -C tools/vmview vmview-asan || exit 1
+mkdir -p "$out"
+
+# A snapshot of /proc/vminspect from the VM (vmi-sample has a THP, a file
+# mapping, a COW child); translate holds the answer for one address.
+if [ ! -e "$snap/.done" ] || [ build/vm/initramfs.cpio.gz -nt "$snap/.done" ]; then
+	rm -rf "$snap" && mkdir -p "$snap"
+	tools/vm/run --timeout 300 -- sh -c '
+		/vmi/bin/vmi-sample > /dev/null & sleep 1
+		mkdir /tmp/s && cd /tmp/s
+		cat /proc/vminspect/processes > processes
+		for d in /proc/vminspect/[0-9]*; do
+			p=${d##*/}; mkdir $p
+			for f in mm vmas pagetable; do cat $d/$f > $p/$f; done
+			a=$(sed -n 3p $p/vmas | cut -d" " -f1)
+			{ echo $a >&3; cat <&3; } 3<>$d/translate > $p/translate
+			[ -s $p/translate ] || rm -r $p
+		done 2> /dev/null
+		echo @@snapshot; cd /tmp && tar c s | gzip | base64; echo @@end' \
+		> "$out/snapshot.txt" ||
+		{ echo "fuzz-vmview: snapshot failed" >&2; exit 1; }
+	sed -n '/^@@snapshot$/,/^@@end$/{/^@@/d;p}' "$out/snapshot.txt" |
+		base64 -d | tar xz -C "$snap" --strip-components=1 || exit 1
+	touch "$snap/.done"
+fi
+pids=($(cd "$snap" && ls -d [0-9]*))
+
+words=(help ps show maps pt translate top probe p s m t tr h he
+	-h --help -j --json -p --pretty -v --verbose -V --version --bogus -x
+	-- --sort --map -m -n -d --iterations --delay status stop pid rss
+	vmas name pt_bytes comm 0 1 -1 42 99999999 2147483648 -2147483649
+	0x 0x0 0x1000 0x7fffffffffff 0xffffffffffffffff 0x10000000000000000
+	ffff800000000000 zz "" " " "%s%s%n%x" 1e9 0777 +5)
+long=$(head -c 5000 /dev/zero | tr '\0' A)
+
+# Corrupt a copy of the snapshot: flipped bytes, cut files, lines dropped
+# or repeated, numbers made huge or negative, the version changed.
+corrupt() {
+	local dir=$1 f n
+	rm -rf "$dir" && cp -a "$snap" "$dir"
+	for f in $(find "$dir" -type f ! -name .done | shuf -n $((1 + RANDOM % 4))); do
+		n=$(stat -c %s "$f")
+		[ "$n" -gt 0 ] || continue
+		case $((RANDOM % 7)) in
+		0) printf "\\x$(printf %02x $((RANDOM % 256)))" |
+			dd of="$f" bs=1 seek=$((RANDOM * 32768 % n + RANDOM % n)) \
+			conv=notrunc status=none ;;
+		1) truncate -s $((RANDOM % n)) "$f" ;;
+		2) sed -i "$((1 + RANDOM % 40))d" "$f" ;;
+		3) sed -i "$((1 + RANDOM % 40))p" "$f" ;;
+		4) sed -i "s/ [0-9][0-9]*/ 18446744073709551616/$((1 + RANDOM % 9))" "$f" ;;
+		5) sed -i "s/ [0-9][0-9]*/ -$RANDOM/$((1 + RANDOM % 9))" "$f" ;;
+		6) sed -i "1s/ [0-9.]*$/ $((RANDOM % 3)).$RANDOM/" "$f" ;;
+		esac
+	done
+}
+
+pass=0 fail=0 hung=0
+for ((i = 1; i <= runs; i++)); do
+	args=()
+	for ((k = RANDOM % 6; k > 0; k--)); do
+		case $((RANDOM % 10)) in
+		0) args+=("${pids[RANDOM % ${#pids[@]}]}") ;;
+		1) args+=("0x$(printf %x $((RANDOM << 30 | RANDOM << 15 | RANDOM)))") ;;
+		2) [ $((RANDOM % 20)) -eq 0 ] && args+=("$long") ;;
+		*) args+=("${words[RANDOM % ${#words[@]}]}") ;;
+		esac
+	done
+	# never load BPF programs into the host kernel
+	for a in "${args[@]}"; do
+		[ "$a" = probe ] && args=("${args[@]/#start/stop}")
+	done
+	env=()
+	case $((RANDOM % 4)) in
+	0) ;;
+	1) env=(VMVIEW_PROCFS="$snap") ;;
+	*) corrupt "$out/corrupt"; env=(VMVIEW_PROCFS="$out/corrupt") ;;
+	esac
+	env "${env[@]}" ASAN_OPTIONS=exitcode=99:detect_leaks=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=98 \
+		timeout -k 2 10 "$bin" "${args[@]}" > "$out/stdout" 2> "$out/stderr" < /dev/null
+	rc=$?
+	if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error|SUMMARY:' "$out/stderr"; then
+		rc=99
+	fi
+	if [ $rc -eq 124 ] && printf '%s\n' "${args[@]}" | grep -qx 'top\|t'; then
+		hung=$((hung + 1))	# top runs until stopped
+	elif [ $rc -le 2 ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "fuzz-vmview: status $rc: ${env[*]} vmview ${args[*]:0:8}" >&2
+		head -n 30 "$out/stderr" >&2
+		[ -n "${env[*]}" ] && cp -a "${env[0]#VMVIEW_PROCFS=}" "$out/fail-$i"
+	fi
+done
+echo "fuzz-vmview: $runs runs: $pass clean exits, $hung top runs stopped by the timeout, $fail failures"
+[ $fail -eq 0 ]
