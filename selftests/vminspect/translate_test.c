@@ -52,6 +52,9 @@ static int translate_fd(pid_t pid)
 {
 	char path[64];
 
+	/* a new process's directory is made by the module's work item */
+	if (vmi_wait_pid_dir(pid, true))
+		return -1;
 	snprintf(path, sizeof(path), "/proc/vminspect/%d/translate", pid);
 	return open(path, O_RDWR);
 }
