@@ -21,7 +21,7 @@ KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) W=1 $(if $(WERROR),KCFLAGS=-Werror)
 
 .PHONY: all module bpf vmview selftests initramfs deps check demo vm \
 	clean help sparse checkpatch dkms-install dkms-remove bench \
-	debug-kernel debug-module debug-initramfs check-debug fuzz-vmview
+	debug-kernel debug-module debug-initramfs check-debug fuzz-vmview stress
 
 all: module bpf vmview selftests initramfs
 
@@ -94,6 +94,13 @@ check-debug:
 	@$(MAKE) --no-print-directory all debug-initramfs WERROR=1
 	@tools/check.sh --kernel debug "$(PAGING_DEBUG)"
 
+# make stress [STRESS_SECONDS=1800] [KERNEL=debug]: one long stress_test run.
+STRESS_SECONDS ?= 1800
+stress: $(if $(filter debug,$(KERNEL)),debug-initramfs,all)
+	@$(VM_RUN) $(if $(KERNEL),--kernel $(KERNEL)) \
+		--timeout $$(($(STRESS_SECONDS) + 600)) -- \
+		env VMI_STRESS_SECONDS=$(STRESS_SECONDS) /vmi/selftests/stress_test
+
 # vmview under ASan/UBSan on the host with random arguments and corrupted
 # snapshots (tools/fuzz-vmview.sh; RUNS=N).
 fuzz-vmview: all
@@ -142,6 +149,7 @@ help:
 	@echo "make debug-kernel  build the debug guest kernel (cached in ~/.cache/vminspect)"
 	@echo "make check-debug   the selftests on the debug kernel (KASAN, lockdep, ...)"
 	@echo "make fuzz-vmview   vmview under ASan/UBSan with random arguments (RUNS=N)"
+	@echo "make stress        a long stress_test run (STRESS_SECONDS=1800, KERNEL=debug)"
 	@echo "make sparse     the module under sparse (C=2)"
 	@echo "make dkms-install / dkms-remove"
 	@echo "KDIR=...        kernel build dir (default: running kernel's, else guest headers)"
