@@ -85,11 +85,17 @@ static void inc(long *counter)
 	add(counter, 1);
 }
 
+/* splitmix64 over a Weyl sequence in *seed */
 static unsigned long rnd(unsigned int *seed, unsigned long n)
 {
-	unsigned long r = ((unsigned long)rand_r(seed) << 31) ^ rand_r(seed);
+	unsigned long long z;
 
-	return n ? r % n : 0;
+	*seed += 0x9e3779b9U;
+	z = *seed * 0x9e3779b97f4a7c15ULL;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return n ? z % n : 0;
 }
 
 static void sleep_ms(long ms)
@@ -245,6 +251,9 @@ static void target(int slot, unsigned int seed)
 	    mmap(arena, ARENA_SIZE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) != arena)
 		_exit(1);
+	/* small pages outside the THP area: zeroing 2M pages is slow in TCG */
+	madvise(arena, THP_OFF, MADV_NOHUGEPAGE);
+	madvise(stable, STABLE_SIZE, MADV_NOHUGEPAGE);
 	touch(arena, ARENA_SIZE, &seed, 2048);
 	pthread_create(&th, NULL, toucher, (void *)(unsigned long)seed);
 
@@ -259,17 +268,27 @@ static void target(int slot, unsigned int seed)
 		subrange(&seed, THP_OFF, &off, &len);
 		switch (rnd(&seed, 10)) {
 		case 0:
-			if (fresh(arena + off, len))
-				touch(arena + off, len, &seed, 16);
+			if (!fresh(arena + off, len))
+				break;
+			madvise(arena + off, len, MADV_NOHUGEPAGE);
+			touch(arena + off, len, &seed, 16);
 			break;
 		case 1:
 			munmap(arena + off, len);
 			inc(&S->munmaps);
 			break;
 		case 2:
-			off2 = rnd(&seed, THP_OFF / VMI_PAGE) * VMI_PAGE;
-			if (off2 + len > THP_OFF)
-				off2 = THP_OFF - len;
+			/* a fresh, touched range moved to the other half */
+			if (len > THP_OFF / 4)
+				len = THP_OFF / 4;
+			off = rnd(&seed, (THP_OFF / 2 - len) / VMI_PAGE) *
+			      VMI_PAGE;
+			off2 = THP_OFF / 2 + rnd(&seed, (THP_OFF / 2 - len) /
+						 VMI_PAGE) * VMI_PAGE;
+			if (!fresh(arena + off, len))
+				break;
+			madvise(arena + off, len, MADV_NOHUGEPAGE);
+			touch(arena + off, len, &seed, 16);
 			if (mremap(arena + off, len, len,
 				   MREMAP_MAYMOVE | MREMAP_FIXED,
 				   arena + off2) != MAP_FAILED)
@@ -314,6 +333,7 @@ static void target(int slot, unsigned int seed)
 static void supervisor(unsigned int seed)
 {
 	pid_t kids[NR_TARGETS] = { 0 };
+	unsigned int tseed;
 	int i, status;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -326,9 +346,11 @@ static void supervisor(unsigned int seed)
 			}
 			if (kids[i] > 0)
 				continue;
+			/* drawn in the parent, or every target gets one seed */
+			tseed = rnd(&seed, 1UL << 32);
 			kids[i] = fork();
 			if (kids[i] == 0)
-				target(i, seed + rnd(&seed, 1 << 30));
+				target(i, tseed);
 			if (kids[i] > 0)
 				inc(&S->forks);
 		}
