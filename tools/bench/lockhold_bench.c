@@ -13,8 +13,9 @@
  * longest hold under 1 ms on the normal kernel.
  *
  * From the target's side, a thread of it maps and unmaps one page in a loop
- * (each needs the mmap write lock): its latency with no reader and while
- * vmas and pagetable are read continuously.
+ * (each needs the mmap write lock): its latency with no reader, while vmas
+ * and pagetable are read continuously, and, for comparison, while the
+ * kernel's own /proc/<pid>/smaps_rollup is.
  *
  * Usage: lockhold_bench [-g GiB] [-f MiB] [-r rounds] [-t seconds]
  */
@@ -257,15 +258,22 @@ static int cmp_uint(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void writer_phase(const char *label, pid_t pid, bool read)
+/* @read: 0 no reader, 1 vmas + pagetable, 2 smaps_rollup (the kernel's) */
+static void writer_phase(const char *label, pid_t pid, int read)
 {
 	char path[2][64];
 	unsigned long long end;
 	long n;
 
-	snprintf(path[0], sizeof(path[0]), "/proc/vminspect/%d/vmas", pid);
-	snprintf(path[1], sizeof(path[1]), "/proc/vminspect/%d/pagetable",
-		 pid);
+	if (read == 2) {
+		snprintf(path[0], sizeof(path[0]), "/proc/%d/smaps_rollup", pid);
+		snprintf(path[1], sizeof(path[1]), "/proc/%d/smaps_rollup", pid);
+	} else {
+		snprintf(path[0], sizeof(path[0]), "/proc/vminspect/%d/vmas",
+			 pid);
+		snprintf(path[1], sizeof(path[1]),
+			 "/proc/vminspect/%d/pagetable", pid);
+	}
 	sh->n = 0;
 	__atomic_store_n(&sh->writer_on, 1, __ATOMIC_RELEASE);
 	end = now_ns() + seconds * 1000000000ULL;
@@ -388,8 +396,9 @@ int main(int argc, char **argv)
 	printf("lockhold longest hold %.1f us (target < 1000 us)%s\n", max,
 	       max < 1000 ? "" : " -- over target");
 
-	writer_phase("no reader", pid, false);
-	writer_phase("vmas+pagetable readers", pid, true);
+	writer_phase("no reader", pid, 0);
+	writer_phase("vmas+pagetable reader", pid, 1);
+	writer_phase("smaps_rollup reader", pid, 2);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	return 0;
