@@ -17,9 +17,11 @@
  * - The caller holds a reference on mm_users (mmget_not_zero()), so the page
  *   tables exist; it holds no lock.
  * - vmi_walk_range() takes mmap_read_lock_killable() for at most
- *   VMI_WALK_BATCH entries, then drops it, calls cond_resched() and looks
- *   the VMA up again at the address it stopped at.  A writer (mmap, munmap,
- *   mprotect) waits for one batch at most, and a VMA that changes between
+ *   VMI_WALK_BATCH entries, and for one PTE table only when a writer is
+ *   waiting (mmap_lock_is_contended(), as smaps_rollup does); then it drops
+ *   the lock, calls cond_resched() and looks the VMA up again at the
+ *   address it stopped at.  A writer (mmap, munmap, mprotect) waits for
+ *   one table, or one batch at most, and a VMA that changes between
  *   batches is walked as it is found in each.
  * - Under the mmap read lock page-table pages are not freed (free_pgtables()
  *   and the khugepaged/MADV_COLLAPSE retraction run under the write lock),
@@ -48,8 +50,11 @@
 
 #include "walk.h"
 
-/* Entries visited per hold of the mmap lock. */
-#define VMI_WALK_BATCH		2048
+/*
+ * Entries visited per hold of the mmap lock at most; a walk also yields
+ * after any PTE table when a writer waits for the lock.
+ */
+#define VMI_WALK_BATCH		512
 /* Internal: the batch is used up, resume at w->resume. */
 #define VMI_WALK_PAUSE		1
 
@@ -275,6 +280,62 @@ static bool vmi_pmd_nopage(struct vm_area_struct *vma, pmd_t pmd)
 	return pfn_valid(pfn) && !PageAnon(pfn_to_page(pfn));
 }
 
+/*
+ * The PTE loop when nobody wants to see entries one by one (mm, vmas,
+ * processes): count in locals, without branches on the common path, and
+ * add them up once per table.  This is x86-64's layout (the only one this
+ * module builds for): present is PRESENT or PROTNONE as in pte_present(),
+ * empty is pte_none(), the attributes are the bits pte_dirty(),
+ * pte_young(), pte_write() and pte_special() test.  Non-present entries
+ * (swap, migration, markers) take the general path.  The batch budget is
+ * charged per table; the PMD loop pauses.
+ */
+static int vmi_pte_count(struct vmi_walk *w, struct vm_area_struct *vma,
+			 pte_t *ptep, unsigned long addr, unsigned long end)
+{
+	unsigned long none = 0, present = 0, dirty = 0, young = 0;
+	unsigned long write = 0, special = 0;
+	unsigned long *attr = w->counts.attr;
+	unsigned long i, n = (end - addr) >> PAGE_SHIFT;
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		pteval_t v = pte_val(ptep_get(ptep + i));
+		unsigned long p = !!(v & (_PAGE_PRESENT | _PAGE_PROTNONE));
+		unsigned long e = !(v & ~_PAGE_KNL_ERRATUM_MASK);
+
+		present += p;
+		none += e;
+		dirty += (v >> _PAGE_BIT_DIRTY) & p;
+		young += (v >> _PAGE_BIT_ACCESSED) & p;
+		write += (v >> _PAGE_BIT_RW) & p;
+		special += (v >> _PAGE_BIT_SPECIAL) & p;
+		if (unlikely(!(p | e))) {
+			unsigned long a = addr + (i << PAGE_SHIFT);
+
+			ret = vmi_nonpresent(w, vma, VMI_LEVEL_PTE, a,
+					     a + PAGE_SIZE, v);
+			if (ret)
+				break;
+		}
+	}
+	w->budget -= n;
+
+	w->census.entries[VMI_LEVEL_PTE] += present;
+	w->counts.state[VMI_STATE_PRESENT] += present;
+	if (vma && vma->vm_file)
+		w->counts.state[VMI_STATE_FILE] += none;
+	else
+		w->counts.state[VMI_STATE_UNTOUCHED] += none;
+	attr[VMI_ATTR_DIRTY] += dirty;
+	attr[VMI_ATTR_YOUNG] += young;
+	attr[VMI_ATTR_WRITABLE] += write;
+	attr[VMI_ATTR_NOPAGE] += special;
+	if (vma && (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+		attr[VMI_ATTR_COW] += present - write;
+	return ret;
+}
+
 static int vmi_pte_range(struct vmi_walk *w, struct vm_area_struct *vma,
 			 pmd_t *pmdp, unsigned long addr, unsigned long end)
 {
@@ -288,6 +349,10 @@ static int vmi_pte_range(struct vmi_walk *w, struct vm_area_struct *vma,
 	if (!start_pte)
 		return vmi_empty(w, vma, VMI_LEVEL_PMD, addr, end, 0);
 #endif
+	if (!w->ops || !w->ops->leaf) {
+		ret = vmi_pte_count(w, vma, start_pte, addr, end);
+		goto out_unlock;
+	}
 	for (ptep = start_pte; addr < end; ptep++, addr += PAGE_SIZE) {
 		pte_t pte = ptep_get(ptep);
 		unsigned long next = addr + PAGE_SIZE;
@@ -311,6 +376,7 @@ static int vmi_pte_range(struct vmi_walk *w, struct vm_area_struct *vma,
 			break;
 		}
 	}
+out_unlock:
 	pte_unmap_unlock(start_pte, ptl);
 	return ret;
 }
@@ -346,6 +412,9 @@ static int vmi_pmd_range(struct vmi_walk *w, struct vm_area_struct *vma,
 				vmi_count_table(w, VMI_LEVEL_PTE, addr);
 				ret = vmi_pte_range(w, vma, pmdp, addr, next);
 			}
+			/* a table done: yield to a waiting writer */
+			if (!ret && next < end && mmap_lock_is_contended(w->mm))
+				w->budget = 0;
 		}
 		if (ret)
 			return ret;
