@@ -48,10 +48,13 @@ struct xlate {
 	bool have_phys, have_swap;
 };
 
+/* every TEST runs in a new child: its directory appears shortly after fork */
 static int translate_fd(pid_t pid)
 {
 	char path[64];
 
+	if (vmi_wait_pid_dir(pid, true))
+		return -1;
 	snprintf(path, sizeof(path), "/proc/vminspect/%d/translate", pid);
 	return open(path, O_RDWR);
 }
