@@ -24,26 +24,6 @@ struct vmi_processes_priv {
 	struct vmi_walk walk;
 };
 
-/* The first live user process with a pid >= @nr, referenced. */
-static struct task_struct *vmi_next_process(pid_t nr)
-{
-	struct task_struct *task;
-	struct pid *pid;
-
-	for (;; nr++) {
-		rcu_read_lock();
-		pid = find_ge_pid(nr, &init_pid_ns);
-		if (pid)
-			nr = pid_nr_ns(pid, &init_pid_ns);
-		rcu_read_unlock();
-		if (!pid)
-			return NULL;
-		task = vmi_find_process(nr);
-		if (task)
-			return task;
-	}
-}
-
 static void *vmi_processes_find(struct vmi_processes_priv *p, loff_t *pos)
 {
 	if (*pos > PID_MAX_LIMIT)

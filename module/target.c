@@ -93,6 +93,31 @@ struct task_struct *vmi_find_process(pid_t tgid)
 }
 
 /**
+ * vmi_next_process - the first live user process with a pid >= @nr
+ * @nr:	a pid in the initial pid namespace
+ *
+ * Return: the task with a reference taken, or NULL past the last one.
+ */
+struct task_struct *vmi_next_process(pid_t nr)
+{
+	struct task_struct *task;
+	struct pid *pid;
+
+	for (;; nr++) {
+		rcu_read_lock();
+		pid = find_ge_pid(nr, &init_pid_ns);
+		if (pid)
+			nr = pid_nr_ns(pid, &init_pid_ns);
+		rcu_read_unlock();
+		if (!pid)
+			return NULL;
+		task = vmi_find_process(nr);
+		if (task)
+			return task;
+	}
+}
+
+/**
  * vmi_target_open - resolve the pid of a per-process file and check access
  * @t:		target to fill
  * @inode:	the /proc/vminspect/<pid>/<file> inode (pde data: the pid)

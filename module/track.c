@@ -250,27 +250,15 @@ void vmi_pid_put(pid_t tgid)
 /* Make the directories match the pid table. */
 static void vmi_resync_all(void)
 {
+	struct task_struct *task;
 	struct vmi_pid_dir *pd;
 	unsigned long index;
-	struct pid *pid;
-	int nr = 1;
+	pid_t nr = 1;
 
-	for (;;) {
-		struct task_struct *task;
-
-		rcu_read_lock();
-		pid = find_ge_pid(nr, &init_pid_ns);
-		if (pid)
-			nr = pid_nr_ns(pid, &init_pid_ns);
-		rcu_read_unlock();
-		if (!pid)
-			break;
-		task = vmi_find_process(nr);
-		if (task) {
-			vmi_pid_add(nr);
-			put_task_struct(task);
-		}
-		nr++;
+	while ((task = vmi_next_process(nr))) {
+		nr = task_tgid_nr(task);
+		put_task_struct(task);
+		vmi_pid_add(nr++);
 		cond_resched();
 	}
 

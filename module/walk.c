@@ -58,20 +58,26 @@
 /* Internal: the batch is used up, resume at w->resume. */
 #define VMI_WALK_PAUSE		1
 
-static unsigned long vmi_level_span(enum vmi_level level)
+/* log2 of the address range one entry of @level maps */
+unsigned int vmi_level_shift(enum vmi_level level)
 {
 	switch (level) {
 	case VMI_LEVEL_PGD:
-		return PGDIR_SIZE;
+		return PGDIR_SHIFT;
 	case VMI_LEVEL_P4D:
-		return P4D_SIZE;
+		return P4D_SHIFT;
 	case VMI_LEVEL_PUD:
-		return PUD_SIZE;
+		return PUD_SHIFT;
 	case VMI_LEVEL_PMD:
-		return PMD_SIZE;
+		return PMD_SHIFT;
 	default:
-		return PAGE_SIZE;
+		return PAGE_SHIFT;
 	}
+}
+
+static unsigned long vmi_level_span(enum vmi_level level)
+{
+	return 1UL << vmi_level_shift(level);
 }
 
 unsigned long vmi_level_ptrs(enum vmi_level level)
