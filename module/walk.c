@@ -23,13 +23,21 @@
  *   address it stopped at.  A writer (mmap, munmap, mprotect) waits for
  *   one table, or one batch at most, and a VMA that changes between
  *   batches is walked as it is found in each.
- * - Under the mmap read lock page-table pages are not freed (free_pgtables()
- *   and the khugepaged/MADV_COLLAPSE retraction run under the write lock),
- *   so a pointer to a lower table, once read, stays valid while we hold it.
- *   Entries themselves still change under us (faults, zap, THP split,
+ * - Under the mmap read lock the page tables of a VMA in the tree are not
+ *   freed: khugepaged and MADV_COLLAPSE retract them under the write lock,
+ *   and munmap(), which in 6.1 downgrades to the read lock before
+ *   free_pgtables(), first takes its VMAs out of the tree and frees only
+ *   tables no remaining VMA uses (floor/ceiling).  So, within a VMA found
+ *   under the lock, a pointer to a lower table stays valid while we hold
+ *   it.  Entries themselves still change under us (faults, zap, THP split,
  *   reclaim): each entry is read once (READ_ONCE / ptep_get()) and only that
  *   value is decoded.  PMD values are classified before descending, so a
  *   THP or hugetlb leaf is never taken for a table.
+ * - Outside every VMA (walk_holes, for translate) that munmap may be
+ *   freeing the tables as we read them, so holes are walked like
+ *   gup_fast: with interrupts off, which holds off the freeing (x86 frees
+ *   page tables after an RCU-sched grace period or a TLB-flush IPI), and
+ *   without the PTE lock, whose page could be the one being freed.
  * - PTE tables are read under their PTE lock (pte_offset_map_lock()), like
  *   /proc/<pid>/pagemap; the lock is held for one table at most.
  * - Swap, migration and other non-present entries are decoded, never
@@ -349,7 +357,13 @@ static int vmi_pte_range(struct vmi_walk *w, struct vm_area_struct *vma,
 	spinlock_t *ptl;	/* the PTE table's lock */
 	int ret = 0;
 
-	start_pte = pte_offset_map_lock(w->mm, pmdp, addr, &ptl);
+	if (vma) {
+		start_pte = pte_offset_map_lock(w->mm, pmdp, addr, &ptl);
+	} else {
+		/* a hole, interrupts off: no lock (see the top of this file) */
+		start_pte = pte_offset_map(pmdp, addr);
+		ptl = NULL;
+	}
 #if KERNEL_VERSION(6, 5, 0) <= LINUX_VERSION_CODE
 	/* 6.5+: the table may have been freed or replaced since we read it */
 	if (!start_pte)
@@ -383,7 +397,10 @@ static int vmi_pte_range(struct vmi_walk *w, struct vm_area_struct *vma,
 		}
 	}
 out_unlock:
-	pte_unmap_unlock(start_pte, ptl);
+	if (ptl)
+		pte_unmap_unlock(start_pte, ptl);
+	else
+		pte_unmap(start_pte);
 	return ret;
 }
 
@@ -578,9 +595,10 @@ void vmi_walk_init(struct vmi_walk *w, struct mm_struct *mm,
  * @end:	page-aligned end
  *
  * Walks the VMAs in the range (and the holes between them when
- * @w->walk_holes), adding to @w->counts and @w->census and calling the
- * callbacks.  Must be called without mmap_lock held: the lock is taken and
- * dropped per batch of entries (see the top of this file).
+ * @w->walk_holes; callbacks then also run with interrupts off), adding to
+ * @w->counts and @w->census and calling the callbacks.  Must be called
+ * without mmap_lock held: the lock is taken and dropped per batch of
+ * entries (see the top of this file).
  *
  * Return: 0, -EINTR on a fatal signal, or a callback's error.
  */
@@ -617,7 +635,15 @@ int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end)
 		}
 
 		w->budget = VMI_WALK_BATCH;
-		ret = vmi_pgd_range(w, vma, addr, stop);
+		if (vma) {
+			ret = vmi_pgd_range(w, vma, addr, stop);
+		} else {
+			unsigned long flags;
+
+			local_irq_save(flags);
+			ret = vmi_pgd_range(w, NULL, addr, stop);
+			local_irq_restore(flags);
+		}
 		mmap_read_unlock(w->mm);
 
 		if (ret && ret != VMI_WALK_PAUSE)
