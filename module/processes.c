@@ -78,13 +78,11 @@ static int vmi_processes_show(struct seq_file *m, void *v)
 		return 0;
 	}
 
-	mm = get_task_mm(p->task);
-	if (!mm)
-		return 0;		/* exited since we found it */
-	if (!vmi_may_inspect(p->task, mm, m->file)) {
-		mmput(mm);
-		return 0;
-	}
+	mm = vmi_get_mm_checked(p->task, m->file);
+	if (mm == ERR_PTR(-EINTR))
+		return -EINTR;
+	if (IS_ERR(mm))
+		return 0;	/* exited since we found it, or not ours to see */
 	ret = vmi_census(mm, &p->walk);
 	map_count = READ_ONCE(mm->map_count);
 	seq_printf(m, "%d %d %lu", task_tgid_nr(p->task), map_count,

@@ -217,8 +217,11 @@ static ssize_t vmi_translate_write(struct file *file, const char __user *ubuf,
 	if (copy_from_user(buf, ubuf, count))
 		return -EFAULT;
 	buf[count] = '\0';
-	/* kstrtoul: optional 0x, digits, optional trailing newline; no more */
-	if (kstrtoul(buf, 16, &addr))
+	/*
+	 * kstrtoul: optional 0x, digits, optional trailing newline; it would
+	 * also take a leading '+' and stop at a NUL byte: refuse both.
+	 */
+	if (buf[0] == '+' || strlen(buf) != count || kstrtoul(buf, 16, &addr))
 		return -EINVAL;
 	if (addr >= READ_ONCE(p->t.mm->task_size))
 		return -EINVAL;

@@ -34,6 +34,8 @@ struct vmi_target {
 /* target.c */
 bool vmi_may_inspect(struct task_struct *task, struct mm_struct *mm,
 		     const struct file *file);
+struct mm_struct *vmi_get_mm_checked(struct task_struct *task,
+				     const struct file *file);
 struct task_struct *vmi_find_process(pid_t tgid);
 struct task_struct *vmi_next_process(pid_t nr);
 int vmi_target_open(struct vmi_target *t, struct inode *inode,

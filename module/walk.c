@@ -269,8 +269,9 @@ static int vmi_present(struct vmi_walk *w, struct vm_area_struct *vma,
 		attr[VMI_ATTR_YOUNG] += pages;
 	if (write)
 		attr[VMI_ATTR_WRITABLE] += pages;
-	else if (vma && (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
-		attr[VMI_ATTR_COW] += pages;
+	else if ((val & _PAGE_PRESENT) && vma &&
+		 (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+		attr[VMI_ATTR_COW] += pages;	/* not PROT_NONE/NUMA hinting */
 	if (nopage)
 		attr[VMI_ATTR_NOPAGE] += pages;
 	return vmi_emit(w, vma, level, addr, next, val, VMI_STATE_PRESENT);
@@ -308,7 +309,7 @@ static int vmi_pte_count(struct vmi_walk *w, struct vm_area_struct *vma,
 			 pte_t *ptep, unsigned long addr, unsigned long end)
 {
 	unsigned long none = 0, present = 0, dirty = 0, young = 0;
-	unsigned long write = 0, special = 0;
+	unsigned long write = 0, special = 0, wrprotected = 0;
 	unsigned long *attr = w->counts.attr;
 	unsigned long i, n = (end - addr) >> PAGE_SHIFT;
 	int ret = 0;
@@ -324,6 +325,8 @@ static int vmi_pte_count(struct vmi_walk *w, struct vm_area_struct *vma,
 		young += (v >> _PAGE_BIT_ACCESSED) & p;
 		write += (v >> _PAGE_BIT_RW) & p;
 		special += (v >> _PAGE_BIT_SPECIAL) & p;
+		/* hardware-present and read-only: not PROT_NONE/NUMA hinting */
+		wrprotected += (v & _PAGE_PRESENT) & ~(v >> _PAGE_BIT_RW);
 		if (unlikely(!(p | e))) {
 			unsigned long a = addr + (i << PAGE_SHIFT);
 
@@ -346,34 +349,19 @@ static int vmi_pte_count(struct vmi_walk *w, struct vm_area_struct *vma,
 	attr[VMI_ATTR_WRITABLE] += write;
 	attr[VMI_ATTR_NOPAGE] += special;
 	if (vma && (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
-		attr[VMI_ATTR_COW] += present - write;
+		attr[VMI_ATTR_COW] += wrprotected;
 	return ret;
 }
 
-static int vmi_pte_range(struct vmi_walk *w, struct vm_area_struct *vma,
-			 pmd_t *pmdp, unsigned long addr, unsigned long end)
+/* The entries of one PTE table from @ptep, mapped (and locked) by the caller. */
+static int vmi_pte_entries(struct vmi_walk *w, struct vm_area_struct *vma,
+			   pte_t *ptep, unsigned long addr, unsigned long end)
 {
-	pte_t *start_pte, *ptep;
-	spinlock_t *ptl;	/* the PTE table's lock */
 	int ret = 0;
 
-	if (vma) {
-		start_pte = pte_offset_map_lock(w->mm, pmdp, addr, &ptl);
-	} else {
-		/* a hole, interrupts off: no lock (see the top of this file) */
-		start_pte = pte_offset_map(pmdp, addr);
-		ptl = NULL;
-	}
-#if KERNEL_VERSION(6, 5, 0) <= LINUX_VERSION_CODE
-	/* 6.5+: the table may have been freed or replaced since we read it */
-	if (!start_pte)
-		return vmi_empty(w, vma, VMI_LEVEL_PMD, addr, end, 0);
-#endif
-	if (!w->ops || !w->ops->leaf) {
-		ret = vmi_pte_count(w, vma, start_pte, addr, end);
-		goto out_unlock;
-	}
-	for (ptep = start_pte; addr < end; ptep++, addr += PAGE_SIZE) {
+	if (!w->ops || !w->ops->leaf)
+		return vmi_pte_count(w, vma, ptep, addr, end);
+	for (; addr < end; ptep++, addr += PAGE_SIZE) {
 		pte_t pte = ptep_get(ptep);
 		unsigned long next = addr + PAGE_SIZE;
 
@@ -396,11 +384,36 @@ static int vmi_pte_range(struct vmi_walk *w, struct vm_area_struct *vma,
 			break;
 		}
 	}
-out_unlock:
-	if (ptl)
-		pte_unmap_unlock(start_pte, ptl);
-	else
-		pte_unmap(start_pte);
+	return ret;
+}
+
+static int vmi_pte_range(struct vmi_walk *w, struct vm_area_struct *vma,
+			 pmd_t *pmdp, unsigned long addr, unsigned long end)
+{
+	spinlock_t *ptl;	/* the PTE table's lock */
+	pte_t *ptep;
+	int ret;
+
+	if (!vma) {
+		/* a hole, interrupts off: no lock (see the top of this file) */
+		ptep = pte_offset_map(pmdp, addr);
+#if KERNEL_VERSION(6, 5, 0) <= LINUX_VERSION_CODE
+		if (!ptep)
+			return vmi_empty(w, vma, VMI_LEVEL_PMD, addr, end, 0);
+#endif
+		ret = vmi_pte_entries(w, vma, ptep, addr, end);
+		pte_unmap(ptep);
+		return ret;
+	}
+
+	ptep = pte_offset_map_lock(w->mm, pmdp, addr, &ptl);
+#if KERNEL_VERSION(6, 5, 0) <= LINUX_VERSION_CODE
+	/* 6.5+: the table may have been freed or replaced since we read it */
+	if (!ptep)
+		return vmi_empty(w, vma, VMI_LEVEL_PMD, addr, end, 0);
+#endif
+	ret = vmi_pte_entries(w, vma, ptep, addr, end);
+	pte_unmap_unlock(ptep, ptl);
 	return ret;
 }
 
@@ -420,8 +433,14 @@ static int vmi_pmd_range(struct vmi_walk *w, struct vm_area_struct *vma,
 					pmd_val(pmd));
 		} else if (!pmd_present(pmd)) {
 			/* THP or hugetlb migration, hwpoison */
+			bool first = w->census_entry_base[VMI_LEVEL_PMD] !=
+				     (addr & PMD_MASK);
+
 			ret = vmi_nonpresent(w, vma, VMI_LEVEL_PMD, addr, next,
 					     pmd_val(pmd));
+			/* a THP being migrated keeps its deposited table */
+			if (is_pmd_migration_entry(pmd))
+				vmi_count_deposit(w, vma, addr, first);
 		} else if (pmd_leaf(pmd) || pmd_devmap(pmd)) {
 			/* THP, hugetlb 2M, device DAX */
 			ret = vmi_present(w, vma, VMI_LEVEL_PMD, addr, next,
@@ -449,6 +468,16 @@ static int vmi_pmd_range(struct vmi_walk *w, struct vm_area_struct *vma,
 	return 0;
 }
 
+/*
+ * x86's pud_leaf() wants _PAGE_PRESENT; a PROT_NONE (or NUMA-hinting) 1G
+ * leaf has PSE with PROTNONE instead, as pmd_present() knows.
+ */
+static bool vmi_pud_leaf(pud_t pud)
+{
+	return (pud_val(pud) & _PAGE_PSE) &&
+	       (pud_val(pud) & (_PAGE_PRESENT | _PAGE_PROTNONE));
+}
+
 static int vmi_pud_range(struct vmi_walk *w, struct vm_area_struct *vma,
 			 p4d_t *p4dp, unsigned long addr, unsigned long end)
 {
@@ -463,7 +492,7 @@ static int vmi_pud_range(struct vmi_walk *w, struct vm_area_struct *vma,
 		if (pud_none(pud)) {
 			ret = vmi_empty(w, vma, VMI_LEVEL_PUD, addr, next,
 					pud_val(pud));
-		} else if (pud_leaf(pud)) {
+		} else if (vmi_pud_leaf(pud)) {
 			/* hugetlb 1G, device DAX */
 			ret = vmi_present(w, vma, VMI_LEVEL_PUD, addr, next,
 					  pud_val(pud), pud_dirty(pud),

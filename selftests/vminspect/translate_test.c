@@ -447,6 +447,11 @@ TEST(bad_writes_are_einval_and_change_nothing)
 		}
 		EXPECT_EQ(EINVAL, errno);
 	}
+	/* an embedded NUL, a leading plus */
+	EXPECT_EQ(-1, write(fd, "0x1000\0junk", 11));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, write(fd, "+1000", 5));
+	EXPECT_EQ(EINVAL, errno);
 	/* TASK_SIZE_MAX: the user range ends one page below 2^47 or 2^56 */
 	top = (vmi_paging_levels() == 5 ? 1UL << 56 : 1UL << 47) - PG;
 	snprintf(big, sizeof(big), "0x%lx", top);
