@@ -124,12 +124,15 @@ vm: all
 bench: all
 	@$(VM_RUN) --timeout 1800 -- sh /vmi/bench/run.sh
 
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+
 dkms-install:
+	@command -v dkms >/dev/null || { echo "dkms not installed: apt-get install dkms"; exit 1; }
 	dkms add $(CURDIR)
-	dkms install vminspect/$(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+	dkms install vminspect/$(DKMS_VERSION)
 
 dkms-remove:
-	dkms remove vminspect/$(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf) --all
+	dkms remove vminspect/$(DKMS_VERSION) --all
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

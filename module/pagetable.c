@@ -5,7 +5,8 @@
  *
  * Output streams in bounded records: a seq_file record is a VMA header
  * and/or at most VMI_PT_RUNS runs, always cut where a run ends, and the
- * seq_file position is the address the next record starts at.  No buffer
+ * seq_file position is the address the next record starts at (the cursor
+ * of vmas.c).  No buffer
  * grows with the size of the process, and the walker drops the mmap lock
  * between its batches whatever the size of a VMA.
  *
@@ -45,21 +46,12 @@ struct vmi_pt_run {
 };
 
 struct vmi_pt_priv {
-	struct vmi_target t;
-	struct mm_struct *mm;		/* mm_users held from start to stop */
-	struct vmi_vma_rec rec;
-	unsigned long addr;		/* this record starts here */
-	unsigned long next;		/* the next record starts here */
+	struct vmi_vma_seq s;		/* first: the shared cursor */
 	struct seq_file *m;
 	unsigned int runs;
 	struct vmi_pt_run run;
 	struct vmi_walk walk;
 };
-
-static unsigned long vmi_level_size(enum vmi_level level)
-{
-	return level == VMI_LEVEL_PUD ? PUD_SIZE : PMD_SIZE;
-}
 
 static bool vmi_pt_none(enum vmi_state state)
 {
@@ -95,9 +87,9 @@ static void vmi_pt_flush(struct vmi_pt_priv *p)
 		seq_putc(m, '-');
 	else
 		vmi_seq_entry_bits(m, r->level, r->state, r->val, true);
-	if (p->t.show_phys && r->state == VMI_STATE_PRESENT)
+	if (p->s.t.show_phys && r->state == VMI_STATE_PRESENT)
 		seq_printf(m, " 0x%016llx\n", r->first);
-	else if (p->t.show_phys && r->state == VMI_STATE_SWAP)
+	else if (p->s.t.show_phys && r->state == VMI_STATE_SWAP)
 		seq_printf(m, " swap:%u:0x%llx\n",
 			   swp_type(pte_to_swp_entry(__pte(r->val))), r->first);
 	else
@@ -118,7 +110,7 @@ static int vmi_pt_leaf(struct vmi_walk *w, const struct vmi_entry *e)
 		key = e->val & ~PTE_PFN_MASK;
 		where = vmi_entry_phys(e->level, e->val);
 		if (e->level != VMI_LEVEL_PTE)	/* a leaf clipped at its start */
-			where += e->start & (vmi_level_size(e->level) - 1);
+			where += e->start & ((1UL << vmi_level_shift(e->level)) - 1);
 	} else if (!none) {
 		key = vmi_entry_visible(e->val, false, false);
 		if (e->state == VMI_STATE_SWAP)
@@ -128,7 +120,7 @@ static int vmi_pt_leaf(struct vmi_walk *w, const struct vmi_entry *e)
 
 	if (r->active && r->end == e->start && r->level == level &&
 	    r->state == e->state && r->key == key &&
-	    (!p->t.show_phys || r->next == where)) {
+	    (!p->s.t.show_phys || r->next == where)) {
 		r->end = e->end;
 		r->next = where + size;
 		return 0;
@@ -136,7 +128,7 @@ static int vmi_pt_leaf(struct vmi_walk *w, const struct vmi_entry *e)
 	if (r->active) {
 		vmi_pt_flush(p);
 		if (++p->runs >= VMI_PT_RUNS) {
-			p->next = e->start;
+			p->s.next = e->start;
 			return VMI_PT_FULL;
 		}
 	}
@@ -158,58 +150,10 @@ static const struct vmi_walk_ops vmi_pt_ops = {
 	.leaf	= vmi_pt_leaf,
 };
 
-/* Find the record at or after @addr. */
-static void *vmi_pt_find(struct vmi_pt_priv *p, unsigned long addr)
-{
-	int ret = vmi_rec_get(p->mm, addr, &p->rec);
-
-	if (ret == -ENOENT)
-		return NULL;
-	if (ret)
-		return ERR_PTR(ret);
-	p->addr = max(addr, p->rec.start);
-	return &p->rec;
-}
-
-static void *vmi_pt_start(struct seq_file *m, loff_t *pos)
-{
-	struct vmi_pt_priv *p = m->private;
-
-	p->mm = vmi_target_get_mm(&p->t);
-	if (!p->mm)
-		return ERR_PTR(-ESRCH);
-	if (*pos == 0)
-		return SEQ_START_TOKEN;
-	return vmi_pt_find(p, (unsigned long)(*pos - 1) << PAGE_SHIFT);
-}
-
-static void *vmi_pt_next(struct seq_file *m, void *v, loff_t *pos)
-{
-	struct vmi_pt_priv *p = m->private;
-	unsigned long addr = 0;
-
-	if (v != SEQ_START_TOKEN) {
-		addr = p->next;
-		vmi_rec_put(&p->rec);
-	}
-	*pos = (addr >> PAGE_SHIFT) + 1;
-	return vmi_pt_find(p, addr);
-}
-
-static void vmi_pt_stop(struct seq_file *m, void *v)
-{
-	struct vmi_pt_priv *p = m->private;
-
-	vmi_rec_put(&p->rec);
-	if (p->mm)
-		mmput(p->mm);
-	p->mm = NULL;
-}
-
 static int vmi_pt_show(struct seq_file *m, void *v)
 {
 	struct vmi_pt_priv *p = m->private;
-	struct vmi_vma_rec *r = &p->rec;
+	struct vmi_vma_rec *r = &p->s.rec;
 	int ret;
 
 	if (v == SEQ_START_TOKEN) {
@@ -219,7 +163,7 @@ static int vmi_pt_show(struct seq_file *m, void *v)
 		return 0;
 	}
 
-	if (p->addr == r->start) {
+	if (p->s.addr == r->start) {
 		seq_printf(m, "vma %016lx %016lx ", r->start, r->end);
 		vmi_seq_perms(m, r->flags);
 		vmi_seq_path(m, r);
@@ -228,9 +172,8 @@ static int vmi_pt_show(struct seq_file *m, void *v)
 	p->m = m;
 	p->runs = 0;
 	p->run.active = false;
-	p->next = r->end;
-	vmi_walk_init(&p->walk, p->mm, &vmi_pt_ops, p);
-	ret = vmi_walk_range(&p->walk, p->addr, r->end);
+	vmi_walk_init(&p->walk, p->s.mm, &vmi_pt_ops, p);
+	ret = vmi_walk_range(&p->walk, p->s.addr, r->end);
 	if (ret && ret != VMI_PT_FULL)
 		return ret;
 	vmi_pt_flush(p);
@@ -238,38 +181,21 @@ static int vmi_pt_show(struct seq_file *m, void *v)
 }
 
 static const struct seq_operations vmi_pt_seq_ops = {
-	.start	= vmi_pt_start,
-	.next	= vmi_pt_next,
-	.stop	= vmi_pt_stop,
+	.start	= vmi_vma_seq_start,
+	.next	= vmi_vma_seq_next,
+	.stop	= vmi_vma_seq_stop,
 	.show	= vmi_pt_show,
 };
 
 static int vmi_pt_open(struct inode *inode, struct file *file)
 {
-	struct vmi_pt_priv *p;
-	int ret;
-
-	p = __seq_open_private(file, &vmi_pt_seq_ops, sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	ret = vmi_target_open(&p->t, inode, file);
-	if (ret)
-		seq_release_private(inode, file);
-	return ret;
-}
-
-static int vmi_pt_release(struct inode *inode, struct file *file)
-{
-	struct seq_file *m = file->private_data;
-	struct vmi_pt_priv *p = m->private;
-
-	vmi_target_release(&p->t);
-	return seq_release_private(inode, file);
+	return vmi_vma_seq_open(inode, file, &vmi_pt_seq_ops,
+				sizeof(struct vmi_pt_priv));
 }
 
 const struct proc_ops vmi_pagetable_proc_ops = {
 	.proc_open	= vmi_pt_open,
 	.proc_read	= seq_read,
 	.proc_lseek	= seq_lseek,
-	.proc_release	= vmi_pt_release,
+	.proc_release	= vmi_vma_seq_release,
 };

@@ -24,26 +24,6 @@ struct vmi_processes_priv {
 	struct vmi_walk walk;
 };
 
-/* The first live user process with a pid >= @nr, referenced. */
-static struct task_struct *vmi_next_process(pid_t nr)
-{
-	struct task_struct *task;
-	struct pid *pid;
-
-	for (;; nr++) {
-		rcu_read_lock();
-		pid = find_ge_pid(nr, &init_pid_ns);
-		if (pid)
-			nr = pid_nr_ns(pid, &init_pid_ns);
-		rcu_read_unlock();
-		if (!pid)
-			return NULL;
-		task = vmi_find_process(nr);
-		if (task)
-			return task;
-	}
-}
-
 static void *vmi_processes_find(struct vmi_processes_priv *p, loff_t *pos)
 {
 	if (*pos > PID_MAX_LIMIT)
@@ -98,13 +78,11 @@ static int vmi_processes_show(struct seq_file *m, void *v)
 		return 0;
 	}
 
-	mm = get_task_mm(p->task);
-	if (!mm)
-		return 0;		/* exited since we found it */
-	if (!vmi_may_inspect(p->task, mm, m->file)) {
-		mmput(mm);
-		return 0;
-	}
+	mm = vmi_get_mm_checked(p->task, m->file);
+	if (mm == ERR_PTR(-EINTR))
+		return -EINTR;
+	if (IS_ERR(mm))
+		return 0;	/* exited since we found it, or not ours to see */
 	ret = vmi_census(mm, &p->walk);
 	map_count = READ_ONCE(mm->map_count);
 	seq_printf(m, "%d %d %lu", task_tgid_nr(p->task), map_count,

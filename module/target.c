@@ -24,6 +24,7 @@
 #include <linux/fs.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
+#include <linux/rwsem.h>
 #include <linux/proc_fs.h>
 #include <linux/sched.h>
 #include <linux/sched/coredump.h>
@@ -71,6 +72,36 @@ bool vmi_may_inspect(struct task_struct *task, struct mm_struct *mm,
 }
 
 /**
+ * vmi_get_mm_checked - the mm of @task, if the opener of @file may inspect it
+ * @task:	a thread-group leader, referenced by the caller
+ * @file:	the file being read or opened (its f_cred are the opener's)
+ *
+ * Like mm_access(): exec_update_lock is held across get_task_mm() and the
+ * check, so an exec of a setuid program cannot install its new mm while
+ * the old credentials are still being checked.
+ *
+ * Return: the mm with mm_users raised (mmput() it), or ERR_PTR(-ESRCH)
+ * without one, -EACCES if not allowed, -EINTR on a fatal signal.
+ */
+struct mm_struct *vmi_get_mm_checked(struct task_struct *task,
+				     const struct file *file)
+{
+	struct mm_struct *mm;
+
+	if (down_read_killable(&task->signal->exec_update_lock))
+		return ERR_PTR(-EINTR);
+	mm = get_task_mm(task);
+	if (!mm) {
+		mm = ERR_PTR(-ESRCH);
+	} else if (!vmi_may_inspect(task, mm, file)) {
+		mmput(mm);
+		mm = ERR_PTR(-EACCES);
+	}
+	up_read(&task->signal->exec_update_lock);
+	return mm;
+}
+
+/**
  * vmi_find_process - the live thread-group leader of @tgid
  * @tgid:	a pid in the initial pid namespace
  *
@@ -90,6 +121,31 @@ struct task_struct *vmi_find_process(pid_t tgid)
 		get_task_struct(task);
 	rcu_read_unlock();
 	return task;
+}
+
+/**
+ * vmi_next_process - the first live user process with a pid >= @nr
+ * @nr:	a pid in the initial pid namespace
+ *
+ * Return: the task with a reference taken, or NULL past the last one.
+ */
+struct task_struct *vmi_next_process(pid_t nr)
+{
+	struct task_struct *task;
+	struct pid *pid;
+
+	for (;; nr++) {
+		rcu_read_lock();
+		pid = find_ge_pid(nr, &init_pid_ns);
+		if (pid)
+			nr = pid_nr_ns(pid, &init_pid_ns);
+		rcu_read_unlock();
+		if (!pid)
+			return NULL;
+		task = vmi_find_process(nr);
+		if (task)
+			return task;
+	}
 }
 
 /**
@@ -121,14 +177,10 @@ int vmi_target_open(struct vmi_target *t, struct inode *inode,
 		ret = -ESRCH;
 		goto out_put_pid;
 	}
-	mm = get_task_mm(task);
-	if (!mm) {
-		ret = -ESRCH;
+	mm = vmi_get_mm_checked(task, file);
+	if (IS_ERR(mm)) {
+		ret = PTR_ERR(mm);
 		goto out_put_task;
-	}
-	if (!vmi_may_inspect(task, mm, file)) {
-		ret = -EACCES;
-		goto out_put_mm;
 	}
 
 	t->pid = tgid;
@@ -136,8 +188,6 @@ int vmi_target_open(struct vmi_target *t, struct inode *inode,
 	t->show_phys = file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
 	mmgrab(mm);
 	t->mm = mm;
-
-out_put_mm:
 	mmput(mm);
 out_put_task:
 	put_task_struct(task);

@@ -125,44 +125,52 @@ static bool vmi_tgid_alive(pid_t tgid)
 
 static void vmi_pid_add(pid_t tgid)
 {
-	struct vmi_pid_dir *pd;
+	struct vmi_pid_dir *pd, *old;
 	struct proc_dir_entry *dir;
 	void *data = (void *)(unsigned long)tgid;
 	char name[16];
 	int i;
 
-	mutex_lock(&vmi_pids_lock);
-	pd = xa_load(&vmi_pids, tgid);
-	if (pd)
-		pd->dead = false;	/* a reused pid takes the entry over */
-	mutex_unlock(&vmi_pids_lock);
-	if (pd)
-		return;
-
 	pd = kzalloc(sizeof(*pd), GFP_KERNEL);
 	if (!pd)
 		goto err;
+	/*
+	 * Publish the entry before its files exist, so that an open racing
+	 * with their creation finds it (vmi_pid_get()).
+	 */
+	mutex_lock(&vmi_pids_lock);
+	old = xa_load(&vmi_pids, tgid);
+	if (old) {
+		old->dead = false;	/* a reused pid takes the entry over */
+		mutex_unlock(&vmi_pids_lock);
+		kfree(pd);
+		return;
+	}
+	if (xa_err(xa_store(&vmi_pids, tgid, pd, GFP_KERNEL))) {
+		mutex_unlock(&vmi_pids_lock);
+		goto err_free;
+	}
+	mutex_unlock(&vmi_pids_lock);
+
 	snprintf(name, sizeof(name), "%d", tgid);
 	dir = proc_mkdir_data(name, 0555, vmi_proc_root, data);
 	if (!dir)
-		goto err_free;
+		goto err_erase;
 	for (i = 0; i < ARRAY_SIZE(vmi_pid_files); i++) {
 		if (!proc_create_data(vmi_pid_files[i].name,
 				      vmi_pid_files[i].mode, dir,
 				      vmi_pid_files[i].ops, data))
 			goto err_remove_dir;
 	}
-	pd->dir = dir;
-	mutex_lock(&vmi_pids_lock);
-	if (xa_err(xa_store(&vmi_pids, tgid, pd, GFP_KERNEL))) {
-		mutex_unlock(&vmi_pids_lock);
-		goto err_remove_dir;
-	}
-	mutex_unlock(&vmi_pids_lock);
+	pd->dir = dir;		/* only the work and exit read it */
 	return;
 
 err_remove_dir:
 	proc_remove(dir);
+err_erase:
+	mutex_lock(&vmi_pids_lock);
+	xa_erase(&vmi_pids, tgid);
+	mutex_unlock(&vmi_pids_lock);
 err_free:
 	kfree(pd);
 err:
@@ -237,12 +245,12 @@ void vmi_pid_put(pid_t tgid)
 		pd->users--;
 		reap = !pd->users && pd->dead && !vmi_stopping;
 	}
-	/*
-	 * Not from here: proc_remove() would wait for this release.  Queue
-	 * under the mutex: vmi_track_exit() sets vmi_stopping under it before
-	 * it destroys the workqueue.
-	 */
 	if (reap) {
+		/*
+		 * Not from here: proc_remove() would wait for this release.
+		 * Queued under vmi_pids_lock, so never after vmi_track_exit()
+		 * has set vmi_stopping and destroyed the workqueue.
+		 */
 		spin_lock_irq(&vmi_event_lock);
 		vmi_reap = true;
 		spin_unlock_irq(&vmi_event_lock);
@@ -254,27 +262,15 @@ void vmi_pid_put(pid_t tgid)
 /* Make the directories match the pid table. */
 static void vmi_resync_all(void)
 {
+	struct task_struct *task;
 	struct vmi_pid_dir *pd;
 	unsigned long index;
-	struct pid *pid;
-	int nr = 1;
+	pid_t nr = 1;
 
-	for (;;) {
-		struct task_struct *task;
-
-		rcu_read_lock();
-		pid = find_ge_pid(nr, &init_pid_ns);
-		if (pid)
-			nr = pid_nr_ns(pid, &init_pid_ns);
-		rcu_read_unlock();
-		if (!pid)
-			break;
-		task = vmi_find_process(nr);
-		if (task) {
-			vmi_pid_add(nr);
-			put_task_struct(task);
-		}
-		nr++;
+	while ((task = vmi_next_process(nr))) {
+		nr = task_tgid_nr(task);
+		put_task_struct(task);
+		vmi_pid_add(nr++);
 		cond_resched();
 	}
 
@@ -330,6 +326,24 @@ static void vmi_track_work(struct work_struct *work)
 	}
 }
 
+/*
+ * The workqueue is gone and no release may queue work again: remove every
+ * directory, closing the files still open (their release runs
+ * vmi_pid_put(), which finds nothing left to do).
+ */
+static void vmi_pids_remove_all(void)
+{
+	struct vmi_pid_dir *pd;
+	unsigned long index;
+
+	mutex_lock(&vmi_pids_lock);
+	vmi_stopping = true;
+	mutex_unlock(&vmi_pids_lock);
+	xa_for_each(&vmi_pids, index, pd)
+		vmi_pid_remove(index);
+	xa_destroy(&vmi_pids);
+}
+
 static void vmi_find_tracepoint(struct tracepoint *tp, void *priv)
 {
 	if (!strcmp(tp->name, "sched_process_fork"))
@@ -377,7 +391,9 @@ err_unregister_fork:
 	tracepoint_probe_unregister(vmi_tp_fork, vmi_probe_fork, NULL);
 	tracepoint_synchronize_unregister();
 err_destroy_wq:
+	/* no release can queue work: no file was opened through us yet */
 	destroy_workqueue(vmi_wq);
+	vmi_pids_remove_all();	/* what the fork probe may have created */
 	return ret;
 }
 
@@ -389,9 +405,6 @@ err_destroy_wq:
  */
 void vmi_track_exit(void)
 {
-	struct vmi_pid_dir *pd;
-	unsigned long index;
-
 	tracepoint_probe_unregister(vmi_tp_exit, vmi_probe_exit, NULL);
 	tracepoint_probe_unregister(vmi_tp_fork, vmi_probe_fork, NULL);
 	tracepoint_synchronize_unregister();
@@ -400,9 +413,5 @@ void vmi_track_exit(void)
 	vmi_stopping = true;
 	mutex_unlock(&vmi_pids_lock);
 	destroy_workqueue(vmi_wq);
-
-	/* closes the files still open: their release runs vmi_pid_put() */
-	xa_for_each(&vmi_pids, index, pd)
-		vmi_pid_remove(index);
-	xa_destroy(&vmi_pids);
+	vmi_pids_remove_all();
 }

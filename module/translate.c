@@ -88,32 +88,10 @@ static const struct vmi_walk_ops vmi_xlate_ops = {
 	.leaf	= vmi_xlate_leaf,
 };
 
+/* the 9-bit index @addr selects in a table of @level */
 static unsigned long vmi_level_index(enum vmi_level level, unsigned long addr)
 {
-	switch (level) {
-	case VMI_LEVEL_PGD:
-		return pgd_index(addr);
-	case VMI_LEVEL_P4D:
-		return p4d_index(addr);
-	case VMI_LEVEL_PUD:
-		return pud_index(addr);
-	case VMI_LEVEL_PMD:
-		return pmd_index(addr);
-	default:
-		return pte_index(addr);
-	}
-}
-
-static unsigned long vmi_leaf_size(enum vmi_level level)
-{
-	switch (level) {
-	case VMI_LEVEL_PUD:
-		return PUD_SIZE;
-	case VMI_LEVEL_PMD:
-		return PMD_SIZE;
-	default:
-		return PAGE_SIZE;
-	}
+	return (addr >> vmi_level_shift(level)) & (PTRS_PER_PTE - 1);
 }
 
 static void vmi_xlate_print(struct seq_file *m, struct vmi_target *t,
@@ -161,7 +139,7 @@ static void vmi_xlate_print(struct seq_file *m, struct vmi_target *t,
 	if (!val) {
 		seq_printf(m, "stop none-%s\n", names[stop]);
 	} else if (state == VMI_STATE_PRESENT) {
-		unsigned long size = vmi_leaf_size(stop);
+		unsigned long size = 1UL << vmi_level_shift(stop);
 		unsigned long off = addr & (size - 1);
 
 		seq_printf(m, "stop leaf-%s\n", names[stop]);
@@ -240,13 +218,10 @@ static ssize_t vmi_translate_write(struct file *file, const char __user *ubuf,
 		return -EFAULT;
 	buf[count] = '\0';
 	/*
-	 * kstrtoul: optional 0x, digits, optional trailing newline; but it
-	 * also takes a leading '+' and stops at a NUL, neither of which is
-	 * part of the format: refuse them rather than accept a prefix.
+	 * kstrtoul: optional 0x, digits, optional trailing newline; it would
+	 * also take a leading '+' and stop at a NUL byte: refuse both.
 	 */
-	if (strlen(buf) != count || buf[0] == '+')
-		return -EINVAL;
-	if (kstrtoul(buf, 16, &addr))
+	if (buf[0] == '+' || strlen(buf) != count || kstrtoul(buf, 16, &addr))
 		return -EINVAL;
 	if (addr >= READ_ONCE(p->t.mm->task_size))
 		return -EINVAL;

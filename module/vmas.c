@@ -1,13 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /proc/vminspect/<pid>/vmas: one line per VMA, what /proc/<pid>/maps shows
- * followed by the walker's counts for the VMA's range.
- *
- * The seq_file position encodes the address to continue at (0 is the
- * header line, N > 0 the first VMA ending above (N - 1) << PAGE_SHIFT), so
- * a reader resumes correctly however the buffer was cut and whatever
- * changed in between.  The mmap lock is only held to find a VMA and copy
- * what is printed of it, then per batch by the walker.
+ * followed by the walker's counts for the VMA's range.  Also the VMA
+ * records and the seq_file cursor over VMAs that pagetable shares.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -24,9 +19,7 @@
 #include "vminspect.h"
 
 struct vmi_vmas_priv {
-	struct vmi_target t;
-	struct mm_struct *mm;		/* mm_users held from start to stop */
-	struct vmi_vma_rec rec;
+	struct vmi_vma_seq s;		/* first: the shared cursor */
 	struct vmi_walk walk;
 };
 
@@ -162,48 +155,93 @@ int vmi_rec_get(struct mm_struct *mm, unsigned long addr,
 	return ret;
 }
 
-static void *vmi_vmas_start(struct seq_file *m, loff_t *pos)
+/*
+ * The per-VMA seq_files (vmas, pagetable) walk the address space with a
+ * cursor: the seq_file position is the address the next record starts at
+ * (0 is the header line, N > 0 the first VMA ending above
+ * (N - 1) << PAGE_SHIFT), so a reader resumes correctly however the buffer
+ * was cut and whatever changed in between.  mm_users is held from start to
+ * stop, the mmap lock only to copy a VMA's record and by the walker.
+ * A show() records where the next record starts in s->next (by default
+ * the end of the VMA).
+ */
+static void *vmi_vma_seq_find(struct vmi_vma_seq *s, unsigned long addr)
 {
-	struct vmi_vmas_priv *p = m->private;
-	int ret;
+	int ret = vmi_rec_get(s->mm, addr, &s->rec);
 
-	p->mm = vmi_target_get_mm(&p->t);
-	if (!p->mm)
+	if (ret == -ENOENT)
+		return NULL;
+	if (ret)
+		return ERR_PTR(ret);
+	s->addr = max(addr, s->rec.start);
+	s->next = s->rec.end;
+	return &s->rec;
+}
+
+void *vmi_vma_seq_start(struct seq_file *m, loff_t *pos)
+{
+	struct vmi_vma_seq *s = m->private;
+
+	s->mm = vmi_target_get_mm(&s->t);
+	if (!s->mm)
 		return ERR_PTR(-ESRCH);
 	if (*pos == 0)
 		return SEQ_START_TOKEN;
-	ret = vmi_rec_get(p->mm, (unsigned long)(*pos - 1) << PAGE_SHIFT,
-			  &p->rec);
-	if (ret == -ENOENT)
-		return NULL;
-	return ret ? ERR_PTR(ret) : &p->rec;
+	return vmi_vma_seq_find(s, (unsigned long)(*pos - 1) << PAGE_SHIFT);
 }
 
-static void *vmi_vmas_next(struct seq_file *m, void *v, loff_t *pos)
+void *vmi_vma_seq_next(struct seq_file *m, void *v, loff_t *pos)
 {
-	struct vmi_vmas_priv *p = m->private;
+	struct vmi_vma_seq *s = m->private;
 	unsigned long addr = 0;
-	int ret;
 
 	if (v != SEQ_START_TOKEN) {
-		addr = p->rec.end;
-		vmi_rec_put(&p->rec);
+		addr = s->next;
+		vmi_rec_put(&s->rec);
 	}
 	*pos = (addr >> PAGE_SHIFT) + 1;
-	ret = vmi_rec_get(p->mm, addr, &p->rec);
-	if (ret == -ENOENT)
-		return NULL;
-	return ret ? ERR_PTR(ret) : &p->rec;
+	return vmi_vma_seq_find(s, addr);
 }
 
-static void vmi_vmas_stop(struct seq_file *m, void *v)
+void vmi_vma_seq_stop(struct seq_file *m, void *v)
 {
-	struct vmi_vmas_priv *p = m->private;
+	struct vmi_vma_seq *s = m->private;
 
-	vmi_rec_put(&p->rec);
-	if (p->mm)
-		mmput(p->mm);
-	p->mm = NULL;
+	vmi_rec_put(&s->rec);
+	if (s->mm)
+		mmput(s->mm);
+	s->mm = NULL;
+}
+
+/**
+ * vmi_vma_seq_open - open a per-VMA seq_file
+ * @inode:	the file's inode
+ * @file:	the file
+ * @ops:	its seq_operations (start, next, stop: the vmi_vma_seq_* ones)
+ * @size:	size of its private data, which starts with struct vmi_vma_seq
+ */
+int vmi_vma_seq_open(struct inode *inode, struct file *file,
+		     const struct seq_operations *ops, int size)
+{
+	struct vmi_vma_seq *s;
+	int ret;
+
+	s = __seq_open_private(file, ops, size);
+	if (!s)
+		return -ENOMEM;
+	ret = vmi_target_open(&s->t, inode, file);
+	if (ret)
+		seq_release_private(inode, file);
+	return ret;
+}
+
+int vmi_vma_seq_release(struct inode *inode, struct file *file)
+{
+	struct seq_file *m = file->private_data;
+	struct vmi_vma_seq *s = m->private;
+
+	vmi_target_release(&s->t);
+	return seq_release_private(inode, file);
 }
 
 static int vmi_vmas_show(struct seq_file *m, void *v)
@@ -211,7 +249,7 @@ static int vmi_vmas_show(struct seq_file *m, void *v)
 	static const char *const states[] = VMI_STATE_NAMES;
 	static const char *const attrs[] = VMI_ATTR_NAMES;
 	struct vmi_vmas_priv *p = m->private;
-	struct vmi_vma_rec *r = &p->rec;
+	struct vmi_vma_rec *r = &p->s.rec;
 	struct vmi_walk *w = &p->walk;
 	unsigned long fl = r->flags;
 	int i, ret;
@@ -227,7 +265,7 @@ static int vmi_vmas_show(struct seq_file *m, void *v)
 		return 0;
 	}
 
-	vmi_walk_init(w, p->mm, NULL, NULL);
+	vmi_walk_init(w, p->s.mm, NULL, NULL);
 	ret = vmi_walk_range(w, r->start, r->end);
 	if (ret)
 		return ret;
@@ -250,38 +288,21 @@ static int vmi_vmas_show(struct seq_file *m, void *v)
 }
 
 static const struct seq_operations vmi_vmas_seq_ops = {
-	.start	= vmi_vmas_start,
-	.next	= vmi_vmas_next,
-	.stop	= vmi_vmas_stop,
+	.start	= vmi_vma_seq_start,
+	.next	= vmi_vma_seq_next,
+	.stop	= vmi_vma_seq_stop,
 	.show	= vmi_vmas_show,
 };
 
 static int vmi_vmas_open(struct inode *inode, struct file *file)
 {
-	struct vmi_vmas_priv *p;
-	int ret;
-
-	p = __seq_open_private(file, &vmi_vmas_seq_ops, sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	ret = vmi_target_open(&p->t, inode, file);
-	if (ret)
-		seq_release_private(inode, file);
-	return ret;
-}
-
-static int vmi_vmas_release(struct inode *inode, struct file *file)
-{
-	struct seq_file *m = file->private_data;
-	struct vmi_vmas_priv *p = m->private;
-
-	vmi_target_release(&p->t);
-	return seq_release_private(inode, file);
+	return vmi_vma_seq_open(inode, file, &vmi_vmas_seq_ops,
+				sizeof(struct vmi_vmas_priv));
 }
 
 const struct proc_ops vmi_vmas_proc_ops = {
 	.proc_open	= vmi_vmas_open,
 	.proc_read	= seq_read,
 	.proc_lseek	= seq_lseek,
-	.proc_release	= vmi_vmas_release,
+	.proc_release	= vmi_vma_seq_release,
 };

@@ -34,7 +34,10 @@ struct vmi_target {
 /* target.c */
 bool vmi_may_inspect(struct task_struct *task, struct mm_struct *mm,
 		     const struct file *file);
+struct mm_struct *vmi_get_mm_checked(struct task_struct *task,
+				     const struct file *file);
 struct task_struct *vmi_find_process(pid_t tgid);
+struct task_struct *vmi_next_process(pid_t nr);
 int vmi_target_open(struct vmi_target *t, struct inode *inode,
 		    struct file *file);
 void vmi_target_release(struct vmi_target *t);
@@ -73,6 +76,29 @@ struct vmi_vma_rec {
 	struct file *file;
 	char name[VMI_VMA_NAME_LEN];
 };
+
+/**
+ * struct vmi_vma_seq - cursor of the per-VMA seq_files (see vmas.c)
+ * @t:		the target
+ * @mm:		pinned (mm_users) from seq start to stop
+ * @rec:	the current VMA
+ * @addr:	where the current record starts in it
+ * @next:	where the next record starts (set by show, default @rec.end)
+ */
+struct vmi_vma_seq {
+	struct vmi_target t;
+	struct mm_struct *mm;
+	struct vmi_vma_rec rec;
+	unsigned long addr;
+	unsigned long next;
+};
+
+void *vmi_vma_seq_start(struct seq_file *m, loff_t *pos);
+void *vmi_vma_seq_next(struct seq_file *m, void *v, loff_t *pos);
+void vmi_vma_seq_stop(struct seq_file *m, void *v);
+int vmi_vma_seq_open(struct inode *inode, struct file *file,
+		     const struct seq_operations *ops, int size);
+int vmi_vma_seq_release(struct inode *inode, struct file *file);
 
 /* vmas.c: VMA records shared by vmas, pagetable and translate */
 int vmi_rec_get(struct mm_struct *mm, unsigned long addr,

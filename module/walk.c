@@ -17,17 +17,27 @@
  * - The caller holds a reference on mm_users (mmget_not_zero()), so the page
  *   tables exist; it holds no lock.
  * - vmi_walk_range() takes mmap_read_lock_killable() for at most
- *   VMI_WALK_BATCH entries, then drops it, calls cond_resched() and looks
- *   the VMA up again at the address it stopped at.  A writer (mmap, munmap,
- *   mprotect) waits for one batch at most, and a VMA that changes between
+ *   VMI_WALK_BATCH entries, and for one PTE table only when a writer is
+ *   waiting (mmap_lock_is_contended(), as smaps_rollup does); then it drops
+ *   the lock, calls cond_resched() and looks the VMA up again at the
+ *   address it stopped at.  A writer (mmap, munmap, mprotect) waits for
+ *   one table, or one batch at most, and a VMA that changes between
  *   batches is walked as it is found in each.
- * - Under the mmap read lock page-table pages are not freed (free_pgtables()
- *   and the khugepaged/MADV_COLLAPSE retraction run under the write lock),
- *   so a pointer to a lower table, once read, stays valid while we hold it.
- *   Entries themselves still change under us (faults, zap, THP split,
+ * - Under the mmap read lock the page tables of a VMA in the tree are not
+ *   freed: khugepaged and MADV_COLLAPSE retract them under the write lock,
+ *   and munmap(), which in 6.1 downgrades to the read lock before
+ *   free_pgtables(), first takes its VMAs out of the tree and frees only
+ *   tables no remaining VMA uses (floor/ceiling).  So, within a VMA found
+ *   under the lock, a pointer to a lower table stays valid while we hold
+ *   it.  Entries themselves still change under us (faults, zap, THP split,
  *   reclaim): each entry is read once (READ_ONCE / ptep_get()) and only that
  *   value is decoded.  PMD values are classified before descending, so a
  *   THP or hugetlb leaf is never taken for a table.
+ * - Outside every VMA (walk_holes, for translate) that munmap may be
+ *   freeing the tables as we read them, so holes are walked like
+ *   gup_fast: with interrupts off, which holds off the freeing (x86 frees
+ *   page tables after an RCU-sched grace period or a TLB-flush IPI), and
+ *   without the PTE lock, whose page could be the one being freed.
  * - PTE tables are read under their PTE lock (pte_offset_map_lock()), like
  *   /proc/<pid>/pagemap; the lock is held for one table at most.
  * - Swap, migration and other non-present entries are decoded, never
@@ -48,25 +58,34 @@
 
 #include "walk.h"
 
-/* Entries visited per hold of the mmap lock. */
-#define VMI_WALK_BATCH		2048
+/*
+ * Entries visited per hold of the mmap lock at most; a walk also yields
+ * after any PTE table when a writer waits for the lock.
+ */
+#define VMI_WALK_BATCH		512
 /* Internal: the batch is used up, resume at w->resume. */
 #define VMI_WALK_PAUSE		1
 
-static unsigned long vmi_level_span(enum vmi_level level)
+/* log2 of the address range one entry of @level maps */
+unsigned int vmi_level_shift(enum vmi_level level)
 {
 	switch (level) {
 	case VMI_LEVEL_PGD:
-		return PGDIR_SIZE;
+		return PGDIR_SHIFT;
 	case VMI_LEVEL_P4D:
-		return P4D_SIZE;
+		return P4D_SHIFT;
 	case VMI_LEVEL_PUD:
-		return PUD_SIZE;
+		return PUD_SHIFT;
 	case VMI_LEVEL_PMD:
-		return PMD_SIZE;
+		return PMD_SHIFT;
 	default:
-		return PAGE_SIZE;
+		return PAGE_SHIFT;
 	}
+}
+
+static unsigned long vmi_level_span(enum vmi_level level)
+{
+	return 1UL << vmi_level_shift(level);
 }
 
 unsigned long vmi_level_ptrs(enum vmi_level level)
@@ -250,8 +269,9 @@ static int vmi_present(struct vmi_walk *w, struct vm_area_struct *vma,
 		attr[VMI_ATTR_YOUNG] += pages;
 	if (write)
 		attr[VMI_ATTR_WRITABLE] += pages;
-	else if (vma && (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
-		attr[VMI_ATTR_COW] += pages;
+	else if ((val & _PAGE_PRESENT) && vma &&
+		 (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+		attr[VMI_ATTR_COW] += pages;	/* not PROT_NONE/NUMA hinting */
 	if (nopage)
 		attr[VMI_ATTR_NOPAGE] += pages;
 	return vmi_emit(w, vma, level, addr, next, val, VMI_STATE_PRESENT);
@@ -275,20 +295,73 @@ static bool vmi_pmd_nopage(struct vm_area_struct *vma, pmd_t pmd)
 	return pfn_valid(pfn) && !PageAnon(pfn_to_page(pfn));
 }
 
-static int vmi_pte_range(struct vmi_walk *w, struct vm_area_struct *vma,
-			 pmd_t *pmdp, unsigned long addr, unsigned long end)
+/*
+ * The PTE loop when nobody wants to see entries one by one (mm, vmas,
+ * processes): count in locals, without branches on the common path, and
+ * add them up once per table.  This is x86-64's layout (the only one this
+ * module builds for): present is PRESENT or PROTNONE as in pte_present(),
+ * empty is pte_none(), the attributes are the bits pte_dirty(),
+ * pte_young(), pte_write() and pte_special() test.  Non-present entries
+ * (swap, migration, markers) take the general path.  The batch budget is
+ * charged per table; the PMD loop pauses.
+ */
+static int vmi_pte_count(struct vmi_walk *w, struct vm_area_struct *vma,
+			 pte_t *ptep, unsigned long addr, unsigned long end)
 {
-	pte_t *start_pte, *ptep;
-	spinlock_t *ptl;	/* the PTE table's lock */
+	unsigned long none = 0, present = 0, dirty = 0, young = 0;
+	unsigned long write = 0, special = 0, wrprotected = 0;
+	unsigned long *attr = w->counts.attr;
+	unsigned long i, n = (end - addr) >> PAGE_SHIFT;
 	int ret = 0;
 
-	start_pte = pte_offset_map_lock(w->mm, pmdp, addr, &ptl);
-#if KERNEL_VERSION(6, 5, 0) <= LINUX_VERSION_CODE
-	/* 6.5+: the table may have been freed or replaced since we read it */
-	if (!start_pte)
-		return vmi_empty(w, vma, VMI_LEVEL_PMD, addr, end, 0);
-#endif
-	for (ptep = start_pte; addr < end; ptep++, addr += PAGE_SIZE) {
+	for (i = 0; i < n; i++) {
+		pteval_t v = pte_val(ptep_get(ptep + i));
+		unsigned long p = !!(v & (_PAGE_PRESENT | _PAGE_PROTNONE));
+		unsigned long e = !(v & ~_PAGE_KNL_ERRATUM_MASK);
+
+		present += p;
+		none += e;
+		dirty += (v >> _PAGE_BIT_DIRTY) & p;
+		young += (v >> _PAGE_BIT_ACCESSED) & p;
+		write += (v >> _PAGE_BIT_RW) & p;
+		special += (v >> _PAGE_BIT_SPECIAL) & p;
+		/* hardware-present and read-only: not PROT_NONE/NUMA hinting */
+		wrprotected += (v & _PAGE_PRESENT) & ~(v >> _PAGE_BIT_RW);
+		if (unlikely(!(p | e))) {
+			unsigned long a = addr + (i << PAGE_SHIFT);
+
+			ret = vmi_nonpresent(w, vma, VMI_LEVEL_PTE, a,
+					     a + PAGE_SIZE, v);
+			if (ret)
+				break;
+		}
+	}
+	w->budget -= n;
+
+	w->census.entries[VMI_LEVEL_PTE] += present;
+	w->counts.state[VMI_STATE_PRESENT] += present;
+	if (vma && vma->vm_file)
+		w->counts.state[VMI_STATE_FILE] += none;
+	else
+		w->counts.state[VMI_STATE_UNTOUCHED] += none;
+	attr[VMI_ATTR_DIRTY] += dirty;
+	attr[VMI_ATTR_YOUNG] += young;
+	attr[VMI_ATTR_WRITABLE] += write;
+	attr[VMI_ATTR_NOPAGE] += special;
+	if (vma && (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+		attr[VMI_ATTR_COW] += wrprotected;
+	return ret;
+}
+
+/* The entries of one PTE table from @ptep, mapped (and locked) by the caller. */
+static int vmi_pte_entries(struct vmi_walk *w, struct vm_area_struct *vma,
+			   pte_t *ptep, unsigned long addr, unsigned long end)
+{
+	int ret = 0;
+
+	if (!w->ops || !w->ops->leaf)
+		return vmi_pte_count(w, vma, ptep, addr, end);
+	for (; addr < end; ptep++, addr += PAGE_SIZE) {
 		pte_t pte = ptep_get(ptep);
 		unsigned long next = addr + PAGE_SIZE;
 
@@ -311,7 +384,36 @@ static int vmi_pte_range(struct vmi_walk *w, struct vm_area_struct *vma,
 			break;
 		}
 	}
-	pte_unmap_unlock(start_pte, ptl);
+	return ret;
+}
+
+static int vmi_pte_range(struct vmi_walk *w, struct vm_area_struct *vma,
+			 pmd_t *pmdp, unsigned long addr, unsigned long end)
+{
+	spinlock_t *ptl;	/* the PTE table's lock */
+	pte_t *ptep;
+	int ret;
+
+	if (!vma) {
+		/* a hole, interrupts off: no lock (see the top of this file) */
+		ptep = pte_offset_map(pmdp, addr);
+#if KERNEL_VERSION(6, 5, 0) <= LINUX_VERSION_CODE
+		if (!ptep)
+			return vmi_empty(w, vma, VMI_LEVEL_PMD, addr, end, 0);
+#endif
+		ret = vmi_pte_entries(w, vma, ptep, addr, end);
+		pte_unmap(ptep);
+		return ret;
+	}
+
+	ptep = pte_offset_map_lock(w->mm, pmdp, addr, &ptl);
+#if KERNEL_VERSION(6, 5, 0) <= LINUX_VERSION_CODE
+	/* 6.5+: the table may have been freed or replaced since we read it */
+	if (!ptep)
+		return vmi_empty(w, vma, VMI_LEVEL_PMD, addr, end, 0);
+#endif
+	ret = vmi_pte_entries(w, vma, ptep, addr, end);
+	pte_unmap_unlock(ptep, ptl);
 	return ret;
 }
 
@@ -331,8 +433,14 @@ static int vmi_pmd_range(struct vmi_walk *w, struct vm_area_struct *vma,
 					pmd_val(pmd));
 		} else if (!pmd_present(pmd)) {
 			/* THP or hugetlb migration, hwpoison */
+			bool first = w->census_entry_base[VMI_LEVEL_PMD] !=
+				     (addr & PMD_MASK);
+
 			ret = vmi_nonpresent(w, vma, VMI_LEVEL_PMD, addr, next,
 					     pmd_val(pmd));
+			/* a THP being migrated keeps its deposited table */
+			if (is_pmd_migration_entry(pmd))
+				vmi_count_deposit(w, vma, addr, first);
 		} else if (pmd_leaf(pmd) || pmd_devmap(pmd)) {
 			/* THP, hugetlb 2M, device DAX */
 			ret = vmi_present(w, vma, VMI_LEVEL_PMD, addr, next,
@@ -346,6 +454,9 @@ static int vmi_pmd_range(struct vmi_walk *w, struct vm_area_struct *vma,
 				vmi_count_table(w, VMI_LEVEL_PTE, addr);
 				ret = vmi_pte_range(w, vma, pmdp, addr, next);
 			}
+			/* a table done: yield to a waiting writer */
+			if (!ret && next < end && mmap_lock_is_contended(w->mm))
+				w->budget = 0;
 		}
 		if (ret)
 			return ret;
@@ -355,6 +466,16 @@ static int vmi_pmd_range(struct vmi_walk *w, struct vm_area_struct *vma,
 		}
 	} while (pmdp++, addr = next, addr != end);
 	return 0;
+}
+
+/*
+ * x86's pud_leaf() wants _PAGE_PRESENT; a PROT_NONE (or NUMA-hinting) 1G
+ * leaf has PSE with PROTNONE instead, as pmd_present() knows.
+ */
+static bool vmi_pud_leaf(pud_t pud)
+{
+	return (pud_val(pud) & _PAGE_PSE) &&
+	       (pud_val(pud) & (_PAGE_PRESENT | _PAGE_PROTNONE));
 }
 
 static int vmi_pud_range(struct vmi_walk *w, struct vm_area_struct *vma,
@@ -371,7 +492,7 @@ static int vmi_pud_range(struct vmi_walk *w, struct vm_area_struct *vma,
 		if (pud_none(pud)) {
 			ret = vmi_empty(w, vma, VMI_LEVEL_PUD, addr, next,
 					pud_val(pud));
-		} else if (pud_leaf(pud)) {
+		} else if (vmi_pud_leaf(pud)) {
 			/* hugetlb 1G, device DAX */
 			ret = vmi_present(w, vma, VMI_LEVEL_PUD, addr, next,
 					  pud_val(pud), pud_dirty(pud),
@@ -503,9 +624,10 @@ void vmi_walk_init(struct vmi_walk *w, struct mm_struct *mm,
  * @end:	page-aligned end
  *
  * Walks the VMAs in the range (and the holes between them when
- * @w->walk_holes), adding to @w->counts and @w->census and calling the
- * callbacks.  Must be called without mmap_lock held: the lock is taken and
- * dropped per batch of entries (see the top of this file).
+ * @w->walk_holes; callbacks then also run with interrupts off), adding to
+ * @w->counts and @w->census and calling the callbacks.  Must be called
+ * without mmap_lock held: the lock is taken and dropped per batch of
+ * entries (see the top of this file).
  *
  * Return: 0, -EINTR on a fatal signal, or a callback's error.
  */
@@ -542,7 +664,15 @@ int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end)
 		}
 
 		w->budget = VMI_WALK_BATCH;
-		ret = vmi_pgd_range(w, vma, addr, stop);
+		if (vma) {
+			ret = vmi_pgd_range(w, vma, addr, stop);
+		} else {
+			unsigned long flags;
+
+			local_irq_save(flags);
+			ret = vmi_pgd_range(w, NULL, addr, stop);
+			local_irq_restore(flags);
+		}
 		mmap_read_unlock(w->mm);
 
 		if (ret && ret != VMI_WALK_PAUSE)

@@ -104,8 +104,10 @@ void vmi_walk_init(struct vmi_walk *w, struct mm_struct *mm,
 		   const struct vmi_walk_ops *ops, void *private);
 int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end);
 
-/* Entries per table at @level (PTRS_PER_*; p4d is 1 when folded). */
+/* Entries per table at @level (PTRS_PER_*; p4d is 0 when folded). */
 unsigned long vmi_level_ptrs(enum vmi_level level);
+/* log2 of the range one entry of @level maps (a leaf's page size) */
+unsigned int vmi_level_shift(enum vmi_level level);
 int vmi_paging_levels(void);
 enum vmi_state vmi_swp_state(swp_entry_t entry);
 

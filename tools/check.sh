@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# check.sh [--kernel debug] "4 5": checkpatch, vmview under ASan/UBSan with
-# random arguments (tools/fuzz-vmview.sh, normal kernel only), then the
-# selftests in the VM for each paging mode.  Prints the TAP output and a
-# last line "N passed, N failed, N skipped" counted from the TAP results of
-# every run (the vmview fuzz counts as one test); exits non-zero on any
-# failure, any checkpatch finding, or a guest that did not report.
+# check.sh [--kernel debug] "4 5": checkpatch and sparse, vmview under
+# ASan/UBSan with random arguments (tools/fuzz-vmview.sh, normal kernel
+# only), then the selftests in the VM for each paging mode.  Prints the TAP
+# output and a last line "N passed, N failed, N skipped" counted from the
+# TAP results of every run (the vmview fuzz counts as one test); exits
+# non-zero on any failure, any checkpatch finding, or a guest that did not
+# report.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,6 +24,16 @@ rc=0
 
 if ! tools/checkpatch.sh; then
 	rc=1
+fi
+
+# sparse (make C=2: every module file checked) must say nothing
+sparse_out=$(make --no-print-directory sparse 2>&1 | grep -E ': (warning|error):')
+if [ -n "$sparse_out" ]; then
+	echo "$sparse_out"
+	echo "sparse: $(echo "$sparse_out" | wc -l) findings"
+	rc=1
+else
+	echo "sparse: module clean"
 fi
 
 pass=0 fail=0 skip=0

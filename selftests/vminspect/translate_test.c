@@ -48,11 +48,11 @@ struct xlate {
 	bool have_phys, have_swap;
 };
 
+/* every TEST runs in a new child: its directory appears shortly after fork */
 static int translate_fd(pid_t pid)
 {
 	char path[64];
 
-	/* a new process's directory is made by the module's work item */
 	if (vmi_wait_pid_dir(pid, true))
 		return -1;
 	snprintf(path, sizeof(path), "/proc/vminspect/%d/translate", pid);
@@ -447,6 +447,11 @@ TEST(bad_writes_are_einval_and_change_nothing)
 		}
 		EXPECT_EQ(EINVAL, errno);
 	}
+	/* an embedded NUL, a leading plus */
+	EXPECT_EQ(-1, write(fd, "0x1000\0junk", 11));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, write(fd, "+1000", 5));
+	EXPECT_EQ(EINVAL, errno);
 	/* TASK_SIZE_MAX: the user range ends one page below 2^47 or 2^56 */
 	top = (vmi_paging_levels() == 5 ? 1UL << 56 : 1UL << 47) - PG;
 	snprintf(big, sizeof(big), "0x%lx", top);

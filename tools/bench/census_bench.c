@@ -95,9 +95,15 @@ static double median(double *v, int n)
 
 /* --- the target ------------------------------------------------------- */
 
+/*
+ * Parent and target talk through this page: the parent bumps @gen with
+ * @secs set, the target churns for that long and publishes its result
+ * with @done = @gen; @gen < 0 tells the target to exit.
+ */
 struct shared {
 	unsigned long base, len;
-	volatile int phase;		/* 1: start churn, 2: stop churn */
+	volatile int gen, done;
+	volatile double secs;
 	volatile double churn_mean_ns;
 	volatile unsigned long churn_ops;
 };
@@ -107,12 +113,9 @@ static struct shared *sh;
 static void *churn(void *arg)
 {
 	unsigned long ops = 0;
-	double t0;
+	double t0 = now();
 
-	while (sh->phase != 1)
-		usleep(1000);
-	t0 = now();
-	while (sh->phase == 1) {
+	while (now() - t0 < sh->secs) {
 		char *p = mmap(NULL, PG, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
@@ -142,14 +145,16 @@ static void target(unsigned long len)
 	sh->len = len;
 	for (;;) {
 		pthread_t t;
+		int gen;
 
-		while (sh->phase == 0 || sh->phase == 2)
+		while ((gen = sh->gen) == sh->done)
 			usleep(1000);
-		if (sh->phase == 3)
+		if (gen < 0)
 			_exit(0);
+		/* a thread of the target, as a real application's would be */
 		pthread_create(&t, NULL, churn, NULL);
 		pthread_join(t, NULL);
-		sh->phase = 2;
+		sh->done = gen;
 	}
 }
 
@@ -158,15 +163,13 @@ static double churn_with(pid_t pid, const char *reader, double secs,
 			 unsigned long *reads)
 {
 	char a[64], b[64];
-	double t0;
 
 	snprintf(a, sizeof(a), "/proc/vminspect/%d/vmas", pid);
 	snprintf(b, sizeof(b), "/proc/vminspect/%d/mm", pid);
 	*reads = 0;
-	sh->churn_ops = 0;
-	sh->phase = 1;
-	t0 = now();
-	while (now() - t0 < secs) {
+	sh->secs = secs;
+	sh->gen++;
+	while (sh->done != sh->gen) {
 		if (!reader) {
 			usleep(10000);
 			continue;
@@ -179,17 +182,15 @@ static double churn_with(pid_t pid, const char *reader, double secs,
 		}
 		(*reads)++;
 	}
-	sh->phase = 2;
-	while (!sh->churn_ops)
-		usleep(1000);
 	return sh->churn_mean_ns;
 }
 
 int main(int argc, char **argv)
 {
 	double ours[MAX_ROUNDS], rollup[MAX_ROUNDS], pm[MAX_ROUNDS];
-	unsigned long mib = 1024, reads;
-	double secs = 3, base, with_ours, with_rollup, mo, mr, mp;
+	double base_v[MAX_ROUNDS], ours_v[MAX_ROUNDS], rollup_v[MAX_ROUNDS];
+	unsigned long mib = 1024, reads, ours_reads = 0, rollup_reads = 0;
+	double secs = 1.5, base, with_ours, with_rollup, mo, mr, mp;
 	char vmas[64], mm[64], sr[64];
 	int rounds = 5, i, c;
 	pid_t pid;
@@ -261,19 +262,30 @@ int main(int argc, char **argv)
 	printf("  ratio vminspect/smaps_rollup %.3f (target <= 0.5)\n", mo / mr);
 	printf("  ratio vminspect/pagemap      %.3f\n", mo / mp);
 
-	base = churn_with(pid, NULL, secs, &reads);
-	with_ours = churn_with(pid, "vminspect", secs, &reads);
-	printf("  mmap+touch+munmap   %9.0f ns mean, no reader\n", base);
-	printf("  mmap+touch+munmap   %9.0f ns mean, vminspect read %lu times\n",
-	       with_ours, reads);
-	with_rollup = churn_with(pid, sr, secs, &reads);
-	printf("  mmap+touch+munmap   %9.0f ns mean, smaps_rollup read %lu times\n",
-	       with_rollup, reads);
-	printf("  ratio with vminspect reader  %.3f (target <= 2)\n",
-	       with_ours / base);
-	printf("  ratio with smaps_rollup      %.3f\n", with_rollup / base);
+	/*
+	 * Interleave the three conditions, round after round, so that drift
+	 * of a shared host hits them alike; report medians.
+	 */
+	for (i = 0; i < rounds; i++) {
+		double b = churn_with(pid, NULL, secs, &reads);
 
-	sh->phase = 3;
+		base_v[i] = b;
+		ours_v[i] = churn_with(pid, "vminspect", secs, &reads) / b;
+		ours_reads += reads;
+		rollup_v[i] = churn_with(pid, sr, secs, &reads) / b;
+		rollup_reads += reads;
+	}
+	base = median(base_v, rounds);
+	with_ours = median(ours_v, rounds);
+	with_rollup = median(rollup_v, rounds);
+	printf("  mmap+touch+munmap   %9.0f ns mean with no reader (median of %d x %.1f s)\n",
+	       base, rounds, secs);
+	printf("  ratio with vminspect reader  %.3f (target <= 2; %lu reads)\n",
+	       with_ours, ours_reads);
+	printf("  ratio with smaps_rollup      %.3f (%lu reads)\n",
+	       with_rollup, rollup_reads);
+
+	sh->gen = -1;
 	waitpid(pid, NULL, 0);
 	return 0;
 }

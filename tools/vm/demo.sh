@@ -2,21 +2,48 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make demo: start a small sample process in the guest and show what
-# vminspect sees of it.
-set -e
-/vmi/bin/vmi-sample &
-pid=$!
+# vminspect sees of it: the kernel's own maps, then vminspect's files
+# and vmview's views, then the probes counting its faults.
+vmview=/vmi/bin/vmview
+/vmi/bin/vmi-sample > /tmp/sample.out &
 sleep 1
-echo "== sample process $pid: /proc/$pid/maps (the kernel's own view)"
+pid=$(pidof vmi-sample | tr ' ' '\n' | sort -n | head -n1)
+cat /tmp/sample.out
+thp=$(sed -n 's/.* thp \(0x[0-9a-f]*\) .*/\1/p' /tmp/sample.out)
+anon=$(sed -n 's/.* anon \(0x[0-9a-f]*\) .*/\1/p' /tmp/sample.out)
+
+step() {
+	echo
+	echo "=== $*"
+}
+
+step "the kernel's own view: /proc/$pid/maps"
 cat /proc/$pid/maps
-echo
-echo "== /proc/vminspect"
-ls /proc/vminspect
-for f in mm vmas pagetable; do
-	if [ -r /proc/vminspect/$pid/$f ]; then
-		echo
-		echo "== /proc/vminspect/$pid/$f"
-		cat /proc/vminspect/$pid/$f
-	fi
-done
-kill $pid
+step "vmview ps"
+$vmview ps
+step "vmview show $pid    (the mm_struct and the page-table census)"
+$vmview show $pid
+step "vmview maps $pid    (every VMA with its residency)"
+$vmview maps $pid
+step "vmview pt $pid      (the page-table tree)"
+$vmview pt $pid
+step "vmview pt $pid --map    (leaf mappings, runs merged)"
+$vmview pt $pid --map | head -n 40
+step "vmview translate $pid $anon    (a touched anonymous page, shared CoW with the child)"
+$vmview translate $pid $anon
+step "vmview translate $pid $thp    (a transparent huge page: the walk stops at the PMD)"
+$vmview translate $pid $thp
+step "vmview translate $pid 0x1000    (no VMA: the unallocated state)"
+$vmview translate $pid 0x1000
+step "raw files: /proc/vminspect/$pid/mm"
+cat /proc/vminspect/$pid/mm
+step "eBPF probes: vmview probe start, a workload, vmview top -n 1"
+if $vmview probe start; then
+	/vmi/bin/vmi-sample > /dev/null &
+	sleep 2
+	$vmview top -n 1 -d 1
+	$vmview probe status
+	$vmview probe stop
+fi
+kill $pid 2>/dev/null
+exit 0

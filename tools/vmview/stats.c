@@ -57,13 +57,19 @@ static void fill(struct vmv_counters *c, pid_t pid,
 			c->tlb += t->r[r][VMI_TLB_EVENTS];
 }
 
+/*
+ * The name of @pid: "[idle]" for pid 0 (TLB flushes received by an idle
+ * CPU are counted there), "[exited]" once the process is gone.
+ */
 static void read_comm(pid_t pid, char *comm, size_t len)
 {
 	char path[64];
 	FILE *f;
 
+	snprintf(comm, len, "%s", pid ? "[exited]" : "[idle]");
+	if (!pid)
+		return;
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	comm[0] = '\0';
 	f = fopen(path, "re");
 	if (!f)
 		return;
