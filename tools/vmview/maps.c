@@ -226,19 +226,12 @@ int do_maps(int argc, char **argv)
 {
 	uint64_t *faults = NULL, *st = NULL, *en = NULL;
 	struct vmi_vma *vmas;
-	const char *arg;
 	size_t nr, i;
 	pid_t pid;
 	int ret;
 
-	ret = vmv_parse_opts(argc, argv, NULL, NULL, maps_help,
-			     NULL);
-	if (ret >= 0)
-		return ret;
-	arg = vmv_operand(argc, argv, "PID");
-	if (!arg || !vmv_parse_pid(arg, &pid))
-		return VMV_EXIT_USAGE;
-	ret = vmv_no_more(argc, argv);
+	ret = vmv_parse_pid_cmd(argc, argv, NULL, NULL, maps_help, NULL,
+				&pid);
 	if (ret >= 0)
 		return ret;
 

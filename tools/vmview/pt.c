@@ -208,19 +208,12 @@ int do_pt(int argc, char **argv)
 	};
 	struct vmi_pagetable pt;
 	struct vmi_mm mm;
-	const char *arg;
 	pid_t pid;
 	int ret;
 
 	want_map = false;
-	ret = vmv_parse_opts(argc, argv, "m", opts, pt_help,
-			     pt_opt);
-	if (ret >= 0)
-		return ret;
-	arg = vmv_operand(argc, argv, "PID");
-	if (!arg || !vmv_parse_pid(arg, &pid))
-		return VMV_EXIT_USAGE;
-	ret = vmv_no_more(argc, argv);
+	ret = vmv_parse_pid_cmd(argc, argv, "m", opts, pt_help, pt_opt,
+				&pid);
 	if (ret >= 0)
 		return ret;
 

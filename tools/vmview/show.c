@@ -202,18 +202,11 @@ int do_show(int argc, char **argv)
 {
 	struct vmv_counters cnt, *c = NULL;
 	struct vmi_mm mm;
-	const char *arg;
 	pid_t pid;
 	int ret;
 
-	ret = vmv_parse_opts(argc, argv, NULL, NULL, show_help,
-			     NULL);
-	if (ret >= 0)
-		return ret;
-	arg = vmv_operand(argc, argv, "PID");
-	if (!arg || !vmv_parse_pid(arg, &pid))
-		return VMV_EXIT_USAGE;
-	ret = vmv_no_more(argc, argv);
+	ret = vmv_parse_pid_cmd(argc, argv, NULL, NULL, show_help, NULL,
+				&pid);
 	if (ret >= 0)
 		return ret;
 

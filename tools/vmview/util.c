@@ -106,6 +106,22 @@ int vmv_no_more(int argc, char **argv)
 	return -1;
 }
 
+int vmv_parse_pid_cmd(int argc, char **argv, const char *shortopts,
+		      const struct option *longopts, void (*help)(FILE *f),
+		      int (*own)(int opt, const char *arg), pid_t *pid)
+{
+	const char *arg;
+	int ret;
+
+	ret = vmv_parse_opts(argc, argv, shortopts, longopts, help, own);
+	if (ret >= 0)
+		return ret;
+	arg = vmv_operand(argc, argv, "PID");
+	if (!arg || !vmv_parse_pid(arg, pid))
+		return VMV_EXIT_USAGE;
+	return vmv_no_more(argc, argv);
+}
+
 const char *vmv_col(const char *code)
 {
 	static char buf[8][16];

@@ -80,6 +80,13 @@ int vmv_parse_opts(int argc, char **argv, const char *shortopts,
 const char *vmv_operand(int argc, char **argv, const char *what);
 /* No operands left, else a usage error (VMV_EXIT_USAGE); -1 if none. */
 int vmv_no_more(int argc, char **argv);
+/*
+ * "CMD [OPTIONS] PID": vmv_parse_opts(), then exactly one PID operand.
+ * Returns -1 with *pid set to go on, or the status to exit with.
+ */
+int vmv_parse_pid_cmd(int argc, char **argv, const char *shortopts,
+		      const struct option *longopts, void (*help)(FILE *f),
+		      int (*own)(int opt, const char *arg), pid_t *pid);
 
 extern bool use_color;		/* stdout is a terminal and NO_COLOR unset */
 /* ANSI colours, "" when use_color is false. */
