@@ -181,7 +181,12 @@ TEST(reads_race_mmap_munmap_loop)
 
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		alarm(60);
+		/*
+		 * Killed by the parent at the end; the alarm only guards
+		 * against a parent that died, so it must outlast the reads
+		 * (on a loaded host 150 rounds have taken a minute).
+		 */
+		alarm(900);
 		churn(NULL);
 		_exit(0);
 	}
@@ -191,8 +196,12 @@ TEST(reads_race_mmap_munmap_loop)
 		char *ps = vmi_read_file("/proc/vminspect/processes", NULL);
 		int n = check_vmas(pid);
 
-		if (n <= 0 || !mm || !ps || strncmp(mm, "vminspect-mm 1.", 15))
+		if (n <= 0 || !mm || !ps || strncmp(mm, "vminspect-mm 1.", 15)) {
+			TH_LOG("read %d: vmas %d (%s) mm %s ps %s", i, n,
+			       n < 0 ? strerror(-n) : "ok", mm ? "ok" : "failed",
+			       ps ? "ok" : "failed");
 			bad++;
+		}
 		free(mm);
 		free(ps);
 	}
