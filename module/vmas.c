@@ -265,12 +265,17 @@ static int vmi_vmas_show(struct seq_file *m, void *v)
 		return 0;
 	}
 
+	/*
+	 * s.addr is r->start unless the VMA was mapped over addresses the
+	 * previous line already covered (the lock is not held between
+	 * lines): then list it from there on, so lines never overlap.
+	 */
 	vmi_walk_init(w, p->s.mm, NULL, NULL);
-	ret = vmi_walk_range(w, r->start, r->end);
+	ret = vmi_walk_range(w, p->s.addr, r->end);
 	if (ret)
 		return ret;
 
-	seq_printf(m, "%016lx %016lx ", r->start, r->end);
+	seq_printf(m, "%016lx %016lx ", p->s.addr, r->end);
 	vmi_seq_perms(m, fl);
 	seq_printf(m, " %08llx %02x:%02x %lu", r->offset, MAJOR(r->dev),
 		   MINOR(r->dev), r->ino);
