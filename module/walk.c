@@ -242,8 +242,11 @@ static int vmi_nonpresent(struct vmi_walk *w, struct vm_area_struct *vma,
 {
 	/* x86 uses one swap-entry layout at every level */
 	swp_entry_t entry = pte_to_swp_entry(__pte(val));
+	bool first = vmi_count_entry(w, level, addr);
 
-	vmi_count_entry(w, level, addr);
+	/* a THP being migrated keeps its deposited table */
+	if (level == VMI_LEVEL_PMD && is_pmd_migration_entry(__pmd(val)))
+		vmi_count_deposit(w, vma, addr, first);
 	return vmi_emit(w, vma, level, addr, next, val, vmi_swp_state(entry));
 }
 
@@ -433,14 +436,8 @@ static int vmi_pmd_range(struct vmi_walk *w, struct vm_area_struct *vma,
 					pmd_val(pmd));
 		} else if (!pmd_present(pmd)) {
 			/* THP or hugetlb migration, hwpoison */
-			bool first = w->census_entry_base[VMI_LEVEL_PMD] !=
-				     (addr & PMD_MASK);
-
 			ret = vmi_nonpresent(w, vma, VMI_LEVEL_PMD, addr, next,
 					     pmd_val(pmd));
-			/* a THP being migrated keeps its deposited table */
-			if (is_pmd_migration_entry(pmd))
-				vmi_count_deposit(w, vma, addr, first);
 		} else if (pmd_leaf(pmd) || pmd_devmap(pmd)) {
 			/* THP, hugetlb 2M, device DAX */
 			ret = vmi_present(w, vma, VMI_LEVEL_PMD, addr, next,

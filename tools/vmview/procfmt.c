@@ -272,6 +272,16 @@ static int read_versioned(const char *rel, const char *name, char **bufp,
 	return 0;
 }
 
+/* /proc/vminspect/PID/FILE, read and its version checked */
+static int read_pid_file(pid_t pid, const char *file, char **buf,
+			 char **body)
+{
+	char rel[64];
+
+	snprintf(rel, sizeof(rel), "%d/%s", pid, file);
+	return read_versioned(rel, file, buf, body);
+}
+
 /* Iterate over lines: returns the next line (NUL-terminated) or NULL. */
 static char *next_line(char **p)
 {
@@ -355,13 +365,12 @@ out:
 
 int vmi_read_mm(pid_t pid, struct vmi_mm *mm)
 {
-	char rel[64], *buf, *body, *line, *p, *k, *a, *b;
+	char *buf, *body, *line, *p, *k, *a, *b;
 	uint64_t v;
 	int ret, i;
 
 	memset(mm, 0, sizeof(*mm));
-	snprintf(rel, sizeof(rel), "%d/%s", pid, VMI_PROC_MM);
-	ret = read_versioned(rel, VMI_PROC_MM, &buf, &body);
+	ret = read_pid_file(pid, VMI_PROC_MM, &buf, &body);
 	if (ret)
 		return ret;
 	while ((line = next_line(&body))) {
@@ -424,8 +433,8 @@ int vmi_read_mm(pid_t pid, struct vmi_mm *mm)
 	free(buf);
 	return 0;
 bad:
-	ret = fmt_fail("%s/%s: malformed line '%s'", vmi_proc_root(), rel,
-		       line);
+	ret = fmt_fail("%s/%d/%s: malformed line '%s'", vmi_proc_root(), pid,
+		       VMI_PROC_MM, line);
 	free(buf);
 	return ret;
 }
@@ -513,13 +522,12 @@ void vmi_free_vmas(struct vmi_vma *vmas, size_t nr)
 
 int vmi_read_vmas(pid_t pid, struct vmi_vma **vmasp, size_t *nrp)
 {
-	char rel[64], *buf, *body, *line, *p, *t;
+	char *buf, *body, *line, *p, *t;
 	int cols[64], ncols = 0, ret, i;
 	struct vmi_vma *arr = NULL, *v;
 	size_t n = 0, cap = 0;
 
-	snprintf(rel, sizeof(rel), "%d/%s", pid, VMI_PROC_VMAS);
-	ret = read_versioned(rel, VMI_PROC_VMAS, &buf, &body);
+	ret = read_pid_file(pid, VMI_PROC_VMAS, &buf, &body);
 	if (ret)
 		return ret;
 	/* without a header: the documented order, which enum vcol follows */
@@ -564,8 +572,8 @@ int vmi_read_vmas(pid_t pid, struct vmi_vma **vmasp, size_t *nrp)
 	*nrp = n;
 	return 0;
 bad:
-	ret = fmt_fail("%s/%s: malformed line '%s'", vmi_proc_root(), rel,
-		       line);
+	ret = fmt_fail("%s/%d/%s: malformed line '%s'", vmi_proc_root(), pid,
+		       VMI_PROC_VMAS, line);
 out:
 	vmi_free_vmas(arr, n);
 	free(buf);
@@ -600,13 +608,12 @@ void vmi_free_pagetable(struct vmi_pagetable *pt)
 
 int vmi_read_pagetable(pid_t pid, struct vmi_pagetable *pt)
 {
-	char rel[64], *buf, *body, *line, *p, *t[7];
+	char *buf, *body, *line, *p, *t[7];
 	size_t cap_v = 0, cap_r = 0;
 	int ret, i;
 
 	memset(pt, 0, sizeof(*pt));
-	snprintf(rel, sizeof(rel), "%d/%s", pid, VMI_PROC_PAGETABLE);
-	ret = read_versioned(rel, VMI_PROC_PAGETABLE, &buf, &body);
+	ret = read_pid_file(pid, VMI_PROC_PAGETABLE, &buf, &body);
 	if (ret)
 		return ret;
 	while ((line = next_line(&body))) {
@@ -663,8 +670,8 @@ int vmi_read_pagetable(pid_t pid, struct vmi_pagetable *pt)
 	free(buf);
 	return 0;
 bad:
-	ret = fmt_fail("%s/%s: malformed line '%s'", vmi_proc_root(), rel,
-		       line);
+	ret = fmt_fail("%s/%d/%s: malformed line '%s'", vmi_proc_root(), pid,
+		       VMI_PROC_PAGETABLE, line);
 out:
 	vmi_free_pagetable(pt);
 	free(buf);
