@@ -29,7 +29,7 @@ KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) W=1 $(if $(WERROR),KCFLAGS=-Werror)
 .PHONY: all module bpf vmview selftests payload initramfs deps check demo vm \
 	clean help sparse checkpatch dkms-install dkms-remove bench \
 	debug-kernel debug-module debug-initramfs check-debug fuzz-vmview stress \
-	kernels
+	kernels dkms-check
 
 all: module bpf vmview selftests initramfs
 
@@ -156,13 +156,36 @@ bench: $(if $(filter debug%,$(KERNEL)),debug-kernel) all
 
 DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
+# make dkms-install [DKMS_KERNELS="RELEASE..."]: the module's sources (only
+# those) into /usr/src/vminspect-VERSION, registered with DKMS and built and
+# installed for each kernel release (default: the running kernel).
+# make dkms-check: the same in the Debian 13 root for the 6.12 and 7.3
+# headers (dkms installed there), then removed again.
+DKMS_SRC := /usr/src/vminspect-$(DKMS_VERSION)
+
 dkms-install:
 	@command -v dkms >/dev/null || { echo "dkms not installed: apt-get install dkms"; exit 1; }
-	dkms add $(CURDIR)
-	dkms install vminspect/$(DKMS_VERSION)
+	rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)/module
+	cp -a dkms.conf Kbuild include $(DKMS_SRC)/
+	cp -a module/Kbuild module/*.[ch] $(DKMS_SRC)/module/
+	dkms status vminspect/$(DKMS_VERSION) | grep -q . || dkms add vminspect/$(DKMS_VERSION)
+	$(if $(DKMS_KERNELS),for k in $(DKMS_KERNELS); do \
+		dkms install vminspect/$(DKMS_VERSION) -k $$k || exit 1; done, \
+		dkms install vminspect/$(DKMS_VERSION))
 
 dkms-remove:
 	dkms remove vminspect/$(DKMS_VERSION) --all
+	rm -rf $(DKMS_SRC)
+
+dkms-check:
+	@tools/vm/kernel --setup >/dev/null
+	@tools/vm/kernel --install dkms
+	@rc=0; tools/vm/kernel --exec --bind $(CURDIR) -- make -C $(CURDIR) --no-print-directory \
+		dkms-install DKMS_KERNELS="$(foreach k,6.12 7.3,$$(tools/vm/kernel --version $(k)))" || rc=1; \
+	tools/vm/kernel --exec -- dkms status vminspect; \
+	[ $$rc -eq 0 ] || tools/vm/kernel --exec -- sh -c 'tail -n 30 /var/lib/dkms/vminspect/*/build/make.log'; \
+	tools/vm/kernel --exec --bind $(CURDIR) -- make -C $(CURDIR) --no-print-directory dkms-remove; \
+	exit $$rc
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
@@ -186,7 +209,8 @@ help:
 	@echo "make fuzz-vmview   vmview under ASan/UBSan with random arguments (RUNS=N)"
 	@echo "make stress        a long stress_test run (STRESS_SECONDS=1800, KERNEL=debug)"
 	@echo "make sparse     the module under sparse (C=2)"
-	@echo "make dkms-install / dkms-remove"
+	@echo "make dkms-install / dkms-remove  (DKMS_KERNELS=RELEASE... for other kernels)"
+	@echo "make dkms-check    dkms-install in the Debian 13 root for 6.12 and 7.3"
 	@echo "KDIR=...        kernel build dir of 'make module' (default: running kernel's, else 6.1 guest headers)"
 	@echo "KERNELS=...     kernels of make check (6.1 6.12 7.3); PAGING=... paging modes (4 5)"
 	@echo "KERNEL=...      kernel of demo, vm, bench, stress (6.1, 6.12, 7.3, debug, debug-7.3)"
