@@ -315,7 +315,8 @@ FIXTURE_SETUP(race)
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, ctl);
 	memset(ctl, 0, sizeof(*ctl));
-	self->pids[0] = self->pids[1] = 0;
+	self->pids[0] = 0;
+	self->pids[1] = 0;
 	srandom(getpid());
 }
 
@@ -382,8 +383,10 @@ static void hole_child(void *arg)
 		touch_every(h->start, h->end, SZ_2M);
 }
 
+struct _test_data_race;	/* FIXTURE_DATA(race) */
+
 static void hole_translate(struct __test_metadata *_metadata,
-			   FIXTURE_DATA(race) *self, bool keep)
+			   struct _test_data_race *self, bool keep)
 {
 	struct hole_arg h = {
 		.start = HOLE_BASE + (keep ? SZ_2M : 0),
@@ -505,7 +508,8 @@ TEST_F(race, hugetlb_unshare)
 	fd = memfd_create("race-hugetlb", MFD_HUGETLB | MFD_HUGE_2MB);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ftruncate(fd, SZ_1G));
-	a.fd = b.fd = fd;
+	a.fd = fd;
+	b.fd = fd;
 	b.punch = true;
 
 	self->pids[0] = start_child(huge_child, &a);
@@ -618,7 +622,8 @@ TEST_F(race, shmem_collapse)
 	fd = memfd_create("race-shmem", 0);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ftruncate(fd, SHMEM_SIZE));
-	a.fd = b.fd = fd;
+	a.fd = fd;
+	b.fd = fd;
 
 	self->pids[0] = start_child(shmem_child, &a);
 	ASSERT_GT(self->pids[0], 0);
