@@ -73,8 +73,10 @@ payload: vmview selftests
 # debug-7.3): the payload, vminspect.ko built for K from a copy of the
 # sources in build/k/K (tools/vm/kernel --module; 6.12 and 7.3 in the Debian
 # 13 root with gcc-14) and K's zram modules (built into the debug kernels).
+# SPARSE=1: the same build under sparse (C=2), whose findings check.sh
+# reads from build/k/K/build.log.
 initramfs-%: payload
-	@tools/vm/kernel --module $* $(if $(WERROR),KCFLAGS=-Werror)
+	@tools/vm/kernel --module $* $(if $(WERROR),KCFLAGS=-Werror) $(if $(SPARSE),C=2)
 	@tools/vm/mkinitramfs $(if $(filter debug%,$*),,--kernel $*) \
 		--module $(B)/k/$*/vminspect.ko $(B)/vm/initramfs-$*.cpio.gz $(B)/vm/payload
 	@$(if $(filter 6.1,$*),ln -sf initramfs-6.1.cpio.gz $(B)/vm/initramfs.cpio.gz)
@@ -113,7 +115,7 @@ PAGING_DEBUG ?= 5
 check-debug:
 	@tools/deps.sh
 	@$(MAKE) --no-print-directory debug-kernel
-	@$(MAKE) --no-print-directory $(addprefix initramfs-,$(DEBUG_KERNELS)) WERROR=1
+	@$(MAKE) --no-print-directory $(addprefix initramfs-,$(DEBUG_KERNELS)) WERROR=1 SPARSE=1
 	@tools/check.sh --kernels "$(DEBUG_KERNELS)" --paging "$(PAGING_DEBUG)"
 
 # make stress [STRESS_SECONDS=1800] [KERNEL=debug]: one long stress_test run.
@@ -140,7 +142,8 @@ fuzz-vmview: all
 check:
 	@tools/deps.sh
 	@$(if $(filter-out 6.1,$(KERNELS)),tools/vm/kernel --setup)
-	@$(MAKE) --no-print-directory bpf vmview selftests $(addprefix initramfs-,$(KERNELS)) WERROR=1
+	@$(MAKE) --no-print-directory bpf vmview selftests $(addprefix initramfs-,$(KERNELS)) \
+		WERROR=1 SPARSE=1
 	@tools/check.sh --kernels "$(KERNELS)" --paging "$(PAGING)"
 
 demo:
