@@ -186,6 +186,9 @@ static bool read_request(int fd, char *buf, size_t cap)
 			continue;
 		if (r <= 0)
 			return false;
+		/* a NUL: not HTTP; the caller finds the request line bad */
+		if (memchr(buf + n, '\0', r))
+			return true;
 		n += r;
 		buf[n] = '\0';
 		if (strstr(buf, "\r\n\r\n") || strstr(buf, "\n\n"))
