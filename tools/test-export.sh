@@ -180,6 +180,10 @@ x -o "$w/tf/vminspect.prom"
 eq "-o writes the file" "$(head -c 6 "$w/tf/vminspect.prom")" "# HELP"
 eq "-o leaves nothing else" "$(ls -A "$w/tf" | wc -l)" 1
 eq "-o mode 0644" "$(stat -c %a "$w/tf/vminspect.prom")" 644
+ln -s /dev/null "$w/tf/link"
+x -o "$w/tf/link" 2> "$w/err"
+eq "-o refuses to replace a symlink or device" "$?:$(readlink "$w/tf/link")" 1:/dev/null
+rm "$w/tf/link"
 VMVIEW_PROC_ROOT=$P VMVIEW_PROCFS=$V "$bin" export --lock-file "$w/lock" \
 	-o "$w/tf/vminspect.prom" --interval 0.2 &
 ipid=$!

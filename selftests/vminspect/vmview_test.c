@@ -962,7 +962,8 @@ static long long rollup_rss(pid_t pid)
 }
 
 #define PROC_SERIES(name)	"vminspect_process_" name "{pid=\"%d\",group=\"vmview_target\"}"
-#define PROC_LABEL(name, l)	"vminspect_process_" name "{pid=\"%d\",group=\"vmview_target\"," l "}"
+#define PROC_LABEL(name, l)	\
+	"vminspect_process_" name "{pid=\"%d\",group=\"vmview_target\"," l "}"
 
 TEST_F(target, export_agrees_with_status_stat_and_smaps_rollup)
 {
@@ -997,8 +998,8 @@ TEST_F(target, export_agrees_with_status_stat_and_smaps_rollup)
 		char lab[32];
 
 		snprintf(lab, sizeof(lab), "level=\"%s\"", lvl[l]);
-		v = mval(r.out, "vminspect_process_page_table_bytes{pid=\"%d\",group=\"vmview_target\",%s}",
-			 self->pid, lab);
+		v = mval(r.out, PROC_LABEL("page_table_bytes", "%s"), self->pid,
+			 lab);
 		ASSERT_FALSE(isnan(v));
 		pt += v;
 	}
@@ -1015,9 +1016,11 @@ TEST_F(target, export_agrees_with_status_stat_and_smaps_rollup)
 	for (l = 0; l < VMI_NR_LEVELS; l++) {
 		ASSERT_TRUE(vmi_census_line(mm, lvl[l], &tables, &entries,
 					    &capacity, &bytes));
-		EXPECT_EQ(tables, mval(r.out, "vminspect_process_page_tables{pid=\"%d\",group=\"vmview_target\",level=\"%s\"}",
+		EXPECT_EQ(tables, mval(r.out,
+				       PROC_LABEL("page_tables", "level=\"%s\""),
 				       self->pid, lvl[l]));
-		EXPECT_EQ(entries, mval(r.out, "vminspect_process_page_table_entries{pid=\"%d\",group=\"vmview_target\",level=\"%s\"}",
+		EXPECT_EQ(entries, mval(r.out,
+					PROC_LABEL("page_table_entries", "level=\"%s\""),
 					self->pid, lvl[l]));
 	}
 	free(mm);
@@ -1084,7 +1087,8 @@ TEST_F(target, export_without_module_serves_the_kernel_files)
 		TH_LOG("stderr: %s", r.err);
 	}
 	EXPECT_EQ(0, mval(r.out, "vminspect_exporter_source_up{source=\"module\"}"));
-	EXPECT_EQ(1, mval(r.out, "vminspect_exporter_source_info{source=\"module\",reason=\"not_loaded\"}"));
+	EXPECT_EQ(1, mval(r.out, "vminspect_exporter_source_info{%s}",
+			  "source=\"module\",reason=\"not_loaded\""));
 	EXPECT_EQ(1, mval(r.out, "vminspect_exporter_source_up{source=\"procfs\"}"));
 	EXPECT_EQ(status_kb(self->pid, "VmPTE:"),
 		  mval(r.out, PROC_SERIES("kernel_page_table_bytes"), self->pid));
@@ -1111,7 +1115,8 @@ TEST_F(target, export_walk_budget_and_busy_lock)
 	procs = mval(r.out, "vminspect_exporter_processes{state=\"unwalked\"}");
 	EXPECT_GE(procs, 2);
 	EXPECT_EQ(0, mval(r.out, "vminspect_exporter_processes{state=\"walked\"}"));
-	EXPECT_EQ(procs, mval(r.out, "vminspect_exporter_processes_skipped_total{reason=\"budget\"}"));
+	EXPECT_EQ(procs, mval(r.out,
+			      "vminspect_exporter_processes_skipped_total{reason=\"budget\"}"));
 	EXPECT_EQ(NULL, strstr(r.out, "vminspect_process_memory_bytes"));
 
 	/* one page: the first walk is made, none after it */

@@ -1786,11 +1786,16 @@ static int export_opt(int opt, const char *arg)
 /* Write buf to path atomically: a temporary file beside it, renamed. */
 static int write_atomic(const char *path, const char *buf, size_t len)
 {
-	char *dup = strdup(path), *tmp = NULL;
+	char *dup, *tmp = NULL;
+	struct stat st;
 	size_t off = 0;
 	ssize_t w;
 	int fd, err = 0;
 
+	/* never rename over a device, a directory or a symlink (/dev/stdout) */
+	if (!lstat(path, &st) && !S_ISREG(st.st_mode))
+		return -EINVAL;
+	dup = strdup(path);
 	if (!dup)
 		return -ENOMEM;
 	if (asprintf(&tmp, "%s/.%s.XXXXXX", dirname(dup),
@@ -1897,7 +1902,11 @@ int do_export(int argc, char **argv)
 		}
 		if (out_path) {
 			err = write_atomic(out_path, buf, len);
-			if (err) {
+			if (err == -EINVAL) {
+				p_err("%s is not a regular file: -o replaces a file (without -o the metrics go to standard output)",
+				      out_path);
+				ret = VMV_EXIT_ERR;
+			} else if (err) {
 				p_err("writing %s: %s", out_path, strerror(-err));
 				ret = VMV_EXIT_ERR;
 			}
