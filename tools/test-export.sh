@@ -244,5 +244,37 @@ wait $serve
 eq "serve stops cleanly on SIGTERM" $? 0
 serve=
 
+# 5. serve with ever new group names: old groups are forgotten, new
+# processes still counted
+port=$($py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+VMVIEW_PROC_ROOT=$P VMVIEW_PROCFS=$V "$bin" serve --listen "127.0.0.1:$port" \
+	--lock-file "$w/lock" --no-walk --max-series 5 &
+serve=$!
+for i in $(seq 30); do
+	LC_ALL=C sed -i "s/^13 ([^)]*)/13 (name$i)/" "$P/13/stat"
+	$py - "$port" > "$w/gc.prom" <<'EOF2'
+import socket, sys, time
+for _ in range(100):
+    try:
+        s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)
+        break
+    except OSError:
+        time.sleep(0.05)
+s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
+out = b""
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    out += b
+sys.stdout.write(out.decode(errors="replace").split("\r\n\r\n", 1)[1])
+EOF2
+done
+eq "30 new group names later every process is still counted" \
+	"$(val 'vminspect_exporter_processes{state="unwalked"}' "$w/gc.prom")" 4
+kill -TERM $serve
+wait $serve
+serve=
+
 echo "1..$n"
 [ $failed -eq 0 ]

@@ -570,7 +570,7 @@ static struct xgroup *group_get(struct vmv_exporter *x, const char *name,
 		}
 	}
 	/* more groups than series is pointless: they could not be shown */
-	if (x->nr_groups >= xo.max_series + 1)
+	if (x->nr_groups >= 2 * xo.max_series + 1)
 		return NULL;
 	if (x->nr_groups == x->cap_groups) {
 		size_t cap = x->cap_groups ? x->cap_groups * 2 : 64;
@@ -720,6 +720,34 @@ static struct xproc *old_find(struct xproc *old, size_t nr, pid_t pid)
 }
 
 /*
+ * Forget the groups that had no live member in the last scrape (and the
+ * counters of their members gone) once there are more groups than series
+ * could show: a template over changing names must not grow without bound.
+ */
+static void gc_groups(struct vmv_exporter *x)
+{
+	size_t *map, i, n = 0;
+
+	if (x->nr_groups <= xo.max_series)
+		return;
+	map = calloc(x->nr_groups, sizeof(*map));
+	if (!map)
+		return;
+	for (i = 0; i < x->nr_groups; i++) {
+		if (!x->groups[i].live)
+			continue;
+		map[i] = n;
+		if (n != i)
+			x->groups[n] = x->groups[i];
+		n++;
+	}
+	for (i = 0; i < x->nr_procs; i++)
+		x->procs[i].gi = map[x->procs[i].gi];
+	x->nr_groups = n;
+	free(map);
+}
+
+/*
  * The live processes, carrying over what the last scrape knew of the same
  * process (pid and start time); the counters of those gone stay in their
  * groups.
@@ -742,6 +770,7 @@ static int list_procs(struct vmv_exporter *x)
 			qsort(raw, nr_raw, sizeof(*raw), cmp_raw);
 		}
 	}
+	gc_groups(x);
 	d = opendir(kproc());
 	if (!d) {
 		free(raw);
