@@ -180,11 +180,13 @@ static bool many(void)
 	}
 	walked = last("vminspect_exporter_processes{state=\"walked\"}");
 	skipped = last("vminspect_exporter_processes_skipped_total{reason=\"budget\"}");
-	printf("export %lu processes: vmview export median %.1f ms (walked %.0f, skipped for budget %.0f, walk %.1f ms, longest read %.3f ms)\n",
+	printf("export %lu processes: vmview export median %.1f ms "
+	       "(walked %.0f, skipped for budget %.0f, walk %.1f ms, longest read %.3f ms)\n",
 	       nprocs, median(ex, r), walked, skipped,
 	       last("vminspect_exporter_walk_duration_seconds") * 1e3,
 	       last("vminspect_exporter_longest_read_seconds") * 1e3);
-	printf("export %lu processes: smaps_rollup+status+stat of each median %.1f ms; ratio export/kernel %.2f\n",
+	printf("export %lu processes: smaps_rollup+status+stat of each median %.1f ms; "
+	       "ratio export/kernel %.2f\n",
 	       nprocs, median(km, r), median(ex, r) / median(km, r));
 	pass = ex[0] >= 0 && walked >= nprocs && skipped == 0 &&
 	       median(ex, r) < 5000;
@@ -310,15 +312,18 @@ static bool big(void)
 	sleep(1);
 	idle = phase("no reader", pid, 0, NULL);
 	ex = phase("vmview export --pid", pid, 1, &scrape);
-	printf("export %lu GiB process: scrape %.1f ms (walk %.1f ms, longest read %.1f ms, %.0f pages walked in total)\n",
+	printf("export %lu GiB process: scrape %.1f ms "
+	       "(walk %.1f ms, longest read %.1f ms, %.0f pages walked in total)\n",
 	       gib, scrape, last("vminspect_exporter_walk_duration_seconds") * 1e3,
 	       last("vminspect_exporter_longest_read_seconds") * 1e3,
 	       last("vminspect_exporter_walked_pages_total"));
 	km = phase("smaps_rollup", pid, 2, NULL);
-	printf("export %lu GiB process: writer p99 %.1f us idle, %.1f us during scrapes (x%.2f), %.1f us during smaps_rollup (x%.2f)\n",
+	printf("export %lu GiB process: writer p99 %.1f us idle, %.1f us during scrapes (x%.2f), "
+	       "%.1f us during smaps_rollup (x%.2f)\n",
 	       gib, idle, ex, ex / idle, km, km / idle);
 	pass = idle > 0 && ex > 0 && km > 0 && ex <= km && scrape < 5000;
-	printf("export %lu GiB process: %s (scrape under 5 s, writer p99 no worse than under smaps_rollup)\n",
+	printf("export %lu GiB process: %s "
+	       "(scrape under 5 s, writer p99 no worse than under smaps_rollup)\n",
 	       gib, pass ? "PASS" : "MISS");
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
@@ -347,7 +352,8 @@ int main(int argc, char **argv)
 			seconds = atoi(optarg);
 			break;
 		default:
-			fprintf(stderr, "usage: export_bench [-n N] [-g GiB] [-r ROUNDS] [-t SECONDS]\n");
+			fprintf(stderr,
+				"usage: export_bench [-n N] [-g GiB] [-r ROUNDS] [-t SECONDS]\n");
 			return 2;
 		}
 	}
