@@ -57,9 +57,12 @@ query() {
 	$py - "http://127.0.0.1:$pport/api/v1/query" "$1" <<'EOF'
 import json, sys, urllib.parse, urllib.request
 u = sys.argv[1] + "?" + urllib.parse.urlencode({"query": sys.argv[2]})
-d = json.load(urllib.request.urlopen(u, timeout=10))
-r = d["data"]["result"]
-print(r[0]["value"][1] if d["status"] == "success" and len(r) == 1 else "none")
+try:
+    d = json.load(urllib.request.urlopen(u, timeout=10))
+except OSError:
+    d = {"status": "down"}	# not listening yet
+r = d["data"]["result"] if d["status"] == "success" else []
+print(r[0]["value"][1] if len(r) == 1 else "none")
 EOF
 }
 
@@ -105,8 +108,8 @@ fi
 
 cat > "$work/prometheus.yml" <<EOF
 global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
+  scrape_interval: 2s
+  scrape_timeout: 2s
 scrape_configs:
   - job_name: vmview
     static_configs:
@@ -116,10 +119,19 @@ prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb"
 	--web.listen-address="127.0.0.1:$pport" > "$work/prometheus.log" 2>&1 &
 prom=$!
 sel="pid=\"$pid\""
-for _ in $(seq 60); do
-	[ "$(query "vminspect_process_kernel_page_table_bytes{$sel}")" != none ] && break
+# a loaded host (TCG guests beside us) makes both slow: wait up to 3 min
+for _ in $(seq 180); do
+	kill -0 $prom 2> /dev/null || break
+	[ "$(query "vminspect_process_kernel_page_table_bytes{$sel}" 2> /dev/null)" != none ] &&
+		break
 	sleep 1
 done
+if [ "$(query "vminspect_process_kernel_page_table_bytes{$sel}" 2> /dev/null)" = none ]; then
+	echo "# prometheus has no sample of the guest; its log and targets:"
+	tail -n 20 "$work/prometheus.log" | sed 's/^/#   /'
+	get "http://127.0.0.1:$pport/api/v1/targets" 2>&1 | head -c 2000 | sed 's/^/#   /'
+	echo
+fi
 check "up{job=vmview}" "$(query 'up{job="vmview"}')" 1
 check "page-table bytes (pte+pmd+pud walked) = VmPTE" \
 	"$(query "sum(vminspect_process_page_table_bytes{$sel,level=~\"pte|pmd|pud\"})")" "$(truth vmpte)"
