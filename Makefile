@@ -154,8 +154,9 @@ demo:
 vm: $(if $(filter debug%,$(KERNEL)),debug-kernel) all
 	@$(VM_RUN) --kernel $(KERNEL) --interactive
 
+# 6G: export_bench's 4 GiB process of 4 KiB pages
 bench: $(if $(filter debug%,$(KERNEL)),debug-kernel) all
-	@$(VM_RUN) --kernel $(KERNEL) --timeout 1800 -- sh /vmi/bench/run.sh
+	@$(VM_RUN) --kernel $(KERNEL) --mem 6G --timeout 1800 -- sh /vmi/bench/run.sh
 
 DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 

@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # check.sh [--kernels "6.1 6.12 7.3"] [--paging "4 5"]: checkpatch once,
-# sparse against each kernel's headers (tools/vm/kernel --module K C=2),
-# vmview under ASan/UBSan with random arguments (tools/fuzz-vmview.sh, only
-# when the kernels include 6.1, whose guest takes its snapshot), then the
-# selftests in the VM for each kernel and paging mode.  Kernels are those of
+# sparse against each kernel's headers (tools/vm/kernel --module K C=2);
+# when the kernels include 6.1, on it: vmview under ASan/UBSan with random
+# arguments (tools/fuzz-vmview.sh), export's host tests
+# (tools/test-export.sh) and a real Prometheus scraping the VM
+# (tools/test-prometheus.sh); then the selftests in the VM for each kernel
+# and paging mode.  Kernels are those of
 # tools/vm/run --kernel (6.1, 6.12, 7.3, debug, debug-7.3); their
 # initramfs-K must be built ('make initramfs-K').  Prints the TAP output,
 # one "# K, P-level: ..." line per run and a last line
@@ -64,14 +66,34 @@ done
 
 pass=0 fail=0 skip=0
 summary=()
+# tap FILE STATUS: add FILE's TAP results to the counts (a non-zero STATUS
+# without a failed test is a failure in itself)
+tap() {
+	local s a f
+	s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$1")
+	a=$(grep -cE '^ok [0-9]+' "$1")
+	f=$(grep -cE '^not ok [0-9]+' "$1")
+	pass=$((pass + a - s)) skip=$((skip + s)) fail=$((fail + f))
+	if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then
+		fail=$((fail + 1))
+	fi
+}
 case " $kernels " in
 *" 6.1 "*)
+	start=$SECONDS
 	echo "# ==== vmview under ASan/UBSan, random arguments ===="
 	if tools/fuzz-vmview.sh "${VMI_VMVIEW_FUZZ_RUNS:-300}"; then
 		pass=$((pass + 1))
 	else
 		fail=$((fail + 1))
 	fi
+	echo "# ==== vmview export on the host: promtool, OpenMetrics parser ===="
+	tools/test-export.sh | tee "$log/export.txt"
+	tap "$log/export.txt" "${PIPESTATUS[0]}"
+	echo "# ==== a real Prometheus server scraping vmview serve in the VM ===="
+	tools/test-prometheus.sh | tee "$log/prometheus.txt"
+	tap "$log/prometheus.txt" "${PIPESTATUS[0]}"
+	summary+=("# vmview fuzz, export, Prometheus (6.1): $pass passed, $fail failed, $skip skipped ($((SECONDS - start))s)")
 	;;
 esac
 for k in $kernels; do

@@ -31,6 +31,8 @@ pkgs=(
 	flex bison bc libssl-dev	# make debug-kernel: building linux-source-6.1
 	dwarves			# pahole: BTF of the debug kernel
 	debootstrap debian-archive-keyring	# the Debian 13 root (tools/vm/kernel)
+	prometheus		# promtool check metrics; the server the export test scrapes with
+	python3-prometheus-client	# its strict OpenMetrics parser checks vmview export -O
 )
 
 missing=()
