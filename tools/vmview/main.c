@@ -112,6 +112,7 @@ static void print_usage(FILE *f)
 		"  translate PID ADDR                   walk ADDR level by level, ELF symbol\n"
 		"  top [-n N] [-d SECS]                 live faults and TLB flushes per second\n"
 		"  probe start|stop|status              the eBPF fault and TLB probes\n"
+		"  snapshot PID [-o FILE]               everything above in one JSON file\n"
 		"  help                                 this text; 'vmview COMMAND help'\n"
 		"\n"
 		"Options:\n"
@@ -120,6 +121,8 @@ static void print_usage(FILE *f)
 		"  -v, --verbose   more detail (library messages too)\n"
 		"  -V, --version   print the version\n"
 		"  -h, --help      this text\n"
+		"\n"
+		"show, maps, pt and translate take a snapshot file in place of a PID.\n"
 		"\n"
 		"Exit status: 0 ok, 1 error, 2 bad arguments.  See vmview(8).\n",
 		bin_name);
@@ -162,6 +165,7 @@ static const struct cmd cmds[] = {
 	{ "translate",	do_translate },
 	{ "top",	do_top },
 	{ "probe",	do_probe },
+	{ "snapshot",	do_snapshot },
 	{ NULL,		NULL },
 };
 

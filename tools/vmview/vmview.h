@@ -55,6 +55,7 @@ int do_maps(int argc, char **argv);	/* maps.c */
 int do_pt(int argc, char **argv);	/* pt.c */
 int do_translate(int argc, char **argv);	/* translate.c */
 int do_top(int argc, char **argv);	/* top.c */
+int do_snapshot(int argc, char **argv);	/* snapshot.c */
 
 /*
  * Options every command takes after its name too: -h/--help, -j/--json,
@@ -78,6 +79,8 @@ int vmv_parse_opts(int argc, char **argv, const char *shortopts,
  * error.
  */
 const char *vmv_operand(int argc, char **argv, const char *what);
+/* Are operands left? */
+bool vmv_more_operands(int argc);
 /* No operands left, else a usage error (VMV_EXIT_USAGE); -1 if none. */
 int vmv_no_more(int argc, char **argv);
 /*
