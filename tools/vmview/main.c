@@ -113,6 +113,7 @@ static void print_usage(FILE *f)
 		"  top [-n N] [-d SECS]                 live faults and TLB flushes per second\n"
 		"  probe start|stop|status              the eBPF fault and TLB probes\n"
 		"  snapshot PID [-o FILE]               everything above in one JSON file\n"
+		"  diff A B | diff --fork PARENT CHILD  what changed (A, B: pid or snapshot)\n"
 		"  help                                 this text; 'vmview COMMAND help'\n"
 		"\n"
 		"Options:\n"
@@ -166,6 +167,7 @@ static const struct cmd cmds[] = {
 	{ "top",	do_top },
 	{ "probe",	do_probe },
 	{ "snapshot",	do_snapshot },
+	{ "diff",	do_diff },
 	{ NULL,		NULL },
 };
 
