@@ -114,6 +114,7 @@ static void print_usage(FILE *f)
 		"  probe start|stop|status              the eBPF fault and TLB probes\n"
 		"  snapshot PID [-o FILE]               everything above in one JSON file\n"
 		"  diff A B | diff --fork PARENT CHILD  what changed (A, B: pid or snapshot)\n"
+		"  html PID|SNAPSHOT [-o FILE]          the address space as one HTML page\n"
 		"  help                                 this text; 'vmview COMMAND help'\n"
 		"\n"
 		"Options:\n"
@@ -168,6 +169,7 @@ static const struct cmd cmds[] = {
 	{ "probe",	do_probe },
 	{ "snapshot",	do_snapshot },
 	{ "diff",	do_diff },
+	{ "html",	do_html },
 	{ NULL,		NULL },
 };
 

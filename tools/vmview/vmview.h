@@ -57,6 +57,7 @@ int do_translate(int argc, char **argv);	/* translate.c */
 int do_top(int argc, char **argv);	/* top.c */
 int do_snapshot(int argc, char **argv);	/* snapshot.c */
 int do_diff(int argc, char **argv);	/* diff.c */
+int do_html(int argc, char **argv);	/* html.c */
 
 /*
  * Options every command takes after its name too: -h/--help, -j/--json,
