@@ -247,6 +247,75 @@ static void move_piece(uint64_t x, uint64_t y, const struct seg *a,
 	m->pages[from][to] += (y - x) >> PAGE_SHIFT;
 }
 
+/* Does a segment of segs in [x, x + span) have a state pred() likes? */
+static bool region_has(const struct seg *s, size_t n, uint64_t x,
+		       uint64_t span, bool (*pred)(enum vmv_pstate))
+{
+	size_t lo = 0, hi = n, i;
+
+	while (lo < hi) {	/* the first segment ending after x */
+		size_t mid = (lo + hi) / 2;
+
+		if (s[mid].end <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < n && s[i].start < x + span; i++)
+		if (pred(s[i].st))
+			return true;
+	return false;
+}
+
+static enum vmv_pstate huge_state;
+
+static bool is_huge(enum vmv_pstate st)
+{
+	return st == huge_state;
+}
+
+/* still mapped, by smaller entries: a split */
+static bool is_mapped_smaller(enum vmv_pstate st)
+{
+	return st == VMV_PS_PTE || st == VMV_PS_SWAP || st == VMV_PS_MIGRATION ||
+	       st == VMV_PS_SPECIAL || (huge_state == VMV_PS_PUD && st == VMV_PS_PMD);
+}
+
+/*
+ * Huge leaves of one size (state st, span bytes) formed, split and
+ * dropped between A and B, counted per leaf: a leaf of A that B maps by
+ * smaller entries was split, one B does not map at all was dropped, a
+ * leaf of B that A did not have was formed.
+ */
+static void huge_changes(const struct seg *a, size_t na, const struct seg *b,
+			 size_t nb, enum vmv_pstate st, uint64_t span,
+			 uint64_t *out)
+{
+	size_t i;
+	uint64_t x;
+
+	huge_state = st;
+	for (i = 0; i < na; i++) {
+		if (a[i].st != st)
+			continue;
+		for (x = a[i].start & ~(span - 1); x < a[i].end; x += span) {
+			if (region_has(b, nb, x, span, is_huge))
+				continue;
+			if (region_has(b, nb, x, span, is_mapped_smaller))
+				out[1]++;
+			else
+				out[2]++;
+		}
+	}
+	for (i = 0; i < nb; i++) {
+		if (b[i].st != st)
+			continue;
+		for (x = b[i].start & ~(span - 1); x < b[i].end; x += span)
+			if (!region_has(a, na, x, span, is_huge))
+				out[0]++;
+	}
+}
+
 static const char *vma_name(const struct vmi_vma *v)
 {
 	return v->path ? v->path : "[anon]";
@@ -418,28 +487,8 @@ static int diff_views(const struct vmv_view *a, const struct vmv_view *b)
 	}
 	vmv_match_vmas(a->vmas, a->nr_vmas, b->vmas, b->nr_vmas, a2b, b2a);
 	vmv_sweep(sa, nsa, sb, nsb, move_piece, mv);
-	for (f = 0; f < VMV_NR_PSTATES; f++) {
-		for (t = 0; t < VMV_NR_PSTATES; t++) {
-			uint64_t p = mv->pages[f][t];
-
-			if (f == t || !p)
-				continue;
-			for (l = 0; l < 2; l++) {
-				int h = l ? VMV_PS_PUD : VMV_PS_PMD;
-				uint64_t per = (l ? PUD_SIZE : PMD_SIZE) >> PAGE_SHIFT;
-
-				if (t == h)
-					huge[l][0] += p / per;
-				if (f == h && (t == VMV_PS_PTE || t == VMV_PS_SWAP ||
-					       t == VMV_PS_MIGRATION ||
-					       t == VMV_PS_SPECIAL ||
-					       (l && t == VMV_PS_PMD)))
-					huge[l][1] += p / per;
-				else if (f == h)
-					huge[l][2] += p / per;
-			}
-		}
-	}
+	huge_changes(sa, nsa, sb, nsb, VMV_PS_PMD, PMD_SIZE, huge[0]);
+	huge_changes(sa, nsa, sb, nsb, VMV_PS_PUD, PUD_SIZE, huge[1]);
 
 	if (json_output) {
 		root = json_object_new_object();
