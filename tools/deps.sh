@@ -28,6 +28,9 @@ pkgs=(
 	linux-source-6.1	# checkpatch.pl, kselftest_harness.h
 	flex bison bc libssl-dev	# make debug-kernel: building linux-source-6.1
 	dwarves			# pahole: BTF of the debug kernel
+	chromium		# test-views.sh: vmview html rendered headless
+	libxml2-utils		# test-views.sh: xmllint, the html is well-formed
+	python3			# test-views.sh: the DOM and JSON compared
 )
 
 missing=()

@@ -424,8 +424,10 @@ static void address_space(const struct vmv_view *v, const struct vmv_view *a,
 	fputs("<div id=\"detail\">hover over a mapping</div>\n", out);
 	fputs("<input type=\"checkbox\" id=\"ptov\" checked=\"checked\"/><label for=\"ptov\"> page-"
 		"table overlay</label>\n", out);
-	fprintf(out, "<svg id=\"space\" width=\"%d\" height=\"%.0f\" viewBox=\"0 0 %d %.0f\">\n",
-		LEFT + ROW_PX + RIGHT, L->height, LEFT + ROW_PX + RIGHT, L->height);
+	fprintf(out, "<svg id=\"space\" width=\"%d\" height=\"%.0f\" viewBox=\"0 0 %d %.0f\" "
+		"data-bpp=\"%llu\" data-row-px=\"%d\">\n",
+		LEFT + ROW_PX + RIGHT, L->height, LEFT + ROW_PX + RIGHT, L->height,
+		(unsigned long long)L->bpp, ROW_PX);
 	fputs("<defs><pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\""
 		" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill="
 		"\"#1c6b37\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#8fe0a8\" "

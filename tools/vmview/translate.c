@@ -511,10 +511,15 @@ int do_translate(int argc, char **argv)
 		tr.address = addr;
 	if (tr.in_vma && !vmi_read_vmas(pid, &vmas, &nr)) {
 		v = vmi_find_vma(vmas, nr, addr);
-		/* a snapshot's files are on the machine it was taken on */
-		if (v && v->path && v->path[0] == '/' && !vmv_snap_active()) {
+		if (v && v->path && v->path[0] == '/') {
 			file_off = addr - v->start + v->offset;
-			elf_lookup(pid, v, file_off, &ei);
+			memset(&ei, 0, sizeof(ei));
+			/* a snapshot's files are on the machine it was taken on */
+			if (vmv_snap_active())
+				snprintf(ei.why, sizeof(ei.why),
+					 "not looked up: read from a snapshot");
+			else
+				elf_lookup(pid, v, file_off, &ei);
 			eip = &ei;
 		}
 	}
