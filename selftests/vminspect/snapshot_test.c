@@ -49,7 +49,7 @@ static const char *vmview_path(void)
  * can be large), stderr discarded unless asked for.  Returns the exit
  * status (-1 if killed); *out gets stdout (malloc'd) when out is given.
  */
-static int vmview(char **out, ...)
+static int run_vmview(char **out, ...)
 {
 	const char *argv[16];
 	char path[] = "/tmp/vmview-out-XXXXXX";
@@ -108,7 +108,7 @@ static struct json_object *vmview_json(const char *a, const char *b,
 	char *out = NULL;
 	int rc;
 
-	rc = vmview(&out, "-j", a, b, c, d, NULL);
+	rc = run_vmview(&out, "-j", a, b, c, d, NULL);
 	o = rc == 0 && out ? json_tokener_parse(out) : NULL;
 	free(out);
 	return o;
@@ -349,8 +349,8 @@ FIXTURE_SETUP(layout)
 	self->flt_a = stat_minflt(self->pid);
 	self->pte_a = vmi_status_kb(self->pid, "VmPTE");
 	self->thp_kb_a = W->thp ? smaps_kb(self->pid, thp_of(W->thp), "AnonHugePages") : 0;
-	ASSERT_EQ(0, vmview(NULL, "snapshot", self->pidstr, "-o", self->snap_a,
-			    NULL));
+	ASSERT_EQ(0, run_vmview(NULL, "snapshot", self->pidstr, "-o", self->snap_a,
+				NULL));
 	ASSERT_TRUE(cont_and_stop(self->pid));
 
 	/* stop 2 */
@@ -360,8 +360,8 @@ FIXTURE_SETUP(layout)
 	self->pte_b = vmi_status_kb(self->pid, "VmPTE");
 	self->thp_kb_b = W->thp ? smaps_kb(self->pid, thp_of(W->thp), "AnonHugePages") : 0;
 	self->thp2_kb_b = W->thp2 ? smaps_kb(self->pid, thp_of(W->thp2), "AnonHugePages") : 0;
-	ASSERT_EQ(0, vmview(NULL, "snapshot", self->pidstr, "-o", self->snap_b,
-			    NULL));
+	ASSERT_EQ(0, run_vmview(NULL, "snapshot", self->pidstr, "-o", self->snap_b,
+				NULL));
 }
 
 FIXTURE_TEARDOWN(layout)
@@ -386,10 +386,10 @@ TEST_F(layout, snapshot_reads_back_as_the_live_process)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(views); i++) {
-		EXPECT_EQ(0, vmview(&live, "-j", views[i][0], self->pidstr,
-				    views[i][1], NULL));
-		EXPECT_EQ(0, vmview(&snap, "-j", views[i][0], self->snap_b,
-				    views[i][1], NULL));
+		EXPECT_EQ(0, run_vmview(&live, "-j", views[i][0], self->pidstr,
+					views[i][1], NULL));
+		EXPECT_EQ(0, run_vmview(&snap, "-j", views[i][0], self->snap_b,
+					views[i][1], NULL));
 		ASSERT_NE(NULL, live);
 		ASSERT_NE(NULL, snap);
 		EXPECT_STREQ(live, snap)
@@ -400,8 +400,8 @@ TEST_F(layout, snapshot_reads_back_as_the_live_process)
 	}
 	/* translate of a kept walk (the first page of r4), and inside it */
 	snprintf(addr, sizeof(addr), "%lx", W->r4 + 123);
-	EXPECT_EQ(0, vmview(&live, "-j", "translate", self->pidstr, addr, NULL));
-	EXPECT_EQ(0, vmview(&snap, "-j", "translate", self->snap_b, addr, NULL));
+	EXPECT_EQ(0, run_vmview(&live, "-j", "translate", self->pidstr, addr, NULL));
+	EXPECT_EQ(0, run_vmview(&snap, "-j", "translate", self->snap_b, addr, NULL));
 	EXPECT_STREQ(live, snap);
 	free(live);
 	free(snap);
@@ -441,7 +441,7 @@ TEST_F(layout, snapshot_reads_back_as_the_live_process)
 
 /* diff against two reads of /proc/PID/maps, smaps, status and stat */
 static void check_diff(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(layout) *self, struct json_object *d)
+		       struct _test_data_layout *self, struct json_object *d)
 {
 	static char *want[256], *got[256];
 	int a2b[512], b2a[512], nw = 0, ng = 0, i;
@@ -520,9 +520,8 @@ static void check_diff(struct __test_metadata *_metadata,
 	}
 	qsort(want, nw, sizeof(*want), cmp_str);
 	qsort(got, ng, sizeof(*got), cmp_str);
-	for (i = 0; i < nw || i < ng; i++) {
+	for (i = 0; i < nw || i < ng; i++)
 		EXPECT_STREQ(i < nw ? want[i] : "(none)", i < ng ? got[i] : "(none)");
-	}
 	for (i = 0; i < nw; i++)
 		free(want[i]);
 	for (i = 0; i < ng; i++)
@@ -562,8 +561,8 @@ static void check_diff(struct __test_metadata *_metadata,
 		EXPECT_EQ(1, ju64(jget(jget(d, "huge"), "pmd"), "split"));
 		EXPECT_EQ(1, ju64(jget(jget(d, "huge"), "pmd"), "formed"));
 	} else {
-		TH_LOG("no THP at both moments (AnonHugePages %ld -> %ld, new %ld kB): huge counts not checked",
-		       self->thp_kb_a, self->thp_kb_b, self->thp2_kb_b);
+		TH_LOG("no THP at both moments (AnonHugePages %ld -> %ld, new %ld kB): %s",
+		       "huge counts not checked", self->thp_kb_a, self->thp_kb_b, self->thp2_kb_b);
 	}
 }
 
@@ -589,7 +588,7 @@ TEST_F(layout, diff_text_names_the_changes)
 {
 	char *out = NULL;
 
-	ASSERT_EQ(0, vmview(&out, "diff", self->snap_a, self->pidstr, NULL));
+	ASSERT_EQ(0, run_vmview(&out, "diff", self->snap_a, self->pidstr, NULL));
 	ASSERT_NE(NULL, out);
 	EXPECT_NE(NULL, strstr(out, "went"));
 	EXPECT_NE(NULL, strstr(out, "appeared"));
@@ -633,7 +632,7 @@ TEST_F(layout, html_is_self_contained_with_one_group_per_vma)
 	size_t i;
 	int n = 0;
 
-	ASSERT_EQ(0, vmview(&html, "html", self->pidstr, NULL));
+	ASSERT_EQ(0, run_vmview(&html, "html", self->pidstr, NULL));
 	ASSERT_NE(NULL, html);
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		EXPECT_FALSE(strstr(html, bad[i])) TH_LOG("found item %zu", i);
@@ -665,10 +664,10 @@ TEST_F(layout, html_is_self_contained_with_one_group_per_vma)
 	json_object_put(arr);
 	free(html);
 	/* from a snapshot, and a diff */
-	EXPECT_EQ(0, vmview(NULL, "html", self->snap_b, "-o", "/tmp/snap.html",
-			    NULL));
-	EXPECT_EQ(0, vmview(NULL, "html", self->snap_a, self->snap_b, "-o",
-			    "/tmp/snap-diff.html", NULL));
+	EXPECT_EQ(0, run_vmview(NULL, "html", self->snap_b, "-o", "/tmp/snap.html",
+				NULL));
+	EXPECT_EQ(0, run_vmview(NULL, "html", self->snap_a, self->snap_b, "-o",
+				"/tmp/snap-diff.html", NULL));
 	html = vmi_read_file("/tmp/snap-diff.html", NULL);
 	ASSERT_NE(NULL, html);
 	EXPECT_NE(NULL, strstr(html, "class=\"chg\""));
@@ -711,7 +710,7 @@ static int pagemap_fd(pid_t pid)
 	return open(path, O_RDONLY);
 }
 
-static uint64_t kpagecount(uint64_t pfn)
+static uint64_t mapcount(uint64_t pfn)
 {
 	uint64_t c = 0;
 	int fd = open("/proc/kpagecount", O_RDONLY);
@@ -743,7 +742,7 @@ static void count_frames(int pfd, int cfd, unsigned long start,
 			if ((pe & pm) == (ce & pm)) {
 				f->shared++;
 				/* a frame mapped twice is counted twice */
-				if ((pe & pm) && kpagecount(pe & pm) < 2)
+				if ((pe & pm) && mapcount(pe & pm) < 2)
 					(*kc_bad)++;
 			} else {
 				f->copied++;
@@ -786,8 +785,8 @@ TEST(fork_frames_agree_with_pagemap_and_kpagecount)
 		{
 			char *out = NULL;
 
-			ASSERT_EQ(0, vmview(&out, "-j", "diff", "--fork",
-					    "--frames", src[s], ppid, cpid, NULL));
+			ASSERT_EQ(0, run_vmview(&out, "-j", "diff", "--fork",
+						"--frames", src[s], ppid, cpid, NULL));
 			d = json_tokener_parse(out);
 			free(out);
 		}
@@ -854,7 +853,7 @@ TEST(fork_needs_root)
 		snprintf(me, sizeof(me), "%d", t);
 		dup2(fds[1], 2);
 		close(fds[0]);
-		st = vmview(&out, "diff", "--fork", me, me, NULL);
+		st = run_vmview(&out, "diff", "--fork", me, me, NULL);
 		kill(t, SIGKILL);
 		_exit(st);
 	}
@@ -890,13 +889,13 @@ TEST(bad_snapshots_are_refused)
 		ASSERT_NE(NULL, f);
 		fputs(docs[i], f);
 		fclose(f);
-		EXPECT_EQ(1, vmview(NULL, "show", "/tmp/bad.json", NULL))
+		EXPECT_EQ(1, run_vmview(NULL, "show", "/tmp/bad.json", NULL))
 			TH_LOG("document %zu", i);
-		EXPECT_EQ(1, vmview(NULL, "diff", "/tmp/bad.json", "/tmp/bad.json",
-				    NULL));
-		EXPECT_EQ(1, vmview(NULL, "html", "/tmp/bad.json", NULL));
+		EXPECT_EQ(1, run_vmview(NULL, "diff", "/tmp/bad.json", "/tmp/bad.json",
+					NULL));
+		EXPECT_EQ(1, run_vmview(NULL, "html", "/tmp/bad.json", NULL));
 	}
-	EXPECT_EQ(2, vmview(NULL, "show", "/no/such/file", NULL));
+	EXPECT_EQ(2, run_vmview(NULL, "show", "/no/such/file", NULL));
 	unlink("/tmp/bad.json");
 }
 
