@@ -5,8 +5,9 @@
 # (build/vmview-asan/vmview-asan) on the host RUNS times (default
 # $VMI_VMVIEW_FUZZ_RUNS or 300) with random arguments, against three
 # sources of /proc/vminspect: none (the module is absent on the host), a
-# snapshot taken in the test VM, and randomly corrupted copies of it
-# (VMVIEW_PROCFS).  Every run must end with status 0, 1 or 2 and without a
+# copy of the files taken in the test VM, and randomly corrupted copies of
+# it (VMVIEW_PROCFS); arguments include vmview snapshots (JSON) taken there
+# and randomly corrupted copies of them.  Every run must end with status 0, 1 or 2 and without a
 # sanitizer report; top may also be stopped by the timeout.  "probe start"
 # is never generated: it would load BPF programs into the host kernel.
 set -uo pipefail
@@ -23,7 +24,8 @@ mkdir -p "$out"
 
 # A snapshot of /proc/vminspect from the VM (vmi-sample has a THP, a file
 # mapping, a COW child); translate holds the answer for one address.
-if [ ! -e "$snap/.done" ] || [ build/vm/initramfs.cpio.gz -nt "$snap/.done" ]; then
+if [ ! -e "$snap/.done" ] || [ ! -d "$snap/.json" ] ||
+   [ build/vm/initramfs.cpio.gz -nt "$snap/.done" ]; then
 	rm -rf "$snap" && mkdir -p "$snap"
 	tools/vm/run --timeout 300 -- sh -c '
 		/vmi/bin/vmi-sample > /dev/null & sleep 1
@@ -36,6 +38,10 @@ if [ ! -e "$snap/.done" ] || [ build/vm/initramfs.cpio.gz -nt "$snap/.done" ]; t
 			{ echo $a >&3; cat <&3; } 3<>$d/translate > $p/translate
 			[ -s $p/translate ] || rm -r $p
 		done 2> /dev/null
+		mkdir /tmp/s/.json
+		for p in $(pidof vmi-sample); do
+			/vmi/bin/vmview snapshot $p -o /tmp/s/.json/$p.json
+		done
 		echo @@snapshot; cd /tmp && tar c s | gzip | base64; echo @@end' \
 		> "$out/snapshot.txt" ||
 		{ echo "fuzz-vmview: snapshot failed" >&2; exit 1; }
@@ -44,13 +50,17 @@ if [ ! -e "$snap/.done" ] || [ build/vm/initramfs.cpio.gz -nt "$snap/.done" ]; t
 	touch "$snap/.done"
 fi
 pids=($(cd "$snap" && ls -d [0-9]*))
+jsons=("$snap"/.json/*.json)
+[ -e "${jsons[0]}" ] || { echo "fuzz-vmview: no JSON snapshots" >&2; exit 1; }
 
 words=(help ps show maps pt translate top probe p s m t tr h he
 	-h --help -j --json -p --pretty -v --verbose -V --version --bogus -x
 	-- --sort --map -m -n -d --iterations --delay status stop pid rss
 	vmas name pt_bytes comm 0 1 -1 42 99999999 2147483648 -2147483649
 	0x 0x0 0x1000 0x7fffffffffff 0xffffffffffffffff 0x10000000000000000
-	ffff800000000000 zz "" " " "%s%s%n%x" 1e9 0777 +5)
+	ffff800000000000 zz "" " " "%s%s%n%x" 1e9 0777 +5
+	snapshot diff html sn d ht --fork --frames pagemap pagetable -o -a -t
+	--output --address --translate - /dev/null /nonexistent)
 long=$(head -c 5000 /dev/zero | tr '\0' A)
 
 # Corrupt a copy of the snapshot: flipped bytes, cut files, lines dropped
@@ -75,6 +85,28 @@ corrupt() {
 	done
 }
 
+# Corrupt a copy of a JSON snapshot: flipped bytes, cut, lines of the
+# files inside it dropped or repeated, numbers made huge, negative or
+# strings, keys renamed, the version changed.
+corrupt_json() {
+	local f=$1 n
+	cp "${jsons[RANDOM % ${#jsons[@]}]}" "$f"
+	n=$(stat -c %s "$f")
+	case $((RANDOM % 9)) in
+	0) printf "\\x$(printf %02x $((RANDOM % 256)))" |
+		dd of="$f" bs=1 seek=$((RANDOM * 32768 % n + RANDOM % n)) \
+		conv=notrunc status=none ;;
+	1) truncate -s $((RANDOM % n)) "$f" ;;
+	2) sed -i "s/\\\\n[^\\\\]*\\\\n/\\\\n/$((1 + RANDOM % 60))" "$f" ;;
+	3) sed -i "s/\\\\n\\([^\\\\]*\\)\\\\n/\\\\n\\1\\\\n\\1\\\\n/$((1 + RANDOM % 60))" "$f" ;;
+	4) sed -i "s/\\([ :]\\)[0-9][0-9]*/\\118446744073709551616/$((1 + RANDOM % 30))" "$f" ;;
+	5) sed -i "s/\\([ :]\\)[0-9][0-9]*/\\1-$RANDOM/$((1 + RANDOM % 30))" "$f" ;;
+	6) sed -i "s/\\(:\\) *[0-9][0-9]*/\\1\"x\"/$((1 + RANDOM % 30))" "$f" ;;
+	7) sed -i "s/\"\\(pid\\|files\\|mm\\|vmas\\|pagetable\\|walks\\|counters\\|format\\)\"/\"x\"/$((1 + RANDOM % 3))" "$f" ;;
+	8) sed -i "s/\"version\": *\"[0-9.]*\"/\"version\": \"$((RANDOM % 3)).$RANDOM\"/" "$f" ;;
+	esac
+}
+
 pass=0 fail=0 hung=0
 for ((i = 1; i <= runs; i++)); do
 	args=()
@@ -83,6 +115,9 @@ for ((i = 1; i <= runs; i++)); do
 		0) args+=("${pids[RANDOM % ${#pids[@]}]}") ;;
 		1) args+=("0x$(printf %x $((RANDOM << 30 | RANDOM << 15 | RANDOM)))") ;;
 		2) [ $((RANDOM % 20)) -eq 0 ] && args+=("$long") ;;
+		3) args+=("${jsons[RANDOM % ${#jsons[@]}]}") ;;
+		4) corrupt_json "$out/corrupt-$k.json"
+		   args+=("$out/corrupt-$k.json") ;;
 		*) args+=("${words[RANDOM % ${#words[@]}]}") ;;
 		esac
 	done
@@ -96,9 +131,11 @@ for ((i = 1; i <= runs; i++)); do
 	1) env=(VMVIEW_PROCFS="$snap") ;;
 	*) corrupt "$out/corrupt"; env=(VMVIEW_PROCFS="$out/corrupt") ;;
 	esac
-	env "${env[@]}" ASAN_OPTIONS=exitcode=99:detect_leaks=1 \
+	# -o FILE writes where the fuzz runs: a scratch directory
+	rm -rf "$out/cwd" && mkdir -p "$out/cwd"
+	(cd "$out/cwd" && env "${env[@]}" ASAN_OPTIONS=exitcode=99:detect_leaks=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=98 \
-		timeout -k 2 10 "$bin" "${args[@]}" > "$out/stdout" 2> "$out/stderr" < /dev/null
+		timeout -k 2 10 "$bin" "${args[@]}" > "$out/stdout" 2> "$out/stderr" < /dev/null)
 	rc=$?
 	if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error|SUMMARY:' "$out/stderr"; then
 		rc=99
@@ -112,6 +149,7 @@ for ((i = 1; i <= runs; i++)); do
 		echo "fuzz-vmview: status $rc: ${env[*]} vmview ${args[*]:0:8}" >&2
 		head -n 30 "$out/stderr" >&2
 		[ -n "${env[*]}" ] && cp -a "${env[0]#VMVIEW_PROCFS=}" "$out/fail-$i"
+		mkdir -p "$out/fail-$i" && cp "$out"/corrupt-*.json "$out/fail-$i/" 2> /dev/null
 	fi
 done
 echo "fuzz-vmview: $runs runs: $pass clean exits, $hung top runs stopped by the timeout, $fail failures"
