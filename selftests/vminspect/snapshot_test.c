@@ -337,6 +337,8 @@ FIXTURE_SETUP(layout)
 	memset(W, 0, sizeof(*W));
 	self->pid = vmi_spawn_stopped(layout_target, NULL);
 	ASSERT_LT(0, self->pid);
+	/* the module makes the directory from a workqueue after fork */
+	ASSERT_EQ(0, vmi_wait_pid_dir(self->pid, true));
 	snprintf(self->pidstr, sizeof(self->pidstr), "%d", self->pid);
 	snprintf(self->snap_a, sizeof(self->snap_a), "/tmp/snap-a-%d.json",
 		 self->pid);
@@ -771,6 +773,8 @@ TEST(fork_frames_agree_with_pagemap_and_kpagecount)
 	pid = vmi_spawn_stopped(fork_target, NULL);
 	ASSERT_LT(0, pid);
 	ASSERT_LT(0, W->child);
+	ASSERT_EQ(0, vmi_wait_pid_dir(pid, true));
+	ASSERT_EQ(0, vmi_wait_pid_dir(W->child, true));
 	snprintf(ppid, sizeof(ppid), "%d", pid);
 	snprintf(cpid, sizeof(cpid), "%d", W->child);
 
@@ -897,6 +901,73 @@ TEST(bad_snapshots_are_refused)
 	}
 	EXPECT_EQ(2, run_vmview(NULL, "show", "/no/such/file", NULL));
 	unlink("/tmp/bad.json");
+}
+
+/*
+ * With the probes running, a snapshot keeps their counters and diff gives
+ * the faults between as /proc/PID/stat counts them.
+ */
+TEST(snapshot_and_diff_carry_the_probes_counters)
+{
+	char pidstr[16], a[64], *st = NULL;
+	struct json_object *o, *arr;
+	bool started = false;
+	long fa, fb;
+	size_t i;
+	pid_t pid;
+
+	ASSERT_TRUE(vmi_module_loaded());
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		SKIP(return, "kernel without BTF: no probes");
+	run_vmview(&st, "-j", "probe", "status", NULL);
+	ASSERT_NE(NULL, st);
+	if (!strstr(st, "\"running\":true")) {
+		ASSERT_EQ(0, run_vmview(NULL, "probe", "start", NULL));
+		started = true;
+	}
+	free(st);
+	W = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		 -1, 0);
+	ASSERT_NE(MAP_FAILED, W);
+	memset(W, 0, sizeof(*W));
+	pid = vmi_spawn_stopped(layout_target, NULL);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, vmi_wait_pid_dir(pid, true));
+	snprintf(pidstr, sizeof(pidstr), "%d", pid);
+	snprintf(a, sizeof(a), "/tmp/snap-probes-%d.json", pid);
+	fa = stat_minflt(pid);
+	EXPECT_EQ(0, run_vmview(NULL, "snapshot", pidstr, "-o", a, NULL));
+	o = json_tokener_parse(vmi_read_file(a, NULL));
+	ASSERT_NE(NULL, o);
+	EXPECT_EQ(fa, (long)ju64(jget(o, "counters"), "min_flt"));
+	json_object_put(o);
+	ASSERT_TRUE(cont_and_stop(pid));
+	fb = stat_minflt(pid);
+
+	o = vmview_json("diff", a, pidstr, NULL);
+	ASSERT_NE(NULL, o);
+	EXPECT_EQ(fb - fa, ji64(jget(jget(o, "between"), "probes"), "min_flt"));
+	EXPECT_EQ(fb - fa, ji64(jget(jget(o, "between"), "stat"), "min_flt"));
+	/* munmap and mprotect of present pages flush the TLB */
+	EXPECT_LE(1, ji64(jget(jget(o, "between"), "probes"), "tlb_flushes"));
+	json_object_put(o);
+
+	/* per VMA: the two pages written in the mapping that appeared */
+	EXPECT_EQ(0, run_vmview(NULL, "snapshot", pidstr, "-o", a, NULL));
+	arr = vmview_json("maps", a, NULL, NULL);
+	ASSERT_NE(NULL, arr);
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *v = json_object_array_get_idx(arr, i);
+
+		if (ju64(v, "start") == W->r2)
+			EXPECT_EQ(2, ju64(v, "faults"));
+	}
+	json_object_put(arr);
+	unlink(a);
+	vmi_kill(pid);
+	munmap(W, PAGE);
+	if (started)
+		EXPECT_EQ(0, run_vmview(NULL, "probe", "stop", NULL));
 }
 
 TEST_HARNESS_MAIN
