@@ -611,11 +611,30 @@ static void draw_walk(const struct vmv_view *v, const struct vmi_translate *tr)
 			x + 2, bw - 4, col[l]);
 		fprintf(out, "<text x=\"%.0f\" y=\"114\">[%u] %016llx</text>",
 			x + 6, t->index, (unsigned long long)t->entry);
-		fprintf(out, "<text x=\"%.0f\" y=\"140\">", x + 6);
-		/* the first decoded bits that fit */
-		bits[22] = '\0';
-		esc(bits);
-		fputs("</text></g>\n", out);
+		/* the decoded bits, cut at commas into lines that fit the box */
+		{
+			char *p = bits, *line = bits;
+			int row = 0;
+
+			while (*line && row < 4) {
+				char *cut = NULL;
+
+				for (p = line; *p && p - line <= 22; p++)
+					if (*p == ',')
+						cut = p;
+				if (!*p || p - line <= 22)
+					cut = NULL;
+				if (cut)
+					*cut = '\0';
+				fprintf(out, "<text x=\"%.0f\" y=\"%d\" font-size=\"10\">",
+					x + 6, 136 + 12 * row);
+				esc(line);
+				fputs("</text>", out);
+				row++;
+				line = cut ? cut + 1 : line + strlen(line);
+			}
+		}
+		fputs("</g>\n", out);
 		x += bw + gap;
 		n++;
 		if (!strncmp(t->bits, "none", 4) || !(t->entry & 1))
