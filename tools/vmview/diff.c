@@ -647,6 +647,31 @@ static int diff_views(const struct vmv_view *a, const struct vmv_view *b)
 	       sum.appeared, sum.went, sum.grew, sum.shrank, sum.moved,
 	       sum.perms, sum.unchanged);
 
+	/* the VMAs of both whose pages changed state */
+	nw = 0;
+	for (i = 0; i < nrows; i++) {
+		const struct vmi_vma *va = rows[i].a, *vb = rows[i].b;
+		bool any = false;
+		int k;
+
+		if (!va || !vb)
+			continue;
+		for (k = 0; k < VMI_NR_STATES; k++)
+			any |= va->state[k] != vb->state[k];
+		if (!any)
+			continue;
+		if (!nw++)
+			printf("\n%spages of VMAs in both%s (by state, in pages)\n",
+			       vmv_col(C_BOLD), vmv_col(C_RESET));
+		printf("  %016llx-%016llx %s %-20s", (unsigned long long)vb->start,
+		       (unsigned long long)vb->end, vb->perms, vma_name(vb));
+		for (k = 0; k < VMI_NR_STATES; k++)
+			if (va->state[k] != vb->state[k])
+				printf(" %s %+lld", state_names[k],
+				       (long long)d64(va->state[k], vb->state[k]));
+		printf("\n");
+	}
+
 	printf("\n%spages by state%s (all VMAs)\n", vmv_col(C_BOLD),
 	       vmv_col(C_RESET));
 	for (l = 0; l < VMI_NR_STATES; l++)
