@@ -15,7 +15,9 @@
 #     the DOM holds one g.vma per VMA with the snapshot's state counts, and
 #     the drawn widths of each VMA's present / untouched / file pages are
 #     those counts at the page's scale; a screenshot is taken
-#     (build/views/sample.png, or FILE).
+#     (build/views/sample.png, or FILE);
+#   - the html of the diff of the child to its parent is as clean and
+#     outlines what changed.
 # Prints "test-views: N checks, N failed"; exits non-zero on a failure.
 set -uo pipefail
 
@@ -182,6 +184,23 @@ sys.exit(1 if bad else 0)
 PY
 }
 check "html in headless Chromium" browser
+
+# the diff drawn: the child against its parent (its text pages unmapped)
+diff_html() {
+	local d=$out/diff.html prof=$out/chromium-profile log=$out/chromium-diff.log
+	"$bin" html "$fx/parent.json" "$fx/child.json" -o "$d" &&
+	xmllint --noout "$d" &&
+	! grep -qiE 'https?:|src=|href=|<link|@import|url\([^#]' "$d" || return 1
+	rm -rf "$prof"
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic \
+		--no-first-run --disable-background-networking \
+		--disable-component-update --disable-sync --enable-logging=stderr \
+		--v=0 --user-data-dir="$prof" --dump-dom "file://$d" \
+		> "$out/diff-dom.html" 2> "$log" || return 1
+	! grep -E 'CONSOLE|Uncaught' "$log" >&2 &&
+	grep -q 'class="chg"' "$out/diff-dom.html"
+}
+check "html of a diff in headless Chromium" diff_html
 
 echo "test-views: $n checks, $failed failed"
 [ $failed -eq 0 ]
