@@ -54,7 +54,9 @@ static void vmi_seq_vma_flags(struct seq_file *m, unsigned long flags)
 	for (i = 0; i < ARRAY_SIZE(vmi_vma_flags); i++) {
 		if (!(flags & vmi_vma_flags[i].flag))
 			continue;
-		seq_printf(m, "%s%s", first ? "" : ",", vmi_vma_flags[i].name);
+		if (!first)
+			seq_putc(m, ',');
+		seq_write(m, vmi_vma_flags[i].name, 2);
 		first = false;
 	}
 	if (first)
@@ -88,12 +90,43 @@ void vmi_seq_path(struct seq_file *m, const struct vmi_vma_rec *r)
 	}
 }
 
+/**
+ * vmi_seq_hex - print @val in hex, zero-padded to @width digits
+ * @m:		where to print
+ * @delim:	a character before it, or 0
+ * @val:	the value
+ * @width:	at least this many digits (at most 16)
+ *
+ * seq_printf("%0*llx") without vsnprintf(): what show_map_vma() does with
+ * seq_put_hex_ll(), which is not exported.
+ */
+void vmi_seq_hex(struct seq_file *m, char delim, unsigned long long val,
+		 int width)
+{
+	char buf[1 + 16];
+	int i = sizeof(buf), digits = 0;
+
+	do {
+		buf[--i] = hex_asc_lo(val);
+		val >>= 4;
+		digits++;
+	} while (val || digits < width);
+	if (delim)
+		buf[--i] = delim;
+	seq_write(m, buf + i, sizeof(buf) - i);
+}
+
 /* "rwxp" as /proc/<pid>/maps prints it */
 void vmi_seq_perms(struct seq_file *m, unsigned long fl)
 {
-	seq_printf(m, "%c%c%c%c", fl & VM_READ ? 'r' : '-',
-		   fl & VM_WRITE ? 'w' : '-', fl & VM_EXEC ? 'x' : '-',
-		   fl & VM_MAYSHARE ? 's' : 'p');
+	char perms[4] = {
+		fl & VM_READ ? 'r' : '-',
+		fl & VM_WRITE ? 'w' : '-',
+		fl & VM_EXEC ? 'x' : '-',
+		fl & VM_MAYSHARE ? 's' : 'p',
+	};
+
+	seq_write(m, perms, sizeof(perms));
 }
 
 /**
@@ -275,17 +308,23 @@ static int vmi_vmas_show(struct seq_file *m, void *v)
 	if (ret)
 		return ret;
 
-	seq_printf(m, "%016lx %016lx ", p->s.addr, r->end);
+	/* the fast seq_put_* forms, as show_map_vma() uses: a line per VMA */
+	vmi_seq_hex(m, 0, p->s.addr, 16);
+	vmi_seq_hex(m, ' ', r->end, 16);
+	seq_putc(m, ' ');
 	vmi_seq_perms(m, fl);
-	seq_printf(m, " %08llx %02x:%02x %lu", r->offset, MAJOR(r->dev),
-		   MINOR(r->dev), r->ino);
+	vmi_seq_hex(m, ' ', r->offset, 8);
+	vmi_seq_hex(m, ' ', MAJOR(r->dev), 2);
+	vmi_seq_hex(m, ':', MINOR(r->dev), 2);
+	seq_put_decimal_ull(m, " ", r->ino);
 	for (i = 0; i < VMI_NR_STATES; i++)
-		seq_printf(m, " %lu", w->counts.state[i]);
+		seq_put_decimal_ull(m, " ", w->counts.state[i]);
 	for (i = 0; i < VMI_NR_ATTRS; i++)
-		seq_printf(m, " %lu", w->counts.attr[i]);
-	seq_printf(m, " %lu %lu %lu ", w->counts.tables[VMI_LEVEL_PUD],
-		   w->counts.tables[VMI_LEVEL_PMD],
-		   w->counts.tables[VMI_LEVEL_PTE]);
+		seq_put_decimal_ull(m, " ", w->counts.attr[i]);
+	seq_put_decimal_ull(m, " ", w->counts.tables[VMI_LEVEL_PUD]);
+	seq_put_decimal_ull(m, " ", w->counts.tables[VMI_LEVEL_PMD]);
+	seq_put_decimal_ull(m, " ", w->counts.tables[VMI_LEVEL_PTE]);
+	seq_putc(m, ' ');
 	vmi_seq_vma_flags(m, fl);
 	vmi_seq_path(m, r);
 	seq_putc(m, '\n');

@@ -106,6 +106,8 @@ int vmi_rec_get(struct mm_struct *mm, unsigned long addr,
 void vmi_rec_fill(struct vm_area_struct *vma, struct vmi_vma_rec *rec);
 void vmi_rec_put(struct vmi_vma_rec *rec);
 void vmi_seq_perms(struct seq_file *m, unsigned long flags);
+void vmi_seq_hex(struct seq_file *m, char delim, unsigned long long val,
+		 int width);
 void vmi_seq_path(struct seq_file *m, const struct vmi_vma_rec *rec);
 
 /* decode.c: x86 entry bits */
