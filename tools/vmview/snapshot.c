@@ -281,8 +281,14 @@ bool vmv_snap_active(void)
 
 int vmv_snap_error(int err, const char *file)
 {
-	if (err == -EPROTO)
-		p_err("%s", vmi_fmt_error());
+	const char *msg = vmi_fmt_error(), *root = vmi_proc_root();
+	size_t len = strlen(root);
+
+	/* the parsers name the file under /proc/vminspect: name the snapshot */
+	if (err == -EPROTO && !strncmp(msg, root, len))
+		p_err("snapshot %s: %s", active->name, msg + len + (msg[len] == '/'));
+	else if (err == -EPROTO)
+		p_err("snapshot %s: %s", active->name, msg);
 	else if (err == -ENODATA)
 		p_err("snapshot %s holds no walk of that address (it keeps the first page of each VMA and of each mapped run; 'vmview snapshot -t ADDR' adds more)",
 		      active->name);
@@ -470,6 +476,8 @@ static int view_snapshot(const char *arg, struct vmv_view *v)
 	active = s;
 	vmi_set_source(&snap_source);
 	ret = read_views(v);
+	if (ret >= 0)
+		vmv_view_free(v);	/* what was read before the error */
 	if (ret < 0 && s->counters) {
 		v->have_counters = !vmv_snap_counters(v->pid, &v->counters);
 		vma_faults(v);
@@ -523,8 +531,10 @@ int vmv_view_load(const char *arg, struct vmv_view *v)
 	if (!uname(&u))
 		snprintf(v->kernel, sizeof(v->kernel), "%s", u.release);
 	ret = read_views(v);
-	if (ret >= 0)
+	if (ret >= 0) {
+		vmv_view_free(v);
 		return ret;
+	}
 	v->have_stat = read_stat(v->pid, &v->min_flt, &v->maj_flt);
 	if (vmv_probes_running() && !vmv_counters_pid(v->pid, &v->counters)) {
 		v->have_counters = true;
