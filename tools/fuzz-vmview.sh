@@ -92,7 +92,7 @@ corrupt_json() {
 	local f=$1 n
 	cp "${jsons[RANDOM % ${#jsons[@]}]}" "$f"
 	n=$(stat -c %s "$f")
-	case $((RANDOM % 9)) in
+	case $((RANDOM % 10)) in
 	0) printf "\\x$(printf %02x $((RANDOM % 256)))" |
 		dd of="$f" bs=1 seek=$((RANDOM * 32768 % n + RANDOM % n)) \
 		conv=notrunc status=none ;;
@@ -104,6 +104,7 @@ corrupt_json() {
 	6) sed -i "s/\\(:\\) *[0-9][0-9]*/\\1\"x\"/$((1 + RANDOM % 30))" "$f" ;;
 	7) sed -i "s/\"\\(pid\\|files\\|mm\\|vmas\\|pagetable\\|walks\\|counters\\|format\\)\"/\"x\"/$((1 + RANDOM % 3))" "$f" ;;
 	8) sed -i "s/\"version\": *\"[0-9.]*\"/\"version\": \"$((RANDOM % 3)).$RANDOM\"/" "$f" ;;
+	9) sed -i "s/\\\\n0000/\\\\nzz00/$((1 + RANDOM % 80))" "$f" ;;	# a line of a file
 	esac
 }
 
