@@ -163,49 +163,30 @@ void vmi_rec_put(struct vmi_vma_rec *rec)
 	rec->file = NULL;
 }
 
-/**
- * vmi_rec_get - copy the first VMA ending above @addr into @rec
- * @mm:		address space, mm_users held
- * @addr:	address
- * @rec:	filled; release with vmi_rec_put()
- *
- * Return: 0, -ENOENT if no VMA ends above @addr, -EINTR.
- */
-int vmi_rec_get(struct mm_struct *mm, unsigned long addr,
-		struct vmi_vma_rec *rec)
-{
-	struct vm_area_struct *vma;
-	int ret = 0;
-
-	if (mmap_read_lock_killable(mm))
-		return -EINTR;
-	vma = find_vma(mm, addr);
-	if (vma)
-		vmi_rec_fill(vma, rec);
-	else
-		ret = -ENOENT;
-	mmap_read_unlock(mm);
-	return ret;
-}
-
 /*
  * The per-VMA seq_files (vmas, pagetable) walk the address space with a
  * cursor: the seq_file position is the address the next record starts at
  * (0 is the header line, N > 0 the first VMA ending above
  * (N - 1) << PAGE_SHIFT), so a reader resumes correctly however the buffer
  * was cut and whatever changed in between.  mm_users is held from start to
- * stop, the mmap lock only to copy a VMA's record and by the walker.
- * A show() records where the next record starts in s->next (by default
- * the end of the VMA).
+ * stop, and so is the mmap read lock, as /proc/<pid>/maps holds it for a
+ * buffer: the file's walk takes it (vmi_walk_lock()) and cycles it when a
+ * batch of entries is used up or a writer waits, between VMAs
+ * (vmi_walk_yield(), each VMA costing VMI_VMA_COST entries) and inside a
+ * big one (the walker itself).  A show() records where the next record
+ * starts in s->next (by default the end of the VMA).
  */
+#define VMI_VMA_COST	8
+
 static void *vmi_vma_seq_find(struct vmi_vma_seq *s, unsigned long addr)
 {
-	int ret = vmi_rec_get(s->mm, addr, &s->rec);
+	struct vm_area_struct *vma;
 
-	if (ret == -ENOENT)
+	mmap_assert_locked(s->mm);
+	vma = find_vma(s->mm, addr);
+	if (!vma)
 		return NULL;
-	if (ret)
-		return ERR_PTR(ret);
+	vmi_rec_fill(vma, &s->rec);
 	s->addr = max(addr, s->rec.start);
 	s->next = s->rec.end;
 	return &s->rec;
@@ -214,10 +195,16 @@ static void *vmi_vma_seq_find(struct vmi_vma_seq *s, unsigned long addr)
 void *vmi_vma_seq_start(struct seq_file *m, loff_t *pos)
 {
 	struct vmi_vma_seq *s = m->private;
+	int ret;
 
 	s->mm = vmi_target_get_mm(&s->t);
 	if (!s->mm)
 		return ERR_PTR(-ESRCH);
+	s->walk->mm = s->mm;
+	s->walk->hold = true;
+	ret = vmi_walk_lock(s->walk);
+	if (ret)
+		return ERR_PTR(ret);
 	if (*pos == 0)
 		return SEQ_START_TOKEN;
 	return vmi_vma_seq_find(s, (unsigned long)(*pos - 1) << PAGE_SHIFT);
@@ -227,12 +214,16 @@ void *vmi_vma_seq_next(struct seq_file *m, void *v, loff_t *pos)
 {
 	struct vmi_vma_seq *s = m->private;
 	unsigned long addr = 0;
+	int ret;
 
 	if (v != SEQ_START_TOKEN) {
 		addr = s->next;
 		vmi_rec_put(&s->rec);
 	}
 	*pos = (addr >> PAGE_SHIFT) + 1;
+	ret = vmi_walk_yield(s->walk, VMI_VMA_COST);
+	if (ret < 0)
+		return ERR_PTR(ret);
 	return vmi_vma_seq_find(s, addr);
 }
 
@@ -241,8 +232,10 @@ void vmi_vma_seq_stop(struct seq_file *m, void *v)
 	struct vmi_vma_seq *s = m->private;
 
 	vmi_rec_put(&s->rec);
-	if (s->mm)
+	if (s->mm) {
+		vmi_walk_unlock(s->walk);
 		mmput(s->mm);
+	}
 	s->mm = NULL;
 }
 
@@ -252,9 +245,13 @@ void vmi_vma_seq_stop(struct seq_file *m, void *v)
  * @file:	the file
  * @ops:	its seq_operations (start, next, stop: the vmi_vma_seq_* ones)
  * @size:	size of its private data, which starts with struct vmi_vma_seq
+ * @walk_offset: where in it the file's struct vmi_walk is
+ *
+ * The walk's ops and private data are the caller's to set once open.
  */
 int vmi_vma_seq_open(struct inode *inode, struct file *file,
-		     const struct seq_operations *ops, int size)
+		     const struct seq_operations *ops, int size,
+		     size_t walk_offset)
 {
 	struct vmi_vma_seq *s;
 	int ret;
@@ -262,6 +259,8 @@ int vmi_vma_seq_open(struct inode *inode, struct file *file,
 	s = __seq_open_private(file, ops, size);
 	if (!s)
 		return -ENOMEM;
+	s->walk = (struct vmi_walk *)((char *)s + walk_offset);
+	vmi_walk_init(s->walk, NULL, NULL, NULL);
 	ret = vmi_target_open(&s->t, inode, file);
 	if (ret)
 		seq_release_private(inode, file);
@@ -303,7 +302,7 @@ static int vmi_vmas_show(struct seq_file *m, void *v)
 	 * previous line already covered (the lock is not held between
 	 * lines): then list it from there on, so lines never overlap.
 	 */
-	vmi_walk_init(w, p->s.mm, NULL, NULL);
+	vmi_walk_reset(w);
 	ret = vmi_walk_range(w, p->s.addr, r->end);
 	if (ret)
 		return ret;
@@ -341,7 +340,8 @@ static const struct seq_operations vmi_vmas_seq_ops = {
 static int vmi_vmas_open(struct inode *inode, struct file *file)
 {
 	return vmi_vma_seq_open(inode, file, &vmi_vmas_seq_ops,
-				sizeof(struct vmi_vmas_priv));
+				sizeof(struct vmi_vmas_priv),
+				offsetof(struct vmi_vmas_priv, walk));
 }
 
 const struct proc_ops vmi_vmas_proc_ops = {
