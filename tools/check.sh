@@ -2,13 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # check.sh [--kernel debug] "4 5": checkpatch and sparse, vmview under
-# ASan/UBSan with random arguments (tools/fuzz-vmview.sh) and vmview's
-# snapshots and html on the host (tools/test-views.sh), both on the normal
-# kernel only, then the selftests in the VM for each paging mode.  Prints
-# the TAP output and a last line "N passed, N failed, N skipped" counted
-# from the TAP results of every run (the vmview fuzz and test-views count
-# as one test each); exits non-zero on any failure, any checkpatch
-# finding, or a guest that did not report.
+# ASan/UBSan with random arguments (tools/fuzz-vmview.sh, normal kernel
+# only), then the selftests in the VM for each paging mode.  Prints the TAP
+# output and a last line "N passed, N failed, N skipped" counted from the
+# TAP results of every run (the vmview fuzz counts as one test); exits
+# non-zero on any failure, any checkpatch finding, or a guest that did not
+# report.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,14 +38,15 @@ fi
 
 pass=0 fail=0 skip=0
 if [ -z "$tag" ]; then
-	echo "# ==== vmview under ASan/UBSan, random arguments ===="
-	if tools/fuzz-vmview.sh "${VMI_VMVIEW_FUZZ_RUNS:-300}"; then
+	# tools/test-views.sh: vmview's snapshots and html on the host (one test)
+	echo "# ==== vmview snapshots and html on the host, headless Chromium ===="
+	if tools/test-views.sh; then
 		pass=$((pass + 1))
 	else
 		fail=$((fail + 1))
 	fi
-	echo "# ==== vmview snapshots and html on the host, headless Chromium ===="
-	if tools/test-views.sh; then
+	echo "# ==== vmview under ASan/UBSan, random arguments ===="
+	if tools/fuzz-vmview.sh "${VMI_VMVIEW_FUZZ_RUNS:-300}"; then
 		pass=$((pass + 1))
 	else
 		fail=$((fail + 1))

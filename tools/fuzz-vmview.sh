@@ -5,9 +5,8 @@
 # (build/vmview-asan/vmview-asan) on the host RUNS times (default
 # $VMI_VMVIEW_FUZZ_RUNS or 300) with random arguments, against three
 # sources of /proc/vminspect: none (the module is absent on the host), a
-# copy of the files taken in the test VM, and randomly corrupted copies of
-# it (VMVIEW_PROCFS); arguments include vmview snapshots (JSON) taken there
-# and randomly corrupted copies of them.  Every run must end with status 0, 1 or 2 and without a
+# snapshot taken in the test VM, and randomly corrupted copies of it
+# (VMVIEW_PROCFS).  Every run must end with status 0, 1 or 2 and without a
 # sanitizer report; top may also be stopped by the timeout.  "probe start"
 # is never generated: it would load BPF programs into the host kernel.
 set -uo pipefail
@@ -85,6 +84,8 @@ corrupt() {
 	done
 }
 
+# Arguments also name the JSON snapshots 'vmview snapshot' took in the VM
+# and copies of them corrupted here (corrupt_json).
 # Corrupt a copy of a JSON snapshot: flipped bytes, cut, lines of the
 # files inside it dropped or repeated, numbers made huge, negative or
 # strings, keys renamed, the version changed.

@@ -110,11 +110,11 @@ static void print_usage(FILE *f)
 		"  maps PID                             VMA map with residency per VMA\n"
 		"  pt PID [--map]                       page-table census tree, or the map\n"
 		"  translate PID ADDR                   walk ADDR level by level, ELF symbol\n"
-		"  top [-n N] [-d SECS]                 live faults and TLB flushes per second\n"
-		"  probe start|stop|status              the eBPF fault and TLB probes\n"
-		"  snapshot PID [-o FILE]               everything above in one JSON file\n"
+		"  snapshot PID [-o FILE]               all of the above in one JSON file\n"
 		"  diff A B | diff --fork PARENT CHILD  what changed (A, B: pid or snapshot)\n"
 		"  html PID|SNAPSHOT [-o FILE]          the address space as one HTML page\n"
+		"  top [-n N] [-d SECS]                 live faults and TLB flushes per second\n"
+		"  probe start|stop|status              the eBPF fault and TLB probes\n"
 		"  help                                 this text; 'vmview COMMAND help'\n"
 		"\n"
 		"Options:\n"
@@ -165,11 +165,11 @@ static const struct cmd cmds[] = {
 	{ "maps",	do_maps },
 	{ "pt",		do_pt },
 	{ "translate",	do_translate },
-	{ "top",	do_top },
-	{ "probe",	do_probe },
 	{ "snapshot",	do_snapshot },
 	{ "diff",	do_diff },
 	{ "html",	do_html },
+	{ "top",	do_top },
+	{ "probe",	do_probe },
 	{ NULL,		NULL },
 };
 

@@ -16,12 +16,6 @@
 #define VMI_DEFAULT_ROOT	"/proc/" VMI_PROC_DIR
 
 static char fmt_err[256];
-static const struct vmi_source *source;	/* NULL: the live files */
-
-void vmi_set_source(const struct vmi_source *src)
-{
-	source = src;
-}
 
 const char * const vmi_mm_key_names[VMI_MM_NR_KEYS] = {
 	[VMI_MM_PID] = "pid",
@@ -76,6 +70,13 @@ const char *vmi_proc_root(void)
 const char *vmi_fmt_error(void)
 {
 	return fmt_err;
+}
+
+static const struct vmi_source *source;	/* NULL: the live files */
+
+void vmi_set_source(const struct vmi_source *src)
+{
+	source = src;
 }
 
 static int fmt_fail(const char *fmt, ...)

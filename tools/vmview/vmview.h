@@ -49,15 +49,15 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv,
 
 /* Commands, one file each. */
 int do_probe(int argc, char **argv);	/* probe.c: probe start|stop|status */
+int do_snapshot(int argc, char **argv);	/* snapshot.c */
+int do_diff(int argc, char **argv);	/* diff.c */
+int do_html(int argc, char **argv);	/* html.c */
 int do_ps(int argc, char **argv);	/* ps.c */
 int do_show(int argc, char **argv);	/* show.c */
 int do_maps(int argc, char **argv);	/* maps.c */
 int do_pt(int argc, char **argv);	/* pt.c */
 int do_translate(int argc, char **argv);	/* translate.c */
 int do_top(int argc, char **argv);	/* top.c */
-int do_snapshot(int argc, char **argv);	/* snapshot.c */
-int do_diff(int argc, char **argv);	/* diff.c */
-int do_html(int argc, char **argv);	/* html.c */
 
 /*
  * Options every command takes after its name too: -h/--help, -j/--json,
