@@ -49,8 +49,6 @@ if [ ! -e "$snap/.done" ] || [ ! -d "$snap/.json" ] ||
 	touch "$snap/.done"
 fi
 pids=($(cd "$snap" && ls -d [0-9]*))
-jsons=("$snap"/.json/*.json)
-[ -e "${jsons[0]}" ] || { echo "fuzz-vmview: no JSON snapshots" >&2; exit 1; }
 
 words=(help ps show maps pt translate top probe p s m t tr h he
 	-h --help -j --json -p --pretty -v --verbose -V --version --bogus -x
@@ -59,7 +57,7 @@ words=(help ps show maps pt translate top probe p s m t tr h he
 	0x 0x0 0x1000 0x7fffffffffff 0xffffffffffffffff 0x10000000000000000
 	ffff800000000000 zz "" " " "%s%s%n%x" 1e9 0777 +5
 	snapshot diff html sn d ht --fork --frames pagemap pagetable -o -a -t
-	--output --address --translate - /dev/null /nonexistent)
+	--output --address --translate -)
 long=$(head -c 5000 /dev/zero | tr '\0' A)
 
 # Corrupt a copy of the snapshot: flipped bytes, cut files, lines dropped
@@ -86,6 +84,9 @@ corrupt() {
 
 # Arguments also name the JSON snapshots 'vmview snapshot' took in the VM
 # and copies of them corrupted here (corrupt_json).
+jsons=("$snap"/.json/*.json)
+[ -e "${jsons[0]}" ] || { echo "fuzz-vmview: no JSON snapshots" >&2; exit 1; }
+
 # Corrupt a copy of a JSON snapshot: flipped bytes, cut, lines of the
 # files inside it dropped or repeated, numbers made huge, negative or
 # strings, keys renamed, the version changed.
@@ -109,6 +110,10 @@ corrupt_json() {
 	esac
 }
 
+# -o FILE writes where vmview runs: a scratch directory (paths are absolute;
+# no word is an absolute path but copies of snapshots made for the run)
+mkdir -p "$out/cwd" && cd "$out/cwd" || exit 1
+
 pass=0 fail=0 hung=0
 for ((i = 1; i <= runs; i++)); do
 	args=()
@@ -117,7 +122,8 @@ for ((i = 1; i <= runs; i++)); do
 		0) args+=("${pids[RANDOM % ${#pids[@]}]}") ;;
 		1) args+=("0x$(printf %x $((RANDOM << 30 | RANDOM << 15 | RANDOM)))") ;;
 		2) [ $((RANDOM % 20)) -eq 0 ] && args+=("$long") ;;
-		3) args+=("${jsons[RANDOM % ${#jsons[@]}]}") ;;
+		3) cp "${jsons[RANDOM % ${#jsons[@]}]}" "$out/valid-$k.json"
+		   args+=("$out/valid-$k.json") ;;	# -o may overwrite it
 		4) corrupt_json "$out/corrupt-$k.json"
 		   args+=("$out/corrupt-$k.json") ;;
 		*) args+=("${words[RANDOM % ${#words[@]}]}") ;;
@@ -133,11 +139,9 @@ for ((i = 1; i <= runs; i++)); do
 	1) env=(VMVIEW_PROCFS="$snap") ;;
 	*) corrupt "$out/corrupt"; env=(VMVIEW_PROCFS="$out/corrupt") ;;
 	esac
-	# -o FILE writes where the fuzz runs: a scratch directory
-	rm -rf "$out/cwd" && mkdir -p "$out/cwd"
-	(cd "$out/cwd" && env "${env[@]}" ASAN_OPTIONS=exitcode=99:detect_leaks=1 \
+	env "${env[@]}" ASAN_OPTIONS=exitcode=99:detect_leaks=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=98 \
-		timeout -k 2 10 "$bin" "${args[@]}" > "$out/stdout" 2> "$out/stderr" < /dev/null)
+		timeout -k 2 10 "$bin" "${args[@]}" > "$out/stdout" 2> "$out/stderr" < /dev/null
 	rc=$?
 	if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error|SUMMARY:' "$out/stderr"; then
 		rc=99
