@@ -115,6 +115,8 @@ static void print_usage(FILE *f)
 		"  html PID|SNAPSHOT [-o FILE]          the address space as one HTML page\n"
 		"  top [-n N] [-d SECS]                 live faults and TLB flushes per second\n"
 		"  probe start|stop|status              the eBPF fault and TLB probes\n"
+		"  export [-o FILE] [--interval SECS]   Prometheus metrics (textfile collector)\n"
+		"  serve [--listen ADDR]                Prometheus metrics on HTTP, /metrics\n"
 		"  help                                 this text; 'vmview COMMAND help'\n"
 		"\n"
 		"Options:\n"
@@ -170,6 +172,8 @@ static const struct cmd cmds[] = {
 	{ "html",	do_html },
 	{ "top",	do_top },
 	{ "probe",	do_probe },
+	{ "export",	do_export },
+	{ "serve",	do_serve },
 	{ NULL,		NULL },
 };
 
