@@ -81,6 +81,13 @@ tap() {
 case " $kernels " in
 *" 6.1 "*)
 	start=$SECONDS
+	# tools/test-views.sh: vmview's snapshots and html on the host (one test)
+	echo "# ==== vmview snapshots and html on the host, headless Chromium ===="
+	if tools/test-views.sh; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+	fi
 	echo "# ==== vmview under ASan/UBSan, random arguments ===="
 	if tools/fuzz-vmview.sh "${VMI_VMVIEW_FUZZ_RUNS:-300}"; then
 		pass=$((pass + 1))
@@ -93,7 +100,7 @@ case " $kernels " in
 	echo "# ==== a real Prometheus server scraping vmview serve in the VM ===="
 	tools/test-prometheus.sh | tee "$log/prometheus.txt"
 	tap "$log/prometheus.txt" "${PIPESTATUS[0]}"
-	summary+=("# vmview fuzz, export, Prometheus (6.1): $pass passed, $fail failed, $skip skipped ($((SECONDS - start))s)")
+	summary+=("# vmview views, fuzz, export, Prometheus (6.1): $pass passed, $fail failed, $skip skipped ($((SECONDS - start))s)")
 	;;
 esac
 for k in $kernels; do

@@ -149,7 +149,8 @@ static int measure(const char *who, pid_t pid, unsigned long start,
 		}
 	}
 	ratio = best(pt, rounds) / best(pm, rounds);
-	printf("pt_bench %-12s pagetable %8.1f ms (%zu bytes), pagemap %8.1f ms: %.2fx (target <= %.1fx) %s\n",
+	printf("pt_bench %-12s pagetable %8.1f ms (%zu bytes), pagemap %8.1f ms: "
+	       "%.2fx (target <= %.1fx) %s\n",
 	       who, best(pt, rounds) * 1e3, bytes, best(pm, rounds) * 1e3,
 	       ratio, target, ratio <= target ? "PASS" : "MISS");
 	return 0;
