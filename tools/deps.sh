@@ -28,6 +28,7 @@ pkgs=(
 	linux-source-6.1	# checkpatch.pl, kselftest_harness.h
 	flex bison bc libssl-dev	# make debug-kernel: building linux-source-6.1
 	dwarves			# pahole: BTF of the debug kernel
+	apparmor		# apparmor_parser: access_test's profile, loaded in the guest
 )
 
 missing=()
