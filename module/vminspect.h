@@ -136,7 +136,7 @@ u64 vmi_entry_phys(enum vmi_level level, u64 val);
  * as idle page tracking is; see Documentation/proc-vminspect.rst).
  */
 static inline u64 vmi_target_bits(const struct vmi_target *t, u64 val,
-				   bool present)
+				  bool present)
 {
 	if (t->show_ad || !present)
 		return val;
