@@ -45,7 +45,6 @@
 #include <linux/string.h>
 #include <linux/user_namespace.h>
 
-#include "compat.h"
 #include "vminspect.h"
 
 /* pagemap's file operations, learnt at load (vmi_access_init()) */
