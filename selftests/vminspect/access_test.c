@@ -596,7 +596,7 @@ struct aa_arg {
 	pid_t same;
 };
 
-static int confined(void *arg)
+static int aa_reader(void *arg)
 {
 	struct aa_arg *a = arg;
 
@@ -629,10 +629,10 @@ TEST_F(users, apparmor_profile_without_ptrace_read)
 	a.m.n = vmi_user_pids(&a.m.pids);
 	ASSERT_LT(3, a.m.n);
 	a.m.uid = (uid_t)-1;		/* root, confined: as pagemap says */
-	EXPECT_EQ(0, vmi_run_child(confined, &a));
+	EXPECT_EQ(0, vmi_run_child(aa_reader, &a));
 	a.m.uid = USER1;		/* a user: denied all but self */
 	a.m.min_denied = a.m.n - 1;
-	EXPECT_EQ(0, vmi_run_child(confined, &a));
+	EXPECT_EQ(0, vmi_run_child(aa_reader, &a));
 	free(a.m.pids);
 }
 
