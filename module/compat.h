@@ -16,6 +16,7 @@
 
 #include <linux/mm.h>
 #include <linux/pgtable.h>
+#include <linux/swap.h>
 #include <linux/swapops.h>
 
 /*
@@ -112,6 +113,20 @@ static inline bool vmi_pmd_is_table(pmd_t pmd)
 	return !pmd_none(pmd) && pmd_present(pmd) && !pmd_leaf(pmd) &&
 	       !vmi_pmd_devmap(pmd) && !pmd_bad(pmd);
 }
+
+/* ---- process tracking (track.c) ---- */
+
+/*
+ * sched_process_exit's prototype: a second argument, group_dead, from
+ * 6.16 (module/Kbuild sets VMI_HAVE_EXIT_GROUP_DEAD from the kernel's
+ * include/trace/events/sched.h).  A probe must match it exactly, or kCFI
+ * traps the call.
+ */
+#ifdef VMI_HAVE_EXIT_GROUP_DEAD
+#define VMI_TP_EXIT_PROTO	struct task_struct *task, bool group_dead
+#else
+#define VMI_TP_EXIT_PROTO	struct task_struct *task
+#endif
 
 /* ---- access control (target.c, processes.c, track.c) ---- */
 

@@ -315,7 +315,8 @@ FIXTURE_SETUP(race)
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, ctl);
 	memset(ctl, 0, sizeof(*ctl));
-	self->pids[0] = self->pids[1] = 0;
+	self->pids[0] = 0;
+	self->pids[1] = 0;
 	srandom(getpid());
 }
 
@@ -382,8 +383,10 @@ static void hole_child(void *arg)
 		touch_every(h->start, h->end, SZ_2M);
 }
 
+struct _test_data_race;	/* FIXTURE_DATA(race) */
+
 static void hole_translate(struct __test_metadata *_metadata,
-			   FIXTURE_DATA(race) *self, bool keep)
+			   struct _test_data_race *self, bool keep)
 {
 	struct hole_arg h = {
 		.start = HOLE_BASE + (keep ? SZ_2M : 0),
@@ -505,7 +508,8 @@ TEST_F(race, hugetlb_unshare)
 	fd = memfd_create("race-hugetlb", MFD_HUGETLB | MFD_HUGE_2MB);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ftruncate(fd, SZ_1G));
-	a.fd = b.fd = fd;
+	a.fd = fd;
+	b.fd = fd;
 	b.punch = true;
 
 	self->pids[0] = start_child(huge_child, &a);
@@ -546,8 +550,6 @@ static void shmem_child(void *arg)
 {
 	const struct shmem_arg *s = arg;
 	unsigned long end = s->base + SHMEM_SIZE;
-	static char page[4096];
-	unsigned long off;
 	void *p;
 
 	p = mmap((void *)s->base, SHMEM_SIZE, PROT_READ | PROT_WRITE,
@@ -560,11 +562,11 @@ static void shmem_child(void *arg)
 	}
 	while (!stopped()) {
 		if (s->collapse) {
-			/* small pages by write(), mapped by the other's PTEs */
-			for (off = 0; off < SHMEM_SIZE; off += sizeof(page))
-				if (pwrite(s->fd, page, sizeof(page), off) !=
-				    sizeof(page))
-					count_error();
+			/*
+			 * small pages (shmem THP off), faulted in here and
+			 * mapped by the target's PTEs
+			 */
+			touch_every(s->base, end, VMI_PAGE);
 			usleep(2000);
 			if (!madvise(p, SHMEM_SIZE, MADV_COLLAPSE))
 				__atomic_fetch_add(&ctl->collapsed, 1,
@@ -587,11 +589,16 @@ static void shmem_child(void *arg)
 	}
 }
 
-static bool shmem_thp_advise(void)
+/*
+ * shmem THP off for faults ("never", Debian's default), so that faults map
+ * small pages; MADV_COLLAPSE still collapses them (it ignores the setting
+ * unless it is "deny").
+ */
+static bool shmem_thp_never(void)
 {
 	const char *path = "/sys/kernel/mm/transparent_hugepage/shmem_enabled";
 	char *s = vmi_read_file(path, NULL);
-	bool ok = s && strstr(s, "[advise]");
+	bool ok = s && strstr(s, "[never]");
 	int fd;
 
 	free(s);
@@ -600,7 +607,7 @@ static bool shmem_thp_advise(void)
 	fd = open(path, O_WRONLY);
 	if (fd < 0)
 		return false;
-	ok = write(fd, "advise", 6) == 6;
+	ok = write(fd, "never", 5) == 5;
 	close(fd);
 	return ok;
 }
@@ -613,12 +620,13 @@ TEST_F(race, shmem_collapse)
 	struct race_reads rr;
 	int fd;
 
-	if (!vmi_thp_available() || !shmem_thp_advise())
+	if (!vmi_thp_available() || !shmem_thp_never())
 		SKIP(return, "no shmem THP on this kernel");
 	fd = memfd_create("race-shmem", 0);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ftruncate(fd, SHMEM_SIZE));
-	a.fd = b.fd = fd;
+	a.fd = fd;
+	b.fd = fd;
 
 	self->pids[0] = start_child(shmem_child, &a);
 	ASSERT_GT(self->pids[0], 0);
