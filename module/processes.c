@@ -93,7 +93,7 @@ static struct mm_struct *vmi_processes_mm(struct vmi_processes_priv *p,
 	const struct cred *old = override_creds(file->f_cred);
 	struct mm_struct *mm = NULL;
 
-	if (vmi_reader_may_try(p->task))
+	if (vmi_reader_may_try(&p->root, p->task))
 		mm = vmi_pagemap_mm(&p->root, p->task);
 	revert_creds(old);
 	if (mm == ERR_PTR(-EINTR))

@@ -139,32 +139,59 @@ struct mm_struct *vmi_pagemap_mm(const struct path *root,
 
 /**
  * vmi_reader_may_try - might the current reader be allowed @task?
+ * @root:	the reader's root directory (its /proc is @root/proc)
  * @task:	a thread-group leader, referenced by the caller
  *
  * A filter without audit records for listings, before vmi_pagemap_mm()
- * (whose denials audit, as a denied open of pagemap does): the ids match
- * as ptrace wants them, or the reader has CAP_SYS_PTRACE (noaudit) over
- * the target's user namespace, or it is the reader itself.  A false
- * positive only costs an audited check; the answer is still the kernel's.
+ * (whose refusals audit, as a refused open of pagemap does).  It predicts
+ * the two checks that audit when they fail: the DAC check of the pagemap
+ * file (its owner is the task's euid, or root when the task is not
+ * dumpable: procfs keeps it up to date at lookup) and ptrace's capability
+ * checks, here made with ns_capable_noaudit().  It is the reader itself;
+ * or the ids match as ptrace wants them and the pagemap file is the
+ * reader's; or the reader has CAP_SYS_PTRACE over the target's user
+ * namespace and may override DAC.  A wrong guess only costs an audited
+ * check; the answer is still the kernel's.  Sleeps.
+ *
+ * Return: true if vmi_pagemap_mm() is worth asking.
  */
-bool vmi_reader_may_try(struct task_struct *task)
+bool vmi_reader_may_try(const struct path *root, struct task_struct *task)
 {
 	const struct cred *cred = current_cred();
 	const struct cred *tcred;
-	bool ok;
+	struct file *f;
+	char name[32];
+	bool ids, cap, owner;
 
 	if (same_thread_group(task, current))
 		return true;
 	tcred = get_task_cred(task);
-	ok = (uid_eq(cred->fsuid, tcred->euid) &&
+	ids = uid_eq(cred->fsuid, tcred->euid) &&
 	      uid_eq(cred->fsuid, tcred->suid) &&
 	      uid_eq(cred->fsuid, tcred->uid) &&
 	      gid_eq(cred->fsgid, tcred->egid) &&
 	      gid_eq(cred->fsgid, tcred->sgid) &&
-	      gid_eq(cred->fsgid, tcred->gid)) ||
-	     ns_capable_noaudit(tcred->user_ns, CAP_SYS_PTRACE);
+	      gid_eq(cred->fsgid, tcred->gid);
+	cap = ns_capable_noaudit(tcred->user_ns, CAP_SYS_PTRACE) &&
+	      (ns_capable_noaudit(current_user_ns(), CAP_DAC_READ_SEARCH) ||
+	       ns_capable_noaudit(current_user_ns(), CAP_DAC_OVERRIDE));
 	put_cred(tcred);
-	return ok;
+	if (cap)
+		return true;
+	if (!ids)
+		return false;
+	/*
+	 * An O_PATH open looks the file up without opening it (no ->open,
+	 * no permission check).  Not found (hidepid=2...): the open would
+	 * not find it either.
+	 */
+	snprintf(name, sizeof(name), "proc/%d/pagemap", task_tgid_nr(task));
+	f = file_open_root(root, name, O_PATH, 0);
+	if (IS_ERR(f))
+		return false;
+	owner = uid_eq(file_inode(f)->i_uid, cred->fsuid);
+	fput(f);
+	return owner;
 }
 
 /**

@@ -49,7 +49,7 @@ extern bool vmi_table_phys;
 /* target.c */
 int vmi_access_init(void);
 bool vmi_reader_visible(void);
-bool vmi_reader_may_try(struct task_struct *task);
+bool vmi_reader_may_try(const struct path *root, struct task_struct *task);
 struct mm_struct *vmi_pagemap_mm(const struct path *root,
 				 struct task_struct *task);
 struct task_struct *vmi_find_process(pid_t tgid);
