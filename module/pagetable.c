@@ -175,7 +175,7 @@ static int vmi_pt_show(struct seq_file *m, void *v)
 	p->m = m;
 	p->runs = 0;
 	p->run.active = false;
-	vmi_walk_init(&p->walk, p->s.mm, &vmi_pt_ops, p);
+	vmi_walk_reset(&p->walk);
 	ret = vmi_walk_range(&p->walk, p->s.addr, r->end);
 	if (ret && ret != VMI_PT_FULL)
 		return ret;
@@ -192,8 +192,18 @@ static const struct seq_operations vmi_pt_seq_ops = {
 
 static int vmi_pt_open(struct inode *inode, struct file *file)
 {
-	return vmi_vma_seq_open(inode, file, &vmi_pt_seq_ops,
-				sizeof(struct vmi_pt_priv));
+	struct vmi_pt_priv *p;
+	int ret;
+
+	ret = vmi_vma_seq_open(inode, file, &vmi_pt_seq_ops,
+			       sizeof(struct vmi_pt_priv),
+			       offsetof(struct vmi_pt_priv, walk));
+	if (ret)
+		return ret;
+	p = ((struct seq_file *)file->private_data)->private;
+	p->walk.ops = &vmi_pt_ops;
+	p->walk.private = p;
+	return 0;
 }
 
 const struct proc_ops vmi_pagetable_proc_ops = {
