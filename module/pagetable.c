@@ -31,6 +31,8 @@
 #define VMI_PT_RUNS		32
 /* internal: the record is full, continue at priv->next */
 #define VMI_PT_FULL		(-EOVERFLOW)
+/* a line printed costs as many entries' worth of the batch */
+#define VMI_PT_LINE_COST	16
 /* the level of a run of empty entries, which merge across levels */
 #define VMI_PT_NOLEVEL		VMI_NR_LEVELS
 
@@ -79,6 +81,8 @@ static void vmi_pt_flush(struct vmi_pt_priv *p)
 
 	if (!r->active)
 		return;
+	/* printing under the mmap lock counts against the walk's batch */
+	p->walk.budget -= VMI_PT_LINE_COST;
 	seq_printf(m, "%016lx %016lx ", r->start, r->end);
 	vmi_pt_size(m, r->end - r->start);
 	seq_printf(m, " %s %s ",

@@ -107,7 +107,7 @@ void vmi_seq_hex(struct seq_file *m, char delim, unsigned long long val,
 	int i = sizeof(buf), digits = 0;
 
 	do {
-		buf[--i] = hex_asc_lo(val);
+		buf[--i] = "0123456789abcdef"[val & 0xf];
 		val >>= 4;
 		digits++;
 	} while (val || digits < width);

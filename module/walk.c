@@ -17,11 +17,13 @@
  *
  * - The caller holds a reference on mm_users (mmget_not_zero()), so the mm
  *   is not torn down (exit_mmap() frees every table); it holds no lock.
- * - vmi_walk_range() takes mmap_read_lock_killable() for at most
- *   VMI_WALK_BATCH entries, and for one PTE table only when a writer is
- *   waiting (mmap_lock_is_contended(), as smaps_rollup does); then it drops
- *   the lock, calls cond_resched() and looks the VMA up again at the
- *   address it stopped at.  Asserted: mmap_assert_locked().
+ * - vmi_walk_range() holds mmap_read_lock_killable() for at most
+ *   VMI_WALK_BATCH entries (a VMA counting as one more), and for one PTE
+ *   table only when a writer is waiting (mmap_lock_is_contended(), as
+ *   smaps_rollup does); then it drops the lock, calls cond_resched() and
+ *   looks the VMA up again at the address it stopped at
+ *   (vmi_walk_yield()).  The per-VMA files hold it the same way across
+ *   VMAs (@w->hold).  Asserted: mmap_assert_locked().
  * - What keeps a table alive while we read it:
  *   - pgd: the mm itself.
  *   - p4d, pud and pmd tables: the mmap read lock, for a table whose range
@@ -1006,10 +1008,10 @@ int vmi_walk_yield(struct vmi_walk *w, long cost)
  * @w->walk_holes, as far as a VMA keeps their tables alive), adding to
  * @w->counts and @w->census and calling the callbacks.  Without
  * @w->hold it must be called without mmap_lock held: the lock is taken
- * and dropped per batch of entries (see the top of this file).  With
- * @w->hold the caller holds it (vmi_walk_lock()); it is dropped and taken
- * again between batches and held on return, unless -EINTR says otherwise
- * (@w->locked).
+ * here, dropped and taken again between batches of entries (see the top
+ * of this file) and dropped on return.  With @w->hold the caller holds it
+ * (vmi_walk_lock()); it is cycled likewise and held on return, unless
+ * -EINTR says otherwise (@w->locked).
  *
  * Return: 0, -EINTR on a fatal signal, or a callback's error.
  */
@@ -1020,19 +1022,20 @@ int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end)
 
 	memset(w->range_base, 0xff, sizeof(w->range_base));
 	w->range_deposit_base = ULONG_MAX;
+	if (!w->hold) {
+		ret = vmi_walk_lock(w);
+		if (ret)
+			return ret;
+	}
 	while (addr < end) {
 		struct vm_area_struct *vma;
 		unsigned long stop;
 
-		if (fatal_signal_pending(current))
-			return -EINTR;
-		if (!w->hold) {
-			ret = vmi_walk_lock(w);
-			if (ret)
-				return ret;
-		}
 		mmap_assert_locked(w->mm);
-
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
 		vma = find_vma(w->mm, addr);
 		if (!w->walk_holes && (!vma || vma->vm_start >= end))
 			break;
@@ -1051,16 +1054,17 @@ int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end)
 		if (ret && ret != VMI_WALK_PAUSE)
 			break;
 		addr = ret ? w->resume : stop;
-		if (!w->hold) {
-			vmi_walk_unlock(w);
-			cond_resched();
-		} else if (ret) {
-			/* the batch is used up: cycle the lock */
-			ret = vmi_walk_yield(w, 0);
+		ret = 0;
+		/*
+		 * Between VMAs, and where a batch ran out inside one: let a
+		 * waiting writer in (each VMA costs an entry's worth).
+		 */
+		if (addr < end) {
+			ret = vmi_walk_yield(w, 1);
 			if (ret < 0)
 				return ret;
+			ret = 0;
 		}
-		ret = 0;
 	}
 	if (!w->hold)
 		vmi_walk_unlock(w);
