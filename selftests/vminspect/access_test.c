@@ -978,7 +978,12 @@ TEST(per_page_bits_frames_and_tables)
 
 /* ---- audit: listings make no record, a refused open does as pagemap's ---- */
 
-#define AA_NOCAP	"vmi_nocap"
+#define AA_NOCAP	"vmi_nocap"	/* vmi_nocap_<step> */
+
+static const char *const nocap_profiles[] = {
+	AA_NOCAP "_list", AA_NOCAP "_ours", AA_NOCAP "_pagemap",
+	AA_NOCAP "_match",
+};
 
 /* /dev/kmsg at its end, to count what is logged from now on */
 static int kmsg_open(void)
@@ -1002,7 +1007,7 @@ static int kmsg_denials(int fd)
 			continue;
 		rec[n] = '\0';
 		if (strstr(rec, "apparmor=\"DENIED\"") &&
-		    strstr(rec, "profile=\"" AA_NOCAP "\""))
+		    strstr(rec, "profile=\"" AA_NOCAP "_"))
 			count++;
 	}
 	close(fd);
@@ -1022,7 +1027,7 @@ static int nocap_reader(void *arg)
 	struct match_arg m = { .uid = (uid_t)-1 };
 	int n;
 
-	if (change_profile(AA_NOCAP))
+	if (change_profile(nocap_profiles[a->what]))
 		return 101;
 	switch (a->what) {
 	case NOCAP_LIST:
@@ -1046,8 +1051,9 @@ static int nocap_phase(pid_t other, int what)
 	int fd, ret;
 
 	/*
-	 * A fresh profile (AppArmor logs a capability denial once per profile
-	 * and CPU), and a refilled printk ratelimit for kauditd.
+	 * A profile of its own per step (AppArmor logs a capability denial
+	 * once per profile and CPU, and loading an identical profile again
+	 * changes nothing), and a refilled printk ratelimit for kauditd.
 	 */
 	if (apparmor_load_profile(AA_NOCAP))
 		return -1;

@@ -271,10 +271,10 @@ int vmv_proc_error(int err, pid_t pid, const char *file)
 			p_err("permission denied reading %s/%s", vmi_proc_root(),
 			      file);
 		} else if (!stat(path, &st) && st.st_uid != geteuid()) {
-			p_err("permission denied: process %d belongs to uid %u and you are uid %u; reading another process's page tables needs the right to open its /proc/PID/pagemap (same user and dumpable, or CAP_SYS_PTRACE, and what the LSMs allow)",
+			p_err("permission denied: process %d belongs to uid %u and you are uid %u; reading another process's page tables needs the right to open its /proc/PID/pagemap, which the kernel gives to whoever may ptrace it for reading (same user and dumpable, or root: CAP_SYS_PTRACE) if the LSMs agree",
 			      pid, st.st_uid, geteuid());
 		} else {
-			p_err("permission denied reading process %d: reading a process's page tables needs the right to open its /proc/PID/pagemap (same user and dumpable, not setuid, or CAP_SYS_PTRACE, and what the LSMs allow)",
+			p_err("permission denied reading process %d: reading a process's page tables needs the right to open its /proc/PID/pagemap, which the kernel gives to whoever may ptrace it for reading (same user and dumpable, not setuid, or root: CAP_SYS_PTRACE) if the LSMs agree",
 			      pid);
 		}
 		break;
