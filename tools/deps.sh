@@ -36,6 +36,7 @@ pkgs=(
 	debootstrap debian-archive-keyring	# the Debian 13 root (tools/vm/kernel)
 	prometheus		# promtool check metrics; the server the export test scrapes with
 	python3-prometheus-client	# its strict OpenMetrics parser checks vmview export -O
+	apparmor		# apparmor_parser: access_test's profile, loaded in the guest
 )
 
 missing=()
