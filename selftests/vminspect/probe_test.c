@@ -712,6 +712,67 @@ TEST_F(probes, one_cpu_no_remote_shootdowns)
 	ASSERT_EQ(0ULL, r.t1.shootdown_irqs - r.t0.shootdown_irqs);
 }
 
+static unsigned long long tlb_events(const struct vmi_tlb_counts *t)
+{
+	unsigned long long n = 0;
+	int i;
+
+	for (i = 0; i < VMI_TLB_MAX_REASONS; i++)
+		n += t->r[i][VMI_TLB_EVENTS];
+	return n;
+}
+
+/*
+ * A process's counters outlive its exit until it is reaped, with what its
+ * exit did: exit_mm() and exit_mmap() come after sched_process_exit on 7.3
+ * (and after other threads' on every kernel), and unmapping its memory
+ * flushes the TLB.  The probes ran before the child was forked, so the
+ * zombie's totals equal its /proc/<pid>/stat, which a zombie keeps.
+ */
+TEST_F(probes, exit_counted_until_reaped)
+{
+	struct vmi_fault_counts pz;
+	struct vmi_tlb_counts tz;
+	struct flt kz;
+	siginfo_t si;
+	struct run r;
+	int i, err;
+
+	ASSERT_EQ(0, run_start(&r, touch_anon, (void *)256));
+	ASSERT_EQ(0, parent_wait(&r));
+	ASSERT_EQ(1, write(r.to_child, "g", 1));
+	ASSERT_EQ(0, parent_wait(&r));
+	ASSERT_EQ(0, stat_flt(r.pid, &r.k1));
+	ASSERT_EQ(0, probe_flt(r.pid, &r.p1, &r.t1));
+	ASSERT_EQ(1, write(r.to_child, "g", 1));	/* exits */
+	memset(&si, 0, sizeof(si));
+	ASSERT_EQ(0, waitid(P_PID, r.pid, &si, WEXITED | WNOWAIT));
+	ASSERT_EQ(CLD_EXITED, si.si_code);
+	ASSERT_EQ(0, si.si_status);
+	ASSERT_EQ(0, stat_flt(r.pid, &kz));
+	ASSERT_EQ(0, vmi_probe_counts(r.pid, &pz, &tz));
+	TH_LOG("zombie: min_flt %llu maj_flt %llu, probes minor %llu major %llu",
+	       kz.min, kz.maj, pz.c[VMI_FAULT_MINOR], pz.c[VMI_FAULT_MAJOR]);
+	TH_LOG("at exit: +%llu faults, TLB events %llu -> %llu",
+	       kz.min + kz.maj - r.k1.min - r.k1.maj, tlb_events(&r.t1),
+	       tlb_events(&tz));
+	EXPECT_EQ(kz.min, pz.c[VMI_FAULT_MINOR]);
+	EXPECT_EQ(kz.maj, pz.c[VMI_FAULT_MAJOR]);
+	EXPECT_GT(tlb_events(&tz), tlb_events(&r.t1));	/* exit_mmap() */
+	close(r.to_child);
+	close(r.from_child);
+
+	ASSERT_EQ(r.pid, waitpid(r.pid, NULL, 0));
+	/* freed after an RCU grace period */
+	for (i = 0; i < 250; i++) {
+		err = vmi_probe_counts(r.pid, &pz, &tz);
+		if (err)
+			break;
+		usleep(20000);
+	}
+	ASSERT_EQ(-ENOENT, err);
+}
+
 /* Programs of ours the kernel still has (names start with "vmi_"). */
 static int our_progs(void)
 {
