@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 
 #include "kselftest_harness.h"
 #include "vmi_util.h"
@@ -771,6 +772,130 @@ TEST_F(probes, exit_counted_until_reaped)
 		usleep(20000);
 	}
 	ASSERT_EQ(-ENOENT, err);
+}
+
+/*
+ * A made-up kernel BTF with what the probes attach to, less a function or
+ * with one more argument to handle_mm_fault(), for "vmview probe check
+ * --btf": the check must name what is missing or different.
+ */
+enum fake_kernel { FAKE_OK, FAKE_NO_BAD_AREA, FAKE_MM_FAULT_5_ARGS };
+
+static void add_params(struct btf *b, const int *p)
+{
+	for (; *p >= 0; p++)
+		btf__add_func_param(b, "", *p);
+}
+
+static void add_func(struct btf *b, const char *name, int ret, const int *p)
+{
+	int proto = btf__add_func_proto(b, ret);
+
+	add_params(b, p);
+	btf__add_func(b, name, BTF_FUNC_GLOBAL, proto);
+}
+
+static void add_tp(struct btf *b, const char *name, int vp, const int *p)
+{
+	int proto = btf__add_func_proto(b, 0);
+	char tn[64];
+
+	btf__add_func_param(b, "__data", vp);
+	add_params(b, p);
+	snprintf(tn, sizeof(tn), "btf_trace_%s", name);
+	btf__add_typedef(b, tn, btf__add_ptr(b, proto));
+}
+
+static int write_fake_btf(const char *path, enum fake_kernel kind)
+{
+	struct btf *b = btf__new_empty();
+	int in, ul, ui, vp, vma, regs, task, rq, fd, ret = 0;
+	const void *data;
+	__u32 size;
+
+	if (!b)
+		return -1;
+	in = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+	ul = btf__add_int(b, "long unsigned int", 8, 0);
+	ui = btf__add_int(b, "unsigned int", 4, 0);
+	vp = btf__add_ptr(b, 0);
+	vma = btf__add_ptr(b, btf__add_struct(b, "vm_area_struct", 0));
+	regs = btf__add_ptr(b, btf__add_struct(b, "pt_regs", 0));
+	task = btf__add_ptr(b, btf__add_struct(b, "task_struct", 0));
+	rq = btf__add_struct(b, "rq", 0);
+	{
+		int mm_fault[] = { vma, ul, ui, regs,
+				   kind == FAKE_MM_FAULT_5_ARGS ? ul : -1, -1 };
+		int bad_area[] = { regs, ul, ul, -1 };
+		int bad_access[] = { regs, ul, ul, vma, -1 };
+		int flush[] = { vp, -1 };
+		int pf[] = { ul, regs, ul, -1 };
+		int tlb[] = { in, ul, -1 };
+		int free[] = { task, -1 };
+
+		add_func(b, "handle_mm_fault", ui, mm_fault);
+		if (kind != FAKE_NO_BAD_AREA)
+			add_func(b, "bad_area_nosemaphore", 0, bad_area);
+		add_func(b, "bad_area_access_error", 0, bad_access);
+		add_func(b, "flush_tlb_func", 0, flush);
+		add_tp(b, "page_fault_user", vp, pf);
+		add_tp(b, "page_fault_kernel", vp, pf);
+		add_tp(b, "tlb_flush", vp, tlb);
+		add_tp(b, "sched_process_free", vp, free);
+	}
+	btf__add_var(b, "runqueues", BTF_VAR_GLOBAL_ALLOCATED, rq);
+	data = btf__raw_data(b, &size);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (!data || fd < 0 || write(fd, data, size) != (ssize_t)size)
+		ret = -1;
+	if (fd >= 0)
+		close(fd);
+	btf__free(b);
+	return ret;
+}
+
+/* vmview probe check --btf FILE: exit status, stdout into out. */
+static int check_btf(const char *file, char *out, size_t len)
+{
+	char cmd[256];
+	size_t n = 0;
+	FILE *f;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), VMVIEW " probe check --btf %s 2>&1", file);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	while (n < len - 1 && fgets(out + n, len - n, f))
+		n += strlen(out + n);
+	st = pclose(f);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+TEST(attach_points_checked_against_btf)
+{
+	const char *file = "/tmp/probe_test.btf";
+	char out[4096];
+
+	if (access(VMVIEW, X_OK))
+		SKIP(return, VMVIEW " missing");
+	/* the running kernel has all of them */
+	ASSERT_EQ(0, vmview("probe check"));
+
+	ASSERT_EQ(0, write_fake_btf(file, FAKE_OK));
+	EXPECT_EQ(0, check_btf(file, out, sizeof(out)));
+	TH_LOG("%s", out);
+
+	ASSERT_EQ(0, write_fake_btf(file, FAKE_NO_BAD_AREA));
+	EXPECT_EQ(1, check_btf(file, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "bad_area_nosemaphore     MISSING"));
+	EXPECT_NE(NULL, strstr(out, "1 of 10 missing"));
+
+	ASSERT_EQ(0, write_fake_btf(file, FAKE_MM_FAULT_5_ARGS));
+	EXPECT_EQ(1, check_btf(file, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "handle_mm_fault          DIFFERS: "
+			       "5 arguments, the program reads exactly 4"));
+	unlink(file);
 }
 
 /* Programs of ours the kernel still has (names start with "vmi_"). */

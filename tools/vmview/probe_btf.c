@@ -20,6 +20,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "vmview.h"
 #include "probe_btf.h"
 
 /*
@@ -137,7 +138,7 @@ static bool proto_matches(const struct btf *btf, const struct btf_type *fp,
 	char got[96];
 	size_t k;
 
-	for (k = 0; k < sizeof(protos) / sizeof(protos[0]); k++)
+	for (k = 0; k < ARRAY_SIZE(protos); k++)
 		if (!strcmp(protos[k].target, a->target))
 			e = &protos[k];
 	if (!e) {
@@ -174,7 +175,7 @@ static void find_target(const struct btf *btf, struct vmi_attach *a)
 		return;
 	}
 	fp = find_proto(btf, a->kind, a->target, &skip);
-	a->found = fp != NULL;
+	a->found = !!fp;
 	a->proto_ok = a->found && proto_matches(btf, fp, skip, a);
 }
 
@@ -193,7 +194,7 @@ static int check_progs(struct bpf_object *obj, const struct btf *btf,
 			.load = bpf_program__autoload(prog),
 		};
 
-		for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(sections); i++) {
 			size_t n = strlen(sections[i].prefix);
 
 			if (!strncmp(sec, sections[i].prefix, n)) {
