@@ -14,6 +14,120 @@
 
 /* ---- page-table walker (walk.c, decode.c, pagetable.c, translate.c) ---- */
 
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include <linux/swap.h>
+#include <linux/swapops.h>
+
+/*
+ * Non-present entries.  7.3 decodes them through the softleaf API
+ * (<linux/leafops.h>); 6.1 and 6.12 through swp_entry_t and the
+ * is_*_entry() helpers.  x86-64 uses one layout at every level, so an entry
+ * of any level is decoded as a PTE.
+ */
+#ifdef VMI_HAVE_LEAFOPS	/* set by module/Kbuild: <linux/leafops.h> exists */
+#include <linux/leafops.h>
+
+#define vmi_leaf_t			softleaf_t
+
+static inline vmi_leaf_t vmi_leaf_of(u64 val)
+{
+	return softleaf_from_pte(__pte(val));
+}
+
+#define vmi_leaf_is_swap(e)		softleaf_is_swap(e)
+#define vmi_leaf_is_marker(e)		softleaf_is_marker(e)
+#define vmi_leaf_marker(e)		softleaf_to_marker(e)
+#define vmi_leaf_is_migration(e)	softleaf_is_migration(e)
+#define vmi_leaf_is_migration_write(e)	softleaf_is_migration_write(e)
+#define vmi_leaf_is_migration_read_exclusive(e) \
+	softleaf_is_migration_read_exclusive(e)
+#define vmi_leaf_is_device_private(e)	softleaf_is_device_private(e)
+#define vmi_leaf_is_device_exclusive(e)	softleaf_is_device_exclusive(e)
+#define vmi_leaf_is_hwpoison(e)		softleaf_is_hwpoison(e)
+#define vmi_pmd_is_migration(pmd)	pmd_is_migration_entry(pmd)
+#else
+#define vmi_leaf_t			swp_entry_t
+
+static inline vmi_leaf_t vmi_leaf_of(u64 val)
+{
+	return pte_to_swp_entry(__pte(val));
+}
+
+#define vmi_leaf_is_swap(e)		(!non_swap_entry(e))
+#define vmi_leaf_is_marker(e)		is_pte_marker_entry(e)
+#define vmi_leaf_marker(e)		pte_marker_get(e)
+#define vmi_leaf_is_migration(e)	is_migration_entry(e)
+#define vmi_leaf_is_migration_write(e)	is_writable_migration_entry(e)
+#define vmi_leaf_is_migration_read_exclusive(e) \
+	is_readable_exclusive_migration_entry(e)
+#define vmi_leaf_is_device_private(e)	is_device_private_entry(e)
+#define vmi_leaf_is_device_exclusive(e)	is_device_exclusive_entry(e)
+#define vmi_leaf_is_hwpoison(e)		is_hwpoison_entry(e)
+#define vmi_pmd_is_migration(pmd)	is_pmd_migration_entry(pmd)
+#endif
+
+/* The userfaultfd bit: _PAGE_UFFD_WP up to 6.12, _PAGE_UFFD in 7.3. */
+#ifdef _PAGE_BIT_UFFD
+#define VMI_PAGE_UFFD			_PAGE_UFFD
+#define vmi_pte_uffd_wp(pte)		pte_uffd(pte)
+#define vmi_pmd_uffd_wp(pmd)		pmd_uffd(pmd)
+#define vmi_pte_swp_uffd_wp(pte)	pte_swp_uffd(pte)
+#else
+#define VMI_PAGE_UFFD			_PAGE_UFFD_WP
+#define vmi_pte_uffd_wp(pte)		pte_uffd_wp(pte)
+#define vmi_pmd_uffd_wp(pmd)		pmd_uffd_wp(pmd)
+#define vmi_pte_swp_uffd_wp(pte)	pte_swp_uffd_wp(pte)
+#endif
+
+/* Device-DAX "devmap" leaves: gone in 7.3 (_PAGE_DEVMAP with them). */
+#ifdef _PAGE_DEVMAP
+#define VMI_PAGE_DEVMAP			_PAGE_DEVMAP
+#define vmi_pmd_devmap(pmd)		pmd_devmap(pmd)
+#define vmi_pud_devmap(pud)		pud_devmap(pud)
+#else
+#define VMI_PAGE_DEVMAP			0
+#define vmi_pmd_devmap(pmd)		false
+#define vmi_pud_devmap(pud)		false
+#endif
+
+/*
+ * A PMD read once without its lock: on x86-64 entries are 64 bits and the
+ * kernel's pmdp_get_lockless() (absent on 6.1) is READ_ONCE().
+ */
+static inline pmd_t vmi_pmdp_get_lockless(pmd_t *pmdp)
+{
+	return READ_ONCE(*pmdp);
+}
+
+/**
+ * vmi_pmd_is_table - does a PMD value point to a PTE table?
+ * @pmd: the value, read once
+ *
+ * What the kernel's __pte_offset_map() accepts: not none, not a migration
+ * or other non-present entry, not a huge leaf (THP, hugetlb, devmap), and
+ * not bad.
+ */
+static inline bool vmi_pmd_is_table(pmd_t pmd)
+{
+	return !pmd_none(pmd) && pmd_present(pmd) && !pmd_leaf(pmd) &&
+	       !vmi_pmd_devmap(pmd) && !pmd_bad(pmd);
+}
+
+/* ---- process tracking (track.c) ---- */
+
+/*
+ * sched_process_exit's prototype: a second argument, group_dead, from
+ * 6.16 (module/Kbuild sets VMI_HAVE_EXIT_GROUP_DEAD from the kernel's
+ * include/trace/events/sched.h).  A probe must match it exactly, or kCFI
+ * traps the call.
+ */
+#ifdef VMI_HAVE_EXIT_GROUP_DEAD
+#define VMI_TP_EXIT_PROTO	struct task_struct *task, bool group_dead
+#else
+#define VMI_TP_EXIT_PROTO	struct task_struct *task
+#endif
+
 /* ---- access control (target.c, processes.c, track.c) ---- */
 
 #endif /* _VMI_COMPAT_H */

@@ -16,6 +16,7 @@
 #include <linux/swap.h>
 #include <linux/swapops.h>
 
+#include "compat.h"
 #include "vminspect.h"
 
 /* bits 9..58 of a non-present x86-64 entry: the inverted swap offset */
@@ -39,9 +40,9 @@ static const struct vmi_bit vmi_present_bits[] = {
 /* Present leaf entries only: software bits the kernel gives meaning to. */
 static const struct vmi_bit vmi_leaf_bits[] = {
 	{ _PAGE_SPECIAL, "special" },
-	{ _PAGE_UFFD_WP, "uffd-wp" },
+	{ VMI_PAGE_UFFD, "uffd-wp" },
 	{ _PAGE_SOFT_DIRTY, "soft-dirty" },
-	{ _PAGE_DEVMAP, "devmap" },
+	{ VMI_PAGE_DEVMAP, "devmap" },	/* 0 from 7.3: no devmap */
 };
 
 struct vmi_tokens {
@@ -90,26 +91,26 @@ static void vmi_seq_present_bits(struct vmi_tokens *t, enum vmi_level level,
 static void vmi_seq_swap_bits(struct vmi_tokens *t, u64 val)
 {
 	pte_t pte = __pte(val);
-	swp_entry_t entry = pte_to_swp_entry(pte);
+	vmi_leaf_t entry = vmi_leaf_of(val);
 
-	if (is_pte_marker_entry(entry)) {
-		pte_marker marker = pte_marker_get(entry);
+	if (vmi_leaf_is_marker(entry)) {
+		pte_marker marker = vmi_leaf_marker(entry);
 
 		vmi_token(t, "marker");
 		if (marker & PTE_MARKER_UFFD_WP)
 			vmi_token(t, "uffd-wp");
 		return;
 	}
-	if (is_migration_entry(entry)) {
+	if (vmi_leaf_is_migration(entry)) {
 		vmi_token(t, "migration");
-		vmi_token(t, is_writable_migration_entry(entry) ? "write" :
-			  is_readable_exclusive_migration_entry(entry) ?
+		vmi_token(t, vmi_leaf_is_migration_write(entry) ? "write" :
+			  vmi_leaf_is_migration_read_exclusive(entry) ?
 			  "read-exclusive" : "read");
-	} else if (is_device_private_entry(entry)) {
+	} else if (vmi_leaf_is_device_private(entry)) {
 		vmi_token(t, "device-private");
-	} else if (is_device_exclusive_entry(entry)) {
+	} else if (vmi_leaf_is_device_exclusive(entry)) {
 		vmi_token(t, "device-exclusive");
-	} else if (is_hwpoison_entry(entry)) {
+	} else if (vmi_leaf_is_hwpoison(entry)) {
 		vmi_token(t, "hwpoison");
 	} else {
 		vmi_token(t, "swap");
@@ -117,7 +118,7 @@ static void vmi_seq_swap_bits(struct vmi_tokens *t, u64 val)
 	}
 	if (pte_swp_soft_dirty(pte))
 		vmi_token(t, "soft-dirty");
-	if (pte_swp_uffd_wp(pte))
+	if (vmi_pte_swp_uffd_wp(pte))
 		vmi_token(t, "uffd-wp");
 	if (pte_swp_exclusive(pte))
 		vmi_token(t, "exclusive");

@@ -25,6 +25,7 @@
 #include <linux/swap.h>
 #include <linux/swapops.h>
 
+#include "compat.h"
 #include "vminspect.h"
 
 #define VMI_PT_RUNS		32
@@ -89,9 +90,9 @@ static void vmi_pt_flush(struct vmi_pt_priv *p)
 		vmi_seq_entry_bits(m, r->level, r->state, r->val, true);
 	if (p->s.t.show_phys && r->state == VMI_STATE_PRESENT)
 		seq_printf(m, " 0x%016llx\n", r->first);
-	else if (p->s.t.show_phys && r->state == VMI_STATE_SWAP)
+	else if (p->s.t.show_phys && r->state == VMI_STATE_SWAP && r->val)
 		seq_printf(m, " swap:%u:0x%llx\n",
-			   swp_type(pte_to_swp_entry(__pte(r->val))), r->first);
+			   swp_type(vmi_leaf_of(r->val)), r->first);
 	else
 		seq_puts(m, " -\n");
 	r->active = false;
@@ -114,7 +115,7 @@ static int vmi_pt_leaf(struct vmi_walk *w, const struct vmi_entry *e)
 	} else if (!none) {
 		key = vmi_entry_visible(e->val, false, false);
 		if (e->state == VMI_STATE_SWAP)
-			where = swp_offset(pte_to_swp_entry(__pte(e->val)));
+			where = swp_offset(vmi_leaf_of(e->val));
 		size = (e->end - e->start) >> PAGE_SHIFT;
 	}
 

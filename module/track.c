@@ -39,6 +39,7 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
+#include "compat.h"
 #include "vminspect.h"
 
 #define VMI_EVENT_EXIT		1U
@@ -93,10 +94,12 @@ static void vmi_probe_fork(void *data, struct task_struct *parent,
 }
 
 /*
- * Runs once per exiting thread, after signal->live was decremented: the
- * group is dead when it reads zero.
+ * Runs once per exiting thread, after signal->live was decremented (on
+ * every kernel: from 6.16 the tracepoint runs before exit_mm() and says
+ * group_dead itself): the group is dead when it reads zero.  The prototype
+ * must be the tracepoint's exactly (kCFI): VMI_TP_EXIT_PROTO.
  */
-static void vmi_probe_exit(void *data, struct task_struct *task)
+static void vmi_probe_exit(void *data, VMI_TP_EXIT_PROTO)
 {
 	if (!(task->flags & PF_KTHREAD) && !atomic_read(&task->signal->live))
 		vmi_push_event(task_tgid_nr(task), VMI_EVENT_EXIT);
@@ -391,7 +394,14 @@ err_unregister_fork:
 	tracepoint_probe_unregister(vmi_tp_fork, vmi_probe_fork, NULL);
 	tracepoint_synchronize_unregister();
 err_destroy_wq:
-	/* no release can queue work: no file was opened through us yet */
+	/*
+	 * The fork probe may have created directories whose files are open
+	 * already: as in vmi_track_exit(), no release may queue work once
+	 * the workqueue is going.
+	 */
+	mutex_lock(&vmi_pids_lock);
+	vmi_stopping = true;
+	mutex_unlock(&vmi_pids_lock);
 	destroy_workqueue(vmi_wq);
 	vmi_pids_remove_all();	/* what the fork probe may have created */
 	return ret;

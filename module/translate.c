@@ -24,6 +24,7 @@
 #include <linux/swapops.h>
 #include <linux/uaccess.h>
 
+#include "compat.h"
 #include "vminspect.h"
 
 /* longest accepted write: "0x" + 16 digits + "\n" */
@@ -46,6 +47,7 @@ struct vmi_xlate {
 	} lvl[VMI_NR_LEVELS];
 	enum vmi_level stop;
 	bool found_leaf;
+	bool unguarded;
 	bool have_vma;
 	struct vmi_vma_rec rec;
 	struct vmi_walk walk;
@@ -65,6 +67,10 @@ static int vmi_xlate_table(struct vmi_walk *w, const struct vmi_entry *e)
 
 	x->lvl[e->level].seen = true;
 	x->lvl[e->level].val = e->val;
+	if (e->unguarded) {
+		x->stop = e->level;
+		x->unguarded = true;
+	}
 	vmi_xlate_vma(x, e);
 	return 0;
 }
@@ -134,6 +140,11 @@ static void vmi_xlate_print(struct seq_file *m, struct vmi_target *t,
 		seq_putc(m, '\n');
 	}
 
+	if (x->unguarded) {
+		/* the table below lies outside every VMA: not read */
+		seq_printf(m, "stop unguarded-%s\n", names[stop]);
+		return;
+	}
 	if (!x->found_leaf)
 		return;
 	if (!val) {
@@ -148,7 +159,7 @@ static void vmi_xlate_print(struct seq_file *m, struct vmi_target *t,
 		seq_printf(m, "phys 0x%016llx\n", t->show_phys ?
 			   vmi_entry_phys(stop, val) + off : 0);
 	} else {
-		swp_entry_t entry = pte_to_swp_entry(__pte(val));
+		vmi_leaf_t entry = vmi_leaf_of(val);
 		static const char *const states[] = VMI_STATE_NAMES;
 
 		seq_printf(m, "stop %s\n", states[state]);
@@ -157,7 +168,7 @@ static void vmi_xlate_print(struct seq_file *m, struct vmi_target *t,
 				   t->show_phys ? swp_offset(entry) : 0);
 		else if (state == VMI_STATE_MIGRATION)
 			seq_printf(m, "migration %s\n",
-				   is_writable_migration_entry(entry) ?
+				   vmi_leaf_is_migration_write(entry) ?
 				   "write" : "read");
 	}
 }

@@ -12,50 +12,74 @@
  * walk_page_range() is not exported to modules, so this is our own, kept
  * close to mm/pagewalk.c and to the rules of fs/proc/task_mmu.c.
  *
- * Locking rules (6.1):
+ * Locking rules, on every kernel we build for (6.1, 6.12, 7.3); what
+ * changed between them is said where it matters:
  *
- * - The caller holds a reference on mm_users (mmget_not_zero()), so the page
- *   tables exist; it holds no lock.
+ * - The caller holds a reference on mm_users (mmget_not_zero()), so the mm
+ *   is not torn down (exit_mmap() frees every table); it holds no lock.
  * - vmi_walk_range() takes mmap_read_lock_killable() for at most
  *   VMI_WALK_BATCH entries, and for one PTE table only when a writer is
  *   waiting (mmap_lock_is_contended(), as smaps_rollup does); then it drops
  *   the lock, calls cond_resched() and looks the VMA up again at the
- *   address it stopped at.  A writer (mmap, munmap, mprotect) waits for
- *   one table, or one batch at most, and a VMA that changes between
- *   batches is walked as it is found in each.
- * - Under the mmap read lock the page tables of a VMA in the tree are not
- *   freed: khugepaged and MADV_COLLAPSE retract them under the write lock,
- *   and munmap(), which in 6.1 downgrades to the read lock before
- *   free_pgtables(), first takes its VMAs out of the tree and frees only
- *   tables no remaining VMA uses (floor/ceiling).  So, within a VMA found
- *   under the lock, a pointer to a lower table stays valid while we hold
- *   it.  Entries themselves still change under us (faults, zap, THP split,
- *   reclaim): each entry is read once (READ_ONCE / ptep_get()) and only that
- *   value is decoded.  PMD values are classified before descending, so a
- *   THP or hugetlb leaf is never taken for a table.
- * - Outside every VMA (walk_holes, for translate) that munmap may be
- *   freeing the tables as we read them, so holes are walked like
- *   gup_fast: with interrupts off, which holds off the freeing (x86 frees
- *   page tables after an RCU-sched grace period or a TLB-flush IPI), and
- *   without the PTE lock, whose page could be the one being freed.
- * - PTE tables are read under their PTE lock (pte_offset_map_lock()), like
- *   /proc/<pid>/pagemap; the lock is held for one table at most.
+ *   address it stopped at.  Asserted: mmap_assert_locked().
+ * - What keeps a table alive while we read it:
+ *   - pgd: the mm itself.
+ *   - p4d, pud and pmd tables: the mmap read lock, for a table whose range
+ *     a VMA in the tree overlaps.  Tables are freed by free_pgtables()
+ *     (munmap, after the VMAs left the tree, on 6.1 under the downgraded
+ *     read lock) and only where no remaining VMA overlaps them
+ *     (floor/ceiling), or by exit_mmap().  So inside a VMA every table is
+ *     safe, and outside every VMA (walk_holes: translate) a table is read
+ *     only if some VMA in the tree overlaps its range (vmi_guarded());
+ *     otherwise the walk stops at the entry pointing to it and reports it
+ *     (e->unguarded).  Interrupts off would not do: munmap's TLB-flush IPIs
+ *     go to the target's mm_cpumask, not to the CPU reading a foreign mm.
+ *   - PTE tables: as above on 6.1.  From 6.6, khugepaged retracts file and
+ *     shmem PTE tables without the mmap lock (pte_free_defer(), RCU), and
+ *     with PT_RECLAIM (7.3) MADV_DONTNEED frees empty PTE tables under the
+ *     read lock (RCU-deferred).  So a PTE table is mapped as the kernel's
+ *     own (unexported) helper does, in one place: vmi_pte_range() (RCU
+ *     read lock, lockless PMD read, only a real table, its PTE lock,
+ *     pmd_same() re-check).  When it finds no table the PMD value it found
+ *     is classified again (the kernel's ACTION_AGAIN): a table is counted
+ *     and shown only once it is mapped and locked.  Asserted:
+ *     lockdep_assert_held() of the PTE lock.
+ *   - hugetlb: never below the hstate level (no entry there is a table).
+ *     A shared PMD table (huge_pmd_share()) can be unshared by a hole punch
+ *     or truncate of the file in another mm, holding i_mmap_rwsem for
+ *     write but not our mmap lock, and by MADV_DONTNEED under the read
+ *     lock: a hugetlb VMA is walked under i_mmap_lock_read() of its file,
+ *     which excludes huge_pmd_unshare().  Asserted likewise.
+ * - Every entry is read once (READ_ONCE(), vmi_pmdp_get_lockless(),
+ *   ptep_get()), classified, and the walk descends from the value it read
+ *   (pXd_offset_lockless(), pte_offset_kernel() of the PMD value), never by
+ *   re-reading the parent, as gup_fast does.  Values are classified by the
+ *   kernel's accessors (pte_present(), pte_dirty(), pte_write() ...), which
+ *   know the bits each kernel gives meaning to (the saved-dirty bit and
+ *   shadow-stack writability from 6.6).  A bad entry (pXd_bad()) is
+ *   reported as special and not descended into.
  * - Swap, migration and other non-present entries are decoded, never
  *   followed.
  * - 5-level paging is decided at run time (pgtable_l5_enabled()); on
  *   4-level paging the p4d level is folded into the pgd and counted there.
+ * - Callbacks run under the mmap read lock and, at PTE level, the PTE lock
+ *   and the RCU read lock: they must not sleep.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/fs.h>
 #include <linux/hugetlb.h>
+#include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/pgtable.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
+#include <linux/spinlock.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
-#include <linux/version.h>
 
+#include "compat.h"
 #include "walk.h"
 
 /*
@@ -63,8 +87,12 @@
  * after any PTE table when a writer waits for the lock.
  */
 #define VMI_WALK_BATCH		512
-/* Internal: the batch is used up, resume at w->resume. */
+/*
+ * Internal returns, never seen by callers: the batch is used up, resume at
+ * w->resume; the PMD no longer points to a table, classify it again.
+ */
 #define VMI_WALK_PAUSE		1
+#define VMI_WALK_AGAIN		2
 
 /* log2 of the address range one entry of @level maps */
 unsigned int vmi_level_shift(enum vmi_level level)
@@ -111,15 +139,17 @@ int vmi_paging_levels(void)
 
 /**
  * vmi_swp_state - classify a non-present, non-empty entry
- * @entry: the swap entry decoded from it
+ * @val: the raw entry (any level: x86-64 uses one layout)
  */
-enum vmi_state vmi_swp_state(swp_entry_t entry)
+enum vmi_state vmi_swp_state(u64 val)
 {
-	if (is_pte_marker_entry(entry))
+	vmi_leaf_t entry = vmi_leaf_of(val);
+
+	if (vmi_leaf_is_marker(entry))
 		return VMI_STATE_SPECIAL;
-	if (!non_swap_entry(entry))
+	if (vmi_leaf_is_swap(entry))
 		return VMI_STATE_SWAP;
-	if (is_migration_entry(entry))
+	if (vmi_leaf_is_migration(entry))
 		return VMI_STATE_MIGRATION;
 	/* device private/exclusive, hwpoison */
 	return VMI_STATE_SPECIAL;
@@ -209,7 +239,7 @@ static int vmi_emit(struct vmi_walk *w, struct vm_area_struct *vma,
 
 static int vmi_emit_table(struct vmi_walk *w, struct vm_area_struct *vma,
 			  enum vmi_level level, unsigned long addr,
-			  unsigned long next, u64 val)
+			  unsigned long next, u64 val, bool unguarded)
 {
 	struct vmi_entry e = {
 		.start = addr,
@@ -217,6 +247,7 @@ static int vmi_emit_table(struct vmi_walk *w, struct vm_area_struct *vma,
 		.level = level,
 		.val = val,
 		.vma = vma,
+		.unguarded = unguarded,
 	};
 
 	vmi_count_entry(w, level, addr);
@@ -225,35 +256,174 @@ static int vmi_emit_table(struct vmi_walk *w, struct vm_area_struct *vma,
 	return 0;
 }
 
+/*
+ * shmem (tmpfs, memfd, SysV shm) keeps the swap entries of its pages in
+ * its page cache, not in the page tables: a page of a shmem VMA that is in
+ * swap has no PTE.  Like smaps (smaps_pte_hole()), count it as swap.
+ * shmem_mapping() is not exported on 6.1; every shmem file lives on a
+ * tmpfs superblock (memfd and SysV shm on the internal shm_mnt).
+ */
+static bool vmi_vma_shmem(struct vm_area_struct *vma)
+{
+	return vma && vma->vm_file && !is_vm_hugetlb_page(vma) &&
+	       file_inode(vma->vm_file)->i_sb->s_magic == TMPFS_MAGIC;
+}
+
+static pgoff_t vmi_vma_pgoff(struct vm_area_struct *vma, unsigned long addr)
+{
+	return vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+}
+
+/*
+ * The first page of [@addr, @end) of shmem VMA @vma whose page-cache slot
+ * holds a swap entry, or @end.  Under the RCU read lock, as
+ * shmem_partial_swap_usage() reads it.
+ */
+static unsigned long vmi_shmem_next_swap(struct vm_area_struct *vma,
+					 unsigned long addr, unsigned long end)
+{
+	struct address_space *mapping = vma->vm_file->f_mapping;
+	XA_STATE(xas, &mapping->i_pages, vmi_vma_pgoff(vma, addr));
+	pgoff_t last = vmi_vma_pgoff(vma, end) - 1;
+	unsigned long found = end;
+	void *entry;
+
+	rcu_read_lock();
+	xas_for_each(&xas, entry, last) {
+		if (xas_retry(&xas, entry))
+			continue;
+		if (xa_is_value(entry)) {
+			found = vma->vm_start +
+				((xas.xa_index - vma->vm_pgoff) << PAGE_SHIFT);
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return max(found, addr);
+}
+
+static bool vmi_shmem_swapped(struct vm_area_struct *vma, unsigned long addr)
+{
+	return vmi_shmem_next_swap(vma, addr, addr + PAGE_SIZE) == addr;
+}
+
 static int vmi_empty(struct vmi_walk *w, struct vm_area_struct *vma,
 		     enum vmi_level level, unsigned long addr,
 		     unsigned long next, u64 val)
 {
-	enum vmi_state state = VMI_STATE_UNTOUCHED;
+	unsigned long swap, swap_end;
+	int ret;
 
-	if (vma && vma->vm_file)
-		state = VMI_STATE_FILE;
-	return vmi_emit(w, vma, level, addr, next, val, state);
+	if (!vma || !vma->vm_file)
+		return vmi_emit(w, vma, level, addr, next, val,
+				VMI_STATE_UNTOUCHED);
+	if (!vmi_vma_shmem(vma))
+		return vmi_emit(w, vma, level, addr, next, val, VMI_STATE_FILE);
+	/* alternate runs of file and swap pages */
+	while (addr < next) {
+		swap = vmi_shmem_next_swap(vma, addr, next);
+		if (swap > addr) {
+			ret = vmi_emit(w, vma, level, addr, swap, val,
+				       VMI_STATE_FILE);
+			if (ret)
+				return ret;
+			addr = swap;
+			continue;
+		}
+		for (swap_end = addr + PAGE_SIZE; swap_end < next;
+		     swap_end += PAGE_SIZE)
+			if (!vmi_shmem_swapped(vma, swap_end))
+				break;
+		ret = vmi_emit(w, vma, level, addr, swap_end, val,
+			       VMI_STATE_SWAP);
+		if (ret)
+			return ret;
+		addr = swap_end;
+	}
+	return 0;
+}
+
+/* A bad entry (pXd_bad()): reported, never descended into. */
+static int vmi_bad(struct vmi_walk *w, struct vm_area_struct *vma,
+		   enum vmi_level level, unsigned long addr,
+		   unsigned long next, u64 val)
+{
+	vmi_count_entry(w, level, addr);
+	return vmi_emit(w, vma, level, addr, next, val, VMI_STATE_SPECIAL);
 }
 
 static int vmi_nonpresent(struct vmi_walk *w, struct vm_area_struct *vma,
 			  enum vmi_level level, unsigned long addr,
 			  unsigned long next, u64 val)
 {
-	/* x86 uses one swap-entry layout at every level */
-	swp_entry_t entry = pte_to_swp_entry(__pte(val));
 	bool first = vmi_count_entry(w, level, addr);
 
 	/* a THP being migrated keeps its deposited table */
-	if (level == VMI_LEVEL_PMD && is_pmd_migration_entry(__pmd(val)))
+	if (level == VMI_LEVEL_PMD && vmi_pmd_is_migration(__pmd(val)))
 		vmi_count_deposit(w, vma, addr, first);
-	return vmi_emit(w, vma, level, addr, next, val, vmi_swp_state(entry));
+	return vmi_emit(w, vma, level, addr, next, val, vmi_swp_state(val));
 }
+
+/**
+ * vmi_write_copies - will the next write to this read-only leaf copy?
+ * @pfn:	the frame it maps
+ * @nopage:	it maps no refcounted page (the zero page, a special or
+ *		devmap entry)
+ *
+ * For a present, hardware-read-only leaf of a private writable VMA that
+ * userfaultfd does not write-protect: what do_wp_page() will do.  An
+ * anonymous page marked exclusive is reused (a fresh anonymous page, or
+ * one whose write bit soft-dirty clearing or mprotect removed); so is a
+ * small anonymous page nobody else holds (wp_can_reuse_anon_folio(): a
+ * single reference, or two with the swap cache).  Everything else is
+ * copied: a page shared since fork, a KSM page, a file page, the zero page.
+ * Reading the struct page of a mapped frame is safe (its memmap exists);
+ * we take no reference, so the answer is as of the read.
+ */
+static bool vmi_write_copies(unsigned long pfn, bool nopage)
+{
+	struct page *page;
+	struct folio *folio;
+
+	if (nopage || !pfn_valid(pfn))
+		return true;
+	page = pfn_to_page(pfn);
+	if (!PageAnon(page))
+		return true;
+	if (PageAnonExclusive(page))
+		return false;
+	folio = page_folio(page);
+	if (folio_test_ksm(folio) || folio_test_large(folio))
+		return true;
+	return folio_ref_count(folio) > 1 + !!folio_test_swapcache(folio);
+}
+
+/* a private writable VMA: where a read-only page may be copy-on-write */
+static bool vmi_vma_cow(struct vm_area_struct *vma)
+{
+	return vma && (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
+}
+
+/**
+ * struct vmi_leaf_attrs - what the kernel's accessors say of a present leaf
+ * @dirty:	pXd_dirty() (hardware or saved dirty)
+ * @young:	pXd_young()
+ * @write:	pXd_write() (a shadow-stack page is writable)
+ * @nopage:	no refcounted page: pte_special(), devmap, the huge zero page
+ * @cow:	the next write copies (vmi_write_copies())
+ */
+struct vmi_leaf_attrs {
+	bool dirty;
+	bool young;
+	bool write;
+	bool nopage;
+	bool cow;
+};
 
 static int vmi_present(struct vmi_walk *w, struct vm_area_struct *vma,
 		       enum vmi_level level, unsigned long addr,
-		       unsigned long next, u64 val, bool dirty, bool young,
-		       bool write, bool nopage)
+		       unsigned long next, u64 val,
+		       const struct vmi_leaf_attrs *a)
 {
 	unsigned long pages = (next - addr) >> PAGE_SHIFT;
 	unsigned long *attr = w->counts.attr;
@@ -261,83 +431,133 @@ static int vmi_present(struct vmi_walk *w, struct vm_area_struct *vma,
 
 	if (level == VMI_LEVEL_PMD) {
 		attr[VMI_ATTR_HUGE_PMD] += pages;
-		if (!pmd_devmap(__pmd(val)))
+		if (!vmi_pmd_devmap(__pmd(val)))
 			vmi_count_deposit(w, vma, addr, first);
 	} else if (level == VMI_LEVEL_PUD) {
 		attr[VMI_ATTR_HUGE_PUD] += pages;
 	}
-	if (dirty)
+	if (a->dirty)
 		attr[VMI_ATTR_DIRTY] += pages;
-	if (young)
+	if (a->young)
 		attr[VMI_ATTR_YOUNG] += pages;
-	if (write)
+	if (a->write)
 		attr[VMI_ATTR_WRITABLE] += pages;
-	else if ((val & _PAGE_PRESENT) && vma &&
-		 (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
-		attr[VMI_ATTR_COW] += pages;	/* not PROT_NONE/NUMA hinting */
-	if (nopage)
+	if (a->cow)
+		attr[VMI_ATTR_COW] += pages;
+	if (a->nopage)
 		attr[VMI_ATTR_NOPAGE] += pages;
 	return vmi_emit(w, vma, level, addr, next, val, VMI_STATE_PRESENT);
+}
+
+/* The attributes of a present PTE, through the kernel's accessors. */
+static void vmi_pte_attrs(struct vm_area_struct *vma, pte_t pte,
+			  struct vmi_leaf_attrs *a)
+{
+	a->dirty = pte_dirty(pte);
+	a->young = pte_young(pte);
+	a->write = pte_write(pte);
+	a->nopage = pte_special(pte);
+	/* not PROT_NONE/NUMA hinting, not write-protected by userfaultfd */
+	a->cow = !a->write && vmi_vma_cow(vma) && !pte_protnone(pte) &&
+		 !vmi_pte_uffd_wp(pte) &&
+		 vmi_write_copies(pte_pfn(pte), a->nopage);
 }
 
 /*
  * A present PMD leaf maps no refcounted page when it is a devmap entry or
  * the huge zero page.  is_huge_zero_pmd() needs symbols modules cannot
  * use; in an anonymous VMA a PMD leaf whose page is not anonymous can only
- * be the huge zero page.  Reading the struct page of a mapped frame is safe
- * (the memmap of a valid pfn always exists); we do not take a reference.
+ * be the huge zero page.
  */
 static bool vmi_pmd_nopage(struct vm_area_struct *vma, pmd_t pmd)
 {
 	unsigned long pfn = pmd_pfn(pmd);
 
-	if (pmd_devmap(pmd))
+	if (vmi_pmd_devmap(pmd))
 		return true;
 	if (!vma || !vma_is_anonymous(vma) || is_vm_hugetlb_page(vma))
 		return false;
 	return pfn_valid(pfn) && !PageAnon(pfn_to_page(pfn));
 }
 
+static void vmi_pmd_attrs(struct vm_area_struct *vma, pmd_t pmd,
+			  struct vmi_leaf_attrs *a)
+{
+	a->dirty = pmd_dirty(pmd);
+	a->young = pmd_young(pmd);
+	a->write = pmd_write(pmd);
+	a->nopage = vmi_pmd_nopage(vma, pmd);
+	a->cow = !a->write && vmi_vma_cow(vma) &&
+		 (pmd_val(pmd) & _PAGE_PRESENT) && !vmi_pmd_uffd_wp(pmd) &&
+		 vmi_write_copies(pmd_pfn(pmd), a->nopage);
+}
+
+/*
+ * x86's pud_leaf() wants _PAGE_PRESENT; a PROT_NONE (or NUMA-hinting) 1G
+ * leaf has PSE with PROTNONE instead, as pmd_present() knows.
+ */
+static bool vmi_pud_leaf(pud_t pud)
+{
+	return (pud_val(pud) & _PAGE_PSE) &&
+	       (pud_val(pud) & (_PAGE_PRESENT | _PAGE_PROTNONE));
+}
+
+static void vmi_pud_attrs(struct vm_area_struct *vma, pud_t pud,
+			  struct vmi_leaf_attrs *a)
+{
+	a->dirty = pud_dirty(pud);
+	a->young = pud_young(pud);
+	a->write = pud_write(pud);
+	a->nopage = vmi_pud_devmap(pud);
+	/* hugetlb 1G: userfaultfd write-protects it with the PTE bit */
+	a->cow = !a->write && vmi_vma_cow(vma) &&
+		 (pud_val(pud) & _PAGE_PRESENT) &&
+		 !(pud_val(pud) & VMI_PAGE_UFFD) &&
+		 vmi_write_copies(pud_pfn(pud), a->nopage);
+}
+
 /*
  * The PTE loop when nobody wants to see entries one by one (mm, vmas,
- * processes): count in locals, without branches on the common path, and
- * add them up once per table.  This is x86-64's layout (the only one this
- * module builds for): present is PRESENT or PROTNONE as in pte_present(),
- * empty is pte_none(), the attributes are the bits pte_dirty(),
- * pte_young(), pte_write() and pte_special() test.  Non-present entries
- * (swap, migration, markers) take the general path.  The batch budget is
- * charged per table; the PMD loop pauses.
+ * processes): classify with the same accessors as the general path, count
+ * in locals and add them up once per table.  Non-present entries (swap,
+ * migration, markers) and empty entries of shmem VMAs (which may be in
+ * swap) take the general path.  The batch budget is charged per table; the
+ * PMD loop pauses.
  */
 static int vmi_pte_count(struct vmi_walk *w, struct vm_area_struct *vma,
 			 pte_t *ptep, unsigned long addr, unsigned long end)
 {
 	unsigned long none = 0, present = 0, dirty = 0, young = 0;
-	unsigned long write = 0, special = 0, wrprotected = 0;
+	unsigned long write = 0, nopage = 0, cow = 0;
 	unsigned long *attr = w->counts.attr;
 	unsigned long i, n = (end - addr) >> PAGE_SHIFT;
+	bool shmem = vmi_vma_shmem(vma);
+	struct vmi_leaf_attrs a;
 	int ret = 0;
 
 	for (i = 0; i < n; i++) {
-		pteval_t v = pte_val(ptep_get(ptep + i));
-		unsigned long p = !!(v & (_PAGE_PRESENT | _PAGE_PROTNONE));
-		unsigned long e = !(v & ~_PAGE_KNL_ERRATUM_MASK);
+		pte_t pte = ptep_get(ptep + i);
+		unsigned long va = addr + (i << PAGE_SHIFT);
 
-		present += p;
-		none += e;
-		dirty += (v >> _PAGE_BIT_DIRTY) & p;
-		young += (v >> _PAGE_BIT_ACCESSED) & p;
-		write += (v >> _PAGE_BIT_RW) & p;
-		special += (v >> _PAGE_BIT_SPECIAL) & p;
-		/* hardware-present and read-only: not PROT_NONE/NUMA hinting */
-		wrprotected += (v & _PAGE_PRESENT) & ~(v >> _PAGE_BIT_RW);
-		if (unlikely(!(p | e))) {
-			unsigned long a = addr + (i << PAGE_SHIFT);
-
-			ret = vmi_nonpresent(w, vma, VMI_LEVEL_PTE, a,
-					     a + PAGE_SIZE, v);
-			if (ret)
-				break;
+		if (pte_none(pte) && !shmem) {
+			none++;
+		} else if (pte_none(pte)) {
+			ret = vmi_empty(w, vma, VMI_LEVEL_PTE, va,
+					va + PAGE_SIZE, pte_val(pte));
+		} else if (!pte_present(pte)) {
+			ret = vmi_nonpresent(w, vma, VMI_LEVEL_PTE, va,
+					     va + PAGE_SIZE, pte_val(pte));
+		} else {
+			vmi_pte_attrs(vma, pte, &a);
+			present++;
+			dirty += a.dirty;
+			young += a.young;
+			write += a.write;
+			nopage += a.nopage;
+			cow += a.cow;
 		}
+		if (ret)
+			break;
 	}
 	w->budget -= n;
 
@@ -350,16 +570,16 @@ static int vmi_pte_count(struct vmi_walk *w, struct vm_area_struct *vma,
 	attr[VMI_ATTR_DIRTY] += dirty;
 	attr[VMI_ATTR_YOUNG] += young;
 	attr[VMI_ATTR_WRITABLE] += write;
-	attr[VMI_ATTR_NOPAGE] += special;
-	if (vma && (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
-		attr[VMI_ATTR_COW] += wrprotected;
+	attr[VMI_ATTR_NOPAGE] += nopage;
+	attr[VMI_ATTR_COW] += cow;
 	return ret;
 }
 
-/* The entries of one PTE table from @ptep, mapped (and locked) by the caller. */
+/* The entries of one PTE table from @ptep, mapped and locked by the caller. */
 static int vmi_pte_entries(struct vmi_walk *w, struct vm_area_struct *vma,
 			   pte_t *ptep, unsigned long addr, unsigned long end)
 {
+	struct vmi_leaf_attrs a;
 	int ret = 0;
 
 	if (!w->ops || !w->ops->leaf)
@@ -368,17 +588,17 @@ static int vmi_pte_entries(struct vmi_walk *w, struct vm_area_struct *vma,
 		pte_t pte = ptep_get(ptep);
 		unsigned long next = addr + PAGE_SIZE;
 
-		if (pte_none(pte))
+		if (pte_none(pte)) {
 			ret = vmi_empty(w, vma, VMI_LEVEL_PTE, addr, next,
 					pte_val(pte));
-		else if (!pte_present(pte))
+		} else if (!pte_present(pte)) {
 			ret = vmi_nonpresent(w, vma, VMI_LEVEL_PTE, addr, next,
 					     pte_val(pte));
-		else
+		} else {
+			vmi_pte_attrs(vma, pte, &a);
 			ret = vmi_present(w, vma, VMI_LEVEL_PTE, addr, next,
-					  pte_val(pte), pte_dirty(pte),
-					  pte_young(pte), pte_write(pte),
-					  pte_special(pte));
+					  pte_val(pte), &a);
+		}
 		if (ret)
 			break;
 		if (--w->budget <= 0 && next < end) {
@@ -390,67 +610,126 @@ static int vmi_pte_entries(struct vmi_walk *w, struct vm_area_struct *vma,
 	return ret;
 }
 
+/*
+ * May the walk read the table the entry of @level at @addr points to?
+ * Inside a VMA always; in a hole only if a VMA in the tree overlaps the
+ * table's range (see "What keeps a table alive" at the top of this file).
+ */
+static bool vmi_guarded(struct vmi_walk *w, struct vm_area_struct *vma,
+			enum vmi_level level, unsigned long addr)
+{
+	unsigned long span = vmi_level_span(level);
+	unsigned long base = addr & ~(span - 1);
+
+	if (vma)
+		return true;
+	return find_vma_intersection(w->mm, base, base + span);
+}
+
+/*
+ * In a hugetlb VMA nothing at or below the hstate level is a table: an
+ * entry there that looks like one is reported as bad.
+ */
+static bool vmi_hugetlb_leaf_level(struct vmi_walk *w, enum vmi_level level)
+{
+	return w->hugetlb_level != VMI_NR_LEVELS && level >= w->hugetlb_level;
+}
+
+/**
+ * vmi_pte_range - walk the PTE table a PMD entry points to
+ * @w:		the walk
+ * @vma:	the VMA (NULL: a hole whose table vmi_guarded() allowed)
+ * @pmdp:	the PMD entry
+ * @pmd:	its value, read once, which vmi_pmd_is_table() accepted
+ * @addr:	start of the range, in the entry's span
+ * @end:	end of the range, in the entry's span
+ *
+ * Maps the table as the kernel's own pte_offset_map_lock() does (out of
+ * line and not exported since 6.5): under the RCU read lock, which keeps a
+ * PTE table freed by khugepaged's retract or by PT_RECLAIM (both
+ * RCU-deferred, 6.6+ and 7.3) from being reused under us; from the value
+ * read, never re-reading the parent; then the table's PTE lock, and a
+ * check that the PMD still points to that table.  The table is counted and
+ * shown only once it is locked.
+ *
+ * Context: mmap read lock held.  Takes the RCU read lock and the PTE lock.
+ * Return: 0, a callback's error, VMI_WALK_PAUSE, or VMI_WALK_AGAIN with
+ * *@pmd set to the value the entry holds now (no table there any more):
+ * the caller classifies it again, as the kernel's ACTION_AGAIN.
+ */
 static int vmi_pte_range(struct vmi_walk *w, struct vm_area_struct *vma,
-			 pmd_t *pmdp, unsigned long addr, unsigned long end)
+			 pmd_t *pmdp, pmd_t *pmd, unsigned long addr,
+			 unsigned long end)
 {
 	spinlock_t *ptl;	/* the PTE table's lock */
 	pte_t *ptep;
 	int ret;
 
-	if (!vma) {
-		/* a hole, interrupts off: no lock (see the top of this file) */
-		ptep = pte_offset_map(pmdp, addr);
-#if KERNEL_VERSION(6, 5, 0) <= LINUX_VERSION_CODE
-		if (!ptep)
-			return vmi_empty(w, vma, VMI_LEVEL_PMD, addr, end, 0);
-#endif
-		ret = vmi_pte_entries(w, vma, ptep, addr, end);
-		pte_unmap(ptep);
-		return ret;
+	rcu_read_lock();
+	*pmd = vmi_pmdp_get_lockless(pmdp);
+	if (!vmi_pmd_is_table(*pmd)) {
+		ret = VMI_WALK_AGAIN;
+		goto out_rcu;
 	}
-
-	ptep = pte_offset_map_lock(w->mm, pmdp, addr, &ptl);
-#if KERNEL_VERSION(6, 5, 0) <= LINUX_VERSION_CODE
-	/* 6.5+: the table may have been freed or replaced since we read it */
-	if (!ptep)
-		return vmi_empty(w, vma, VMI_LEVEL_PMD, addr, end, 0);
-#endif
-	ret = vmi_pte_entries(w, vma, ptep, addr, end);
-	pte_unmap_unlock(ptep, ptl);
+	ptep = pte_offset_kernel(pmd, addr);
+	ptl = pte_lockptr(w->mm, pmd);
+	spin_lock(ptl);
+	if (unlikely(!pmd_same(*pmd, vmi_pmdp_get_lockless(pmdp)))) {
+		*pmd = vmi_pmdp_get_lockless(pmdp);
+		ret = VMI_WALK_AGAIN;
+		goto out_unlock;
+	}
+	lockdep_assert_held(ptl);
+	ret = vmi_emit_table(w, vma, VMI_LEVEL_PMD, addr, end, pmd_val(*pmd),
+			     false);
+	if (!ret) {
+		vmi_count_table(w, VMI_LEVEL_PTE, addr);
+		ret = vmi_pte_entries(w, vma, ptep, addr, end);
+	}
+out_unlock:
+	spin_unlock(ptl);
+out_rcu:
+	rcu_read_unlock();
 	return ret;
 }
 
 static int vmi_pmd_range(struct vmi_walk *w, struct vm_area_struct *vma,
-			 pud_t *pudp, unsigned long addr, unsigned long end)
+			 pud_t *pudp, pud_t pud, unsigned long addr,
+			 unsigned long end)
 {
-	pmd_t *pmdp = pmd_offset(pudp, addr);
+	pmd_t *pmdp = pmd_offset_lockless(pudp, pud, addr);
+	bool leaf_level = vmi_hugetlb_leaf_level(w, VMI_LEVEL_PMD);
+	struct vmi_leaf_attrs a;
 	unsigned long next;
 	int ret;
 
 	do {
-		pmd_t pmd = READ_ONCE(*pmdp);
+		pmd_t pmd = vmi_pmdp_get_lockless(pmdp);
 
 		next = pmd_addr_end(addr, end);
+again:
 		if (pmd_none(pmd)) {
 			ret = vmi_empty(w, vma, VMI_LEVEL_PMD, addr, next,
 					pmd_val(pmd));
 		} else if (!pmd_present(pmd)) {
-			/* THP or hugetlb migration, hwpoison */
+			/* THP or hugetlb migration, hwpoison, marker */
 			ret = vmi_nonpresent(w, vma, VMI_LEVEL_PMD, addr, next,
 					     pmd_val(pmd));
-		} else if (pmd_leaf(pmd) || pmd_devmap(pmd)) {
+		} else if (pmd_leaf(pmd) || vmi_pmd_devmap(pmd)) {
 			/* THP, hugetlb 2M, device DAX */
+			vmi_pmd_attrs(vma, pmd, &a);
 			ret = vmi_present(w, vma, VMI_LEVEL_PMD, addr, next,
-					  pmd_val(pmd), pmd_dirty(pmd),
-					  pmd_young(pmd), pmd_write(pmd),
-					  vmi_pmd_nopage(vma, pmd));
-		} else {
+					  pmd_val(pmd), &a);
+		} else if (pmd_bad(pmd) || leaf_level) {
+			ret = vmi_bad(w, vma, VMI_LEVEL_PMD, addr, next,
+				      pmd_val(pmd));
+		} else if (!vmi_guarded(w, vma, VMI_LEVEL_PMD, addr)) {
 			ret = vmi_emit_table(w, vma, VMI_LEVEL_PMD, addr, next,
-					     pmd_val(pmd));
-			if (!ret) {
-				vmi_count_table(w, VMI_LEVEL_PTE, addr);
-				ret = vmi_pte_range(w, vma, pmdp, addr, next);
-			}
+					     pmd_val(pmd), true);
+		} else {
+			ret = vmi_pte_range(w, vma, pmdp, &pmd, addr, next);
+			if (ret == VMI_WALK_AGAIN)
+				goto again;	/* classify what is there now */
 			/* a table done: yield to a waiting writer */
 			if (!ret && next < end && mmap_lock_is_contended(w->mm))
 				w->budget = 0;
@@ -465,20 +744,13 @@ static int vmi_pmd_range(struct vmi_walk *w, struct vm_area_struct *vma,
 	return 0;
 }
 
-/*
- * x86's pud_leaf() wants _PAGE_PRESENT; a PROT_NONE (or NUMA-hinting) 1G
- * leaf has PSE with PROTNONE instead, as pmd_present() knows.
- */
-static bool vmi_pud_leaf(pud_t pud)
-{
-	return (pud_val(pud) & _PAGE_PSE) &&
-	       (pud_val(pud) & (_PAGE_PRESENT | _PAGE_PROTNONE));
-}
-
 static int vmi_pud_range(struct vmi_walk *w, struct vm_area_struct *vma,
-			 p4d_t *p4dp, unsigned long addr, unsigned long end)
+			 p4d_t *p4dp, p4d_t p4d, unsigned long addr,
+			 unsigned long end)
 {
-	pud_t *pudp = pud_offset(p4dp, addr);
+	pud_t *pudp = pud_offset_lockless(p4dp, p4d, addr);
+	bool leaf_level = vmi_hugetlb_leaf_level(w, VMI_LEVEL_PUD);
+	struct vmi_leaf_attrs a;
 	unsigned long next;
 	int ret;
 
@@ -491,20 +763,26 @@ static int vmi_pud_range(struct vmi_walk *w, struct vm_area_struct *vma,
 					pud_val(pud));
 		} else if (vmi_pud_leaf(pud)) {
 			/* hugetlb 1G, device DAX */
+			vmi_pud_attrs(vma, pud, &a);
 			ret = vmi_present(w, vma, VMI_LEVEL_PUD, addr, next,
-					  pud_val(pud), pud_dirty(pud),
-					  pud_young(pud), pud_write(pud),
-					  pud_devmap(pud));
+					  pud_val(pud), &a);
 		} else if (!pud_present(pud)) {
-			/* hugetlb 1G migration, hwpoison */
+			/* hugetlb 1G migration, hwpoison, marker */
 			ret = vmi_nonpresent(w, vma, VMI_LEVEL_PUD, addr, next,
 					     pud_val(pud));
+		} else if (pud_bad(pud) || leaf_level) {
+			ret = vmi_bad(w, vma, VMI_LEVEL_PUD, addr, next,
+				      pud_val(pud));
+		} else if (!vmi_guarded(w, vma, VMI_LEVEL_PUD, addr)) {
+			ret = vmi_emit_table(w, vma, VMI_LEVEL_PUD, addr, next,
+					     pud_val(pud), true);
 		} else {
 			ret = vmi_emit_table(w, vma, VMI_LEVEL_PUD, addr, next,
-					     pud_val(pud));
+					     pud_val(pud), false);
 			if (!ret) {
 				vmi_count_table(w, VMI_LEVEL_PMD, addr);
-				ret = vmi_pmd_range(w, vma, pudp, addr, next);
+				ret = vmi_pmd_range(w, vma, pudp, pud, addr,
+						    next);
 			}
 		}
 		if (ret)
@@ -518,16 +796,17 @@ static int vmi_pud_range(struct vmi_walk *w, struct vm_area_struct *vma,
 }
 
 /*
- * On 4-level paging p4d_offset() hands back the pgd entry itself and the
- * loop below runs once per pgd entry: its entries are counted as pgd
- * entries and no p4d table exists.
+ * On 4-level paging p4d_offset_lockless() hands back the pgd value itself
+ * and the loop below runs once per pgd entry: its entries are counted as
+ * pgd entries and no p4d table exists.
  */
 static int vmi_p4d_range(struct vmi_walk *w, struct vm_area_struct *vma,
-			 pgd_t *pgdp, unsigned long addr, unsigned long end)
+			 pgd_t *pgdp, pgd_t pgd, unsigned long addr,
+			 unsigned long end)
 {
 	enum vmi_level level = pgtable_l5_enabled() ? VMI_LEVEL_P4D :
 						      VMI_LEVEL_PGD;
-	p4d_t *p4dp = p4d_offset(pgdp, addr);
+	p4d_t *p4dp = p4d_offset_lockless(pgdp, pgd, addr);
 	unsigned long next;
 	int ret;
 
@@ -541,12 +820,18 @@ static int vmi_p4d_range(struct vmi_walk *w, struct vm_area_struct *vma,
 			/* no swap or leaf entries at this level on x86 */
 			ret = vmi_nonpresent(w, vma, level, addr, next,
 					     p4d_val(p4d));
+		} else if (p4d_bad(p4d)) {
+			ret = vmi_bad(w, vma, level, addr, next, p4d_val(p4d));
+		} else if (!vmi_guarded(w, vma, level, addr)) {
+			ret = vmi_emit_table(w, vma, level, addr, next,
+					     p4d_val(p4d), true);
 		} else {
 			ret = vmi_emit_table(w, vma, level, addr, next,
-					     p4d_val(p4d));
+					     p4d_val(p4d), false);
 			if (!ret) {
 				vmi_count_table(w, VMI_LEVEL_PUD, addr);
-				ret = vmi_pud_range(w, vma, p4dp, addr, next);
+				ret = vmi_pud_range(w, vma, p4dp, p4d, addr,
+						    next);
 			}
 		}
 		if (ret)
@@ -566,34 +851,65 @@ static int vmi_pgd_range(struct vmi_walk *w, struct vm_area_struct *vma,
 	unsigned long next;
 	int ret;
 
+	mmap_assert_locked(w->mm);
 	vmi_count_table(w, VMI_LEVEL_PGD, addr);
 	do {
+		pgd_t pgd = READ_ONCE(*pgdp);
+
 		next = pgd_addr_end(addr, end);
 		if (!pgtable_l5_enabled()) {
-			ret = vmi_p4d_range(w, vma, pgdp, addr, next);
+			ret = vmi_p4d_range(w, vma, pgdp, pgd, addr, next);
+		} else if (pgd_none(pgd)) {
+			ret = vmi_empty(w, vma, VMI_LEVEL_PGD, addr, next,
+					pgd_val(pgd));
+		} else if (!pgd_present(pgd)) {
+			ret = vmi_nonpresent(w, vma, VMI_LEVEL_PGD, addr, next,
+					     pgd_val(pgd));
+		} else if (pgd_bad(pgd)) {
+			ret = vmi_bad(w, vma, VMI_LEVEL_PGD, addr, next,
+				      pgd_val(pgd));
+		} else if (!vmi_guarded(w, vma, VMI_LEVEL_PGD, addr)) {
+			ret = vmi_emit_table(w, vma, VMI_LEVEL_PGD, addr, next,
+					     pgd_val(pgd), true);
 		} else {
-			pgd_t pgd = READ_ONCE(*pgdp);
-
-			if (pgd_none(pgd)) {
-				ret = vmi_empty(w, vma, VMI_LEVEL_PGD, addr,
-						next, pgd_val(pgd));
-			} else if (!pgd_present(pgd)) {
-				ret = vmi_nonpresent(w, vma, VMI_LEVEL_PGD,
-						     addr, next, pgd_val(pgd));
-			} else {
-				ret = vmi_emit_table(w, vma, VMI_LEVEL_PGD,
-						     addr, next, pgd_val(pgd));
-				if (!ret) {
-					vmi_count_table(w, VMI_LEVEL_P4D, addr);
-					ret = vmi_p4d_range(w, vma, pgdp, addr,
-							    next);
-				}
+			ret = vmi_emit_table(w, vma, VMI_LEVEL_PGD, addr, next,
+					     pgd_val(pgd), false);
+			if (!ret) {
+				vmi_count_table(w, VMI_LEVEL_P4D, addr);
+				ret = vmi_p4d_range(w, vma, pgdp, pgd, addr,
+						    next);
 			}
 		}
 		if (ret)
 			return ret;
 	} while (pgdp++, addr = next, addr != end);
 	return 0;
+}
+
+/*
+ * Walk [@addr, @stop) of @vma (NULL: a hole) under the mmap read lock; a
+ * hugetlb VMA under its file's i_mmap_rwsem too, which keeps its shared
+ * PMD tables from being unshared (huge_pmd_unshare() holds it for write).
+ */
+static int vmi_vma_range(struct vmi_walk *w, struct vm_area_struct *vma,
+			 unsigned long addr, unsigned long stop)
+{
+	struct address_space *mapping;
+	unsigned int shift;
+	int ret;
+
+	w->hugetlb_level = VMI_NR_LEVELS;
+	if (!vma || !is_vm_hugetlb_page(vma))
+		return vmi_pgd_range(w, vma, addr, stop);
+
+	shift = huge_page_shift(hstate_vma(vma));
+	w->hugetlb_level = shift >= PUD_SHIFT ? VMI_LEVEL_PUD : VMI_LEVEL_PMD;
+	mapping = vma->vm_file->f_mapping;
+	i_mmap_lock_read(mapping);
+	lockdep_assert_held(&mapping->i_mmap_rwsem);
+	ret = vmi_pgd_range(w, vma, addr, stop);
+	i_mmap_unlock_read(mapping);
+	return ret;
 }
 
 /**
@@ -621,7 +937,7 @@ void vmi_walk_init(struct vmi_walk *w, struct mm_struct *mm,
  * @end:	page-aligned end
  *
  * Walks the VMAs in the range (and the holes between them when
- * @w->walk_holes; callbacks then also run with interrupts off), adding to
+ * @w->walk_holes, as far as a VMA keeps their tables alive), adding to
  * @w->counts and @w->census and calling the callbacks.  Must be called
  * without mmap_lock held: the lock is taken and dropped per batch of
  * entries (see the top of this file).
@@ -661,15 +977,7 @@ int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end)
 		}
 
 		w->budget = VMI_WALK_BATCH;
-		if (vma) {
-			ret = vmi_pgd_range(w, vma, addr, stop);
-		} else {
-			unsigned long flags;
-
-			local_irq_save(flags);
-			ret = vmi_pgd_range(w, NULL, addr, stop);
-			local_irq_restore(flags);
-		}
+		ret = vmi_vma_range(w, vma, addr, stop);
 		mmap_read_unlock(w->mm);
 
 		if (ret && ret != VMI_WALK_PAUSE)

@@ -21,6 +21,9 @@ struct vmi_walk;
  * @state:	VMI_STATE_* of the pages it maps (leaf and empty entries)
  * @val:	the raw entry, read once
  * @vma:	the VMA it lies in, or NULL outside every VMA
+ * @unguarded:	(table entries outside every VMA) the table it points to
+ *		lies outside every VMA too: nothing keeps it from being
+ *		freed, so the walk does not read it and stops here
  */
 struct vmi_entry {
 	unsigned long start;
@@ -29,6 +32,7 @@ struct vmi_entry {
 	enum vmi_state state;
 	u64 val;
 	struct vm_area_struct *vma;
+	bool unguarded;
 };
 
 /**
@@ -39,8 +43,9 @@ struct vmi_entry {
  *		address order
  *
  * Both are optional and run under the mmap read lock and, at PTE level,
- * the PTE spinlock: they must not sleep.  A non-zero return ends the walk
- * and is returned by vmi_walk_range().
+ * the PTE spinlock and the RCU read lock: they must not sleep.  They
+ * return 0 to go on, or a negative errno, which ends the walk and is
+ * returned by vmi_walk_range().
  */
 struct vmi_walk_ops {
 	int (*table)(struct vmi_walk *w, const struct vmi_entry *e);
@@ -93,6 +98,7 @@ struct vmi_walk {
 
 	/* private */
 	long budget;
+	enum vmi_level hugetlb_level;
 	unsigned long resume;
 	unsigned long range_base[VMI_NR_LEVELS];
 	unsigned long range_deposit_base;
@@ -109,6 +115,6 @@ unsigned long vmi_level_ptrs(enum vmi_level level);
 /* log2 of the range one entry of @level maps (a leaf's page size) */
 unsigned int vmi_level_shift(enum vmi_level level);
 int vmi_paging_levels(void);
-enum vmi_state vmi_swp_state(swp_entry_t entry);
+enum vmi_state vmi_swp_state(u64 val);
 
 #endif /* _VMI_WALK_H */
