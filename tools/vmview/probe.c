@@ -396,7 +396,9 @@ static int do_check(int argc, char **argv)
 	int missing;
 
 	for (; argc > 0; argc--, argv++) {
-		if (!strcmp(argv[0], "--btf") && argc > 1) {
+		if (!strcmp(argv[0], "--btf")) {
+			if (argc < 2)
+				return p_usage("probe check: --btf needs a FILE");
 			file = argv[1];
 			argc--, argv++;
 		} else if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")) {
@@ -409,8 +411,11 @@ static int do_check(int argc, char **argv)
 	libbpf_set_print(verbose ? libbpf_print : NULL);
 	btf = file ? btf__parse(file, NULL) : btf__load_vmlinux_btf();
 	if (!btf) {
+		char msg[128];
+
+		libbpf_strerror(errno, msg, sizeof(msg));
 		p_err("cannot read BTF from %s: %s", file ? file : VMLINUX_BTF,
-		      strerror(errno));
+		      msg);
 		return VMV_EXIT_ERR;
 	}
 	skel = vmi_probes_bpf__open();
