@@ -774,6 +774,68 @@ TEST_F(probes, exit_counted_until_reaped)
 	ASSERT_EQ(-ENOENT, err);
 }
 
+static void *exec_sh(void *arg)
+{
+	execl("/bin/sh", "sh", "-c", "echo execed; read x", NULL);
+	return NULL;
+}
+
+/*
+ * A thread that is not the leader calls execve(): the kernel releases the
+ * old leader (and frees it after a grace period) while the group goes on
+ * under the same tgid, led by that thread.  Its counters must survive the
+ * old leader's sched_process_free: every fault since fork stays counted,
+ * as /proc/<pid>/stat keeps them (__exit_signal() adds the old leader's to
+ * the group's).
+ */
+TEST_F(probes, execve_from_a_thread_keeps_the_group)
+{
+	int down[2], up[2];
+	struct vmi_fault_counts f;
+	struct flt k;
+	char line[16];
+	pid_t pid;
+	FILE *in;
+
+	ASSERT_EQ(0, pipe(down));
+	ASSERT_EQ(0, pipe(up));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		pthread_t t;
+
+		if (dup2(down[0], 0) < 0 || dup2(up[1], 1) < 0)
+			_exit(1);
+		/* only sh's stdin and stdout: EOF when the parent closes */
+		close(down[0]);
+		close(down[1]);
+		close(up[0]);
+		close(up[1]);
+		touch_anon((void *)64);
+		if (pthread_create(&t, NULL, exec_sh, NULL))
+			_exit(1);
+		for (;;)
+			pause();	/* de_thread() kills this thread */
+	}
+	close(down[0]);
+	close(up[1]);
+	in = fdopen(up[0], "r");
+	ASSERT_NE(NULL, in);
+	ASSERT_NE(NULL, fgets(line, sizeof(line), in));	/* sh runs */
+	ASSERT_STREQ("execed\n", line);
+	usleep(500000);		/* the old leader is freed after RCU */
+	ASSERT_EQ(0, stat_flt(pid, &k));
+	ASSERT_EQ(0, vmi_probe_counts(pid, &f, NULL));
+	TH_LOG("after execve: min_flt %llu maj_flt %llu, probes minor %llu major %llu",
+	       k.min, k.maj, f.c[VMI_FAULT_MINOR], f.c[VMI_FAULT_MAJOR]);
+	EXPECT_GE(k.min, 64ULL);
+	EXPECT_EQ(k.min, f.c[VMI_FAULT_MINOR]);
+	EXPECT_EQ(k.maj, f.c[VMI_FAULT_MAJOR]);
+	close(down[1]);		/* read x gets EOF: sh exits */
+	fclose(in);
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+}
+
 /*
  * A made-up kernel BTF with what the probes attach to, less a function or
  * with one more argument to handle_mm_fault(), for "vmview probe check
