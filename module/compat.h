@@ -114,6 +114,27 @@ static inline bool vmi_pmd_is_table(pmd_t pmd)
 	       !vmi_pmd_devmap(pmd) && !pmd_bad(pmd);
 }
 
+/* ---- counters (mm.c, processes.c) ---- */
+
+/*
+ * RSS counters as /proc/<pid>/status reads them: since they became per-CPU
+ * (6.2) status sums them exactly (get_mm_counter_sum(), 6.12 and 7.3);
+ * 6.1's are exact already.  Kbuild sets VMI_HAVE_MM_COUNTER_SUM when
+ * <linux/mm.h> has it.
+ */
+#ifdef VMI_HAVE_MM_COUNTER_SUM
+#define vmi_mm_counter(mm, member)	get_mm_counter_sum(mm, member)
+#else
+#define vmi_mm_counter(mm, member)	get_mm_counter(mm, member)
+#endif
+
+static inline unsigned long vmi_mm_rss(struct mm_struct *mm)
+{
+	return vmi_mm_counter(mm, MM_FILEPAGES) +
+	       vmi_mm_counter(mm, MM_ANONPAGES) +
+	       vmi_mm_counter(mm, MM_SHMEMPAGES);
+}
+
 /* ---- process tracking (track.c) ---- */
 
 /*

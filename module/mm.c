@@ -11,6 +11,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
+#include "compat.h"
 #include "vminspect.h"
 
 static const char *const vmi_level_names[] = VMI_LEVEL_NAMES;
@@ -70,10 +71,10 @@ static int vmi_mm_snapshot(struct mm_struct *mm, struct vmi_mm_snapshot *s)
 	s->data_vm = mm->data_vm;
 	s->exec_vm = mm->exec_vm;
 	s->stack_vm = mm->stack_vm;
-	s->hiwater_rss = get_mm_hiwater_rss(mm);
+	s->hiwater_rss = max(mm->hiwater_rss, vmi_mm_rss(mm));	/* as status */
 	s->hiwater_vm = get_mm_hiwater_vm(mm);
 	for (i = 0; i < NR_MM_COUNTERS; i++)
-		s->rss[i] = get_mm_counter(mm, i);
+		s->rss[i] = vmi_mm_counter(mm, i);
 	s->pgtables_bytes = mm_pgtables_bytes(mm);
 	mmap_read_unlock(mm);
 	return 0;

@@ -31,6 +31,8 @@
 #define VMI_PT_RUNS		32
 /* internal: the record is full, continue at priv->next */
 #define VMI_PT_FULL		(-EOVERFLOW)
+/* a line printed costs as many entries' worth of the batch */
+#define VMI_PT_LINE_COST	16
 /* the level of a run of empty entries, which merge across levels */
 #define VMI_PT_NOLEVEL		VMI_NR_LEVELS
 
@@ -79,6 +81,8 @@ static void vmi_pt_flush(struct vmi_pt_priv *p)
 
 	if (!r->active)
 		return;
+	/* printing under the mmap lock counts against the walk's batch */
+	p->walk.budget -= VMI_PT_LINE_COST;
 	seq_printf(m, "%016lx %016lx ", r->start, r->end);
 	vmi_pt_size(m, r->end - r->start);
 	seq_printf(m, " %s %s ",
@@ -173,7 +177,7 @@ static int vmi_pt_show(struct seq_file *m, void *v)
 	p->m = m;
 	p->runs = 0;
 	p->run.active = false;
-	vmi_walk_init(&p->walk, p->s.mm, &vmi_pt_ops, p);
+	vmi_walk_reset(&p->walk);
 	ret = vmi_walk_range(&p->walk, p->s.addr, r->end);
 	if (ret && ret != VMI_PT_FULL)
 		return ret;
@@ -190,8 +194,18 @@ static const struct seq_operations vmi_pt_seq_ops = {
 
 static int vmi_pt_open(struct inode *inode, struct file *file)
 {
-	return vmi_vma_seq_open(inode, file, &vmi_pt_seq_ops,
-				sizeof(struct vmi_pt_priv));
+	struct vmi_pt_priv *p;
+	int ret;
+
+	ret = vmi_vma_seq_open(inode, file, &vmi_pt_seq_ops,
+			       sizeof(struct vmi_pt_priv),
+			       offsetof(struct vmi_pt_priv, walk));
+	if (ret)
+		return ret;
+	p = ((struct seq_file *)file->private_data)->private;
+	p->walk.ops = &vmi_pt_ops;
+	p->walk.private = p;
+	return 0;
 }
 
 const struct proc_ops vmi_pagetable_proc_ops = {

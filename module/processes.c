@@ -17,6 +17,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
+#include "compat.h"
 #include "vminspect.h"
 
 struct vmi_processes_priv {
@@ -86,7 +87,7 @@ static int vmi_processes_show(struct seq_file *m, void *v)
 	ret = vmi_census(mm, &p->walk);
 	map_count = READ_ONCE(mm->map_count);
 	seq_printf(m, "%d %d %lu", task_tgid_nr(p->task), map_count,
-		   get_mm_rss(mm));
+		   vmi_mm_rss(mm));
 	mmput(mm);
 	if (ret)
 		return ret;

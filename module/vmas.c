@@ -54,7 +54,9 @@ static void vmi_seq_vma_flags(struct seq_file *m, unsigned long flags)
 	for (i = 0; i < ARRAY_SIZE(vmi_vma_flags); i++) {
 		if (!(flags & vmi_vma_flags[i].flag))
 			continue;
-		seq_printf(m, "%s%s", first ? "" : ",", vmi_vma_flags[i].name);
+		if (!first)
+			seq_putc(m, ',');
+		seq_write(m, vmi_vma_flags[i].name, 2);
 		first = false;
 	}
 	if (first)
@@ -88,12 +90,43 @@ void vmi_seq_path(struct seq_file *m, const struct vmi_vma_rec *r)
 	}
 }
 
+/**
+ * vmi_seq_hex - print @val in hex, zero-padded to @width digits
+ * @m:		where to print
+ * @delim:	a character before it, or 0
+ * @val:	the value
+ * @width:	at least this many digits (at most 16)
+ *
+ * seq_printf("%0*llx") without vsnprintf(): what show_map_vma() does with
+ * seq_put_hex_ll(), which is not exported.
+ */
+void vmi_seq_hex(struct seq_file *m, char delim, unsigned long long val,
+		 int width)
+{
+	char buf[1 + 16];
+	int i = sizeof(buf), digits = 0;
+
+	do {
+		buf[--i] = "0123456789abcdef"[val & 0xf];
+		val >>= 4;
+		digits++;
+	} while (val || digits < width);
+	if (delim)
+		buf[--i] = delim;
+	seq_write(m, buf + i, sizeof(buf) - i);
+}
+
 /* "rwxp" as /proc/<pid>/maps prints it */
 void vmi_seq_perms(struct seq_file *m, unsigned long fl)
 {
-	seq_printf(m, "%c%c%c%c", fl & VM_READ ? 'r' : '-',
-		   fl & VM_WRITE ? 'w' : '-', fl & VM_EXEC ? 'x' : '-',
-		   fl & VM_MAYSHARE ? 's' : 'p');
+	char perms[4] = {
+		fl & VM_READ ? 'r' : '-',
+		fl & VM_WRITE ? 'w' : '-',
+		fl & VM_EXEC ? 'x' : '-',
+		fl & VM_MAYSHARE ? 's' : 'p',
+	};
+
+	seq_write(m, perms, sizeof(perms));
 }
 
 /**
@@ -130,49 +163,30 @@ void vmi_rec_put(struct vmi_vma_rec *rec)
 	rec->file = NULL;
 }
 
-/**
- * vmi_rec_get - copy the first VMA ending above @addr into @rec
- * @mm:		address space, mm_users held
- * @addr:	address
- * @rec:	filled; release with vmi_rec_put()
- *
- * Return: 0, -ENOENT if no VMA ends above @addr, -EINTR.
- */
-int vmi_rec_get(struct mm_struct *mm, unsigned long addr,
-		struct vmi_vma_rec *rec)
-{
-	struct vm_area_struct *vma;
-	int ret = 0;
-
-	if (mmap_read_lock_killable(mm))
-		return -EINTR;
-	vma = find_vma(mm, addr);
-	if (vma)
-		vmi_rec_fill(vma, rec);
-	else
-		ret = -ENOENT;
-	mmap_read_unlock(mm);
-	return ret;
-}
-
 /*
  * The per-VMA seq_files (vmas, pagetable) walk the address space with a
  * cursor: the seq_file position is the address the next record starts at
  * (0 is the header line, N > 0 the first VMA ending above
  * (N - 1) << PAGE_SHIFT), so a reader resumes correctly however the buffer
  * was cut and whatever changed in between.  mm_users is held from start to
- * stop, the mmap lock only to copy a VMA's record and by the walker.
- * A show() records where the next record starts in s->next (by default
- * the end of the VMA).
+ * stop, and so is the mmap read lock, as /proc/<pid>/maps holds it for a
+ * buffer: the file's walk takes it (vmi_walk_lock()) and cycles it when a
+ * batch of entries is used up or a writer waits, between VMAs
+ * (vmi_walk_yield(), each VMA costing VMI_VMA_COST entries) and inside a
+ * big one (the walker itself).  A show() records where the next record
+ * starts in s->next (by default the end of the VMA).
  */
+#define VMI_VMA_COST	8
+
 static void *vmi_vma_seq_find(struct vmi_vma_seq *s, unsigned long addr)
 {
-	int ret = vmi_rec_get(s->mm, addr, &s->rec);
+	struct vm_area_struct *vma;
 
-	if (ret == -ENOENT)
+	mmap_assert_locked(s->mm);
+	vma = find_vma(s->mm, addr);
+	if (!vma)
 		return NULL;
-	if (ret)
-		return ERR_PTR(ret);
+	vmi_rec_fill(vma, &s->rec);
 	s->addr = max(addr, s->rec.start);
 	s->next = s->rec.end;
 	return &s->rec;
@@ -181,10 +195,16 @@ static void *vmi_vma_seq_find(struct vmi_vma_seq *s, unsigned long addr)
 void *vmi_vma_seq_start(struct seq_file *m, loff_t *pos)
 {
 	struct vmi_vma_seq *s = m->private;
+	int ret;
 
 	s->mm = vmi_target_get_mm(&s->t);
 	if (!s->mm)
 		return ERR_PTR(-ESRCH);
+	s->walk->mm = s->mm;
+	s->walk->hold = true;
+	ret = vmi_walk_lock(s->walk);
+	if (ret)
+		return ERR_PTR(ret);
 	if (*pos == 0)
 		return SEQ_START_TOKEN;
 	return vmi_vma_seq_find(s, (unsigned long)(*pos - 1) << PAGE_SHIFT);
@@ -194,12 +214,16 @@ void *vmi_vma_seq_next(struct seq_file *m, void *v, loff_t *pos)
 {
 	struct vmi_vma_seq *s = m->private;
 	unsigned long addr = 0;
+	int ret;
 
 	if (v != SEQ_START_TOKEN) {
 		addr = s->next;
 		vmi_rec_put(&s->rec);
 	}
 	*pos = (addr >> PAGE_SHIFT) + 1;
+	ret = vmi_walk_yield(s->walk, VMI_VMA_COST);
+	if (ret < 0)
+		return ERR_PTR(ret);
 	return vmi_vma_seq_find(s, addr);
 }
 
@@ -208,8 +232,10 @@ void vmi_vma_seq_stop(struct seq_file *m, void *v)
 	struct vmi_vma_seq *s = m->private;
 
 	vmi_rec_put(&s->rec);
-	if (s->mm)
+	if (s->mm) {
+		vmi_walk_unlock(s->walk);
 		mmput(s->mm);
+	}
 	s->mm = NULL;
 }
 
@@ -219,9 +245,13 @@ void vmi_vma_seq_stop(struct seq_file *m, void *v)
  * @file:	the file
  * @ops:	its seq_operations (start, next, stop: the vmi_vma_seq_* ones)
  * @size:	size of its private data, which starts with struct vmi_vma_seq
+ * @walk_offset: where in it the file's struct vmi_walk is
+ *
+ * The walk's ops and private data are the caller's to set once open.
  */
 int vmi_vma_seq_open(struct inode *inode, struct file *file,
-		     const struct seq_operations *ops, int size)
+		     const struct seq_operations *ops, int size,
+		     size_t walk_offset)
 {
 	struct vmi_vma_seq *s;
 	int ret;
@@ -229,6 +259,8 @@ int vmi_vma_seq_open(struct inode *inode, struct file *file,
 	s = __seq_open_private(file, ops, size);
 	if (!s)
 		return -ENOMEM;
+	s->walk = (struct vmi_walk *)((char *)s + walk_offset);
+	vmi_walk_init(s->walk, NULL, NULL, NULL);
 	ret = vmi_target_open(&s->t, inode, file);
 	if (ret)
 		seq_release_private(inode, file);
@@ -270,22 +302,28 @@ static int vmi_vmas_show(struct seq_file *m, void *v)
 	 * previous line already covered (the lock is not held between
 	 * lines): then list it from there on, so lines never overlap.
 	 */
-	vmi_walk_init(w, p->s.mm, NULL, NULL);
+	vmi_walk_reset(w);
 	ret = vmi_walk_range(w, p->s.addr, r->end);
 	if (ret)
 		return ret;
 
-	seq_printf(m, "%016lx %016lx ", p->s.addr, r->end);
+	/* the fast seq_put_* forms, as show_map_vma() uses: a line per VMA */
+	vmi_seq_hex(m, 0, p->s.addr, 16);
+	vmi_seq_hex(m, ' ', r->end, 16);
+	seq_putc(m, ' ');
 	vmi_seq_perms(m, fl);
-	seq_printf(m, " %08llx %02x:%02x %lu", r->offset, MAJOR(r->dev),
-		   MINOR(r->dev), r->ino);
+	vmi_seq_hex(m, ' ', r->offset, 8);
+	vmi_seq_hex(m, ' ', MAJOR(r->dev), 2);
+	vmi_seq_hex(m, ':', MINOR(r->dev), 2);
+	seq_put_decimal_ull(m, " ", r->ino);
 	for (i = 0; i < VMI_NR_STATES; i++)
-		seq_printf(m, " %lu", w->counts.state[i]);
+		seq_put_decimal_ull(m, " ", w->counts.state[i]);
 	for (i = 0; i < VMI_NR_ATTRS; i++)
-		seq_printf(m, " %lu", w->counts.attr[i]);
-	seq_printf(m, " %lu %lu %lu ", w->counts.tables[VMI_LEVEL_PUD],
-		   w->counts.tables[VMI_LEVEL_PMD],
-		   w->counts.tables[VMI_LEVEL_PTE]);
+		seq_put_decimal_ull(m, " ", w->counts.attr[i]);
+	seq_put_decimal_ull(m, " ", w->counts.tables[VMI_LEVEL_PUD]);
+	seq_put_decimal_ull(m, " ", w->counts.tables[VMI_LEVEL_PMD]);
+	seq_put_decimal_ull(m, " ", w->counts.tables[VMI_LEVEL_PTE]);
+	seq_putc(m, ' ');
 	vmi_seq_vma_flags(m, fl);
 	vmi_seq_path(m, r);
 	seq_putc(m, '\n');
@@ -302,7 +340,8 @@ static const struct seq_operations vmi_vmas_seq_ops = {
 static int vmi_vmas_open(struct inode *inode, struct file *file)
 {
 	return vmi_vma_seq_open(inode, file, &vmi_vmas_seq_ops,
-				sizeof(struct vmi_vmas_priv));
+				sizeof(struct vmi_vmas_priv),
+				offsetof(struct vmi_vmas_priv, walk));
 }
 
 const struct proc_ops vmi_vmas_proc_ops = {

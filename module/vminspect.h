@@ -84,10 +84,12 @@ struct vmi_vma_rec {
  * @rec:	the current VMA
  * @addr:	where the current record starts in it
  * @next:	where the next record starts (set by show, default @rec.end)
+ * @walk:	the file's walk, which holds the mmap lock from start to stop
  */
 struct vmi_vma_seq {
 	struct vmi_target t;
 	struct mm_struct *mm;
+	struct vmi_walk *walk;
 	struct vmi_vma_rec rec;
 	unsigned long addr;
 	unsigned long next;
@@ -97,15 +99,16 @@ void *vmi_vma_seq_start(struct seq_file *m, loff_t *pos);
 void *vmi_vma_seq_next(struct seq_file *m, void *v, loff_t *pos);
 void vmi_vma_seq_stop(struct seq_file *m, void *v);
 int vmi_vma_seq_open(struct inode *inode, struct file *file,
-		     const struct seq_operations *ops, int size);
+		     const struct seq_operations *ops, int size,
+		     size_t walk_offset);
 int vmi_vma_seq_release(struct inode *inode, struct file *file);
 
 /* vmas.c: VMA records shared by vmas, pagetable and translate */
-int vmi_rec_get(struct mm_struct *mm, unsigned long addr,
-		struct vmi_vma_rec *rec);
 void vmi_rec_fill(struct vm_area_struct *vma, struct vmi_vma_rec *rec);
 void vmi_rec_put(struct vmi_vma_rec *rec);
 void vmi_seq_perms(struct seq_file *m, unsigned long flags);
+void vmi_seq_hex(struct seq_file *m, char delim, unsigned long long val,
+		 int width);
 void vmi_seq_path(struct seq_file *m, const struct vmi_vma_rec *rec);
 
 /* decode.c: x86 entry bits */

@@ -17,11 +17,13 @@
  *
  * - The caller holds a reference on mm_users (mmget_not_zero()), so the mm
  *   is not torn down (exit_mmap() frees every table); it holds no lock.
- * - vmi_walk_range() takes mmap_read_lock_killable() for at most
- *   VMI_WALK_BATCH entries, and for one PTE table only when a writer is
- *   waiting (mmap_lock_is_contended(), as smaps_rollup does); then it drops
- *   the lock, calls cond_resched() and looks the VMA up again at the
- *   address it stopped at.  Asserted: mmap_assert_locked().
+ * - vmi_walk_range() holds mmap_read_lock_killable() for at most
+ *   VMI_WALK_BATCH entries (a VMA counting as one more), and for one PTE
+ *   table only when a writer is waiting (mmap_lock_is_contended(), as
+ *   smaps_rollup does); then it drops the lock, calls cond_resched() and
+ *   looks the VMA up again at the address it stopped at
+ *   (vmi_walk_yield()).  The per-VMA files hold it the same way across
+ *   VMAs (@w->hold).  Asserted: mmap_assert_locked().
  * - What keeps a table alive while we read it:
  *   - pgd: the mm itself.
  *   - p4d, pud and pmd tables: the mmap read lock, for a table whose range
@@ -926,8 +928,74 @@ void vmi_walk_init(struct vmi_walk *w, struct mm_struct *mm,
 	w->mm = mm;
 	w->ops = ops;
 	w->private = private;
+	vmi_walk_reset(w);
+}
+
+/**
+ * vmi_walk_reset - forget what a walk counted, keep how it walks
+ * @w:	an initialised walk
+ *
+ * Clears @w->counts and @w->census for a new range; the mm, the callbacks
+ * and the state of a held lock stay.
+ */
+void vmi_walk_reset(struct vmi_walk *w)
+{
+	memset(&w->counts, 0, sizeof(w->counts));
+	memset(&w->census, 0, sizeof(w->census));
 	memset(w->census_table_base, 0xff, sizeof(w->census_table_base));
 	memset(w->census_entry_base, 0xff, sizeof(w->census_entry_base));
+}
+
+/**
+ * vmi_walk_lock - take the mmap read lock for walks that hold it
+ * @w:	a walk with @w->hold set
+ *
+ * For a caller that walks many small ranges under one hold (the per-VMA
+ * files), as /proc/<pid>/maps holds it per buffer: vmi_walk_range() then
+ * keeps the lock, and cycles it (vmi_walk_yield()) when a batch of
+ * VMI_WALK_BATCH entries is used up or a writer waits.
+ *
+ * Return: 0 with the lock held, or -EINTR.
+ */
+int vmi_walk_lock(struct vmi_walk *w)
+{
+	if (mmap_read_lock_killable(w->mm))
+		return -EINTR;
+	w->locked = true;
+	w->budget = VMI_WALK_BATCH;
+	return 0;
+}
+
+/**
+ * vmi_walk_unlock - drop the lock vmi_walk_lock() took, if still held
+ * @w:	the walk
+ */
+void vmi_walk_unlock(struct vmi_walk *w)
+{
+	if (w->locked)
+		mmap_read_unlock(w->mm);
+	w->locked = false;
+}
+
+/**
+ * vmi_walk_yield - let a writer in if the batch is used up or one waits
+ * @w:		a walk holding the lock (vmi_walk_lock())
+ * @cost:	entries' worth of work done since the last call
+ *
+ * Context: mmap read lock held; may drop it and sleep.  Anything found
+ * under the lock (a VMA) must be looked up again if this returns 1.
+ * Return: 0 (lock kept), 1 (lock dropped and taken again), or -EINTR
+ * (fatal signal: the lock is not held any more).
+ */
+int vmi_walk_yield(struct vmi_walk *w, long cost)
+{
+	mmap_assert_locked(w->mm);
+	w->budget -= cost;
+	if (w->budget > 0 && !mmap_lock_is_contended(w->mm))
+		return 0;
+	vmi_walk_unlock(w);
+	cond_resched();
+	return vmi_walk_lock(w) ?: 1;
 }
 
 /**
@@ -938,33 +1006,39 @@ void vmi_walk_init(struct vmi_walk *w, struct mm_struct *mm,
  *
  * Walks the VMAs in the range (and the holes between them when
  * @w->walk_holes, as far as a VMA keeps their tables alive), adding to
- * @w->counts and @w->census and calling the callbacks.  Must be called
- * without mmap_lock held: the lock is taken and dropped per batch of
- * entries (see the top of this file).
+ * @w->counts and @w->census and calling the callbacks.  Without
+ * @w->hold it must be called without mmap_lock held: the lock is taken
+ * here, dropped and taken again between batches of entries (see the top
+ * of this file) and dropped on return.  With @w->hold the caller holds it
+ * (vmi_walk_lock()); it is cycled likewise and held on return, unless
+ * -EINTR says otherwise (@w->locked).
  *
  * Return: 0, -EINTR on a fatal signal, or a callback's error.
  */
 int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end)
 {
 	unsigned long addr = start;
-	int ret;
+	int ret = 0;
 
 	memset(w->range_base, 0xff, sizeof(w->range_base));
 	w->range_deposit_base = ULONG_MAX;
+	if (!w->hold) {
+		ret = vmi_walk_lock(w);
+		if (ret)
+			return ret;
+	}
 	while (addr < end) {
 		struct vm_area_struct *vma;
 		unsigned long stop;
 
-		if (fatal_signal_pending(current))
-			return -EINTR;
-		if (mmap_read_lock_killable(w->mm))
-			return -EINTR;
-
-		vma = find_vma(w->mm, addr);
-		if (!w->walk_holes && (!vma || vma->vm_start >= end)) {
-			mmap_read_unlock(w->mm);
+		mmap_assert_locked(w->mm);
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
 			break;
 		}
+		vma = find_vma(w->mm, addr);
+		if (!w->walk_holes && (!vma || vma->vm_start >= end))
+			break;
 		if (vma && vma->vm_start <= addr) {
 			stop = min(end, vma->vm_end);
 		} else if (w->walk_holes) {
@@ -976,14 +1050,23 @@ int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end)
 			stop = min(end, vma->vm_end);
 		}
 
-		w->budget = VMI_WALK_BATCH;
 		ret = vmi_vma_range(w, vma, addr, stop);
-		mmap_read_unlock(w->mm);
-
 		if (ret && ret != VMI_WALK_PAUSE)
-			return ret;
+			break;
 		addr = ret ? w->resume : stop;
-		cond_resched();
+		ret = 0;
+		/*
+		 * Between VMAs, and where a batch ran out inside one: let a
+		 * waiting writer in (each VMA costs an entry's worth).
+		 */
+		if (addr < end) {
+			ret = vmi_walk_yield(w, 1);
+			if (ret < 0)
+				return ret;
+			ret = 0;
+		}
 	}
-	return 0;
+	if (!w->hold)
+		vmi_walk_unlock(w);
+	return ret;
 }

@@ -83,6 +83,8 @@ struct vmi_census {
  * @ops:	callbacks, may be NULL
  * @private:	for the callbacks
  * @walk_holes:	also walk the page tables outside every VMA (translate)
+ * @hold:	the caller holds the mmap lock across calls (vmi_walk_lock())
+ * @locked:	the lock is held by this walk (read-only for the caller)
  * @counts:	accumulated by every vmi_walk_range() call; reset by caller
  * @census:	accumulated over the life of the walk
  *
@@ -93,6 +95,8 @@ struct vmi_walk {
 	const struct vmi_walk_ops *ops;
 	void *private;
 	bool walk_holes;
+	bool hold;
+	bool locked;
 	struct vmi_counts counts;
 	struct vmi_census census;
 
@@ -108,7 +112,11 @@ struct vmi_walk {
 
 void vmi_walk_init(struct vmi_walk *w, struct mm_struct *mm,
 		   const struct vmi_walk_ops *ops, void *private);
+void vmi_walk_reset(struct vmi_walk *w);
 int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end);
+int vmi_walk_lock(struct vmi_walk *w);
+void vmi_walk_unlock(struct vmi_walk *w);
+int vmi_walk_yield(struct vmi_walk *w, long cost);
 
 /* Entries per table at @level (PTRS_PER_*; p4d is 0 when folded). */
 unsigned long vmi_level_ptrs(enum vmi_level level);
