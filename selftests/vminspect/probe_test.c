@@ -728,45 +728,68 @@ static unsigned long long tlb_events(const struct vmi_tlb_counts *t)
  * exit did: exit_mm() and exit_mmap() come after sched_process_exit on 7.3
  * (and after other threads' on every kernel), and unmapping its memory
  * flushes the TLB.  The probes ran before the child was forked, so the
- * zombie's totals equal its /proc/<pid>/stat, which a zombie keeps.
+ * zombie's totals equal its /proc/<pid>/stat, which a zombie keeps.  The
+ * child spins, pinned, between the last snapshot and its exit, so that no
+ * task switch (which flushes too) comes in between: what the TLB counters
+ * gain is the exit's.
  */
 TEST_F(probes, exit_counted_until_reaped)
 {
-	struct vmi_fault_counts pz;
-	struct vmi_tlb_counts tz;
-	struct flt kz;
+	volatile int *flag = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct vmi_fault_counts p1, pz;
+	struct vmi_tlb_counts t1, tz;
+	struct flt k1, kz;
 	siginfo_t si;
-	struct run r;
+	cpu_set_t all;
 	int i, err;
+	pid_t pid;
 
-	ASSERT_EQ(0, run_start(&r, touch_anon, (void *)256));
-	ASSERT_EQ(0, parent_wait(&r));
-	ASSERT_EQ(1, write(r.to_child, "g", 1));
-	ASSERT_EQ(0, parent_wait(&r));
-	ASSERT_EQ(0, stat_flt(r.pid, &r.k1));
-	ASSERT_EQ(0, probe_flt(r.pid, &r.p1, &r.t1));
-	ASSERT_EQ(1, write(r.to_child, "g", 1));	/* exits */
+	ASSERT_NE(MAP_FAILED, (void *)flag);
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(all), &all));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (online_cpus() > 1)
+			pin(1);
+		touch_anon((void *)256);
+		flag[0] = 1;
+		while (!flag[1])
+			;
+		_exit(0);
+	}
+	if (online_cpus() > 1)
+		pin(0);		/* not on the child's CPU */
+	while (!flag[0])
+		usleep(1000);
+	ASSERT_EQ(0, stat_flt(pid, &k1));
+	ASSERT_EQ(0, probe_flt(pid, &p1, &t1));
+	flag[1] = 1;	/* exits */
 	memset(&si, 0, sizeof(si));
-	ASSERT_EQ(0, waitid(P_PID, r.pid, &si, WEXITED | WNOWAIT));
+	ASSERT_EQ(0, waitid(P_PID, pid, &si, WEXITED | WNOWAIT));
 	ASSERT_EQ(CLD_EXITED, si.si_code);
 	ASSERT_EQ(0, si.si_status);
-	ASSERT_EQ(0, stat_flt(r.pid, &kz));
-	ASSERT_EQ(0, vmi_probe_counts(r.pid, &pz, &tz));
+	sched_setaffinity(0, sizeof(all), &all);
+	ASSERT_EQ(0, stat_flt(pid, &kz));
+	ASSERT_EQ(0, vmi_probe_counts(pid, &pz, &tz));
 	TH_LOG("zombie: min_flt %llu maj_flt %llu, probes minor %llu major %llu",
 	       kz.min, kz.maj, pz.c[VMI_FAULT_MINOR], pz.c[VMI_FAULT_MAJOR]);
 	TH_LOG("at exit: +%llu faults, TLB events %llu -> %llu",
-	       kz.min + kz.maj - r.k1.min - r.k1.maj, tlb_events(&r.t1),
+	       kz.min + kz.maj - k1.min - k1.maj, tlb_events(&t1),
 	       tlb_events(&tz));
+	for (i = 0; i < VMI_TLB_MAX_REASONS; i++)
+		if (tz.r[i][VMI_TLB_EVENTS] != t1.r[i][VMI_TLB_EVENTS])
+			TH_LOG("  %s +%llu", vmi_tlb_reason_name(i) ?: "?",
+			       tz.r[i][VMI_TLB_EVENTS] - t1.r[i][VMI_TLB_EVENTS]);
 	EXPECT_EQ(kz.min, pz.c[VMI_FAULT_MINOR]);
 	EXPECT_EQ(kz.maj, pz.c[VMI_FAULT_MAJOR]);
-	EXPECT_GT(tlb_events(&tz), tlb_events(&r.t1));	/* exit_mmap() */
-	close(r.to_child);
-	close(r.from_child);
+	EXPECT_GT(tlb_events(&tz), tlb_events(&t1));	/* exit_mmap() */
+	munmap((void *)flag, PAGE);
 
-	ASSERT_EQ(r.pid, waitpid(r.pid, NULL, 0));
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
 	/* freed after an RCU grace period */
 	for (i = 0; i < 250; i++) {
-		err = vmi_probe_counts(r.pid, &pz, &tz);
+		err = vmi_probe_counts(pid, &pz, &tz);
 		if (err)
 			break;
 		usleep(20000);
