@@ -121,8 +121,9 @@ demo:
 vm: all
 	@$(VM_RUN) --interactive
 
+# 6G: export_bench's 4 GiB process of 4 KiB pages
 bench: all
-	@$(VM_RUN) --timeout 1800 -- sh /vmi/bench/run.sh
+	@$(VM_RUN) --mem 6G --timeout 1800 -- sh /vmi/bench/run.sh
 
 DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 

@@ -90,8 +90,9 @@
  */
 #define VMI_WALK_BATCH		512
 /*
- * Internal returns, never seen by callers: the batch is used up, resume at
- * w->resume; the PMD no longer points to a table, classify it again.
+ * Internal returns, never seen by callers (callbacks return 0 or a
+ * negative errno): the batch is used up, resume at w->resume; the PMD no
+ * longer points to a table, classify it again.
  */
 #define VMI_WALK_PAUSE		1
 #define VMI_WALK_AGAIN		2
@@ -220,6 +221,18 @@ static void vmi_count_deposit(struct vmi_walk *w, struct vm_area_struct *vma,
 	}
 }
 
+/*
+ * What a callback may return (walk.h): 0 or a negative errno.  Anything
+ * else would be taken for one of the walker's own codes: refuse it loudly.
+ */
+static int vmi_callback_ret(int ret)
+{
+	if (ret <= 0)
+		return ret;
+	WARN_ONCE(1, "vminspect: walk callback returned %d\n", ret);
+	return -EINVAL;
+}
+
 static int vmi_emit(struct vmi_walk *w, struct vm_area_struct *vma,
 		    enum vmi_level level, unsigned long addr,
 		    unsigned long next, u64 val, enum vmi_state state)
@@ -235,7 +248,7 @@ static int vmi_emit(struct vmi_walk *w, struct vm_area_struct *vma,
 
 	w->counts.state[state] += (next - addr) >> PAGE_SHIFT;
 	if (w->ops && w->ops->leaf)
-		return w->ops->leaf(w, &e);
+		return vmi_callback_ret(w->ops->leaf(w, &e));
 	return 0;
 }
 
@@ -254,7 +267,7 @@ static int vmi_emit_table(struct vmi_walk *w, struct vm_area_struct *vma,
 
 	vmi_count_entry(w, level, addr);
 	if (w->ops && w->ops->table)
-		return w->ops->table(w, &e);
+		return vmi_callback_ret(w->ops->table(w, &e));
 	return 0;
 }
 

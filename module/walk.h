@@ -45,7 +45,8 @@ struct vmi_entry {
  * Both are optional and run under the mmap read lock and, at PTE level,
  * the PTE spinlock and the RCU read lock: they must not sleep.  They
  * return 0 to go on, or a negative errno, which ends the walk and is
- * returned by vmi_walk_range().
+ * returned by vmi_walk_range().  A positive value is a bug (WARN, and the
+ * walk ends with -EINVAL): the walker's own codes are positive.
  */
 struct vmi_walk_ops {
 	int (*table)(struct vmi_walk *w, const struct vmi_entry *e);

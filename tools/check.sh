@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # check.sh [--kernel debug] "4 5": checkpatch and sparse, vmview under
-# ASan/UBSan with random arguments (tools/fuzz-vmview.sh, normal kernel
-# only), then the selftests in the VM for each paging mode.  Prints the TAP
+# ASan/UBSan with random arguments (tools/fuzz-vmview.sh), export's host
+# tests (tools/test-export.sh) and a real Prometheus scraping the VM
+# (tools/test-prometheus.sh), those three on the normal kernel only; then
+# the selftests in the VM for each paging mode.  Prints the TAP
 # output and a last line "N passed, N failed, N skipped" counted from the
 # TAP results of every run (the vmview fuzz counts as one test); exits
 # non-zero on any failure, any checkpatch finding, or a guest that did not
@@ -37,6 +39,18 @@ else
 fi
 
 pass=0 fail=0 skip=0
+# tap FILE STATUS: add FILE's TAP results to the counts (a non-zero STATUS
+# without a failed test is a failure in itself)
+tap() {
+	local s a f
+	s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$1")
+	a=$(grep -cE '^ok [0-9]+' "$1")
+	f=$(grep -cE '^not ok [0-9]+' "$1")
+	pass=$((pass + a - s)) skip=$((skip + s)) fail=$((fail + f))
+	if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then
+		fail=$((fail + 1))
+	fi
+}
 if [ -z "$tag" ]; then
 	echo "# ==== vmview under ASan/UBSan, random arguments ===="
 	if tools/fuzz-vmview.sh "${VMI_VMVIEW_FUZZ_RUNS:-300}"; then
@@ -44,6 +58,12 @@ if [ -z "$tag" ]; then
 	else
 		fail=$((fail + 1))
 	fi
+	echo "# ==== vmview export on the host: promtool, OpenMetrics parser ===="
+	tools/test-export.sh | tee "$log/export.txt"
+	tap "$log/export.txt" "${PIPESTATUS[0]}"
+	echo "# ==== a real Prometheus server scraping vmview serve in the VM ===="
+	tools/test-prometheus.sh | tee "$log/prometheus.txt"
+	tap "$log/prometheus.txt" "${PIPESTATUS[0]}"
 fi
 for p in $modes; do
 	echo "# ==== selftests${tag:+ on the ${tag#-} kernel}, ${p}-level paging ===="

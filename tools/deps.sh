@@ -28,6 +28,8 @@ pkgs=(
 	linux-source-6.1	# checkpatch.pl, kselftest_harness.h
 	flex bison bc libssl-dev	# make debug-kernel: building linux-source-6.1
 	dwarves			# pahole: BTF of the debug kernel
+	prometheus		# promtool check metrics; the server the export test scrapes with
+	python3-prometheus-client	# its strict OpenMetrics parser checks vmview export -O
 )
 
 missing=()

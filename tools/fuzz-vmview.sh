@@ -6,9 +6,13 @@
 # $VMI_VMVIEW_FUZZ_RUNS or 300) with random arguments, against three
 # sources of /proc/vminspect: none (the module is absent on the host), a
 # snapshot taken in the test VM, and randomly corrupted copies of it
-# (VMVIEW_PROCFS).  Every run must end with status 0, 1 or 2 and without a
-# sanitizer report; top may also be stopped by the timeout.  "probe start"
-# is never generated: it would load BPF programs into the host kernel.
+# (VMVIEW_PROCFS; the snapshot's copies of the guest's /proc/PID/stat,
+# status and cmdline are the kernel's files for export, VMVIEW_PROC_ROOT).
+# Every run must end with status 0, 1 or 2 and without a sanitizer report;
+# top may also be stopped by the timeout, and serve and export --interval
+# are stopped by it (SIGTERM, a 2 s timeout).  Runs happen in a scratch
+# directory (export -o writes files).  "probe start" is never generated: it
+# would load BPF programs into the host kernel.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,9 +36,11 @@ if [ ! -e "$snap/.done" ] || [ build/vm/initramfs.cpio.gz -nt "$snap/.done" ]; t
 		for d in /proc/vminspect/[0-9]*; do
 			p=${d##*/}; mkdir $p
 			for f in mm vmas pagetable; do cat $d/$f > $p/$f; done
+			mkdir -p k/$p
+			for f in stat status cmdline; do cat /proc/$p/$f > k/$p/$f; done
 			a=$(sed -n 3p $p/vmas | cut -d" " -f1)
 			{ echo $a >&3; cat <&3; } 3<>$d/translate > $p/translate
-			[ -s $p/translate ] || rm -r $p
+			[ -s $p/translate ] || rm -r $p k/$p
 		done 2> /dev/null
 		echo @@snapshot; cd /tmp && tar c s | gzip | base64; echo @@end' \
 		> "$out/snapshot.txt" ||
@@ -44,11 +50,18 @@ if [ ! -e "$snap/.done" ] || [ build/vm/initramfs.cpio.gz -nt "$snap/.done" ]; t
 	touch "$snap/.done"
 fi
 pids=($(cd "$snap" && ls -d [0-9]*))
+mkdir -p "$out/cwd"
 
 words=(help ps show maps pt translate top probe p s m t tr h he
 	-h --help -j --json -p --pretty -v --verbose -V --version --bogus -x
 	-- --sort --map -m -n -d --iterations --delay status stop pid rss
 	vmas name pt_bytes comm 0 1 -1 42 99999999 2147483648 -2147483649
+	export serve e se -o --output -i --interval -O --openmetrics -g --group
+	-m --match -P --pid -k --top -K --top-by -S --max-series -T --budget-time
+	-B --budget-pages -L --large -E --large-every -W --no-walk -l --lock-file
+	-a --listen "{comm}" "{exe}" "{exe_path}" "{user}" "{uid}" "{1}" "{x}" "{"
+	"(a)(b)" "(" "[" ":0" "127.0.0.1:0" "[::1]:0" "[::1" 1:2:3 4G 1K 0.1 0.0
+	faults tlb swap out.prom
 	0x 0x0 0x1000 0x7fffffffffff 0xffffffffffffffff 0x10000000000000000
 	ffff800000000000 zz "" " " "%s%s%n%x" 1e9 0777 +5)
 long=$(head -c 5000 /dev/zero | tr '\0' A)
@@ -78,6 +91,11 @@ corrupt() {
 pass=0 fail=0 hung=0
 for ((i = 1; i <= runs; i++)); do
 	args=()
+	# a quarter of the runs fuzz export's many options, a few serve's
+	case $((RANDOM % 20)) in
+	[0-4]) args=(export) ;;
+	5) args=(serve --listen 127.0.0.1:0) ;;
+	esac
 	for ((k = RANDOM % 6; k > 0; k--)); do
 		case $((RANDOM % 10)) in
 		0) args+=("${pids[RANDOM % ${#pids[@]}]}") ;;
@@ -93,18 +111,25 @@ for ((i = 1; i <= runs; i++)); do
 	env=()
 	case $((RANDOM % 4)) in
 	0) ;;
-	1) env=(VMVIEW_PROCFS="$snap") ;;
-	*) corrupt "$out/corrupt"; env=(VMVIEW_PROCFS="$out/corrupt") ;;
+	1) env=(VMVIEW_PROCFS="$snap" VMVIEW_PROC_ROOT="$snap/k") ;;
+	*) corrupt "$out/corrupt"
+	   env=(VMVIEW_PROCFS="$out/corrupt" VMVIEW_PROC_ROOT="$out/corrupt/k") ;;
 	esac
-	env "${env[@]}" ASAN_OPTIONS=exitcode=99:detect_leaks=1 \
+	# serve and export --interval run until stopped: 2 s
+	limit=10 stops=0
+	if printf '%s\n' "${args[@]}" | grep -qxE 'se|serve|-i|--interval'; then
+		limit=2 stops=1
+	fi
+	(cd "$out/cwd" && env "${env[@]}" ASAN_OPTIONS=exitcode=99:detect_leaks=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=98 \
-		timeout -k 2 10 "$bin" "${args[@]}" > "$out/stdout" 2> "$out/stderr" < /dev/null
+		timeout -k 2 $limit "$bin" "${args[@]}" > "$out/stdout" 2> "$out/stderr" < /dev/null)
 	rc=$?
 	if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error|SUMMARY:' "$out/stderr"; then
 		rc=99
 	fi
-	if [ $rc -eq 124 ] && printf '%s\n' "${args[@]}" | grep -qx 'top\|t'; then
-		hung=$((hung + 1))	# top runs until stopped
+	if [ $rc -eq 124 ] && { [ $stops -eq 1 ] ||
+		printf '%s\n' "${args[@]}" | grep -qx 'top\|t'; }; then
+		hung=$((hung + 1))	# top, serve, export -i run until stopped
 	elif [ $rc -le 2 ]; then
 		pass=$((pass + 1))
 	else
@@ -114,5 +139,5 @@ for ((i = 1; i <= runs; i++)); do
 		[ -n "${env[*]}" ] && cp -a "${env[0]#VMVIEW_PROCFS=}" "$out/fail-$i"
 	fi
 done
-echo "fuzz-vmview: $runs runs: $pass clean exits, $hung top runs stopped by the timeout, $fail failures"
+echo "fuzz-vmview: $runs runs: $pass clean exits, $hung runs of top, serve or export -i stopped by the timeout, $fail failures"
 [ $fail -eq 0 ]

@@ -7,11 +7,14 @@
  *
  * The target is vmview_target (next to this test), stopped while read.
  */
+#include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <libgen.h>
 #include <limits.h>
+#include <math.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -19,8 +22,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -854,7 +859,8 @@ TEST(bad_arguments_give_usage_and_exit_2)
 TEST(help_everywhere)
 {
 	static const char * const cmds[] = {
-		"ps", "show", "maps", "pt", "translate", "top",
+		"ps", "show", "maps", "pt", "translate", "top", "export",
+		"serve",
 	};
 	static struct run r;
 	size_t i;
@@ -876,6 +882,454 @@ TEST(help_everywhere)
 	run_vmview(&r, "-V", NULL);
 	EXPECT_EQ(0, r.status);
 	EXPECT_NE(NULL, strstr(r.out, "vmview"));
+}
+
+/* ---- export and serve: Prometheus metrics ---- */
+
+/*
+ * The value of the sample whose name and labels are exactly series
+ * ("name{a=\"b\"}") in an exposition text; false if absent.
+ */
+static bool metric(const char *text, const char *series, double *v)
+{
+	size_t n = strlen(series);
+	const char *p = text;
+
+	while (p && *p) {
+		if (!strncmp(p, series, n) && p[n] == ' ') {
+			*v = strtod(p + n + 1, NULL);
+			return true;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return false;
+}
+
+/* metric() with printf-style series; NAN if absent. */
+static double __attribute__((format(printf, 2, 3)))
+mval(const char *text, const char *fmt, ...)
+{
+	char series[512];
+	va_list ap;
+	double v;
+
+	va_start(ap, fmt);
+	vsnprintf(series, sizeof(series), fmt, ap);
+	va_end(ap);
+	return metric(text, series, &v) ? v : NAN;
+}
+
+/* Field n (1-based, as proc(5) numbers them) of /proc/<pid>/stat. */
+static unsigned long long stat_field(pid_t pid, int n)
+{
+	char path[64], *buf, *p, *tok, *save;
+	unsigned long long v = ~0ULL;
+	int f = 3;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	buf = vmi_read_file(path, NULL);
+	if (!buf)
+		return v;
+	p = strrchr(buf, ')');
+	for (tok = p ? strtok_r(p + 1, " ", &save) : NULL; tok;
+	     tok = strtok_r(NULL, " ", &save), f++) {
+		if (f == n) {
+			v = strtoull(tok, NULL, 10);
+			break;
+		}
+	}
+	free(buf);
+	return v;
+}
+
+/* "Rss:" of /proc/<pid>/smaps_rollup, in bytes. */
+static long long rollup_rss(pid_t pid)
+{
+	char path[64], *buf, *p;
+	long long v = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+	buf = vmi_read_file(path, NULL);
+	if (!buf)
+		return -1;
+	p = strstr(buf, "\nRss:");
+	if (p)
+		v = strtoll(p + 5, NULL, 10) * 1024;
+	free(buf);
+	return v;
+}
+
+#define PROC_SERIES(name)	"vminspect_process_" name "{pid=\"%d\",group=\"vmview_target\"}"
+#define PROC_LABEL(name, l)	\
+	"vminspect_process_" name "{pid=\"%d\",group=\"vmview_target\"," l "}"
+
+TEST_F(target, export_agrees_with_status_stat_and_smaps_rollup)
+{
+	static const char * const lvl[] = VMI_LEVEL_NAMES;
+	unsigned long tables, entries, capacity, bytes;
+	static struct run r;
+	double pt = 0, v;
+	char *mm;
+	int l;
+
+	run_vmview(&r, "export", "--pid", self->pidstr, NULL);
+	ASSERT_EQ(0, r.status) {
+		TH_LOG("stderr: %s", r.err);
+	}
+	EXPECT_EQ(1, mval(r.out, "vminspect_exporter_source_up{source=\"module\"}"));
+	EXPECT_EQ(1, mval(r.out, "vminspect_group_processes{group=\"vmview_target\"}"));
+	/* the kernel's own files, the target stopped */
+	EXPECT_EQ(status_kb(self->pid, "VmPTE:"),
+		  mval(r.out, PROC_SERIES("kernel_page_table_bytes"), self->pid));
+	EXPECT_EQ(status_kb(self->pid, "VmRSS:"),
+		  mval(r.out, PROC_SERIES("resident_bytes"), self->pid));
+	EXPECT_EQ(status_kb(self->pid, "VmSwap:"),
+		  mval(r.out, PROC_SERIES("swap_bytes"), self->pid));
+	EXPECT_EQ(stat_field(self->pid, 10),
+		  mval(r.out, PROC_LABEL("page_faults_total", "type=\"minor\""),
+		       self->pid));
+	EXPECT_EQ(stat_field(self->pid, 12),
+		  mval(r.out, PROC_LABEL("page_faults_total", "type=\"major\""),
+		       self->pid));
+	/* the walk against the kernel: PTE+PMD+PUD tables are VmPTE ... */
+	for (l = VMI_LEVEL_PUD; l < VMI_NR_LEVELS; l++) {
+		char lab[32];
+
+		snprintf(lab, sizeof(lab), "level=\"%s\"", lvl[l]);
+		v = mval(r.out, PROC_LABEL("page_table_bytes", "%s"), self->pid,
+			 lab);
+		ASSERT_FALSE(isnan(v));
+		pt += v;
+	}
+	EXPECT_EQ(status_kb(self->pid, "VmPTE:"), pt);
+	/* ... present pages that have a page are smaps' Rss */
+	EXPECT_EQ(rollup_rss(self->pid),
+		  mval(r.out, PROC_LABEL("memory_bytes", "state=\"present\""),
+		       self->pid) -
+		  mval(r.out, PROC_LABEL("present_bytes", "attr=\"nopage\""),
+		       self->pid));
+	/* and the census is the mm file's */
+	mm = vmi_read_pidfile(self->pid, VMI_PROC_MM);
+	ASSERT_NE(NULL, mm);
+	for (l = 0; l < VMI_NR_LEVELS; l++) {
+		ASSERT_TRUE(vmi_census_line(mm, lvl[l], &tables, &entries,
+					    &capacity, &bytes));
+		EXPECT_EQ(tables, mval(r.out,
+				       PROC_LABEL("page_tables", "level=\"%s\""),
+				       self->pid, lvl[l]));
+		EXPECT_EQ(entries, mval(r.out,
+					PROC_LABEL("page_table_entries", "level=\"%s\""),
+					self->pid, lvl[l]));
+	}
+	free(mm);
+	EXPECT_GE(mval(r.out, "vminspect_exporter_processes{state=\"walked\"}"), 2);
+	EXPECT_EQ(0, mval(r.out, "vminspect_exporter_series_dropped_total"));
+}
+
+TEST_F(target, export_output_file_is_written_atomically)
+{
+	static const char * const dir = "/tmp/vmview-textfile";
+	static struct run r;
+	struct dirent *de;
+	struct stat st;
+	char *buf;
+	size_t len;
+	int files = 0;
+	DIR *d;
+
+	mkdir(dir, 0755);
+	run_vmview(&r, "export", "-o", "/tmp/vmview-textfile/vminspect.prom",
+		   NULL);
+	ASSERT_EQ(0, r.status) {
+		TH_LOG("stderr: %s", r.err);
+	}
+	EXPECT_STREQ("", r.out);
+	ASSERT_EQ(0, stat("/tmp/vmview-textfile/vminspect.prom", &st));
+	EXPECT_EQ(0644, st.st_mode & 0777);
+	buf = vmi_read_file("/tmp/vmview-textfile/vminspect.prom", &len);
+	ASSERT_NE(NULL, buf);
+	ASSERT_GT(len, 0);
+	EXPECT_EQ('\n', buf[len - 1]);
+	EXPECT_EQ(status_kb(self->pid, "VmPTE:"),
+		  mval(buf, "vminspect_group_kernel_page_table_bytes{group=\"vmview_target\"}"));
+	free(buf);
+	/* no temporary file left beside it */
+	d = opendir(dir);
+	ASSERT_NE(NULL, d);
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			files++;
+	closedir(d);
+	EXPECT_EQ(1, files);
+	unlink("/tmp/vmview-textfile/vminspect.prom");
+	rmdir(dir);
+}
+
+static void no_module(void *arg)
+{
+	setenv("VMVIEW_PROCFS", "/nonexistent-vminspect", 1);
+}
+
+TEST_F(target, export_without_module_serves_the_kernel_files)
+{
+	static const char * const argv[] = {
+		"vmview", "export", "--pid", NULL, NULL,
+	};
+	const char *av[5];
+	static struct run r;
+
+	memcpy(av, argv, sizeof(av));
+	av[3] = self->pidstr;
+	run_vmview_prep(&r, no_module, NULL, av);
+	ASSERT_EQ(0, r.status) {
+		TH_LOG("stderr: %s", r.err);
+	}
+	EXPECT_EQ(0, mval(r.out, "vminspect_exporter_source_up{source=\"module\"}"));
+	EXPECT_EQ(1, mval(r.out, "vminspect_exporter_source_info{%s}",
+			  "source=\"module\",reason=\"not_loaded\""));
+	EXPECT_EQ(1, mval(r.out, "vminspect_exporter_source_up{source=\"procfs\"}"));
+	EXPECT_EQ(status_kb(self->pid, "VmPTE:"),
+		  mval(r.out, PROC_SERIES("kernel_page_table_bytes"), self->pid));
+	EXPECT_EQ(stat_field(self->pid, 10),
+		  mval(r.out, PROC_LABEL("page_faults_total", "type=\"minor\""),
+		       self->pid));
+	EXPECT_EQ(NULL, strstr(r.out, "vminspect_process_memory_bytes"));
+	EXPECT_EQ(0, mval(r.out, "vminspect_exporter_walks_total"));
+}
+
+TEST_F(target, export_walk_budget_and_busy_lock)
+{
+	static const char * const lock = "/tmp/vmview-test.lock";
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+			    .l_len = 1 };
+	static struct run r;
+	double procs;
+	int fd;
+
+	/* no time: nothing walked, every process skipped for the budget */
+	run_vmview(&r, "export", "--budget-time", "0", "--pid", self->pidstr,
+		   NULL);
+	ASSERT_EQ(0, r.status);
+	procs = mval(r.out, "vminspect_exporter_processes{state=\"unwalked\"}");
+	EXPECT_GE(procs, 2);
+	EXPECT_EQ(0, mval(r.out, "vminspect_exporter_processes{state=\"walked\"}"));
+	EXPECT_EQ(procs, mval(r.out,
+			      "vminspect_exporter_processes_skipped_total{reason=\"budget\"}"));
+	EXPECT_EQ(NULL, strstr(r.out, "vminspect_process_memory_bytes"));
+
+	/* one page: the first walk is made, none after it */
+	run_vmview(&r, "export", "--budget-pages", "1", NULL);
+	ASSERT_EQ(0, r.status);
+	EXPECT_EQ(1, mval(r.out, "vminspect_exporter_processes{state=\"walked\"}"));
+	EXPECT_LE(1, mval(r.out, "vminspect_exporter_processes_skipped_total{reason=\"budget\"}"));
+
+	/* another exporter walks the target: it is skipped, not waited for */
+	fd = open(lock, O_RDWR | O_CREAT, 0600);
+	ASSERT_LE(0, fd);
+	fl.l_start = self->pid;
+	ASSERT_EQ(0, fcntl(fd, F_OFD_SETLK, &fl));
+	run_vmview(&r, "export", "--lock-file", lock, "--pid", self->pidstr,
+		   NULL);
+	close(fd);
+	unlink(lock);
+	ASSERT_EQ(0, r.status);
+	EXPECT_EQ(1, mval(r.out, "vminspect_exporter_processes_skipped_total{reason=\"busy\"}"));
+	EXPECT_TRUE(isnan(mval(r.out, PROC_LABEL("memory_bytes", "state=\"present\""),
+			       self->pid)));
+	EXPECT_GE(mval(r.out, "vminspect_exporter_processes{state=\"walked\"}"), 1);
+}
+
+TEST_F(target, export_series_limit_drops_and_counts)
+{
+	static struct run r;
+	const char *p;
+	int series = 0;
+
+	run_vmview(&r, "export", "--max-series", "12", "--top", "5", NULL);
+	ASSERT_EQ(0, r.status);
+	EXPECT_LE(mval(r.out, "vminspect_exporter_series"), 12);
+	EXPECT_GT(mval(r.out, "vminspect_exporter_series_dropped_total"), 0);
+	for (p = r.out; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, "vminspect_group_", 16) ||
+		    !strncmp(p, "vminspect_process_", 18))
+			series++;
+	EXPECT_EQ(mval(r.out, "vminspect_exporter_series"), series);
+	EXPECT_LE(series, 12);
+}
+
+/* One HTTP request to 127.0.0.1:port; the whole answer in out. */
+static int http(int port, const char *req, char *out, size_t cap)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons(port) };
+	size_t n = 0;
+	ssize_t r;
+	int fd, i;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < 100; i++) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd < 0)
+			return -1;
+		if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+			break;
+		close(fd);
+		fd = -1;
+		usleep(50000);
+	}
+	if (fd < 0)
+		return -1;
+	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
+		close(fd);
+		return -1;
+	}
+	while (n + 1 < cap && (r = read(fd, out + n, cap - 1 - n)) > 0)
+		n += r;
+	out[n] = '\0';
+	close(fd);
+	return 0;
+}
+
+static pid_t start_serve(const char *port, const char *pid, const char *x1,
+			 const char *x2)
+{
+	char listen[32];
+	pid_t s;
+
+	snprintf(listen, sizeof(listen), "127.0.0.1:%s", port);
+	s = fork();
+	if (!s) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 1);
+		execl(vmview_path(), "vmview", "serve", "--listen", listen,
+		      "--pid", pid, x1, x2, NULL);
+		_exit(127);
+	}
+	return s;
+}
+
+static int stop_serve(pid_t s)
+{
+	int st;
+
+	kill(s, SIGTERM);
+	if (waitpid(s, &st, 0) != s)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+TEST_F(target, serve_answers_text_and_openmetrics)
+{
+	static char out[1 << 20];
+	const char *body;
+	pid_t s;
+
+	s = start_serve("19417", self->pidstr, NULL, NULL);
+	ASSERT_LT(0, s);
+	ASSERT_EQ(0, http(19417, "GET /metrics HTTP/1.1\r\nHost: x\r\n"
+			  "Accept: application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5\r\n\r\n",
+			  out, sizeof(out)));
+	EXPECT_EQ(0, strncmp(out, "HTTP/1.1 200 OK\r\n", 17));
+	EXPECT_NE(NULL, strstr(out, "Content-Type: application/openmetrics-text; version=1.0.0"));
+	body = strstr(out, "\r\n\r\n");
+	ASSERT_NE(NULL, body);
+	EXPECT_EQ(0, strcmp(out + strlen(out) - 6, "# EOF\n"));
+	/* an OpenMetrics counter family is named without _total */
+	EXPECT_NE(NULL, strstr(body, "\n# TYPE vminspect_process_page_faults counter\n"));
+	EXPECT_EQ(status_kb(self->pid, "VmPTE:"),
+		  mval(body + 4, PROC_SERIES("kernel_page_table_bytes"), self->pid));
+
+	ASSERT_EQ(0, http(19417, "GET /metrics HTTP/1.0\r\n\r\n", out,
+			  sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "Content-Type: text/plain; version=0.0.4"));
+	EXPECT_NE(NULL, strstr(out, "\n# TYPE vminspect_process_page_faults_total counter\n"));
+	EXPECT_EQ(NULL, strstr(out, "# EOF"));
+	EXPECT_EQ(2, mval(strstr(out, "\r\n\r\n") + 4, "vminspect_exporter_scrapes_total"));
+
+	ASSERT_EQ(0, http(19417, "GET /nothing HTTP/1.1\r\n\r\n", out, sizeof(out)));
+	EXPECT_EQ(0, strncmp(out, "HTTP/1.1 404 ", 13));
+	ASSERT_EQ(0, http(19417, "POST /metrics HTTP/1.1\r\n\r\n", out, sizeof(out)));
+	EXPECT_EQ(0, strncmp(out, "HTTP/1.1 405 ", 13));
+	ASSERT_EQ(0, http(19417, "nonsense\r\n\r\n", out, sizeof(out)));
+	EXPECT_EQ(0, strncmp(out, "HTTP/1.1 400 ", 13));
+	EXPECT_EQ(0, stop_serve(s));
+}
+
+TEST_F(target, serve_walks_large_processes_every_n_scrapes)
+{
+	static char out[1 << 20];
+	double n1, age;
+	const char *b;
+	pid_t s;
+
+	/* every process is large: walked at scrapes 1 and 4, cached between */
+	s = start_serve("19418", self->pidstr, "--large=1", "--large-every=3");
+	ASSERT_LT(0, s);
+	ASSERT_EQ(0, http(19418, "GET /metrics HTTP/1.0\r\n\r\n", out, sizeof(out)));
+	b = strstr(out, "\r\n\r\n");
+	ASSERT_NE(NULL, b);
+	n1 = mval(b + 4, "vminspect_exporter_processes{state=\"walked\"}");
+	EXPECT_GE(n1, 2);
+	usleep(200000);
+	ASSERT_EQ(0, http(19418, "GET /metrics HTTP/1.0\r\n\r\n", out, sizeof(out)));
+	b = strstr(out, "\r\n\r\n");
+	ASSERT_NE(NULL, b);
+	EXPECT_EQ(0, mval(b + 4, "vminspect_exporter_processes{state=\"walked\"}"));
+	EXPECT_GE(mval(b + 4, "vminspect_exporter_processes{state=\"cached\"}"), n1 - 1);
+	age = mval(b + 4, PROC_SERIES("walk_age_seconds"), self->pid);
+	EXPECT_GE(age, 0.2);
+	EXPECT_EQ(status_kb(self->pid, "VmPTE:"),
+		  mval(b + 4, PROC_LABEL("page_table_bytes", "level=\"pte\""), self->pid) +
+		  mval(b + 4, PROC_LABEL("page_table_bytes", "level=\"pmd\""), self->pid) +
+		  mval(b + 4, PROC_LABEL("page_table_bytes", "level=\"pud\""), self->pid));
+	ASSERT_EQ(0, http(19418, "GET /metrics HTTP/1.0\r\n\r\n", out, sizeof(out)));
+	ASSERT_EQ(0, http(19418, "GET /metrics HTTP/1.0\r\n\r\n", out, sizeof(out)));
+	b = strstr(out, "\r\n\r\n");
+	ASSERT_NE(NULL, b);
+	EXPECT_GE(mval(b + 4, "vminspect_exporter_processes{state=\"walked\"}"), 2);
+	EXPECT_GE(mval(b + 4, "vminspect_exporter_processes_skipped_total{reason=\"large\"}"),
+		  2 * (n1 - 1));
+	EXPECT_EQ(0, stop_serve(s));
+}
+
+TEST(export_bad_arguments_exit_2)
+{
+	static const char * const bad[][5] = {
+		{ "export", "--group", "{nosuch}" },
+		{ "export", "--group", "{comm" },
+		{ "export", "--match", "(" },
+		{ "export", "--top-by", "colour" },
+		{ "export", "--top", "x" },
+		{ "export", "--max-series", "-1" },
+		{ "export", "--budget-time", "forever" },
+		{ "export", "--large", "4Q" },
+		{ "export", "--large-every", "0" },
+		{ "export", "--interval", "1" },	/* needs -o */
+		{ "export", "--pid", "0" },
+		{ "export", "extra" },
+		{ "serve", "--listen", "nowhere" },
+		{ "serve", "--listen", "[::1]" },
+		{ "serve", "--listen", "1.2.3.4:99999" },
+	};
+	static struct run r;
+	const char *argv[8];
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		argv[0] = "vmview";
+		for (j = 0; j < 5 && bad[i][j]; j++)
+			argv[j + 1] = bad[i][j];
+		argv[j + 1] = NULL;
+		run_vmview_prep(&r, NULL, NULL, argv);
+		EXPECT_EQ(2, r.status) {
+			TH_LOG("case %zu (%s %s): %s", i, argv[1], argv[2],
+			       r.err);
+		}
+		EXPECT_STREQ("", r.out);
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -112,6 +112,8 @@ static void print_usage(FILE *f)
 		"  translate PID ADDR                   walk ADDR level by level, ELF symbol\n"
 		"  top [-n N] [-d SECS]                 live faults and TLB flushes per second\n"
 		"  probe start|stop|status              the eBPF fault and TLB probes\n"
+		"  export [-o FILE] [--interval SECS]   Prometheus metrics (textfile collector)\n"
+		"  serve [--listen ADDR]                Prometheus metrics on HTTP, /metrics\n"
 		"  help                                 this text; 'vmview COMMAND help'\n"
 		"\n"
 		"Options:\n"
@@ -162,6 +164,8 @@ static const struct cmd cmds[] = {
 	{ "translate",	do_translate },
 	{ "top",	do_top },
 	{ "probe",	do_probe },
+	{ "export",	do_export },
+	{ "serve",	do_serve },
 	{ NULL,		NULL },
 };
 

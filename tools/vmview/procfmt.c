@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "procfmt.h"
@@ -16,6 +17,24 @@
 #define VMI_DEFAULT_ROOT	"/proc/" VMI_PROC_DIR
 
 static char fmt_err[256];
+static uint64_t read_max_ns;	/* longest read() of vmi_slurp() */
+
+uint64_t vmi_read_max_ns(bool reset)
+{
+	uint64_t v = read_max_ns;
+
+	if (reset)
+		read_max_ns = 0;
+	return v;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
 
 const char * const vmi_mm_key_names[VMI_MM_NR_KEYS] = {
 	[VMI_MM_PID] = "pid",
@@ -93,6 +112,7 @@ char *vmi_slurp(const char *path, size_t *len)
 {
 	size_t cap = 65536, n = 0;
 	char *buf, *nb;
+	uint64_t t0;
 	ssize_t r;
 	int fd, err;
 
@@ -115,7 +135,11 @@ char *vmi_slurp(const char *path, size_t *len)
 			buf = nb;
 			cap *= 2;
 		}
+		t0 = mono_ns();
 		r = read(fd, buf + n, cap - n);
+		t0 = mono_ns() - t0;
+		if (t0 > read_max_ns)
+			read_max_ns = t0;
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;

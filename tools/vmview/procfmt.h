@@ -24,6 +24,12 @@ const char *vmi_fmt_error(void);
 
 /* Read a whole file (NUL-terminated, malloc'd); NULL with errno set. */
 char *vmi_slurp(const char *path, size_t *len);
+/*
+ * The longest single read() vmi_slurp() made (ns), since the last call with
+ * reset: one read() of a /proc/vminspect file is one walk of the module's,
+ * which holds the mmap lock only in bounded pieces inside it.
+ */
+uint64_t vmi_read_max_ns(bool reset);
 
 /* /proc/vminspect/processes */
 struct vmi_proc {

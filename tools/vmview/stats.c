@@ -136,6 +136,59 @@ int vmv_counters_all(struct vmv_counters **c, size_t *nr)
 	return 0;
 }
 
+struct raw_ctx {
+	struct vmv_probe_raw *arr;
+	size_t nr, cap;
+};
+
+static int raw_cb(pid_t tgid, const struct vmi_fault_counts *f,
+		  const struct vmi_tlb_counts *t, void *data)
+{
+	struct raw_ctx *ctx = data;
+	struct vmv_probe_raw *r;
+
+	if (ctx->nr == ctx->cap) {
+		size_t cap = ctx->cap ? ctx->cap * 2 : 256;
+		void *n = realloc(ctx->arr, cap * sizeof(*ctx->arr));
+
+		if (!n)
+			return -ENOMEM;
+		ctx->arr = n;
+		ctx->cap = cap;
+	}
+	r = &ctx->arr[ctx->nr++];
+	memset(r, 0, sizeof(*r));
+	r->pid = tgid;
+	if (f)
+		r->f = *f;
+	if (t)
+		r->t = *t;
+	return 0;
+}
+
+int vmv_counters_raw(struct vmv_probe_raw **c, size_t *nr,
+		     struct vmi_global *g)
+{
+	struct raw_ctx ctx = { 0 };
+	int ret;
+
+	ret = vmi_probe_foreach(raw_cb, &ctx);
+	if (!ret && g)
+		ret = vmi_probe_global(g);
+	if (ret) {
+		free(ctx.arr);
+		return ret;
+	}
+	*c = ctx.arr;
+	*nr = ctx.nr;
+	return 0;
+}
+
+const char *vmv_tlb_reason_name(int reason)
+{
+	return vmi_tlb_reason_name(reason);
+}
+
 struct range_ctx {
 	const uint64_t *start, *end;
 	size_t nr;
@@ -168,6 +221,17 @@ int vmv_counters_ranges(pid_t pid, const uint64_t *start,
 	return ret == -ENOENT ? 0 : ret;
 }
 #else
+int vmv_counters_raw(struct vmv_probe_raw **c, size_t *nr,
+		     struct vmi_global *g)
+{
+	return -ENOTSUP;
+}
+
+const char *vmv_tlb_reason_name(int reason)
+{
+	return NULL;
+}
+
 int vmv_counters_pid(pid_t pid, struct vmv_counters *c)
 {
 	return -ENOTSUP;

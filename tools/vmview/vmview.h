@@ -55,6 +55,30 @@ int do_maps(int argc, char **argv);	/* maps.c */
 int do_pt(int argc, char **argv);	/* pt.c */
 int do_translate(int argc, char **argv);	/* translate.c */
 int do_top(int argc, char **argv);	/* top.c */
+int do_export(int argc, char **argv);	/* export.c */
+int do_serve(int argc, char **argv);	/* serve.c */
+
+/*
+ * The Prometheus exporter (export.c), shared by export and serve: options,
+ * one collection (a "scrape") rendered into a malloc'd buffer.
+ */
+struct vmv_exporter;
+enum vmv_xfmt { VMV_XFMT_TEXT, VMV_XFMT_OPENMETRICS };
+/* Parse one exporter option (export.c's table, XOPT_LONGOPTS), 0 or exit. */
+int vmv_exporter_opt(int opt, const char *arg);
+#define VMV_XOPTS	13	/* exporter options, NULL entry included */
+extern const struct option vmv_exporter_longopts[VMV_XOPTS];
+extern const char * const vmv_exporter_shortopts;
+extern const char * const vmv_exporter_opts_help;
+struct vmv_exporter *vmv_exporter_new(void);
+void vmv_exporter_free(struct vmv_exporter *x);
+/* Collect and render; *out malloc'd (NUL-terminated), *len its length. */
+int vmv_exporter_scrape(struct vmv_exporter *x, enum vmv_xfmt fmt,
+			char **out, size_t *len);
+extern const char * const vmv_xfmt_content_type[];
+/* SIGINT/SIGTERM end a long-running export or serve cleanly. */
+void vmv_exporter_signals(void);
+bool vmv_exporter_stopped(void);
 
 /*
  * Options every command takes after its name too: -h/--help, -j/--json,
@@ -144,6 +168,21 @@ bool vmv_kernel_has_btf(void);
 int vmv_probes_check(void);
 int vmv_counters_pid(pid_t pid, struct vmv_counters *c);
 int vmv_counters_all(struct vmv_counters **c, size_t *nr);
+/*
+ * Every thread group's raw counters (all fault counters, TLB flushes by
+ * reason) and the system-wide ones (g may be NULL), for export: no comm
+ * look-ups.  The array is malloc'd.
+ */
+struct vmv_probe_raw {
+	pid_t pid;
+	struct vmi_fault_counts f;
+	struct vmi_tlb_counts t;
+};
+
+int vmv_counters_raw(struct vmv_probe_raw **c, size_t *nr,
+		     struct vmi_global *g);
+/* The kernel's name of TLB flush reason slot r (BTF), or NULL. */
+const char *vmv_tlb_reason_name(int reason);
 /* Faults per address range [start[i], end[i]); -ENOTSUP if not counted. */
 int vmv_counters_ranges(pid_t pid, const uint64_t *start,
 			const uint64_t *end, size_t nr, uint64_t *faults);
