@@ -52,7 +52,9 @@ struct vmi_tokens {
 
 static void vmi_token(struct vmi_tokens *t, const char *name)
 {
-	seq_printf(t->m, "%s%s", t->any ? "," : "", name);
+	if (t->any)
+		seq_putc(t->m, ',');
+	seq_puts(t->m, name);
 	t->any = true;
 }
 

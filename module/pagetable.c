@@ -63,12 +63,16 @@ static bool vmi_pt_none(enum vmi_state state)
 
 static void vmi_pt_size(struct seq_file *m, unsigned long size)
 {
-	if (!(size % (1UL << 30)))
-		seq_printf(m, "%luG", size >> 30);
-	else if (!(size % (1UL << 20)))
-		seq_printf(m, "%luM", size >> 20);
-	else
-		seq_printf(m, "%luK", size >> 10);
+	if (!(size % (1UL << 30))) {
+		seq_put_decimal_ull(m, " ", size >> 30);
+		seq_putc(m, 'G');
+	} else if (!(size % (1UL << 20))) {
+		seq_put_decimal_ull(m, " ", size >> 20);
+		seq_putc(m, 'M');
+	} else {
+		seq_put_decimal_ull(m, " ", size >> 10);
+		seq_putc(m, 'K');
+	}
 }
 
 static void vmi_pt_flush(struct vmi_pt_priv *p)
@@ -83,22 +87,29 @@ static void vmi_pt_flush(struct vmi_pt_priv *p)
 		return;
 	/* printing under the mmap lock counts against the walk's batch */
 	p->walk.budget -= VMI_PT_LINE_COST;
-	seq_printf(m, "%016lx %016lx ", r->start, r->end);
+	/* the fast seq_put_* forms: a line per run */
+	vmi_seq_hex(m, 0, r->start, 16);
+	vmi_seq_hex(m, ' ', r->end, 16);
 	vmi_pt_size(m, r->end - r->start);
-	seq_printf(m, " %s %s ",
-		   r->level == VMI_PT_NOLEVEL ? "-" : levels[r->level],
-		   none ? "none" : states[r->state]);
+	seq_putc(m, ' ');
+	seq_puts(m, r->level == VMI_PT_NOLEVEL ? "-" : levels[r->level]);
+	seq_putc(m, ' ');
+	seq_puts(m, none ? "none" : states[r->state]);
+	seq_putc(m, ' ');
 	if (none)
 		seq_putc(m, '-');
 	else
 		vmi_seq_entry_bits(m, r->level, r->state, r->val, true);
-	if (p->s.t.show_phys && r->state == VMI_STATE_PRESENT)
-		seq_printf(m, " 0x%016llx\n", r->first);
-	else if (p->s.t.show_phys && r->state == VMI_STATE_SWAP && r->val)
+	if (p->s.t.show_phys && r->state == VMI_STATE_PRESENT) {
+		seq_puts(m, " 0x");
+		vmi_seq_hex(m, 0, r->first, 16);
+		seq_putc(m, '\n');
+	} else if (p->s.t.show_phys && r->state == VMI_STATE_SWAP && r->val) {
 		seq_printf(m, " swap:%u:0x%llx\n",
 			   swp_type(vmi_leaf_of(r->val)), r->first);
-	else
+	} else {
 		seq_puts(m, " -\n");
+	}
 	r->active = false;
 }
 
@@ -205,6 +216,9 @@ static int vmi_pt_open(struct inode *inode, struct file *file)
 	p = ((struct seq_file *)file->private_data)->private;
 	p->walk.ops = &vmi_pt_ops;
 	p->walk.private = p;
+	/* runs merge as the lines do: by frame only for who sees frames */
+	p->walk.leaf_runs = true;
+	p->walk.runs_any_frame = !p->s.t.show_phys;
 	return 0;
 }
 

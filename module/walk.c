@@ -590,33 +590,86 @@ static int vmi_pte_count(struct vmi_walk *w, struct vm_area_struct *vma,
 	return ret;
 }
 
-/* The entries of one PTE table from @ptep, mapped and locked by the caller. */
+/*
+ * How many PTEs from @ptep (at most @max) continue the run of present
+ * entry @pte with attributes @a, for a walk that takes runs
+ * (@w->leaf_runs): the same flags and attributes and, unless the frames do
+ * not matter (@w->runs_any_frame), the next frames.
+ */
+static unsigned long vmi_pte_run(struct vmi_walk *w,
+				 struct vm_area_struct *vma, pte_t *ptep,
+				 pte_t pte, const struct vmi_leaf_attrs *a,
+				 unsigned long max)
+{
+	pteval_t flags = pte_val(pte) & ~PTE_PFN_MASK;
+	unsigned long n, pfn = pte_pfn(pte);
+	/* equal flags give equal attributes, but cow asks the page */
+	bool ask_page = !a->write && vmi_vma_cow(vma);
+	struct vmi_leaf_attrs b;
+
+	for (n = 1; n < max; n++) {
+		pte_t q = ptep_get(ptep + n);
+
+		if ((pte_val(q) & ~PTE_PFN_MASK) != flags || !pte_present(q))
+			break;
+		if (!w->runs_any_frame && pte_pfn(q) != pfn + n)
+			break;
+		if (ask_page) {
+			vmi_pte_attrs(vma, q, &b);
+			if (memcmp(a, &b, sizeof(b)))
+				break;
+		}
+	}
+	return n;
+}
+
+/*
+ * The entries of one PTE table from @ptep, mapped and locked by the caller.
+ * A walk that takes runs gets runs of empty entries, and of present ones
+ * (vmi_pte_run()), as one entry each: the callback's cost is per run.
+ */
 static int vmi_pte_entries(struct vmi_walk *w, struct vm_area_struct *vma,
 			   pte_t *ptep, unsigned long addr, unsigned long end)
 {
 	struct vmi_leaf_attrs a;
+	unsigned long n;
 	int ret = 0;
 
 	if (!w->ops || !w->ops->leaf)
 		return vmi_pte_count(w, vma, ptep, addr, end);
-	for (; addr < end; ptep++, addr += PAGE_SIZE) {
+	while (addr < end) {
 		pte_t pte = ptep_get(ptep);
-		unsigned long next = addr + PAGE_SIZE;
+		unsigned long left = (end - addr) >> PAGE_SHIFT, next;
 
+		n = 1;
 		if (pte_none(pte)) {
+			while (w->leaf_runs && n < left &&
+			       pte_none(ptep_get(ptep + n)))
+				n++;
+			next = addr + (n << PAGE_SHIFT);
 			ret = vmi_empty(w, vma, VMI_LEVEL_PTE, addr, next,
 					pte_val(pte));
 		} else if (!pte_present(pte)) {
+			next = addr + PAGE_SIZE;
 			ret = vmi_nonpresent(w, vma, VMI_LEVEL_PTE, addr, next,
 					     pte_val(pte));
 		} else {
 			vmi_pte_attrs(vma, pte, &a);
+			if (w->leaf_runs)
+				n = vmi_pte_run(w, vma, ptep, pte, &a, left);
+			next = addr + (n << PAGE_SHIFT);
 			ret = vmi_present(w, vma, VMI_LEVEL_PTE, addr, next,
 					  pte_val(pte), &a);
+			/* vmi_present() counted the run's first entry */
+			w->census.entries[VMI_LEVEL_PTE] += n - 1;
+			w->census_entry_base[VMI_LEVEL_PTE] = next - PAGE_SIZE;
 		}
 		if (ret)
 			break;
-		if (--w->budget <= 0 && next < end) {
+		ptep += n;
+		addr = next;
+		w->budget -= n;
+		if (w->budget <= 0 && next < end) {
 			w->resume = next;
 			ret = VMI_WALK_PAUSE;
 			break;

@@ -84,6 +84,10 @@ struct vmi_census {
  * @ops:	callbacks, may be NULL
  * @private:	for the callbacks
  * @walk_holes:	also walk the page tables outside every VMA (translate)
+ * @leaf_runs:	@leaf may get a run of PTEs as one entry (@start to @end,
+ *		@val the first's): empty ones, or present ones with the same
+ *		flags and attributes and consecutive frames
+ * @runs_any_frame: with @leaf_runs, the frames need not be consecutive
  * @hold:	the caller holds the mmap lock across calls (vmi_walk_lock())
  * @locked:	the lock is held by this walk (read-only for the caller)
  * @counts:	accumulated by every vmi_walk_range() call; reset by caller
@@ -96,6 +100,8 @@ struct vmi_walk {
 	const struct vmi_walk_ops *ops;
 	void *private;
 	bool walk_holes;
+	bool leaf_runs;
+	bool runs_any_frame;
 	bool hold;
 	bool locked;
 	struct vmi_counts counts;

@@ -52,6 +52,13 @@ tap() {
 	fi
 }
 if [ -z "$tag" ]; then
+	# tools/test-views.sh: vmview's snapshots and html on the host (one test)
+	echo "# ==== vmview snapshots and html on the host, headless Chromium ===="
+	if tools/test-views.sh; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+	fi
 	echo "# ==== vmview under ASan/UBSan, random arguments ===="
 	if tools/fuzz-vmview.sh "${VMI_VMVIEW_FUZZ_RUNS:-300}"; then
 		pass=$((pass + 1))

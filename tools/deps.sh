@@ -25,6 +25,9 @@ pkgs=(
 	libjson-c-dev		# vmview -j output
 	libncurses-dev		# vmview top
 	sparse			# make C=1
+	chromium		# test-views.sh: vmview html rendered headless
+	libxml2-utils		# test-views.sh: xmllint, the html is well-formed
+	python3			# test-views.sh: the DOM and JSON compared
 	linux-source-6.1	# checkpatch.pl, kselftest_harness.h
 	flex bison bc libssl-dev	# make debug-kernel: building linux-source-6.1
 	dwarves			# pahole: BTF of the debug kernel

@@ -27,7 +27,8 @@ mkdir -p "$out"
 
 # A snapshot of /proc/vminspect from the VM (vmi-sample has a THP, a file
 # mapping, a COW child); translate holds the answer for one address.
-if [ ! -e "$snap/.done" ] || [ build/vm/initramfs.cpio.gz -nt "$snap/.done" ]; then
+if [ ! -e "$snap/.done" ] || [ ! -d "$snap/.json" ] ||
+   [ build/vm/initramfs.cpio.gz -nt "$snap/.done" ]; then
 	rm -rf "$snap" && mkdir -p "$snap"
 	tools/vm/run --timeout 300 -- sh -c '
 		/vmi/bin/vmi-sample > /dev/null & sleep 1
@@ -42,6 +43,10 @@ if [ ! -e "$snap/.done" ] || [ build/vm/initramfs.cpio.gz -nt "$snap/.done" ]; t
 			{ echo $a >&3; cat <&3; } 3<>$d/translate > $p/translate
 			[ -s $p/translate ] || rm -r $p k/$p
 		done 2> /dev/null
+		mkdir /tmp/s/.json
+		for p in $(pidof vmi-sample); do
+			/vmi/bin/vmview snapshot $p -o /tmp/s/.json/$p.json
+		done
 		echo @@snapshot; cd /tmp && tar c s | gzip | base64; echo @@end' \
 		> "$out/snapshot.txt" ||
 		{ echo "fuzz-vmview: snapshot failed" >&2; exit 1; }
@@ -63,7 +68,9 @@ words=(help ps show maps pt translate top probe p s m t tr h he
 	"(a)(b)" "(" "[" ":0" "127.0.0.1:0" "[::1]:0" "[::1" 1:2:3 4G 1K 0.1 0.0
 	faults tlb swap out.prom
 	0x 0x0 0x1000 0x7fffffffffff 0xffffffffffffffff 0x10000000000000000
-	ffff800000000000 zz "" " " "%s%s%n%x" 1e9 0777 +5)
+	ffff800000000000 zz "" " " "%s%s%n%x" 1e9 0777 +5
+	snapshot diff html sn d ht --fork --frames pagemap pagetable -o -a -t
+	--output --address --translate -)
 long=$(head -c 5000 /dev/zero | tr '\0' A)
 
 # Corrupt a copy of the snapshot: flipped bytes, cut files, lines dropped
@@ -88,6 +95,38 @@ corrupt() {
 	done
 }
 
+# Arguments also name the JSON snapshots 'vmview snapshot' took in the VM
+# and copies of them corrupted here (corrupt_json).
+jsons=("$snap"/.json/*.json)
+[ -e "${jsons[0]}" ] || { echo "fuzz-vmview: no JSON snapshots" >&2; exit 1; }
+
+# Corrupt a copy of a JSON snapshot: flipped bytes, cut, lines of the
+# files inside it dropped or repeated, numbers made huge, negative or
+# strings, keys renamed, the version changed.
+corrupt_json() {
+	local f=$1 n
+	cp "${jsons[RANDOM % ${#jsons[@]}]}" "$f"
+	n=$(stat -c %s "$f")
+	case $((RANDOM % 10)) in
+	0) printf "\\x$(printf %02x $((RANDOM % 256)))" |
+		dd of="$f" bs=1 seek=$((RANDOM * 32768 % n + RANDOM % n)) \
+		conv=notrunc status=none ;;
+	1) truncate -s $((RANDOM % n)) "$f" ;;
+	2) sed -i "s/\\\\n[^\\\\]*\\\\n/\\\\n/$((1 + RANDOM % 60))" "$f" ;;
+	3) sed -i "s/\\\\n\\([^\\\\]*\\)\\\\n/\\\\n\\1\\\\n\\1\\\\n/$((1 + RANDOM % 60))" "$f" ;;
+	4) sed -i "s/\\([ :]\\)[0-9][0-9]*/\\118446744073709551616/$((1 + RANDOM % 30))" "$f" ;;
+	5) sed -i "s/\\([ :]\\)[0-9][0-9]*/\\1-$RANDOM/$((1 + RANDOM % 30))" "$f" ;;
+	6) sed -i "s/\\(:\\) *[0-9][0-9]*/\\1\"x\"/$((1 + RANDOM % 30))" "$f" ;;
+	7) sed -i "s/\"\\(pid\\|files\\|mm\\|vmas\\|pagetable\\|walks\\|counters\\|format\\)\"/\"x\"/$((1 + RANDOM % 3))" "$f" ;;
+	8) sed -i "s/\"version\": *\"[0-9.]*\"/\"version\": \"$((RANDOM % 3)).$RANDOM\"/" "$f" ;;
+	9) sed -i "s/\\\\n0000/\\\\nzz00/$((1 + RANDOM % 80))" "$f" ;;	# a line of a file
+	esac
+}
+
+# -o FILE writes where vmview runs: a scratch directory (paths are absolute;
+# no word is an absolute path but copies of snapshots made for the run)
+mkdir -p "$out/cwd" && cd "$out/cwd" || exit 1
+
 pass=0 fail=0 hung=0
 for ((i = 1; i <= runs; i++)); do
 	args=()
@@ -101,6 +140,10 @@ for ((i = 1; i <= runs; i++)); do
 		0) args+=("${pids[RANDOM % ${#pids[@]}]}") ;;
 		1) args+=("0x$(printf %x $((RANDOM << 30 | RANDOM << 15 | RANDOM)))") ;;
 		2) [ $((RANDOM % 20)) -eq 0 ] && args+=("$long") ;;
+		3) cp "${jsons[RANDOM % ${#jsons[@]}]}" "$out/valid-$k.json"
+		   args+=("$out/valid-$k.json") ;;	# -o may overwrite it
+		4) corrupt_json "$out/corrupt-$k.json"
+		   args+=("$out/corrupt-$k.json") ;;
 		*) args+=("${words[RANDOM % ${#words[@]}]}") ;;
 		esac
 	done
@@ -137,6 +180,7 @@ for ((i = 1; i <= runs; i++)); do
 		echo "fuzz-vmview: status $rc: ${env[*]} vmview ${args[*]:0:8}" >&2
 		head -n 30 "$out/stderr" >&2
 		[ -n "${env[*]}" ] && cp -a "${env[0]#VMVIEW_PROCFS=}" "$out/fail-$i"
+		mkdir -p "$out/fail-$i" && cp "$out"/corrupt-*.json "$out/fail-$i/" 2> /dev/null
 	fi
 done
 echo "fuzz-vmview: $runs runs: $pass clean exits, $hung runs of top, serve or export -i stopped by the timeout, $fail failures"

@@ -110,6 +110,9 @@ static void print_usage(FILE *f)
 		"  maps PID                             VMA map with residency per VMA\n"
 		"  pt PID [--map]                       page-table census tree, or the map\n"
 		"  translate PID ADDR                   walk ADDR level by level, ELF symbol\n"
+		"  snapshot PID [-o FILE]               all of the above in one JSON file\n"
+		"  diff A B | diff --fork PARENT CHILD  what changed (A, B: pid or snapshot)\n"
+		"  html PID|SNAPSHOT [-o FILE]          the address space as one HTML page\n"
 		"  top [-n N] [-d SECS]                 live faults and TLB flushes per second\n"
 		"  probe start|stop|status              the eBPF fault and TLB probes\n"
 		"  export [-o FILE] [--interval SECS]   Prometheus metrics (textfile collector)\n"
@@ -122,6 +125,8 @@ static void print_usage(FILE *f)
 		"  -v, --verbose   more detail (library messages too)\n"
 		"  -V, --version   print the version\n"
 		"  -h, --help      this text\n"
+		"\n"
+		"show, maps, pt and translate take a snapshot file in place of a PID.\n"
 		"\n"
 		"Exit status: 0 ok, 1 error, 2 bad arguments.  See vmview(8).\n",
 		bin_name);
@@ -162,6 +167,9 @@ static const struct cmd cmds[] = {
 	{ "maps",	do_maps },
 	{ "pt",		do_pt },
 	{ "translate",	do_translate },
+	{ "snapshot",	do_snapshot },
+	{ "diff",	do_diff },
+	{ "html",	do_html },
 	{ "top",	do_top },
 	{ "probe",	do_probe },
 	{ "export",	do_export },

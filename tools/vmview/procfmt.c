@@ -91,6 +91,13 @@ const char *vmi_fmt_error(void)
 	return fmt_err;
 }
 
+static const struct vmi_source *source;	/* NULL: the live files */
+
+void vmi_set_source(const struct vmi_source *src)
+{
+	source = src;
+}
+
 static int fmt_fail(const char *fmt, ...)
 {
 	va_list ap;
@@ -271,7 +278,7 @@ static int read_versioned(const char *rel, const char *name, char **bufp,
 	char expect[64];
 
 	snprintf(path, sizeof(path), "%s/%s", vmi_proc_root(), rel);
-	buf = vmi_slurp(path, NULL);
+	buf = source ? source->read(rel) : vmi_slurp(path, NULL);
 	if (!buf)
 		return -errno;
 	nl = strchr(buf, '\n');
@@ -782,19 +789,39 @@ static int parse_translate(char *body, const char *rel,
 	}
 	return 0;
 bad:
-	return fmt_fail("%s/%s: malformed line '%s'", vmi_proc_root(), rel,
-			line);
+	return fmt_fail("%s: malformed line '%s'", rel, line);
 }
 
-int vmi_translate(pid_t pid, uint64_t addr, struct vmi_translate *tr)
+int vmi_parse_translate(char *buf, const char *path, struct vmi_translate *tr)
 {
-	char rel[64], path[512], req[32], *buf, *body, *tag, *ver, *p;
+	char *body, *tag, *ver, *p;
 	unsigned int major, minor;
+
+	memset(tr, 0, sizeof(*tr));
+	body = strchr(buf, '\n');
+	if (body)
+		*body++ = '\0';
+	else
+		body = buf + strlen(buf);
+	p = buf;
+	tag = next_tok(&p);
+	ver = next_tok(&p);
+	if (!tag || strcmp(tag, "vminspect-" VMI_PROC_TRANSLATE) || !ver ||
+	    sscanf(ver, "%u.%u", &major, &minor) != 2)
+		return fmt_fail("%s: no version line 'vminspect-translate %d.%d'",
+				path, VMI_FORMAT_MAJOR, VMI_FORMAT_MINOR);
+	if (major != VMI_FORMAT_MAJOR)
+		return major_fail(path, major, minor);
+	return parse_translate(body, path, tr);
+}
+
+int vmi_translate_text(pid_t pid, uint64_t addr, char **text)
+{
+	char rel[64], path[512], req[32], *buf;
 	size_t cap = 8192, n = 0;
 	ssize_t r;
 	int fd, ret;
 
-	memset(tr, 0, sizeof(*tr));
 	snprintf(rel, sizeof(rel), "%d/%s", pid, VMI_PROC_TRANSLATE);
 	snprintf(path, sizeof(path), "%s/%s", vmi_proc_root(), rel);
 	fd = open(path, O_RDWR | O_CLOEXEC);
@@ -834,27 +861,29 @@ int vmi_translate(pid_t pid, uint64_t addr, struct vmi_translate *tr)
 		n += r;
 	}
 	buf[n] = '\0';
-	body = strchr(buf, '\n');
-	if (body)
-		*body++ = '\0';
-	else
-		body = buf + n;
-	p = buf;
-	tag = next_tok(&p);
-	ver = next_tok(&p);
-	if (!tag || strcmp(tag, "vminspect-" VMI_PROC_TRANSLATE) || !ver ||
-	    sscanf(ver, "%u.%u", &major, &minor) != 2) {
-		ret = fmt_fail("%s: no version line 'vminspect-translate %d.%d'",
-			       path, VMI_FORMAT_MAJOR, VMI_FORMAT_MINOR);
-		goto out;
-	}
-	if (major != VMI_FORMAT_MAJOR) {
-		ret = major_fail(path, major, minor);
-		goto out;
-	}
-	ret = parse_translate(body, rel, tr);
+	close(fd);
+	*text = buf;
+	return 0;
 out:
 	free(buf);
 	close(fd);
+	return ret;
+}
+
+int vmi_translate(pid_t pid, uint64_t addr, struct vmi_translate *tr)
+{
+	char path[512], *buf;
+	int ret;
+
+	if (source)
+		return source->translate(pid, addr, tr);
+	memset(tr, 0, sizeof(*tr));
+	ret = vmi_translate_text(pid, addr, &buf);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "%s/%d/%s", vmi_proc_root(), pid,
+		 VMI_PROC_TRANSLATE);
+	ret = vmi_parse_translate(buf, path, tr);
+	free(buf);
 	return ret;
 }

@@ -153,6 +153,24 @@ struct vmi_translate {
 };
 
 int vmi_translate(pid_t pid, uint64_t addr, struct vmi_translate *tr);
+/* The text a write of addr to translate reads back (malloc'd). */
+int vmi_translate_text(pid_t pid, uint64_t addr, char **text);
+/* Parse that text (modified in place); path names it in errors. */
+int vmi_parse_translate(char *text, const char *path,
+			struct vmi_translate *tr);
+
+/*
+ * Where the files come from: NULL (the default) reads /proc/vminspect;
+ * a source (a snapshot) answers instead.  read(rel) returns the text of
+ * "PID/FILE" or "processes", malloc'd, or NULL with errno set; translate()
+ * answers vmi_translate().
+ */
+struct vmi_source {
+	char *(*read)(const char *rel);
+	int (*translate)(pid_t pid, uint64_t addr, struct vmi_translate *tr);
+};
+
+void vmi_set_source(const struct vmi_source *src);
 
 /* Parse a size as pagetable prints it ("4K", "2M", "120K", "1G", "4096"). */
 int vmi_parse_size(const char *s, uint64_t *out);

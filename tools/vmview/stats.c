@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "snapshot.h"
 #include "vmview.h"
 
 #if __has_include("probe.h")
@@ -24,6 +25,8 @@ bool vmv_kernel_has_btf(void)
 
 bool vmv_probes_running(void)
 {
+	if (vmv_snap_active())	/* the counters the snapshot kept */
+		return vmv_snap_has_counters();
 	return vmi_probes_running();
 }
 
@@ -84,6 +87,8 @@ int vmv_counters_pid(pid_t pid, struct vmv_counters *c)
 	struct vmi_tlb_counts t;
 	int ret;
 
+	if (vmv_snap_active())
+		return vmv_snap_counters(pid, c);
 	ret = vmi_probe_counts(pid, &f, &t);
 	if (ret == -ENOENT) {	/* nothing counted: zero */
 		fill(c, pid, NULL, NULL);
@@ -216,6 +221,8 @@ int vmv_counters_ranges(pid_t pid, const uint64_t *start,
 	struct range_ctx ctx = { start, end, nr, faults };
 	int ret;
 
+	if (vmv_snap_active())
+		return vmv_snap_ranges(pid, start, end, nr, faults);
 	memset(faults, 0, nr * sizeof(*faults));
 	ret = vmi_probe_vma_faults(pid, range_cb, &ctx);
 	return ret == -ENOENT ? 0 : ret;
@@ -234,6 +241,8 @@ const char *vmv_tlb_reason_name(int reason)
 
 int vmv_counters_pid(pid_t pid, struct vmv_counters *c)
 {
+	if (vmv_snap_active())
+		return vmv_snap_counters(pid, c);
 	return -ENOTSUP;
 }
 
@@ -245,6 +254,8 @@ int vmv_counters_all(struct vmv_counters **c, size_t *nr)
 int vmv_counters_ranges(pid_t pid, const uint64_t *start,
 			const uint64_t *end, size_t nr, uint64_t *faults)
 {
+	if (vmv_snap_active())
+		return vmv_snap_ranges(pid, start, end, nr, faults);
 	return -ENOTSUP;
 }
 #endif

@@ -19,6 +19,7 @@
 #include <json-c/json.h>
 
 #include "procfmt.h"
+#include "snapshot.h"
 #include "vmview.h"
 
 static const char * const level_names[] = VMI_LEVEL_NAMES;
@@ -482,8 +483,11 @@ int do_translate(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	arg = vmv_operand(argc, argv, "PID");
-	if (!arg || !vmv_parse_pid(arg, &pid))
+	if (!arg)
 		return VMV_EXIT_USAGE;
+	ret = vmv_parse_target(arg, &pid);	/* a pid or a snapshot */
+	if (ret >= 0)
+		return ret;
 	astr = vmv_operand(argc, argv, "ADDR");
 	if (!astr)
 		return VMV_EXIT_USAGE;
@@ -509,7 +513,13 @@ int do_translate(int argc, char **argv)
 		v = vmi_find_vma(vmas, nr, addr);
 		if (v && v->path && v->path[0] == '/') {
 			file_off = addr - v->start + v->offset;
-			elf_lookup(pid, v, file_off, &ei);
+			memset(&ei, 0, sizeof(ei));
+			/* a snapshot's files are on the machine it was taken on */
+			if (vmv_snap_active())
+				snprintf(ei.why, sizeof(ei.why),
+					 "not looked up: read from a snapshot");
+			else
+				elf_lookup(pid, v, file_off, &ei);
 			eip = &ei;
 		}
 	}

@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "procfmt.h"
+#include "snapshot.h"
 #include "vmview.h"
 
 bool use_color;
@@ -99,6 +100,11 @@ const char *vmv_operand(int argc, char **argv, const char *what)
 	return argv[operand++];
 }
 
+bool vmv_more_operands(int argc)
+{
+	return operand < argc;
+}
+
 int vmv_no_more(int argc, char **argv)
 {
 	if (operand < argc)
@@ -117,8 +123,11 @@ int vmv_parse_pid_cmd(int argc, char **argv, const char *shortopts,
 	if (ret >= 0)
 		return ret;
 	arg = vmv_operand(argc, argv, "PID");
-	if (!arg || !vmv_parse_pid(arg, pid))
+	if (!arg)
 		return VMV_EXIT_USAGE;
+	ret = vmv_parse_target(arg, pid);	/* a pid or a snapshot */
+	if (ret >= 0)
+		return ret;
 	return vmv_no_more(argc, argv);
 }
 
@@ -210,6 +219,8 @@ int vmv_proc_error(int err, pid_t pid, const char *file)
 	struct stat st;
 	char path[64];
 
+	if (vmv_snap_active())
+		return vmv_snap_error(err, file);
 	switch (-err) {
 	case EPROTO:
 		p_err("%s", vmi_fmt_error());

@@ -49,6 +49,9 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv,
 
 /* Commands, one file each. */
 int do_probe(int argc, char **argv);	/* probe.c: probe start|stop|status */
+int do_snapshot(int argc, char **argv);	/* snapshot.c */
+int do_diff(int argc, char **argv);	/* diff.c */
+int do_html(int argc, char **argv);	/* html.c */
 int do_ps(int argc, char **argv);	/* ps.c */
 int do_show(int argc, char **argv);	/* show.c */
 int do_maps(int argc, char **argv);	/* maps.c */
@@ -102,6 +105,8 @@ int vmv_parse_opts(int argc, char **argv, const char *shortopts,
  * error.
  */
 const char *vmv_operand(int argc, char **argv, const char *what);
+/* Are operands left? */
+bool vmv_more_operands(int argc);
 /* No operands left, else a usage error (VMV_EXIT_USAGE); -1 if none. */
 int vmv_no_more(int argc, char **argv);
 /*
