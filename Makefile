@@ -15,19 +15,28 @@ KERNEL_SRC := $(B)/kernel
 CHECKPATCH := $(KERNEL_SRC)/scripts/checkpatch.pl
 VM_RUN := tools/vm/run
 PAGING ?= 4 5
+# The kernels 'make check' runs the suite on (tools/vm/kernel: 6.1 is the
+# host's Debian 12 cloud kernel, 6.12 Debian 13's, 7.3 trixie-backports'),
+# the debug kernels of 'make check-debug', and the one kernel 'make demo',
+# 'vm', 'bench' and 'stress' boot (also debug or debug-7.3).
+KERNELS ?= 6.1 6.12 7.3
+DEBUG_KERNELS ?= debug debug-7.3
+KERNEL ?= 6.1
 
 # W=1 always: the house rule is a warning-free W=1 build.
 KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) W=1 $(if $(WERROR),KCFLAGS=-Werror)
 
-.PHONY: all module bpf vmview selftests initramfs deps check demo vm \
+.PHONY: all module bpf vmview selftests payload initramfs deps check demo vm \
 	clean help sparse checkpatch dkms-install dkms-remove bench \
-	debug-kernel debug-module debug-initramfs check-debug fuzz-vmview stress
+	debug-kernel debug-module debug-initramfs check-debug fuzz-vmview stress \
+	kernels dkms-check
 
 all: module bpf vmview selftests initramfs
 
 deps:
 	@tools/deps.sh
 
+# The module in the source tree, for KDIR (the running kernel's, for insmod).
 module:
 	$(MAKE) $(KBUILD_ARGS) modules
 
@@ -43,61 +52,81 @@ vmview: bpf
 selftests:
 	$(MAKE) -C selftests/vminspect
 
-# The guest's /vmi: everything the tests and the demo need.
-initramfs: module vmview selftests
+# The Debian 13 root (6.12 and 7.3 headers, gcc-14) and the guest kernels,
+# made once into ~/.cache/vminspect; prints the exact versions.
+kernels:
+	@tools/vm/kernel --setup
+
+# The guest's /vmi but for vminspect.ko: one build (CO-RE BPF, static
+# programs) for every kernel.
+payload: vmview selftests
 	@rm -rf $(B)/vm/payload && mkdir -p $(B)/vm/payload/bin $(B)/vm/payload/selftests
 	@$(CC) -static -O2 -o $(B)/vm/vm-exit tools/vm/vm-exit.c
 	@cp $(B)/vm/vm-exit $(B)/vm/payload/bin/
 	@$(CC) -static -O2 -Wall -o $(B)/vm/payload/bin/vmi-sample tools/vm/vmi-sample.c
 	@cp tools/vm/demo.sh $(B)/vm/payload/bin/
-	@cp module/vminspect.ko $(B)/vm/payload/
 	@cp tools/vmview/vmview $(B)/vm/payload/bin/
 	@$(MAKE) -s -C selftests/vminspect install DESTDIR=$(B)/vm/payload/selftests
 	@$(MAKE) -s -C tools/bench install DESTDIR=$(B)/vm/payload/bench
-	@tools/vm/mkinitramfs $(B)/vm/initramfs.cpio.gz $(B)/vm/payload
-	@echo "  INITRAMFS build/vm/initramfs.cpio.gz"
+
+# build/vm/initramfs-K.cpio.gz for kernel K (6.1, 6.12, 7.3, debug,
+# debug-7.3): the payload, vminspect.ko built for K from a copy of the
+# sources in build/k/K (tools/vm/kernel --module; 6.12 and 7.3 in the Debian
+# 13 root with gcc-14) and K's zram modules (built into the debug kernels).
+# SPARSE=1: the same build under sparse (C=2), whose findings check.sh
+# reads from build/k/K/build.log.
+initramfs-%: payload
+	@tools/vm/kernel --module $* $(if $(WERROR),KCFLAGS=-Werror) $(if $(SPARSE),C=2)
+	@tools/vm/mkinitramfs $(if $(filter debug%,$*),,--kernel $*) \
+		--module $(B)/k/$*/vminspect.ko $(B)/vm/initramfs-$*.cpio.gz $(B)/vm/payload
+	@$(if $(filter 6.1,$*),ln -sf initramfs-6.1.cpio.gz $(B)/vm/initramfs.cpio.gz)
+	@echo "  INITRAMFS build/vm/initramfs-$*.cpio.gz ($$(tools/vm/kernel --version $*))"
+
+# 'make initramfs': KERNEL's (6.1 unless told; build/vm/initramfs.cpio.gz
+# names the 6.1 one).
+initramfs: initramfs-$(KERNEL)
 
 checkpatch:
 	@tools/checkpatch.sh $(CHECKPATCH)
 
-# The debug guest kernel (KASAN, lockdep, DEBUG_VM, DEBUG_PAGEALLOC), built
-# once into ~/.cache/vminspect (tools/vm/debug-kernel), and the module built
-# against it from a copy of the sources in build/debug (an external module
-# builds in its source directory; module/vminspect.ko stays the normal one).
-DEBUG_SRC := $(B)/debug/src
-
+# The debug guest kernels (KASAN, lockdep, DEBUG_VM, DEBUG_PAGEALLOC): 6.1
+# from linux-source-6.1 on the host, 7.3 from trixie-backports'
+# linux-source-7.3 in the Debian 13 root, each built once into
+# ~/.cache/vminspect (tools/vm/debug-kernel).  'debug' and 'debug-7.3' are
+# their names for KERNEL, DEBUG_KERNELS and tools/vm/run --kernel.
 debug-kernel:
 	@tools/deps.sh
-	@tools/vm/debug-kernel --build
+	@for k in $(DEBUG_KERNELS); do \
+		v=$${k#debug}; v=$${v#-}; tools/vm/debug-kernel --build $${v:-6.1} >/dev/null || exit 1; \
+		echo "  DEBUG-KERNEL $$k: $$(tools/vm/kernel --version $$k)"; \
+	done
 
 debug-module: debug-kernel
-	@rm -rf $(DEBUG_SRC) && mkdir -p $(DEBUG_SRC)/module
-	@cp -a Kbuild include $(DEBUG_SRC)/
-	@cp -a module/Kbuild module/*.[ch] $(DEBUG_SRC)/module/
-	$(MAKE) -C $$(tools/vm/debug-kernel --kdir) M=$(DEBUG_SRC) W=1 \
-		$(if $(WERROR),KCFLAGS=-Werror) modules
+	@for k in $(DEBUG_KERNELS); do \
+		tools/vm/kernel --module $$k $(if $(WERROR),KCFLAGS=-Werror) || exit 1; \
+	done
 
-# The debug guest's initramfs: the normal payload with the debug module;
-# zram is built into the debug kernel, so no guest modules.
-debug-initramfs: initramfs debug-module
-	@rm -rf $(B)/vm/payload-debug && cp -a $(B)/vm/payload $(B)/vm/payload-debug
-	@cp $(DEBUG_SRC)/module/vminspect.ko $(B)/vm/payload-debug/
-	@VMI_GUEST_MODULES= tools/vm/mkinitramfs $(B)/vm/initramfs-debug.cpio.gz \
-		$(B)/vm/payload-debug
-	@echo "  INITRAMFS build/vm/initramfs-debug.cpio.gz"
+debug-initramfs: debug-kernel
+	@$(MAKE) --no-print-directory $(addprefix initramfs-,$(DEBUG_KERNELS))
 
-# make check-debug: the whole selftest suite on the debug kernel, 5-level
-# paging (PAGING_DEBUG=4 or "4 5" to change).
+# make check-debug: the whole selftest suite on the debug kernels, 5-level
+# paging (PAGING_DEBUG=4 or "4 5" to change; DEBUG_KERNELS=debug-7.3 for one).
 PAGING_DEBUG ?= 5
 check-debug:
 	@tools/deps.sh
-	@$(MAKE) --no-print-directory all debug-initramfs WERROR=1
-	@tools/check.sh --kernel debug "$(PAGING_DEBUG)"
+	@$(MAKE) --no-print-directory debug-kernel
+	@$(MAKE) --no-print-directory $(addprefix initramfs-,$(DEBUG_KERNELS)) WERROR=1 SPARSE=1
+	@tools/check.sh --kernels "$(DEBUG_KERNELS)" --paging "$(PAGING_DEBUG)"
 
 # make stress [STRESS_SECONDS=1800] [KERNEL=debug]: one long stress_test run.
 STRESS_SECONDS ?= 1800
-stress: $(if $(filter debug,$(KERNEL)),debug-initramfs,all)
-	@$(VM_RUN) $(if $(KERNEL),--kernel $(KERNEL)) \
+# A debug KERNEL: only that debug kernel is built.
+ifneq ($(filter debug%,$(KERNEL)),)
+DEBUG_KERNELS := $(KERNEL)
+endif
+
+stress: $(if $(filter debug%,$(KERNEL)),debug-kernel) all
+	@$(VM_RUN) --kernel $(KERNEL) \
 		--timeout $$(($(STRESS_SECONDS) + 600)) -- \
 		env VMI_STRESS_SECONDS=$(STRESS_SECONDS) /vmi/selftests/stress_test
 
@@ -106,34 +135,61 @@ stress: $(if $(filter debug,$(KERNEL)),debug-initramfs,all)
 fuzz-vmview: all
 	@tools/fuzz-vmview.sh $(RUNS)
 
-# make check: deps, a -Werror W=1 build, checkpatch, then the selftests in
-# the VM on each paging mode.  The last line counts the TAP results.
+# make check: deps, the root and guest kernels, a -Werror W=1 build for
+# every kernel of KERNELS, checkpatch, sparse per kernel, then the selftests
+# in the VM on each kernel and paging mode.  The last line counts the TAP
+# results of all of them.  KERNELS=6.12 or PAGING=5 runs a subset.
 check:
 	@tools/deps.sh
-	@$(MAKE) --no-print-directory all WERROR=1
-	@tools/check.sh "$(PAGING)"
+	@$(if $(filter-out 6.1,$(KERNELS)),tools/vm/kernel --setup)
+	@$(MAKE) --no-print-directory bpf vmview selftests $(addprefix initramfs-,$(KERNELS)) \
+		WERROR=1 SPARSE=1
+	@tools/check.sh --kernels "$(KERNELS)" --paging "$(PAGING)"
 
 demo:
 	@tools/deps.sh
 	@$(MAKE) --no-print-directory all
-	@$(VM_RUN) -- sh /vmi/bin/demo.sh
+	@$(VM_RUN) --kernel $(KERNEL) -- sh /vmi/bin/demo.sh
 
-vm: all
-	@$(VM_RUN) --interactive
+vm: $(if $(filter debug%,$(KERNEL)),debug-kernel) all
+	@$(VM_RUN) --kernel $(KERNEL) --interactive
 
 # 6G: export_bench's 4 GiB process of 4 KiB pages
-bench: all
-	@$(VM_RUN) --mem 6G --timeout 1800 -- sh /vmi/bench/run.sh
+bench: $(if $(filter debug%,$(KERNEL)),debug-kernel) all
+	@$(VM_RUN) --kernel $(KERNEL) --mem 6G --timeout 1800 -- sh /vmi/bench/run.sh
 
 DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
+# make dkms-install [DKMS_KERNELS="RELEASE..."]: the module's sources (only
+# those) into /usr/src/vminspect-VERSION, registered with DKMS and built and
+# installed for each kernel release (default: the running kernel).
+# make dkms-check: the same in the Debian 13 root for the 6.12 and 7.3
+# headers (dkms installed there), then removed again.
+DKMS_SRC := /usr/src/vminspect-$(DKMS_VERSION)
+
 dkms-install:
 	@command -v dkms >/dev/null || { echo "dkms not installed: apt-get install dkms"; exit 1; }
-	dkms add $(CURDIR)
-	dkms install vminspect/$(DKMS_VERSION)
+	rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)/module
+	cp -a dkms.conf Kbuild include $(DKMS_SRC)/
+	cp -a module/Kbuild module/*.[ch] $(DKMS_SRC)/module/
+	dkms status vminspect/$(DKMS_VERSION) | grep -q . || dkms add vminspect/$(DKMS_VERSION)
+	$(if $(DKMS_KERNELS),for k in $(DKMS_KERNELS); do \
+		dkms install vminspect/$(DKMS_VERSION) -k $$k || exit 1; done, \
+		dkms install vminspect/$(DKMS_VERSION))
 
 dkms-remove:
 	dkms remove vminspect/$(DKMS_VERSION) --all
+	rm -rf $(DKMS_SRC)
+
+dkms-check:
+	@tools/vm/kernel --setup >/dev/null
+	@tools/vm/kernel --install dkms
+	@rc=0; tools/vm/kernel --exec --bind $(CURDIR) -- make -C $(CURDIR) --no-print-directory \
+		dkms-install DKMS_KERNELS="$(foreach k,6.12 7.3,$$(tools/vm/kernel --version $(k)))" || rc=1; \
+	tools/vm/kernel --exec -- dkms status vminspect; \
+	[ $$rc -eq 0 ] || tools/vm/kernel --exec -- sh -c 'tail -n 30 /var/lib/dkms/vminspect/*/build/make.log'; \
+	tools/vm/kernel --exec --bind $(CURDIR) -- make -C $(CURDIR) --no-print-directory dkms-remove; \
+	exit $$rc
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
@@ -141,19 +197,24 @@ clean:
 	-$(MAKE) -C tools/vmview clean
 	-$(MAKE) -C selftests/vminspect clean
 	-$(MAKE) -C tools/bench clean
-	rm -rf $(B)/vm
+	rm -rf $(B)/vm $(B)/k
 
 help:
 	@echo "make            build module, BPF programs, vmview, selftests, initramfs"
 	@echo "make deps       install the Debian packages (tools/deps.sh)"
-	@echo "make check      deps + build + checkpatch + selftests in the VM (4- and 5-level)"
+	@echo "make check      deps + build + checkpatch + sparse + selftests in the VM on"
+	@echo "                every kernel of KERNELS (6.1 6.12 7.3), 4- and 5-level paging"
+	@echo "make kernels    set up the Debian 13 root and guest kernels; print their versions"
 	@echo "make demo       deps + build + show a sample process in the VM"
 	@echo "make vm         interactive shell in the test VM"
 	@echo "make bench      benchmarks in the VM (tools/bench)"
-	@echo "make debug-kernel  build the debug guest kernel (cached in ~/.cache/vminspect)"
-	@echo "make check-debug   the selftests on the debug kernel (KASAN, lockdep, ...)"
+	@echo "make debug-kernel  build the 6.1 and 7.3 debug guest kernels (cached in ~/.cache/vminspect)"
+	@echo "make check-debug   the selftests on the debug kernels (KASAN, lockdep, ...)"
 	@echo "make fuzz-vmview   vmview under ASan/UBSan with random arguments (RUNS=N)"
 	@echo "make stress        a long stress_test run (STRESS_SECONDS=1800, KERNEL=debug)"
 	@echo "make sparse     the module under sparse (C=2)"
-	@echo "make dkms-install / dkms-remove"
-	@echo "KDIR=...        kernel build dir (default: running kernel's, else guest headers)"
+	@echo "make dkms-install / dkms-remove  (DKMS_KERNELS=RELEASE... for other kernels)"
+	@echo "make dkms-check    dkms-install in the Debian 13 root for 6.12 and 7.3"
+	@echo "KDIR=...        kernel build dir of 'make module' (default: running kernel's, else 6.1 guest headers)"
+	@echo "KERNELS=...     kernels of make check (6.1 6.12 7.3); PAGING=... paging modes (4 5)"
+	@echo "KERNEL=...      kernel of demo, vm, bench, stress (6.1, 6.12, 7.3, debug, debug-7.3)"

@@ -17,7 +17,7 @@
  * and readers refuse a major they do not know.
  */
 #define VMI_FORMAT_MAJOR	1
-#define VMI_FORMAT_MINOR	1
+#define VMI_FORMAT_MINOR	2
 
 #define VMI_PROC_DIR		"vminspect"
 #define VMI_PROC_PROCESSES	"processes"

@@ -14,16 +14,25 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/proc_fs.h>
 
 #include "vminspect.h"
 
 struct proc_dir_entry *vmi_proc_root;
 
+bool vmi_table_phys;
+module_param_named(table_phys, vmi_table_phys, bool, 0444);
+MODULE_PARM_DESC(table_phys,
+		 "show the physical addresses of page-table pages to CAP_SYS_ADMIN (default: never)");
+
 static int __init vmi_init(void)
 {
 	int ret;
 
+	ret = vmi_access_init();
+	if (ret)
+		return ret;
 	vmi_proc_root = proc_mkdir(VMI_PROC_DIR, NULL);
 	if (!vmi_proc_root)
 		return -ENOMEM;

@@ -115,10 +115,13 @@ static int vmi_mm_show(struct seq_file *m, void *v)
 
 	vmi_seq_version(m, VMI_PROC_MM);
 	seq_printf(m, "pid %d\n", t->pid);
-	seq_printf(m, "comm %s\n", t->comm);
+	seq_puts(m, "comm ");
+	vmi_seq_comm(m, t->comm);
+	seq_putc(m, '\n');
 	seq_printf(m, "paging_levels %d\n", vmi_paging_levels());
-	vmi_seq_addr(m, "mm", t->show_phys ? (unsigned long)mm : 0);
-	vmi_seq_addr(m, "pgd", t->show_phys ? (unsigned long)mm->pgd : 0);
+	/* kernel pointers as %pK printed them for the opener, at open */
+	seq_printf(m, "mm 0x%s\n", t->kptr_mm);
+	seq_printf(m, "pgd 0x%s\n", t->kptr_pgd);
 	vmi_seq_addr(m, "task_size", s->task_size);
 	vmi_seq_addr(m, "mmap_base", s->mmap_base);
 	vmi_seq_addr(m, "start_code", s->start_code);

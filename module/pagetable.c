@@ -119,11 +119,13 @@ static int vmi_pt_leaf(struct vmi_walk *w, const struct vmi_entry *e)
 	struct vmi_pt_run *r = &p->run;
 	bool none = vmi_pt_none(e->state);
 	enum vmi_level level = none ? VMI_PT_NOLEVEL : e->level;
+	u64 val = vmi_target_bits(&p->s.t, e->val,
+				  e->state == VMI_STATE_PRESENT);
 	u64 key = 0, where = 0, size = 0;
 
 	if (e->state == VMI_STATE_PRESENT) {
 		size = e->end - e->start;
-		key = e->val & ~PTE_PFN_MASK;
+		key = val & ~PTE_PFN_MASK;
 		where = vmi_entry_phys(e->level, e->val);
 		if (e->level != VMI_LEVEL_PTE)	/* a leaf clipped at its start */
 			where += e->start & ((1UL << vmi_level_shift(e->level)) - 1);
@@ -155,7 +157,7 @@ static int vmi_pt_leaf(struct vmi_walk *w, const struct vmi_entry *e)
 		.level = level,
 		.state = e->state,
 		.key = key,
-		.val = e->val,
+		.val = val,
 		.first = where,
 		.next = where + size,
 	};

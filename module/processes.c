@@ -3,13 +3,24 @@
  * /proc/vminspect/processes: one line per process the reader may inspect,
  * with its VMA count, RSS and page-table pages per level.
  *
+ * "May inspect" is the decision vmi_target_open() makes (the kernel's own
+ * to open /proc/<pid>/pagemap), for the opener: its credentials (f_cred,
+ * installed with override_creds() for each check), its root directory and
+ * pid namespace as they were at open.  A reader outside the initial pid
+ * namespace is shown no process at all.  Processes are first filtered
+ * without audit (vmi_reader_may_try()), so a listing does not fill the
+ * audit log with the processes it leaves out.
+ *
  * The seq_file position is the next pid to look at (0: the header), so the
  * listing resumes correctly across reads while processes come and go.
  * Each line costs a walk of that process's page tables.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cred.h>
+#include <linux/fs_struct.h>
 #include <linux/mm.h>
+#include <linux/path.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/mm.h>
@@ -20,14 +31,23 @@
 #include "compat.h"
 #include "vminspect.h"
 
+/**
+ * struct vmi_processes_priv - an open processes file
+ * @task:	the current line's process
+ * @root:	the opener's root directory at open (its /proc is there)
+ * @visible:	the opener was in the initial pid namespace
+ * @walk:	the census of the current line
+ */
 struct vmi_processes_priv {
-	struct task_struct *task;	/* the current line's process */
+	struct task_struct *task;
+	struct path root;
+	bool visible;
 	struct vmi_walk walk;
 };
 
 static void *vmi_processes_find(struct vmi_processes_priv *p, loff_t *pos)
 {
-	if (*pos > PID_MAX_LIMIT)
+	if (!p->visible || *pos > PID_MAX_LIMIT)
 		return NULL;
 	p->task = vmi_next_process(*pos);
 	if (!p->task)
@@ -64,6 +84,24 @@ static void vmi_processes_stop(struct seq_file *m, void *v)
 	p->task = NULL;
 }
 
+/*
+ * The mm of @p->task if the opener of @file may inspect it, decided with
+ * the opener's credentials; NULL (skip the line) or an ERR_PTR otherwise.
+ */
+static struct mm_struct *vmi_processes_mm(struct vmi_processes_priv *p,
+					  const struct file *file)
+{
+	const struct cred *old = override_creds(file->f_cred);
+	struct mm_struct *mm = NULL;
+
+	if (vmi_reader_may_try(&p->root, p->task))
+		mm = vmi_pagemap_mm(&p->root, p->task);
+	revert_creds(old);
+	if (mm == ERR_PTR(-EINTR))
+		return mm;
+	return IS_ERR(mm) ? NULL : mm;
+}
+
 static int vmi_processes_show(struct seq_file *m, void *v)
 {
 	struct vmi_processes_priv *p = m->private;
@@ -79,10 +117,10 @@ static int vmi_processes_show(struct seq_file *m, void *v)
 		return 0;
 	}
 
-	mm = vmi_get_mm_checked(p->task, m->file);
-	if (mm == ERR_PTR(-EINTR))
-		return -EINTR;
+	mm = vmi_processes_mm(p, m->file);
 	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+	if (!mm)
 		return 0;	/* exited since we found it, or not ours to see */
 	ret = vmi_census(mm, &p->walk);
 	map_count = READ_ONCE(mm->map_count);
@@ -96,7 +134,9 @@ static int vmi_processes_show(struct seq_file *m, void *v)
 		bytes += c->tables[i] * PAGE_SIZE;
 	}
 	get_task_comm(comm, p->task);
-	seq_printf(m, " %lu %s\n", bytes, comm);
+	seq_printf(m, " %lu ", bytes);
+	vmi_seq_comm(m, comm);
+	seq_putc(m, '\n');
 	return 0;
 }
 
@@ -109,15 +149,28 @@ static const struct seq_operations vmi_processes_seq_ops = {
 
 static int vmi_processes_open(struct inode *inode, struct file *file)
 {
-	if (!__seq_open_private(file, &vmi_processes_seq_ops,
-				sizeof(struct vmi_processes_priv)))
+	struct vmi_processes_priv *p;
+
+	p = __seq_open_private(file, &vmi_processes_seq_ops, sizeof(*p));
+	if (!p)
 		return -ENOMEM;
+	get_fs_root(current->fs, &p->root);
+	p->visible = vmi_reader_visible();
 	return 0;
+}
+
+static int vmi_processes_release(struct inode *inode, struct file *file)
+{
+	struct seq_file *m = file->private_data;
+	struct vmi_processes_priv *p = m->private;
+
+	path_put(&p->root);
+	return seq_release_private(inode, file);
 }
 
 const struct proc_ops vmi_processes_proc_ops = {
 	.proc_open	= vmi_processes_open,
 	.proc_read	= seq_read,
 	.proc_lseek	= seq_lseek,
-	.proc_release	= seq_release_private,
+	.proc_release	= vmi_processes_release,
 };

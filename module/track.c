@@ -28,6 +28,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cred.h>
 #include <linux/kfifo.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
@@ -56,11 +57,13 @@ static DECLARE_WORK(vmi_work, vmi_track_work);
 /**
  * struct vmi_pid_dir - /proc/vminspect/<tgid>
  * @dir:	the proc directory
+ * @translate:	its translate file (see vmi_pid_own())
  * @users:	files open in it
  * @dead:	the process has exited; remove when @users drops to zero
  */
 struct vmi_pid_dir {
 	struct proc_dir_entry *dir;
+	struct proc_dir_entry *translate;
 	unsigned int users;
 	bool dead;
 };
@@ -113,9 +116,31 @@ static const struct {
 	{ VMI_PROC_MM, 0444, &vmi_mm_proc_ops },
 	{ VMI_PROC_VMAS, 0444, &vmi_vmas_proc_ops },
 	{ VMI_PROC_PAGETABLE, 0444, &vmi_pagetable_proc_ops },
-	/* anyone may open it for writing: access is checked at open */
-	{ VMI_PROC_TRANSLATE, 0666, &vmi_translate_proc_ops },
+	/*
+	 * Writable by its owner, the process's euid (vmi_pid_own()): access
+	 * is still checked at open, the mode only keeps others from writing.
+	 */
+	{ VMI_PROC_TRANSLATE, 0644, &vmi_translate_proc_ops },
 };
+
+/*
+ * Give translate (the one writable file) to @tgid's effective uid and gid,
+ * as procfs gives /proc/<pid>/ files to the task's euid.  Later changes
+ * of the process's ids are not followed: the mode only narrows who may
+ * write, the open check decides.
+ */
+static void vmi_pid_own(struct proc_dir_entry *file, pid_t tgid)
+{
+	struct task_struct *task = vmi_find_process(tgid);
+	const struct cred *cred;
+
+	if (!task)
+		return;
+	cred = get_task_cred(task);
+	proc_set_user(file, cred->euid, cred->egid);
+	put_cred(cred);
+	put_task_struct(task);
+}
 
 static bool vmi_tgid_alive(pid_t tgid)
 {
@@ -129,7 +154,7 @@ static bool vmi_tgid_alive(pid_t tgid)
 static void vmi_pid_add(pid_t tgid)
 {
 	struct vmi_pid_dir *pd, *old;
-	struct proc_dir_entry *dir;
+	struct proc_dir_entry *dir, *file;
 	void *data = (void *)(unsigned long)tgid;
 	char name[16];
 	int i;
@@ -145,8 +170,11 @@ static void vmi_pid_add(pid_t tgid)
 	old = xa_load(&vmi_pids, tgid);
 	if (old) {
 		old->dead = false;	/* a reused pid takes the entry over */
+		file = old->translate;
 		mutex_unlock(&vmi_pids_lock);
 		kfree(pd);
+		if (file)		/* set by this work, so stable here */
+			vmi_pid_own(file, tgid);
 		return;
 	}
 	if (xa_err(xa_store(&vmi_pids, tgid, pd, GFP_KERNEL))) {
@@ -160,12 +188,17 @@ static void vmi_pid_add(pid_t tgid)
 	if (!dir)
 		goto err_erase;
 	for (i = 0; i < ARRAY_SIZE(vmi_pid_files); i++) {
-		if (!proc_create_data(vmi_pid_files[i].name,
-				      vmi_pid_files[i].mode, dir,
-				      vmi_pid_files[i].ops, data))
+		file = proc_create_data(vmi_pid_files[i].name,
+					vmi_pid_files[i].mode, dir,
+					vmi_pid_files[i].ops, data);
+		if (!file)
 			goto err_remove_dir;
+		if (vmi_pid_files[i].ops == &vmi_translate_proc_ops) {
+			vmi_pid_own(file, tgid);
+			pd->translate = file;
+		}
 	}
-	pd->dir = dir;		/* only the work and exit read it */
+	pd->dir = dir;		/* only the work and exit read them */
 	return;
 
 err_remove_dir:

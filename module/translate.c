@@ -125,6 +125,7 @@ static void vmi_xlate_print(struct seq_file *m, struct vmi_target *t,
 	for (i = 0; i < VMI_NR_LEVELS; i++) {
 		bool leaf = x->lvl[i].leaf;
 		bool present = !leaf || x->lvl[i].state == VMI_STATE_PRESENT;
+		u64 val = vmi_target_bits(t, x->lvl[i].val, present);
 
 		if (i == VMI_LEVEL_P4D && vmi_paging_levels() == 4) {
 			seq_puts(m, "level p4d folded\n");
@@ -134,9 +135,9 @@ static void vmi_xlate_print(struct seq_file *m, struct vmi_target *t,
 			continue;
 		seq_printf(m, "level %s %lu 0x%016llx ", names[i],
 			   vmi_level_index(i, addr),
-			   vmi_entry_visible(x->lvl[i].val, present,
-					     t->show_phys));
-		vmi_seq_entry_bits(m, i, x->lvl[i].state, x->lvl[i].val, leaf);
+			   vmi_entry_visible(val, present, leaf ? t->show_phys :
+					     t->show_table_phys));
+		vmi_seq_entry_bits(m, i, x->lvl[i].state, val, leaf);
 		seq_putc(m, '\n');
 	}
 

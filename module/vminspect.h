@@ -6,9 +6,11 @@
 #define _VMI_VMINSPECT_H
 
 #include <linux/fs.h>
+#include <linux/pgtable.h>
 #include <linux/proc_fs.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
+#include <linux/string_helpers.h>
 
 #include <vminspect_abi.h>
 
@@ -21,21 +23,35 @@ extern struct proc_dir_entry *vmi_proc_root;
  * @mm:		the address space, mmgrab()bed at open (mm_count only)
  * @pid:	thread-group id in the initial pid namespace
  * @show_phys:	opener had CAP_SYS_ADMIN in the initial user namespace:
- *		show kernel addresses, PFNs and swap offsets
+ *		show PFNs of leaf entries and swap offsets
+ * @show_table_phys: @show_phys and the table_phys module parameter: show
+ *		the physical addresses of page-table pages too
+ * @show_ad:	show per-page accessed/dirty bits: @show_phys, or the opener
+ *		is the process itself
  * @comm:	the process's name at open
+ * @kptr_mm:	the mm_struct's address as %pK printed it for the opener
+ * @kptr_pgd:	the same for the pgd
  */
 struct vmi_target {
 	struct mm_struct *mm;
 	pid_t pid;
 	bool show_phys;
+	bool show_table_phys;
+	bool show_ad;
 	char comm[TASK_COMM_LEN];
+	char kptr_mm[20];
+	char kptr_pgd[20];
 };
 
+/* main.c */
+extern bool vmi_table_phys;
+
 /* target.c */
-bool vmi_may_inspect(struct task_struct *task, struct mm_struct *mm,
-		     const struct file *file);
-struct mm_struct *vmi_get_mm_checked(struct task_struct *task,
-				     const struct file *file);
+int vmi_access_init(void);
+bool vmi_reader_visible(void);
+bool vmi_reader_may_try(const struct path *root, struct task_struct *task);
+struct mm_struct *vmi_pagemap_mm(const struct path *root,
+				 struct task_struct *task);
 struct task_struct *vmi_find_process(pid_t tgid);
 struct task_struct *vmi_next_process(pid_t nr);
 int vmi_target_open(struct vmi_target *t, struct inode *inode,
@@ -116,6 +132,25 @@ void vmi_seq_entry_bits(struct seq_file *m, enum vmi_level level,
 			enum vmi_state state, u64 val, bool leaf);
 u64 vmi_entry_visible(u64 val, bool present, bool show_phys);
 u64 vmi_entry_phys(enum vmi_level level, u64 val);
+
+/*
+ * An entry as this opener may see it: the accessed and dirty bits of
+ * present entries only for @t->show_ad (per-page access history is root's,
+ * as idle page tracking is; see Documentation/proc-vminspect.rst).
+ */
+static inline u64 vmi_target_bits(const struct vmi_target *t, u64 val,
+				  bool present)
+{
+	if (t->show_ad || !present)
+		return val;
+	return val & ~(u64)(_PAGE_ACCESSED | _PAGE_DIRTY);
+}
+
+/* A name (comm) escaped as /proc/<pid>/status escapes it. */
+static inline void vmi_seq_comm(struct seq_file *m, const char *comm)
+{
+	seq_escape_str(m, comm, ESCAPE_SPACE | ESCAPE_SPECIAL, "\n\\");
+}
 
 /* Version line of every file. */
 static inline void vmi_seq_version(struct seq_file *m, const char *file)

@@ -1,25 +1,36 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# check.sh [--kernel debug] "4 5": checkpatch and sparse, vmview under
-# ASan/UBSan with random arguments (tools/fuzz-vmview.sh), export's host
-# tests (tools/test-export.sh) and a real Prometheus scraping the VM
-# (tools/test-prometheus.sh), those three on the normal kernel only; then
-# the selftests in the VM for each paging mode.  Prints the TAP
-# output and a last line "N passed, N failed, N skipped" counted from the
-# TAP results of every run (the vmview fuzz counts as one test); exits
-# non-zero on any failure, any checkpatch finding, or a guest that did not
-# report.
+# check.sh [--kernels "6.1 6.12 7.3"] [--paging "4 5"]: checkpatch once,
+# sparse against each kernel's headers (tools/vm/kernel --module K C=2);
+# when the kernels include 6.1, on it: vmview under ASan/UBSan with random
+# arguments (tools/fuzz-vmview.sh), export's host tests
+# (tools/test-export.sh) and a real Prometheus scraping the VM
+# (tools/test-prometheus.sh); then the selftests in the VM for each kernel
+# and paging mode.  Kernels are those of
+# tools/vm/run --kernel (6.1, 6.12, 7.3, debug, debug-7.3); their
+# initramfs-K must be built ('make initramfs-K').  Prints the TAP output,
+# one "# K, P-level: ..." line per run and a last line
+# "N passed, N failed, N skipped" counted from the TAP results of every run
+# (the vmview fuzz counts as one test); exits non-zero on any failure, any
+# checkpatch or sparse finding, or a guest that did not report.
+#
+# Old form, still accepted: check.sh [--kernel K] "4 5".
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-kernel=() tag=""
-if [ "${1:-}" = --kernel ]; then
-	kernel=(--kernel "$2") tag="-$2"
-	shift 2
-fi
-modes=${1:-4 5}
+kernels=6.1 modes="4 5"
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernels) kernels=$2; shift 2 ;;
+	--kernel) kernels=$2; shift 2 ;;
+	--paging) modes=$2; shift 2 ;;
+	-*) awk 'NR >= 4 && /^#/ { sub(/^# ?/, ""); print; next } NR >= 4 { exit }' "$0" >&2
+	    exit 2 ;;
+	*) modes=$1; shift ;;
+	esac
+done
 log=$top/build/check
 mkdir -p "$log"
 rc=0
@@ -28,17 +39,33 @@ if ! tools/checkpatch.sh; then
 	rc=1
 fi
 
-# sparse (make C=2: every module file checked) must say nothing
-sparse_out=$(make --no-print-directory sparse 2>&1 | grep -E ': (warning|error):')
-if [ -n "$sparse_out" ]; then
-	echo "$sparse_out"
-	echo "sparse: $(echo "$sparse_out" | wc -l) findings"
-	rc=1
-else
-	echo "sparse: module clean"
-fi
+# sparse (make C=2: every module file checked) must say nothing, on every
+# kernel: each has its own headers, and so its own macros and annotations.
+# The -Werror C=2 build of 'make check' (SPARSE=1) is read from its log when
+# no source changed since; otherwise the module is built again under sparse.
+for k in $kernels; do
+	out=build/k/$k
+	if [ -s "$out/vminspect.ko" ] && [ -r "$out/build.log" ] &&
+	   grep -q ' C=2' "$out/build.args" 2>/dev/null &&
+	   grep -q 'KCFLAGS=-Werror' "$out/build.args" &&
+	   [ -z "$(find Kbuild include module -newer "$out/build.log" 2>/dev/null)" ]; then
+		sparse_out=$(cat "$out/build.log") brc=0
+	else
+		sparse_out=$(tools/vm/kernel --module "$k" C=2 KCFLAGS=-Werror 2>&1)
+		brc=$?
+	fi
+	findings=$(echo "$sparse_out" | grep -E ': (warning|error):')
+	if [ -n "$findings" ] || [ $brc -ne 0 ]; then
+		echo "$sparse_out" | grep -E ': (warning|error):|Error|ERROR' | head -n 60
+		echo "sparse on $k: $(echo "$findings" | grep -c .) findings, build status $brc"
+		rc=1
+	else
+		echo "sparse on $k ($(tools/vm/kernel --version "$k")): module clean"
+	fi
+done
 
 pass=0 fail=0 skip=0
+summary=()
 # tap FILE STATUS: add FILE's TAP results to the counts (a non-zero STATUS
 # without a failed test is a failure in itself)
 tap() {
@@ -51,7 +78,9 @@ tap() {
 		fail=$((fail + 1))
 	fi
 }
-if [ -z "$tag" ]; then
+case " $kernels " in
+*" 6.1 "*)
+	start=$SECONDS
 	# tools/test-views.sh: vmview's snapshots and html on the host (one test)
 	echo "# ==== vmview snapshots and html on the host, headless Chromium ===="
 	if tools/test-views.sh; then
@@ -71,24 +100,33 @@ if [ -z "$tag" ]; then
 	echo "# ==== a real Prometheus server scraping vmview serve in the VM ===="
 	tools/test-prometheus.sh | tee "$log/prometheus.txt"
 	tap "$log/prometheus.txt" "${PIPESTATUS[0]}"
-fi
-for p in $modes; do
-	echo "# ==== selftests${tag:+ on the ${tag#-} kernel}, ${p}-level paging ===="
-	tools/vm/run "${kernel[@]}" --paging "$p" \
-		--timeout "${VMI_CHECK_TIMEOUT:-1500}" -- \
-		sh /vmi/selftests/run.sh | tee "$log/tap$tag-$p.txt"
-	vrc=${PIPESTATUS[0]}
-	s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$log/tap$tag-$p.txt")
-	a=$(grep -cE '^ok [0-9]+' "$log/tap$tag-$p.txt")
-	f=$(grep -cE '^not ok [0-9]+' "$log/tap$tag-$p.txt")
-	pass=$((pass + a - s)) skip=$((skip + s)) fail=$((fail + f))
-	if [ "$vrc" -ne 0 ]; then
-		echo "# ${p}-level run exited $vrc"
-		# a guest that died or reported kernel errors is a failure in itself
-		[ "$f" -gt 0 ] || fail=$((fail + 1))
-		rc=1
-	fi
+	summary+=("# vmview views, fuzz, export, Prometheus (6.1): $pass passed, $fail failed, $skip skipped ($((SECONDS - start))s)")
+	;;
+esac
+for k in $kernels; do
+	for p in $modes; do
+		echo "# ==== selftests on $k ($(tools/vm/kernel --version "$k" 2>/dev/null)), ${p}-level paging ===="
+		tap=$log/tap-$k-$p.txt
+		start=$SECONDS
+		tools/vm/run --kernel "$k" --paging "$p" \
+			--timeout "${VMI_CHECK_TIMEOUT:-1500}" -- \
+			sh /vmi/selftests/run.sh | tee "$tap"
+		vrc=${PIPESTATUS[0]}
+		s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$tap")
+		a=$(grep -cE '^ok [0-9]+' "$tap")
+		f=$(grep -cE '^not ok [0-9]+' "$tap")
+		if [ "$vrc" -ne 0 ]; then
+			echo "# $k, ${p}-level run exited $vrc"
+			# a guest that died or reported kernel errors is a
+			# failure in itself
+			[ "$f" -gt 0 ] || f=1
+			rc=1
+		fi
+		pass=$((pass + a - s)) skip=$((skip + s)) fail=$((fail + f))
+		summary+=("# $k, ${p}-level: $((a - s)) passed, $f failed, $s skipped ($((SECONDS - start))s)")
+	done
 done
+printf '%s\n' "${summary[@]}"
 [ $fail -eq 0 ] || rc=1
 echo "$pass passed, $fail failed, $skip skipped"
 exit $rc

@@ -3,7 +3,9 @@
 #
 # Install the Debian 12 packages vminspect needs (skipping what is present)
 # and extract the few files we use from linux-source-6.1 into build/kernel/.
-# Nothing from the kernel tree is ever committed.
+# Nothing from the kernel tree is ever committed.  What the 6.12 and 7.3
+# builds need lives in a Debian 13 root that tools/vm/kernel makes with
+# debootstrap; the host's apt sources are never changed.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,8 +33,10 @@ pkgs=(
 	linux-source-6.1	# checkpatch.pl, kselftest_harness.h
 	flex bison bc libssl-dev	# make debug-kernel: building linux-source-6.1
 	dwarves			# pahole: BTF of the debug kernel
+	debootstrap debian-archive-keyring	# the Debian 13 root (tools/vm/kernel)
 	prometheus		# promtool check metrics; the server the export test scrapes with
 	python3-prometheus-client	# its strict OpenMetrics parser checks vmview export -O
+	apparmor		# apparmor_parser: access_test's profile, loaded in the guest
 )
 
 missing=()

@@ -1,35 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * access_test: who may open /proc/vminspect/<pid>/ files, and what they see.
- * The rules are /proc/<pid>/pagemap's: ptrace-read access (same ids and
- * dumpable, or CAP_SYS_PTRACE); kernel addresses only with CAP_SYS_ADMIN,
- * decided at open.
+ * Each answer is checked against the kernel's own for the same reader: its
+ * open of /proc/<pid>/pagemap (through the same /proc), /proc/<pid>/status
+ * and maps for names, /proc/net/netlink's %pK for kernel pointers,
+ * pagemap's PFNs for frames.  Scenarios: plain users, a hidepid=2 /proc, a
+ * pid namespace, an AppArmor profile without ptrace, a /proc faked to point
+ * elsewhere, names and paths with newlines, kptr_restrict 0, 1 and 2.
+ * (Yama's scopes are yama_test's: scope 3 cannot be undone.)
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "vmi_access.h"
 #include "vmi_util.h"
 
-#define USER1	1000
-#define USER2	1001
-
-static int become(uid_t uid)
-{
-	if (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
-	    setresuid(uid, uid, uid))
-		return -1;
-	/* a credential change clears dumpable; a plain process has it set */
-	return prctl(PR_SET_DUMPABLE, 1);
-}
+#define USER1	VMI_USER1
+#define USER2	VMI_USER2
+#define become	vmi_become
 
 struct as_user {
 	uid_t uid;
@@ -74,7 +75,65 @@ static int expect_eacces(void *arg)
 	return errno == EACCES ? 0 : 2;
 }
 
-/* 0 if mm and vmas of PID read fine with kernel addresses zeroed */
+/* What %pK printed: zeros, a 32-bit hash, or a real kernel address. */
+enum { KPTR_ZERO, KPTR_HASHED, KPTR_REAL, KPTR_OTHER };
+
+static int kptr_class(unsigned long v)
+{
+	if (!v)
+		return KPTR_ZERO;
+	if (v <= 0xffffffffUL)
+		return KPTR_HASHED;
+	if (v >= 0xff00000000000000UL)	/* 4- or 5-level paging */
+		return KPTR_REAL;
+	return KPTR_OTHER;
+}
+
+/*
+ * The kernel's own %pK for the current reader: the socket pointer column
+ * of /proc/net/netlink (the kernel's netlink sockets are always there).
+ */
+static int netlink_kptr_class(void)
+{
+	char *text = vmi_read_file("/proc/net/netlink", NULL), *nl;
+	unsigned long v;
+	int ret = -1;
+
+	if (!text)
+		return -1;
+	nl = strchr(text, '\n');
+	if (nl && sscanf(nl + 1, "%lx", &v) == 1)
+		ret = kptr_class(v);
+	free(text);
+	return ret;
+}
+
+static int kptr_restrict_get(void)
+{
+	char *s = vmi_read_file("/proc/sys/kernel/kptr_restrict", NULL);
+	int v = s ? atoi(s) : -1;
+
+	free(s);
+	return v;
+}
+
+static int kptr_restrict_set(int v)
+{
+	char buf[4];
+	int fd = open("/proc/sys/kernel/kptr_restrict", O_WRONLY), ret;
+
+	if (fd < 0)
+		return -1;
+	snprintf(buf, sizeof(buf), "%d", v);
+	ret = write(fd, buf, strlen(buf)) == (ssize_t)strlen(buf) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+/*
+ * 0 if mm and vmas of PID read fine with kernel addresses zeroed (the
+ * fixture sets kptr_restrict to 1: zeros for an unprivileged reader)
+ */
 static int expect_readable_no_addrs(void *arg)
 {
 	pid_t pid = *(pid_t *)arg;
@@ -91,6 +150,10 @@ static int expect_readable_no_addrs(void *arg)
 	free(text);
 	if (mm || pgd)
 		return 12;
+	/* the kernel's own %pK for this reader says the same (zeros) */
+	if (kptr_class(mm) != netlink_kptr_class() ||
+	    kptr_class(pgd) != netlink_kptr_class())
+		return 14;
 	n = vmi_read_vmas(pid, &v);
 	if (n <= 0)
 		return 13;
@@ -109,6 +172,7 @@ static int read_self(void *arg)
 
 FIXTURE(users) {
 	pid_t same, other, nodump;
+	int kptr_restrict;
 };
 
 FIXTURE_SETUP(users)
@@ -125,10 +189,13 @@ FIXTURE_SETUP(users)
 	ASSERT_EQ(0, vmi_wait_pid_dir(self->same, true));
 	ASSERT_EQ(0, vmi_wait_pid_dir(self->other, true));
 	ASSERT_EQ(0, vmi_wait_pid_dir(self->nodump, true));
+	self->kptr_restrict = kptr_restrict_get();
+	ASSERT_EQ(0, kptr_restrict_set(1));
 }
 
 FIXTURE_TEARDOWN(users)
 {
+	kptr_restrict_set(self->kptr_restrict);
 	vmi_kill(self->same);
 	vmi_kill(self->other);
 	vmi_kill(self->nodump);
@@ -173,6 +240,9 @@ TEST_F(users, root_reads_everyone_with_addresses)
 		ASSERT_NE(NULL, text);
 		ASSERT_TRUE(vmi_kv(text, "pgd", &pgd));
 		EXPECT_NE(0, pgd);
+		/* kptr_restrict 1 and CAP_SYSLOG: %pK prints it as it is */
+		EXPECT_EQ(KPTR_REAL, kptr_class(pgd));
+		EXPECT_EQ(KPTR_REAL, netlink_kptr_class());
 		free(text);
 	}
 }
@@ -239,6 +309,779 @@ TEST_F(users, view_is_decided_at_open)
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(0, run_as(USER1, read_inherited_fd, &fd));
 	close(fd);
+}
+
+/* ---- every process, as the kernel answers for the same reader ---- */
+
+struct match_arg {
+	pid_t *pids;
+	int n;
+	uid_t uid;		/* (uid_t)-1: stay root */
+	int min_allowed, min_denied;
+};
+
+static int match_as(void *arg)
+{
+	struct match_arg *a = arg;
+	int allowed, denied, bad;
+
+	if (a->uid != (uid_t)-1 && become(a->uid))
+		return 100;
+	bad = vmi_match_pagemap(a->pids, a->n, &allowed, &denied);
+	fprintf(stderr, "# uid %d: %d allowed, %d denied, %d mismatches\n",
+		(int)getuid(), allowed, denied, bad);
+	if (bad)
+		return 1;
+	if (allowed < a->min_allowed || denied < a->min_denied)
+		return 2;
+	return 0;
+}
+
+TEST_F(users, every_process_as_pagemap_decides)
+{
+	struct match_arg a = { .uid = (uid_t)-1 };
+
+	a.n = vmi_user_pids(&a.pids);
+	ASSERT_LT(3, a.n);
+	a.min_allowed = a.n - 1;	/* root: all (one may exit) */
+	EXPECT_EQ(0, vmi_run_child(match_as, &a));
+	a.uid = USER1;
+	a.min_allowed = 1;		/* same */
+	a.min_denied = 3;		/* init, other, nodump */
+	EXPECT_EQ(0, vmi_run_child(match_as, &a));
+	a.uid = USER2;			/* other only */
+	EXPECT_EQ(0, vmi_run_child(match_as, &a));
+	free(a.pids);
+}
+
+/* A /proc of our own (new mount namespace), mounted with @opts. */
+static int own_proc(const char *opts)
+{
+	if (unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return -1;
+	return mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		     opts);
+}
+
+struct hidepid_arg {
+	struct match_arg m;
+	pid_t other;
+};
+
+static int hidepid_as_user1(void *arg)
+{
+	struct hidepid_arg *a = arg;
+
+	if (own_proc("hidepid=2"))
+		return 101;
+	if (become(USER1))
+		return 100;
+	/* hidepid=2 at work: the kernel hides the other user's process */
+	if (vmi_pagemap_errno(a->other) != ENOENT)
+		return 3;
+	a->m.uid = (uid_t)-1;
+	return match_as(&a->m);
+}
+
+TEST_F(users, hidepid2_proc_as_pagemap_decides)
+{
+	struct hidepid_arg a = { .other = self->other };
+
+	a.m.n = vmi_user_pids(&a.m.pids);
+	ASSERT_LT(3, a.m.n);
+	a.m.min_allowed = 1;
+	a.m.min_denied = 3;
+	EXPECT_EQ(0, vmi_run_child(hidepid_as_user1, &a));
+	free(a.m.pids);
+}
+
+struct pidns_arg {
+	pid_t *pids;
+	int n;
+};
+
+/* pid 1 of a new pid namespace, with its own /proc */
+static int pidns_init(void *arg)
+{
+	struct pidns_arg *a = arg;
+	pid_t *leaked;
+	int i, n, visible = 0;
+	struct stat st;
+	char path[64];
+
+	if (getpid() != 1 || own_proc(NULL))
+		return 101;
+	/* the kernel: no host process is there to open */
+	for (i = 0; i < a->n; i++) {
+		snprintf(path, sizeof(path), "/proc/%d", a->pids[i]);
+		if (a->pids[i] != 1 && !stat(path, &st))
+			visible++;
+	}
+	if (visible)
+		return 2;
+	/* us: nothing listed, nothing opens */
+	if (vmi_listed_count() != 0)
+		return 3;
+	for (i = 0; i < a->n; i++)
+		if (vmi_ours_errno(a->pids[i], VMI_PROC_MM) != ENOENT)
+			return 4;
+	/*
+	 * The directory names are the host's (a limitation of proc entries,
+	 * documented): none of them opens either, our own host pid included.
+	 */
+	n = vmi_user_pids(&leaked);
+	if (n <= 0)
+		return 5;
+	for (i = 0; i < n; i++)
+		if (vmi_ours_errno(leaked[i], VMI_PROC_VMAS) != ENOENT ||
+		    vmi_ours_errno(leaked[i], VMI_PROC_TRANSLATE) != ENOENT)
+			return 6;
+	/* stricter than pagemap inside the namespace: documented */
+	if (vmi_pagemap_errno(1) != 0)
+		return 7;
+	free(leaked);
+	return 0;
+}
+
+static int pidns_parent(void *arg)
+{
+	if (unshare(CLONE_NEWPID | CLONE_NEWNS))
+		return 102;
+	return vmi_run_child(pidns_init, arg);
+}
+
+TEST_F(users, pid_namespace_learns_nothing_outside)
+{
+	struct pidns_arg a;
+
+	a.n = vmi_user_pids(&a.pids);
+	ASSERT_LT(3, a.n);
+	EXPECT_EQ(0, vmi_run_child(pidns_parent, &a));
+	/* the same with busybox's unshare, as a user would run it */
+	EXPECT_EQ(0, system("unshare -p -f --mount-proc sh -c '"
+			    "test \"$(grep -vc \"^#\" /proc/vminspect/processes)\" = 1 && "
+			    "test -e /proc/1/pagemap && "
+			    "! cat /proc/vminspect/1/mm 2>/dev/null'"));
+	free(a.pids);
+}
+
+/*
+ * A reader with a /proc of its own making: a tmpfs whose <pid>/pagemap
+ * are a symlink to the reader's own pagemap, or a plain file.  The files
+ * open (the kernel has no say in them), and must not be believed.
+ */
+struct fake_arg {
+	pid_t same, other, nodump;
+};
+
+static int fake_proc_as_user1(void *arg)
+{
+	struct fake_arg *a = arg;
+	char path[96];
+	int fd;
+
+	if (unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return 101;
+	mkdir("/tmp/vmi-realproc", 0755);
+	if (mount("proc", "/tmp/vmi-realproc", "proc", 0, NULL) ||
+	    mount("tmpfs", "/proc", "tmpfs", 0, "mode=0755"))
+		return 102;
+	snprintf(path, sizeof(path), "/proc/%d", a->same);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", a->same);
+	if (symlink("/tmp/vmi-realproc/self/pagemap", path))
+		return 103;
+	snprintf(path, sizeof(path), "/proc/%d", a->other);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", a->other);
+	if (symlink("/tmp/vmi-realproc/self/pagemap", path))
+		return 104;
+	snprintf(path, sizeof(path), "/proc/%d", a->nodump);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", a->nodump);
+	fd = open(path, O_CREAT | O_WRONLY, 0644);
+	if (fd < 0)
+		return 105;
+	close(fd);
+	if (become(USER1))
+		return 100;
+	/* the fakes open fine */
+	if (vmi_pagemap_errno(a->same) || vmi_pagemap_errno(a->other) ||
+	    vmi_pagemap_errno(a->nodump))
+		return 1;
+#define REAL "/tmp/vmi-realproc/vminspect/%d/mm"
+	snprintf(path, sizeof(path), REAL, a->same);
+	if (vmi_open_errno(path, O_RDONLY) != EACCES)
+		return 2;
+	snprintf(path, sizeof(path), REAL, a->other);
+	if (vmi_open_errno(path, O_RDONLY) != EACCES)
+		return 3;
+	snprintf(path, sizeof(path), REAL, a->nodump);
+	if (vmi_open_errno(path, O_RDONLY) != EACCES)
+		return 4;
+	snprintf(path, sizeof(path), REAL, 1);
+	if (vmi_open_errno(path, O_RDONLY) != ENOENT)
+		return 5;
+#undef REAL
+	return 0;
+}
+
+TEST_F(users, a_proc_of_its_own_is_not_believed)
+{
+	struct fake_arg a = { self->same, self->other, self->nodump };
+
+	EXPECT_EQ(0, vmi_run_child(fake_proc_as_user1, &a));
+}
+
+/* ---- AppArmor: a profile without ptrace rules denies ptrace read ---- */
+
+#define AA_PROFILE	"vmi_noptrace"
+
+static bool apparmor_enabled(void)
+{
+	char *s = vmi_read_file("/sys/module/apparmor/parameters/enabled", NULL);
+	bool on = s && s[0] == 'Y';
+
+	free(s);
+	return on;
+}
+
+/* Load (or replace) a profile compiled on the host (Makefile). */
+static int apparmor_load_profile(const char *profile)
+{
+	char exe[256], bin[300], *dir, *blob;
+	size_t len;
+	ssize_t n;
+	int fd, ret = -1;
+
+	if (access("/sys/kernel/security/apparmor", F_OK) &&
+	    mount("securityfs", "/sys/kernel/security", "securityfs", 0, NULL))
+		return -1;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	dir = strrchr(exe, '/');
+	*dir = '\0';
+	snprintf(bin, sizeof(bin), "%s/%s.bin", exe, profile);
+	blob = vmi_read_file(bin, &len);
+	if (!blob)
+		return -1;
+	fd = open("/sys/kernel/security/apparmor/.replace", O_WRONLY);
+	if (fd >= 0 && write(fd, blob, len) == (ssize_t)len)
+		ret = 0;
+	if (fd >= 0)
+		close(fd);
+	free(blob);
+	return ret;
+}
+
+static int change_profile(const char *name)
+{
+	char buf[64];
+	int fd = open("/proc/self/attr/current", O_WRONLY), ret;
+
+	if (fd < 0)
+		return -1;
+	snprintf(buf, sizeof(buf), "changeprofile %s", name);
+	ret = write(fd, buf, strlen(buf)) == (ssize_t)strlen(buf) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+struct aa_arg {
+	struct match_arg m;
+	pid_t same;
+};
+
+static int aa_reader(void *arg)
+{
+	struct aa_arg *a = arg;
+
+	if (change_profile(AA_PROFILE))
+		return 101;
+	if (a->m.uid != (uid_t)-1 && become(a->m.uid))
+		return 100;
+	fprintf(stderr, "# uid %d confined: pagemap of a same-uid process: %s\n",
+		(int)getuid(), strerror(vmi_pagemap_errno(a->same)));
+	/*
+	 * AppArmor at work: pagemap of a process we could read is refused
+	 * (to a user; root is refused too on 6.1 and 6.12, see the docs)
+	 */
+	if (a->m.uid != (uid_t)-1 && vmi_pagemap_errno(a->same) != EACCES)
+		return 3;
+	a->m.uid = (uid_t)-1;
+	/* and our own pagemap and files stay open to us */
+	if (vmi_pagemap_errno(getpid()))
+		return 4;
+	return match_as(&a->m);
+}
+
+TEST_F(users, apparmor_profile_without_ptrace_read)
+{
+	struct aa_arg a = { .same = self->same };
+
+	if (!apparmor_enabled())
+		SKIP(return, "AppArmor is not enabled in this kernel");
+	ASSERT_EQ(0, apparmor_load_profile(AA_PROFILE));
+	a.m.n = vmi_user_pids(&a.m.pids);
+	ASSERT_LT(3, a.m.n);
+	a.m.uid = (uid_t)-1;		/* root, confined: as pagemap says */
+	EXPECT_EQ(0, vmi_run_child(aa_reader, &a));
+	a.m.uid = USER1;		/* a user: denied all but self */
+	a.m.min_denied = a.m.n - 1;
+	EXPECT_EQ(0, vmi_run_child(aa_reader, &a));
+	free(a.m.pids);
+}
+
+/* ---- kernel pointers: %pK for the same reader, 0, 1 and 2 ---- */
+
+static int mm_kptr_matches(void *arg)
+{
+	pid_t pid = *(pid_t *)arg;
+	unsigned long mm, pgd;
+	char *text = vmi_read_pidfile(pid, VMI_PROC_MM);
+	int want = netlink_kptr_class();
+
+	if (!text)
+		return 10;
+	if (!vmi_kv(text, "mm", &mm) || !vmi_kv(text, "pgd", &pgd))
+		return 11;
+	free(text);
+	if (kptr_class(mm) != want || kptr_class(pgd) != want) {
+		fprintf(stderr, "# uid %d: mm %lx pgd %lx, netlink class %d\n",
+			(int)getuid(), mm, pgd, want);
+		return 12;
+	}
+	return 100 + want;	/* the class, for the caller to check */
+}
+
+static int mm_kptr_as_user1(void *arg)
+{
+	if (become(USER1))
+		return 1;
+	return mm_kptr_matches(arg);
+}
+
+TEST_F(users, kernel_pointers_follow_kptr_restrict)
+{
+	/* what %pK prints: [kptr_restrict][root, user] */
+	static const int want[3][2] = {
+		{ KPTR_HASHED, KPTR_HASHED },
+		{ KPTR_REAL, KPTR_ZERO },
+		{ KPTR_ZERO, KPTR_ZERO },
+	};
+	int v;
+
+	for (v = 0; v <= 2; v++) {
+		ASSERT_EQ(0, kptr_restrict_set(v));
+		EXPECT_EQ(100 + want[v][0],
+			  vmi_run_child(mm_kptr_matches, &self->same));
+		EXPECT_EQ(100 + want[v][1],
+			  vmi_run_child(mm_kptr_as_user1, &self->same));
+	}
+}
+
+/* ---- names and paths that try to forge lines ---- */
+
+#define FORGED_COMM	"x\nattr cow 9\\"
+#define FORGED_PATH	"/tmp/vmi-nl\nforged 0 0"
+
+static void forged_target(void *arg)
+{
+	int fd = open(FORGED_PATH, O_CREAT | O_RDWR, 0644);
+
+	if (fd < 0 || ftruncate(fd, 4096) ||
+	    mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED)
+		_exit(1);
+	prctl(PR_SET_NAME, FORGED_COMM);
+}
+
+/* "Name:\t..." of /proc/<pid>/status: the kernel's escaping of comm */
+static char *status_name(pid_t pid)
+{
+	char path[64], *text, *p, *nl, *ret = NULL;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	text = vmi_read_file(path, NULL);
+	if (text && !strncmp(text, "Name:\t", 6)) {
+		p = text + 6;
+		nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		ret = strdup(p);
+	}
+	free(text);
+	return ret;
+}
+
+static int count_lines_starting(const char *text, const char *prefix)
+{
+	const char *p = text;
+	int n = 0;
+
+	while (p) {
+		if (!strncmp(p, prefix, strlen(prefix)))
+			n++;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return n;
+}
+
+TEST(names_and_paths_are_escaped_as_the_kernel_escapes_them)
+{
+	pid_t pid = vmi_spawn_stopped(forged_target, NULL);
+	char *name, *mm, *procs, want[96], *line;
+	struct vmi_vma *maps, *vmas;
+	int nm, nv, i, found = 0;
+
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, vmi_wait_pid_dir(pid, true));
+	name = status_name(pid);
+	ASSERT_NE(NULL, name);
+	EXPECT_EQ(NULL, strchr(name, '\n'));
+	EXPECT_STREQ("x\\nattr cow 9\\\\", name);
+
+	/* mm: "comm NAME" as status has it, and no forged attr line */
+	mm = vmi_read_pidfile(pid, VMI_PROC_MM);
+	ASSERT_NE(NULL, mm);
+	snprintf(want, sizeof(want), "\ncomm %s\n", name);
+	EXPECT_NE(NULL, strstr(mm, want));
+	EXPECT_EQ(1, count_lines_starting(mm, "attr cow "));
+	free(mm);
+
+	/* processes: one line for the pid, ending in the escaped name */
+	procs = vmi_read_file("/proc/vminspect/processes", NULL);
+	ASSERT_NE(NULL, procs);
+	EXPECT_EQ(0, count_lines_starting(procs, "attr "));
+	snprintf(want, sizeof(want), "%d ", pid);
+	for (line = procs; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		size_t len = strcspn(line, "\n"), nlen = strlen(name);
+
+		if (strncmp(line, want, strlen(want)))
+			continue;
+		found++;
+		EXPECT_TRUE(len > nlen && !strncmp(line + len - nlen, name, nlen) &&
+			    line[len - nlen - 1] == ' ');
+	}
+	EXPECT_EQ(1, found);
+	free(procs);
+
+	/* vmas: the file's path exactly as maps prints it */
+	nm = vmi_read_maps(pid, &maps);
+	nv = vmi_read_vmas(pid, &vmas);
+	ASSERT_LT(0, nm);
+	ASSERT_EQ(nm, nv);
+	found = 0;
+	for (i = 0; i < nm; i++) {
+		EXPECT_STREQ(maps[i].path, vmas[i].path);
+		if (strstr(maps[i].path, "/tmp/vmi-nl"))
+			found++;
+	}
+	EXPECT_EQ(1, found);
+	free(maps);
+	free(vmas);
+
+	/* and vmview parses it all */
+	snprintf(want, sizeof(want), "/vmi/bin/vmview show %d >/dev/null", pid);
+	EXPECT_EQ(0, system("/vmi/bin/vmview ps >/dev/null"));
+	EXPECT_EQ(0, system("/vmi/bin/vmview -j ps >/dev/null"));
+	EXPECT_EQ(0, system(want));
+	snprintf(want, sizeof(want), "/vmi/bin/vmview maps %d >/dev/null", pid);
+	EXPECT_EQ(0, system(want));
+	free(name);
+	vmi_kill(pid);
+	unlink(FORGED_PATH);
+}
+
+/* ---- per-page accessed/dirty bits, page-table pages, translate ---- */
+
+#define TOUCHED	((char *)0x7e0000000000UL)
+
+static void touch_page(void *arg)
+{
+	if (arg && become(*(uid_t *)arg))
+		_exit(1);
+	*TOUCHED = 1;
+}
+
+/* Translate @addr in @pid: the text, or NULL with errno. */
+static char *xlate(pid_t pid, unsigned long addr)
+{
+	static char buf[4096];
+	char path[64], req[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/vminspect/%d/translate", pid);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return NULL;
+	snprintf(req, sizeof(req), "%lx\n", addr);
+	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
+		close(fd);
+		return NULL;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Is @tok one of the comma-separated tokens of @bits? */
+static bool has_token(const char *bits, const char *tok)
+{
+	size_t n = strlen(tok);
+	const char *p = bits;
+
+	while (p) {
+		if (!strncmp(p, tok, n) && (p[n] == ',' || !p[n]))
+			return true;
+		p = strchr(p, ',');
+		if (p)
+			p++;
+	}
+	return false;
+}
+
+/* The "level pte ..." line's raw entry and bits. */
+static bool leaf_line(const char *text, unsigned long *entry, char *bits,
+		      size_t len)
+{
+	const char *l = strstr(text, "\nlevel pte ");
+	char fmt[32];
+
+	if (!l)
+		return false;
+	snprintf(fmt, sizeof(fmt), "\nlevel pte %%*u %%lx %%%zus", len - 1);
+	return sscanf(l, fmt, entry, bits) == 2;
+}
+
+/* Every table pointer (pgd..pmd) with its frame bits zero. */
+static bool tables_hidden(const char *text)
+{
+	static const char *const levels[] = { "pgd", "p4d", "pud", "pmd" };
+	char key[24], fmt[32];
+	unsigned long e;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		const char *l;
+
+		snprintf(key, sizeof(key), "\nlevel %s ", levels[i]);
+		l = strstr(text, key);
+		if (!l || !strncmp(l + strlen(key), "folded", 6))
+			continue;
+		snprintf(fmt, sizeof(fmt), "%s%%*u %%lx", key);
+		if (sscanf(l, fmt, &e) != 1 || (e & 0x000ffffffffff000UL))
+			return false;
+	}
+	return true;
+}
+
+/* A process of USER1's forked by USER1 reads its own bits. */
+static int self_bits(void *arg)
+{
+	unsigned long entry;
+	char bits[256], *text;
+
+	*TOUCHED = 2;
+	if (vmi_wait_pid_dir(getpid(), true))
+		return 102;
+	text = xlate(getpid(), (unsigned long)TOUCHED);
+	if (!text || !leaf_line(text, &entry, bits, sizeof(bits)))
+		return 4;
+	if (!has_token(bits, "accessed") || !has_token(bits, "dirty"))
+		return 5;
+	return 0;
+}
+
+static int user1_bits(void *arg)
+{
+	pid_t root_target = *(pid_t *)arg, pid;
+	unsigned long entry;
+	char bits[256], *text;
+	int ret = 0;
+
+	if (become(USER1))
+		return 100;
+	/* a process of our own: translate is ours to write (0644, owner) */
+	pid = vmi_spawn_stopped(touch_page, NULL);
+	if (pid < 0 || vmi_wait_pid_dir(pid, true))
+		return 101;
+	text = xlate(pid, (unsigned long)TOUCHED);
+	if (!text || !leaf_line(text, &entry, bits, sizeof(bits)))
+		ret = 1;
+	else if (has_token(bits, "accessed") || has_token(bits, "dirty") ||
+		 (entry & 0x60) || (entry & 0x000ffffffffff000UL))
+		ret = 2;	/* another process's: no A/D bits, no frame */
+	else if (!tables_hidden(text))
+		ret = 3;
+	vmi_kill(pid);
+	if (ret)
+		return ret;
+	/* itself: its own accessed/dirty bits */
+	ret = vmi_run_child(self_bits, NULL);
+	if (ret)
+		return ret;
+	/* root's process: translate is not ours to write */
+	{
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/vminspect/%d/translate",
+			 root_target);
+		if (vmi_open_errno(path, O_RDWR) != EACCES)
+			return 6;
+	}
+	return 0;
+}
+
+TEST(per_page_bits_frames_and_tables)
+{
+	char path[64], bits[256], *text;
+	unsigned long entry;
+	uint64_t pm;
+	struct stat st;
+	pid_t pid;
+
+	ASSERT_EQ(TOUCHED, mmap(TOUCHED, 4096, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+				-1, 0));
+	pid = vmi_spawn_stopped(touch_page, NULL);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, vmi_wait_pid_dir(pid, true));
+	snprintf(path, sizeof(path), "/proc/vminspect/%d/translate", pid);
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_EQ(0644, st.st_mode & 07777);
+
+	/* root: the leaf's frame is pagemap's, accessed and dirty shown */
+	text = xlate(pid, (unsigned long)TOUCHED);
+	ASSERT_NE(NULL, text);
+	ASSERT_TRUE(leaf_line(text, &entry, bits, sizeof(bits)));
+	EXPECT_TRUE(has_token(bits, "accessed"));
+	EXPECT_TRUE(has_token(bits, "dirty"));
+	ASSERT_EQ(0, vmi_pagemap_entry(pid, (unsigned long)TOUCHED, &pm));
+	EXPECT_EQ(pm & ((1ULL << 55) - 1), (entry & 0x000ffffffffff000UL) >> 12);
+	/* but not the page-table pages' addresses (table_phys=0) */
+	EXPECT_TRUE(tables_hidden(text));
+
+	EXPECT_EQ(0, vmi_run_child(user1_bits, &pid));
+	vmi_kill(pid);
+	munmap(TOUCHED, 4096);
+}
+
+/* ---- audit: listings make no record, a refused open does as pagemap's ---- */
+
+#define AA_NOCAP	"vmi_nocap"	/* vmi_nocap_<step> */
+
+static const char *const nocap_profiles[] = {
+	AA_NOCAP "_list", AA_NOCAP "_ours", AA_NOCAP "_pagemap",
+	AA_NOCAP "_match",
+};
+
+/* /dev/kmsg at its end, to count what is logged from now on */
+static int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/* AppArmor denials for the nocap profile logged since kmsg_open() */
+static int kmsg_denials(int fd)
+{
+	char rec[2048];
+	ssize_t n;
+	int count = 0;
+
+	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		if (n <= 0)
+			continue;
+		rec[n] = '\0';
+		if (strstr(rec, "apparmor=\"DENIED\"") &&
+		    strstr(rec, "profile=\"" AA_NOCAP "_"))
+			count++;
+	}
+	close(fd);
+	return count;
+}
+
+struct nocap_arg {
+	pid_t other;
+	int what;
+};
+
+enum { NOCAP_LIST, NOCAP_OURS, NOCAP_PAGEMAP, NOCAP_MATCH };
+
+static int nocap_reader(void *arg)
+{
+	struct nocap_arg *a = arg;
+	struct match_arg m = { .uid = (uid_t)-1 };
+	int n;
+
+	if (change_profile(nocap_profiles[a->what]))
+		return 101;
+	switch (a->what) {
+	case NOCAP_LIST:
+		/* root without CAP_SYS_PTRACE: the other user's is not listed */
+		n = vmi_listed(a->other);
+		return n == 0 ? 0 : 1;
+	case NOCAP_OURS:
+		return vmi_ours_errno(a->other, VMI_PROC_MM) == EACCES ? 0 : 2;
+	case NOCAP_PAGEMAP:
+		return vmi_pagemap_errno(a->other) == EACCES ? 0 : 3;
+	default:
+		m.n = vmi_user_pids(&m.pids);
+		return m.n > 0 ? match_as(&m) : 4;
+	}
+}
+
+/* Run phase @what confined; return the denials it logged, or -1. */
+static int nocap_phase(pid_t other, int what)
+{
+	struct nocap_arg a = { other, what };
+	int fd, ret;
+
+	/*
+	 * A profile of its own per step (AppArmor logs a capability denial
+	 * once per profile and CPU, and loading an identical profile again
+	 * changes nothing), and a refilled printk ratelimit for kauditd.
+	 */
+	if (apparmor_load_profile(AA_NOCAP))
+		return -1;
+	sleep(5);
+	fd = kmsg_open();
+	if (fd < 0)
+		return -1;
+	ret = vmi_run_child(nocap_reader, &a);
+	usleep(200 * 1000);	/* kauditd prints from a thread */
+	if (ret) {
+		close(fd);
+		return -100 - ret;
+	}
+	return kmsg_denials(fd);
+}
+
+TEST_F(users, listings_make_no_audit_record)
+{
+	if (!apparmor_enabled())
+		SKIP(return, "AppArmor is not enabled in this kernel");
+	/* the kernel's own refusal of pagemap is logged: the channel works */
+	EXPECT_LT(0, nocap_phase(self->other, NOCAP_PAGEMAP));
+	/* so is ours, as pagemap's */
+	EXPECT_LT(0, nocap_phase(self->other, NOCAP_OURS));
+	/* a listing that leaves processes out logs nothing */
+	EXPECT_EQ(0, nocap_phase(self->other, NOCAP_LIST));
+	/* and without CAP_SYS_PTRACE we still answer as pagemap does */
+	EXPECT_LE(0, nocap_phase(self->other, NOCAP_MATCH));
 }
 
 TEST_HARNESS_MAIN

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -449,7 +450,12 @@ TEST_F(fuzz, other_files_refuse_writes)
 	if (user == 0) {
 		long b = 0;
 
-		if (setgid(1000) || setuid(1000))
+		/*
+		 * setuid() made it non-dumpable: it could not open its own
+		 * pagemap, nor our files; a plain user process is dumpable.
+		 */
+		if (setgid(1000) || setuid(1000) ||
+		    prctl(PR_SET_DUMPABLE, 1))
 			_exit(2);
 		for (i = 0; i < 3; i++) {
 			snprintf(path, sizeof(path), "/proc/%s/%d/%s",

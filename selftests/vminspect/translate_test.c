@@ -470,16 +470,13 @@ TEST(bad_writes_are_einval_and_change_nothing)
 	close(fd);
 }
 
-static int unprivileged_view(void)
+static int unprivileged_checks(void)
 {
 	char buf[8192], *pt;
 	struct xlate x;
 	int fd, i;
 	int local = 1;
 
-	if (setgroups(0, NULL) || setresgid(1000, 1000, 1000) ||
-	    setresuid(1000, 1000, 1000) || prctl(PR_SET_DUMPABLE, 1))
-		return 10;
 	if (vmi_wait_pid_dir(getpid(), true))
 		return 11;
 	fd = translate_fd(getpid());
@@ -501,6 +498,29 @@ static int unprivileged_view(void)
 	if (strstr(buf, " 0x") || strstr(buf, "swap:"))
 		return 17;
 	return 0;
+}
+
+/*
+ * A process of user 1000's, forked by it: translate (0644) belongs to the
+ * process's euid as it was at fork, so a process that changed its ids
+ * after fork could not open its own for writing.
+ */
+static int unprivileged_view(void)
+{
+	pid_t pid;
+	int status;
+
+	if (setgroups(0, NULL) || setresgid(1000, 1000, 1000) ||
+	    setresuid(1000, 1000, 1000) || prctl(PR_SET_DUMPABLE, 1))
+		return 10;
+	pid = fork();
+	if (pid < 0)
+		return 18;
+	if (pid == 0)
+		_exit(unprivileged_checks());
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return 19;
+	return WEXITSTATUS(status);
 }
 
 TEST(unprivileged_reader_sees_no_frames)

@@ -359,7 +359,16 @@ int vmi_wait_pid_dir(pid_t pid, bool present)
 	char path[64];
 	int i;
 
-	snprintf(path, sizeof(path), "/proc/vminspect/%d", pid);
+	/*
+	 * The directory appears before its files: wait for translate, the
+	 * last one the module creates (and owns to the process), when waiting
+	 * for it to be there; for the directory when waiting for it to go.
+	 */
+	if (present)
+		snprintf(path, sizeof(path), "/proc/vminspect/%d/%s", pid,
+			 VMI_PROC_TRANSLATE);
+	else
+		snprintf(path, sizeof(path), "/proc/vminspect/%d", pid);
 	for (i = 0; i < 500; i++) {
 		if ((access(path, F_OK) == 0) == present)
 			return 0;

@@ -71,7 +71,7 @@ bool vmi_census_line(const char *text, const char *level, unsigned long *tables,
 		     unsigned long *entries, unsigned long *capacity,
 		     unsigned long *bytes);
 
-/* Wait (up to ~5 s) until /proc/vminspect/<pid> exists (or is gone). */
+/* Wait (up to ~5 s) until /proc/vminspect/<pid> and its files exist (or it is gone). */
 int vmi_wait_pid_dir(pid_t pid, bool present);
 
 /*

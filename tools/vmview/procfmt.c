@@ -254,14 +254,22 @@ static int tok_u64(char **p, uint64_t *v)
 	return t ? parse_u64(t, false, v) : -1;
 }
 
-/* The rest of the line, leading blanks skipped; NULL if empty. */
+/*
+ * The rest of the line, leading blanks skipped; NULL if empty.  It is
+ * display text (a comm or a path, which the kernel escapes only for '\n'
+ * and '\\'): other control characters become '?', so that no name can
+ * drive the terminal vmview prints to.
+ */
 static char *rest_of_line(char **p)
 {
-	char *s = *p;
+	char *s = *p, *c;
 
 	while (*s == ' ' || *s == '\t')
 		s++;
 	*p = s + strlen(s);
+	for (c = s; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 	return *s ? s : NULL;
 }
 

@@ -244,6 +244,13 @@ int vmv_proc_error(int err, pid_t pid, const char *file)
 			      pid);
 			break;
 		}
+		snprintf(path, sizeof(path), "/proc/%d", pid);
+		if (stat(path, &st)) {
+			/* hidepid=2, or a pid namespace: the kernel hides it */
+			p_err("no such process: %d (your /proc does not show it, so vminspect does not either)",
+			      pid);
+			break;
+		}
 		snprintf(path, sizeof(path), "%s/%d", vmi_proc_root(), pid);
 		if (stat(path, &st))
 			p_err("process %d has no %s directory (it is not a thread-group leader, or it just started or exited)",
@@ -275,10 +282,10 @@ int vmv_proc_error(int err, pid_t pid, const char *file)
 			p_err("permission denied reading %s/%s", vmi_proc_root(),
 			      file);
 		} else if (!stat(path, &st) && st.st_uid != geteuid()) {
-			p_err("permission denied: process %d belongs to uid %u and you are uid %u; reading another process's page tables needs the right to ptrace it (same user and dumpable) or root (CAP_SYS_PTRACE)",
+			p_err("permission denied: process %d belongs to uid %u and you are uid %u; reading another process's page tables needs the right to open its /proc/PID/pagemap, which the kernel gives to whoever may ptrace it for reading (same user and dumpable, or root: CAP_SYS_PTRACE) if the LSMs agree",
 			      pid, st.st_uid, geteuid());
 		} else {
-			p_err("permission denied reading process %d: reading a process's page tables needs the right to ptrace it (same user and dumpable, not setuid) or root (CAP_SYS_PTRACE)",
+			p_err("permission denied reading process %d: reading a process's page tables needs the right to open its /proc/PID/pagemap, which the kernel gives to whoever may ptrace it for reading (same user and dumpable, not setuid, or root: CAP_SYS_PTRACE) if the LSMs agree",
 			      pid);
 		}
 		break;

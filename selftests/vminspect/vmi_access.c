@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers for the access tests: the kernel's answer (open of pagemap) and
+ * ours (open of /proc/vminspect/<pid>/FILE, and the processes listing).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vmi_access.h"
+#include "vmi_util.h"
+
+int vmi_become(uid_t uid)
+{
+	if (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
+	    setresuid(uid, uid, uid))
+		return -1;
+	/* a credential change clears dumpable; a plain process has it set */
+	return prctl(PR_SET_DUMPABLE, 1);
+}
+
+int vmi_run_child(int (*fn)(void *), void *arg)
+{
+	pid_t pid;
+	int status;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0)
+		_exit(fn(arg));
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+int vmi_open_errno(const char *path, int flags)
+{
+	int fd = open(path, flags);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+int vmi_pagemap_errno(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	return vmi_open_errno(path, O_RDONLY);
+}
+
+int vmi_ours_errno(pid_t pid, const char *file)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/vminspect/%d/%s", pid, file);
+	return vmi_open_errno(path, O_RDONLY);
+}
+
+int vmi_user_pids(pid_t **pids)
+{
+	DIR *d = opendir("/proc/vminspect");
+	struct dirent *e;
+	int n = 0, cap = 64;
+	pid_t *p = malloc(cap * sizeof(*p));
+
+	if (!d || !p)
+		return -1;
+	while ((e = readdir(d))) {
+		char *end;
+		long v = strtol(e->d_name, &end, 10);
+
+		if (*end || v <= 0)
+			continue;
+		if (n == cap) {
+			cap *= 2;
+			p = realloc(p, cap * sizeof(*p));
+			if (!p)
+				return -1;
+		}
+		p[n++] = v;
+	}
+	closedir(d);
+	*pids = p;
+	return n;
+}
+
+static char *vmi_processes(void)
+{
+	return vmi_read_file("/proc/vminspect/processes", NULL);
+}
+
+int vmi_listed(pid_t pid)
+{
+	char *text = vmi_processes(), key[24];
+	int ret;
+
+	if (!text)
+		return -1;
+	snprintf(key, sizeof(key), "\n%d ", pid);
+	ret = !!strstr(text, key);
+	free(text);
+	return ret;
+}
+
+int vmi_listed_count(void)
+{
+	char *text = vmi_processes(), *line, *save;
+	int n = 0;
+
+	if (!text)
+		return -1;
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (line[0] != '#' && strncmp(line, "vminspect-", 10))
+			n++;
+	free(text);
+	return n;
+}
+
+int vmi_match_pagemap(const pid_t *pids, int n, int *allowed, int *denied)
+{
+	int i, bad = 0;
+
+	*allowed = *denied = 0;
+	for (i = 0; i < n; i++) {
+		int k = vmi_pagemap_errno(pids[i]);
+		int mm = vmi_ours_errno(pids[i], VMI_PROC_MM);
+		int vmas = vmi_ours_errno(pids[i], VMI_PROC_VMAS);
+		int listed = vmi_listed(pids[i]);
+
+		if (k == ESRCH || mm == ESRCH)
+			continue;	/* exited meanwhile */
+		if (k)
+			++*denied;
+		else
+			++*allowed;
+		if (mm != k || vmas != k || listed != !k) {
+			fprintf(stderr, "# pid %d: pagemap %s, mm %s, vmas %s, listed %d\n",
+				pids[i], strerror(k), strerror(mm),
+				strerror(vmas), listed);
+			bad++;
+		}
+	}
+	return bad;
+}
