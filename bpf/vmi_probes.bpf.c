@@ -10,10 +10,16 @@
  * increments irq_tlb_count (the TLB line of /proc/interrupts).
  *
  * Counters live in a per-CPU hash keyed by tgid (no shared cache line, no
- * lock on the hot path) and are deleted when the thread group exits; the
- * fault path first counts into a per-CPU cache of the last group that
+ * lock on the hot path) and are deleted when the thread group is reaped;
+ * the fault path first counts into a per-CPU cache of the last group that
  * faulted on the CPU (see fault_counters()).
  * Documentation/probes.rst describes every counter.
+ *
+ * One build for every kernel (6.1, 6.12, 7.3): each attach point has the
+ * same prototype, as far as a program reads it, in all of them (vmview
+ * checks them against the running kernel's BTF before loading), and every
+ * kernel constant that is in the BTF (enum values) is relocated (CO-RE)
+ * rather than taken from the vmlinux.h the object was built with.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -39,6 +45,10 @@ const volatile bool atomic_counts = true;
 #define PF_EXITING	0x00000004	/* include/linux/sched.h */
 #define TLB_FLUSH_ALL	(~0UL)		/* arch/x86/include/asm/tlbflush.h */
 #define PAGE_MASK	(~4095UL)
+
+/* enum vm_fault_reason and enum fault_flag (include/linux/mm_types.h) */
+#define VMF(name)	bpf_core_enum_value(enum vm_fault_reason, VM_FAULT_##name)
+#define FF(name)	bpf_core_enum_value(enum fault_flag, FAULT_FLAG_##name)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -216,7 +226,7 @@ static __always_inline void count_vma(struct vmi_fault_cache *fc,
 	 * With VM_FAULT_COMPLETED the mmap lock was dropped and the VMA may
 	 * be gone: group by the faulting page instead.
 	 */
-	if (ret & VM_FAULT_COMPLETED)
+	if (ret & VMF(COMPLETED))
 		vm_start = address & PAGE_MASK;
 	else
 		vm_start = vma->vm_start;
@@ -249,9 +259,11 @@ SEC("fexit/handle_mm_fault")
 int BPF_PROG(vmi_fault, struct vm_area_struct *vma, unsigned long address,
 	     unsigned int flags, struct pt_regs *regs, vm_fault_t ret)
 {
-	const vm_fault_t error = VM_FAULT_OOM | VM_FAULT_SIGBUS |
-		VM_FAULT_SIGSEGV | VM_FAULT_HWPOISON |
-		VM_FAULT_HWPOISON_LARGE | VM_FAULT_FALLBACK;
+	/* VM_FAULT_ERROR (include/linux/mm_types.h) */
+	const vm_fault_t sigbus = VMF(SIGBUS) | VMF(HWPOISON) |
+		VMF(HWPOISON_LARGE);
+	const vm_fault_t error = VMF(OOM) | VMF(SIGSEGV) | VMF(FALLBACK) |
+		sigbus;
 	struct vmi_fault_cache *fc;
 	__u64 *f = fault_counters(&fc);
 	bool major;
@@ -259,33 +271,32 @@ int BPF_PROG(vmi_fault, struct vm_area_struct *vma, unsigned long address,
 	if (!f)
 		return 0;
 
-	if (ret & (error | VM_FAULT_RETRY)) {
-		if (ret & VM_FAULT_RETRY)
+	if (ret & (error | VMF(RETRY))) {
+		if (ret & VMF(RETRY))
 			inc(&f[VMI_FAULT_RETRY]);
 		else if (!regs)
 			inc(&f[VMI_FAULT_EFAULT]);
-		else if (ret & VM_FAULT_OOM)
+		else if (ret & VMF(OOM))
 			inc(&f[VMI_FAULT_OOM]);
-		else if (ret & (VM_FAULT_SIGBUS | VM_FAULT_HWPOISON |
-				VM_FAULT_HWPOISON_LARGE))
-			inc(&f[(flags & FAULT_FLAG_USER) ?
+		else if (ret & sigbus)
+			inc(&f[(flags & FF(USER)) ?
 			       VMI_FAULT_SIGBUS : VMI_FAULT_EFAULT]);
 		/* VM_FAULT_SIGSEGV goes on to bad_area_nosemaphore() */
 		return 0;
 	}
 
-	major = (ret & VM_FAULT_MAJOR) || (flags & FAULT_FLAG_TRIED);
+	major = (ret & VMF(MAJOR)) || (flags & FF(TRIED));
 	inc(&f[major ? VMI_FAULT_MAJOR : VMI_FAULT_MINOR]);
-	if (flags & FAULT_FLAG_WRITE)
+	if (flags & FF(WRITE))
 		inc(&f[VMI_FAULT_WRITE]);
-	else if (flags & FAULT_FLAG_INSTRUCTION)
+	else if (flags & FF(INSTRUCTION))
 		inc(&f[VMI_FAULT_EXEC]);
 	else
 		inc(&f[VMI_FAULT_READ]);
 	/* x86 sets FAULT_FLAG_USER exactly when user_mode(regs) */
 	if (!regs)
 		inc(&f[VMI_FAULT_GUP]);
-	else if (flags & FAULT_FLAG_USER)
+	else if (flags & FF(USER))
 		inc(&f[VMI_FAULT_USER]);
 	else
 		inc(&f[VMI_FAULT_KERNEL]);
@@ -299,7 +310,11 @@ int BPF_PROG(vmi_fault, struct vm_area_struct *vma, unsigned long address,
  * arch/x86/mm/fault.c: a fault outside any VMA (or refused with
  * VM_FAULT_SIGSEGV) and an access the VMA does not allow end here; from
  * user mode that is a SIGSEGV, from kernel mode an exception fixup
- * (-EFAULT) or an oops.
+ * (-EFAULT) or an oops.  Both programs read only regs, the first argument
+ * on every kernel: bad_area_access_error() gained an mm argument before
+ * its vma in 6.4 (per-VMA locks), so anything after address differs.
+ * pt_regs.cs is an unsigned long in 6.1 and a u16 in a union since FRED
+ * (6.9): libbpf narrows the load.
  */
 static __always_inline int count_bad_area(struct pt_regs *regs)
 {
@@ -312,15 +327,13 @@ static __always_inline int count_bad_area(struct pt_regs *regs)
 }
 
 SEC("fentry/bad_area_nosemaphore")
-int BPF_PROG(vmi_bad_area, struct pt_regs *regs, unsigned long error_code,
-	     unsigned long address)
+int BPF_PROG(vmi_bad_area, struct pt_regs *regs)
 {
 	return count_bad_area(regs);
 }
 
 SEC("fentry/bad_area_access_error")
-int BPF_PROG(vmi_bad_access, struct pt_regs *regs, unsigned long error_code,
-	     unsigned long address, struct vm_area_struct *vma)
+int BPF_PROG(vmi_bad_access, struct pt_regs *regs)
 {
 	return count_bad_area(regs);
 }
@@ -440,14 +453,29 @@ int BPF_PROG(vmi_tlb_ipi, void *info)
 	return 0;
 }
 
-/* The last thread of a group is gone: drop the group's counters. */
-SEC("tp_btf/sched_process_exit")
+/*
+ * The thread group is gone: drop its counters.  Not at sched_process_exit,
+ * which comes too early on every kernel: up to 6.15 a thread that gets
+ * there after the last one decremented signal->live sees it at 0 while
+ * that last one may still be in exit_mm() (its mmput() can run
+ * exit_mmap(), with TLB flushes and faults), and since 6.16 (where it also
+ * gained a group_dead argument) it fires before exit_mm() in every thread.
+ * delayed_put_task_struct() traces sched_process_free after the task was
+ * reaped and an RCU grace period
+ * passed; the leader goes last (release_task() reaps it once the group is
+ * empty), so by then every thread of the group has left do_exit() but for
+ * its last instructions, where PF_EXITING keeps counts_of() from creating
+ * the entry again.  Until the zombie is reaped its counters stay, as its
+ * /proc/<pid>/stat does.  An old leader that a thread's execve() replaced
+ * has that thread as its group_leader: the group lives on.
+ */
+SEC("tp_btf/sched_process_free")
 int BPF_PROG(vmi_exit, struct task_struct *p)
 {
 	struct vmi_fault_cache *fc;
 	__u32 tgid = p->tgid, zero = 0;
 
-	if (p->signal->live.counter)
+	if (p->group_leader != p)
 		return 0;
 	bpf_map_delete_elem(&counts, &tgid);
 	/* other CPUs' caches of this group are dropped when flushed */

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 
 #include "kselftest_harness.h"
 #include "vmi_util.h"
@@ -710,6 +711,276 @@ TEST_F(probes, one_cpu_no_remote_shootdowns)
 	ASSERT_EQ(0, p1 - p0);
 	ASSERT_EQ(0ULL, tdelta(&r, send, VMI_TLB_EVENTS));
 	ASSERT_EQ(0ULL, r.t1.shootdown_irqs - r.t0.shootdown_irqs);
+}
+
+static unsigned long long tlb_events(const struct vmi_tlb_counts *t)
+{
+	unsigned long long n = 0;
+	int i;
+
+	for (i = 0; i < VMI_TLB_MAX_REASONS; i++)
+		n += t->r[i][VMI_TLB_EVENTS];
+	return n;
+}
+
+/*
+ * A process's counters outlive its exit until it is reaped, with what its
+ * exit did: exit_mm() and exit_mmap() come after sched_process_exit on 7.3
+ * (and after other threads' on every kernel), and unmapping its memory
+ * flushes the TLB.  The probes ran before the child was forked, so the
+ * zombie's totals equal its /proc/<pid>/stat, which a zombie keeps.  The
+ * child spins, pinned, between the last snapshot and its exit, so that no
+ * task switch (which flushes too) comes in between: what the TLB counters
+ * gain is the exit's.
+ */
+TEST_F(probes, exit_counted_until_reaped)
+{
+	volatile int *flag = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct vmi_fault_counts p1, pz;
+	struct vmi_tlb_counts t1, tz;
+	struct flt k1, kz;
+	siginfo_t si;
+	cpu_set_t all;
+	int i, err;
+	pid_t pid;
+
+	ASSERT_NE(MAP_FAILED, (void *)flag);
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(all), &all));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (online_cpus() > 1)
+			pin(1);
+		touch_anon((void *)256);
+		flag[0] = 1;
+		while (!flag[1])
+			;
+		_exit(0);
+	}
+	if (online_cpus() > 1)
+		pin(0);		/* not on the child's CPU */
+	while (!flag[0])
+		usleep(1000);
+	ASSERT_EQ(0, stat_flt(pid, &k1));
+	ASSERT_EQ(0, probe_flt(pid, &p1, &t1));
+	flag[1] = 1;	/* exits */
+	memset(&si, 0, sizeof(si));
+	ASSERT_EQ(0, waitid(P_PID, pid, &si, WEXITED | WNOWAIT));
+	ASSERT_EQ(CLD_EXITED, si.si_code);
+	ASSERT_EQ(0, si.si_status);
+	sched_setaffinity(0, sizeof(all), &all);
+	ASSERT_EQ(0, stat_flt(pid, &kz));
+	ASSERT_EQ(0, vmi_probe_counts(pid, &pz, &tz));
+	TH_LOG("zombie: min_flt %llu maj_flt %llu, probes minor %llu major %llu",
+	       kz.min, kz.maj, pz.c[VMI_FAULT_MINOR], pz.c[VMI_FAULT_MAJOR]);
+	TH_LOG("at exit: +%llu faults, TLB events %llu -> %llu",
+	       kz.min + kz.maj - k1.min - k1.maj, tlb_events(&t1),
+	       tlb_events(&tz));
+	for (i = 0; i < VMI_TLB_MAX_REASONS; i++)
+		if (tz.r[i][VMI_TLB_EVENTS] != t1.r[i][VMI_TLB_EVENTS])
+			TH_LOG("  %s +%llu", vmi_tlb_reason_name(i) ?: "?",
+			       tz.r[i][VMI_TLB_EVENTS] - t1.r[i][VMI_TLB_EVENTS]);
+	EXPECT_EQ(kz.min, pz.c[VMI_FAULT_MINOR]);
+	EXPECT_EQ(kz.maj, pz.c[VMI_FAULT_MAJOR]);
+	EXPECT_GT(tlb_events(&tz), tlb_events(&t1));	/* exit_mmap() */
+	munmap((void *)flag, PAGE);
+
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	/* freed after an RCU grace period */
+	for (i = 0; i < 250; i++) {
+		err = vmi_probe_counts(pid, &pz, &tz);
+		if (err)
+			break;
+		usleep(20000);
+	}
+	ASSERT_EQ(-ENOENT, err);
+}
+
+static void *exec_sh(void *arg)
+{
+	execl("/bin/sh", "sh", "-c", "echo execed; read x", NULL);
+	return NULL;
+}
+
+/*
+ * A thread that is not the leader calls execve(): the kernel releases the
+ * old leader (and frees it after a grace period) while the group goes on
+ * under the same tgid, led by that thread.  Its counters must survive the
+ * old leader's sched_process_free: every fault since fork stays counted,
+ * as /proc/<pid>/stat keeps them (__exit_signal() adds the old leader's to
+ * the group's).
+ */
+TEST_F(probes, execve_from_a_thread_keeps_the_group)
+{
+	int down[2], up[2];
+	struct vmi_fault_counts f;
+	struct flt k;
+	char line[16];
+	pid_t pid;
+	FILE *in;
+
+	ASSERT_EQ(0, pipe(down));
+	ASSERT_EQ(0, pipe(up));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		pthread_t t;
+
+		if (dup2(down[0], 0) < 0 || dup2(up[1], 1) < 0)
+			_exit(1);
+		/* only sh's stdin and stdout: EOF when the parent closes */
+		close(down[0]);
+		close(down[1]);
+		close(up[0]);
+		close(up[1]);
+		touch_anon((void *)64);
+		if (pthread_create(&t, NULL, exec_sh, NULL))
+			_exit(1);
+		for (;;)
+			pause();	/* de_thread() kills this thread */
+	}
+	close(down[0]);
+	close(up[1]);
+	in = fdopen(up[0], "r");
+	ASSERT_NE(NULL, in);
+	ASSERT_NE(NULL, fgets(line, sizeof(line), in));	/* sh runs */
+	ASSERT_STREQ("execed\n", line);
+	usleep(500000);		/* the old leader is freed after RCU */
+	ASSERT_EQ(0, stat_flt(pid, &k));
+	ASSERT_EQ(0, vmi_probe_counts(pid, &f, NULL));
+	TH_LOG("after execve: min_flt %llu maj_flt %llu, probes minor %llu major %llu",
+	       k.min, k.maj, f.c[VMI_FAULT_MINOR], f.c[VMI_FAULT_MAJOR]);
+	EXPECT_GE(k.min, 64ULL);
+	EXPECT_EQ(k.min, f.c[VMI_FAULT_MINOR]);
+	EXPECT_EQ(k.maj, f.c[VMI_FAULT_MAJOR]);
+	close(down[1]);		/* read x gets EOF: sh exits */
+	fclose(in);
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+}
+
+/*
+ * A made-up kernel BTF with what the probes attach to, less a function or
+ * with one more argument to handle_mm_fault(), for "vmview probe check
+ * --btf": the check must name what is missing or different.
+ */
+enum fake_kernel { FAKE_OK, FAKE_NO_BAD_AREA, FAKE_MM_FAULT_5_ARGS };
+
+static void add_params(struct btf *b, const int *p)
+{
+	for (; *p >= 0; p++)
+		btf__add_func_param(b, "", *p);
+}
+
+static void add_func(struct btf *b, const char *name, int ret, const int *p)
+{
+	int proto = btf__add_func_proto(b, ret);
+
+	add_params(b, p);
+	btf__add_func(b, name, BTF_FUNC_GLOBAL, proto);
+}
+
+static void add_tp(struct btf *b, const char *name, int vp, const int *p)
+{
+	int proto = btf__add_func_proto(b, 0);
+	char tn[64];
+
+	btf__add_func_param(b, "__data", vp);
+	add_params(b, p);
+	snprintf(tn, sizeof(tn), "btf_trace_%s", name);
+	btf__add_typedef(b, tn, btf__add_ptr(b, proto));
+}
+
+static int write_fake_btf(const char *path, enum fake_kernel kind)
+{
+	struct btf *b = btf__new_empty();
+	int in, ul, ui, vp, vma, regs, task, rq, fd, ret = 0;
+	const void *data;
+	__u32 size;
+
+	if (!b)
+		return -1;
+	in = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+	ul = btf__add_int(b, "long unsigned int", 8, 0);
+	ui = btf__add_int(b, "unsigned int", 4, 0);
+	vp = btf__add_ptr(b, 0);
+	vma = btf__add_ptr(b, btf__add_struct(b, "vm_area_struct", 0));
+	regs = btf__add_ptr(b, btf__add_struct(b, "pt_regs", 0));
+	task = btf__add_ptr(b, btf__add_struct(b, "task_struct", 0));
+	rq = btf__add_struct(b, "rq", 0);
+	{
+		int mm_fault[] = { vma, ul, ui, regs,
+				   kind == FAKE_MM_FAULT_5_ARGS ? ul : -1, -1 };
+		int bad_area[] = { regs, ul, ul, -1 };
+		int bad_access[] = { regs, ul, ul, vma, -1 };
+		int flush[] = { vp, -1 };
+		int pf[] = { ul, regs, ul, -1 };
+		int tlb[] = { in, ul, -1 };
+		int free[] = { task, -1 };
+
+		add_func(b, "handle_mm_fault", ui, mm_fault);
+		if (kind != FAKE_NO_BAD_AREA)
+			add_func(b, "bad_area_nosemaphore", 0, bad_area);
+		add_func(b, "bad_area_access_error", 0, bad_access);
+		add_func(b, "flush_tlb_func", 0, flush);
+		add_tp(b, "page_fault_user", vp, pf);
+		add_tp(b, "page_fault_kernel", vp, pf);
+		add_tp(b, "tlb_flush", vp, tlb);
+		add_tp(b, "sched_process_free", vp, free);
+	}
+	btf__add_var(b, "runqueues", BTF_VAR_GLOBAL_ALLOCATED, rq);
+	data = btf__raw_data(b, &size);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (!data || fd < 0 || write(fd, data, size) != (ssize_t)size)
+		ret = -1;
+	if (fd >= 0)
+		close(fd);
+	btf__free(b);
+	return ret;
+}
+
+/* vmview probe check --btf FILE: exit status, stdout into out. */
+static int check_btf(const char *file, char *out, size_t len)
+{
+	char cmd[256];
+	size_t n = 0;
+	FILE *f;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), VMVIEW " probe check --btf %s 2>&1", file);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	while (n < len - 1 && fgets(out + n, len - n, f))
+		n += strlen(out + n);
+	st = pclose(f);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+TEST(attach_points_checked_against_btf)
+{
+	const char *file = "/tmp/probe_test.btf";
+	char out[4096];
+
+	if (access(VMVIEW, X_OK))
+		SKIP(return, VMVIEW " missing");
+	/* the running kernel has all of them */
+	ASSERT_EQ(0, vmview("probe check"));
+
+	ASSERT_EQ(0, write_fake_btf(file, FAKE_OK));
+	EXPECT_EQ(0, check_btf(file, out, sizeof(out)));
+	TH_LOG("%s", out);
+
+	ASSERT_EQ(0, write_fake_btf(file, FAKE_NO_BAD_AREA));
+	EXPECT_EQ(1, check_btf(file, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "bad_area_nosemaphore     MISSING"));
+	EXPECT_NE(NULL, strstr(out, "1 of 10 missing"));
+
+	ASSERT_EQ(0, write_fake_btf(file, FAKE_MM_FAULT_5_ARGS));
+	EXPECT_EQ(1, check_btf(file, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "handle_mm_fault          DIFFERS: "
+			       "5 arguments, the program reads exactly 4"));
+	unlink(file);
 }
 
 /* Programs of ours the kernel still has (names start with "vmi_"). */

@@ -4,9 +4,11 @@
  * probes (bpf/vmi_probes.bpf.c, embedded as a skeleton).  Reading the
  * counters is probe_read.c (probe.h).
  *
- * "start" loads the programs, attaches them and pins programs, links and
- * maps under VMI_BPF_PIN_DIR/{progs,links,maps}/, so counting goes on after
- * vmview exits; "stop" unpins everything, which detaches the programs.
+ * "start" checks what the programs attach to against the kernel's BTF
+ * (probe_btf.c), loads the programs, attaches them and pins programs, links
+ * and maps under VMI_BPF_PIN_DIR/{progs,links,maps}/, so counting goes on
+ * after vmview exits; "stop" unpins everything, which detaches the
+ * programs; "check" only checks, against the running kernel or a vmlinux.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,11 +20,13 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <json-c/json.h>
 
 #include "vmview.h"
 #include "probe.h"
+#include "probe_btf.h"
 #include "vmi_probes.skel.h"
 
 #define BPF_FS_MAGIC_NR		0xcafe4a11
@@ -168,6 +172,58 @@ static int pin_objects(struct vmi_probes_bpf *skel)
 
 static int probe_help(int argc, char **argv);
 
+struct missing {
+	char text[1024];
+	size_t len;
+};
+
+static int note_missing(const struct vmi_attach *a, void *ctx)
+{
+	struct missing *m = ctx;
+	int n;
+
+	if (!a->load || a->proto_ok || m->len >= sizeof(m->text))
+		return 0;
+	n = snprintf(m->text + m->len, sizeof(m->text) - m->len,
+		     "%s%s %s (%s%s%s)%s%s", m->len ? "; " : "", a->kind,
+		     a->target, a->sec, a->prog ? " of " : "",
+		     a->prog ? a->prog : "", a->found ? " has " : " missing",
+		     a->found ? a->why : "");
+	if (n > 0)
+		m->len += n;
+	return 0;
+}
+
+/*
+ * Everything the programs that will load attach to, or read, must be in
+ * the running kernel's BTF: one error naming each one that is not.
+ */
+static int check_kernel(struct bpf_object *obj)
+{
+	struct missing m = { .len = 0 };
+	struct btf *btf;
+	int n;
+
+	btf = btf__load_vmlinux_btf();
+	if (!btf) {
+		p_err("kernel without BTF: cannot read %s: %s (needs CONFIG_DEBUG_INFO_BTF=y)",
+		      VMLINUX_BTF, strerror(errno));
+		return -ENOTSUP;
+	}
+	n = vmi_probe_attach_points(obj, btf, note_missing, &m);
+	btf__free(btf);
+	if (n < 0) {
+		p_err("cannot check the probes' attach points: %s", strerror(-n));
+		return n;
+	}
+	if (n) {
+		p_err("this kernel does not have what the probes attach to (%s): %s",
+		      VMLINUX_BTF, m.text);
+		return -ENOENT;
+	}
+	return 0;
+}
+
 /*
  * Plain increments are exact unless a fault program can be preempted by
  * another thread of its group on the same CPU: only on a fully preemptible
@@ -222,6 +278,9 @@ static int do_start(int argc, char **argv)
 	bpf_program__set_autoload(skel->progs.vmi_exc_user, exceptions);
 	bpf_program__set_autoload(skel->progs.vmi_exc_kernel, exceptions);
 
+	err = check_kernel(skel->obj);
+	if (err)
+		goto out;
 	err = vmi_probes_bpf__load(skel);
 	if (err) {
 		p_err("cannot load the probes: %s%s", strerror(-err),
@@ -288,6 +347,115 @@ static int do_stop(int argc, char **argv)
 	else
 		printf("probes stopped\n");
 	return VMV_EXIT_OK;
+}
+
+struct check_out {
+	json_object *arr;
+	int n;
+};
+
+static int show_attach(const struct vmi_attach *a, void *ctx)
+{
+	struct check_out *c = ctx;
+	json_object *o;
+
+	c->n++;
+	if (!json_output) {
+		printf("%-16s %-32s %-15s %-24s %s%s\n", a->prog ? a->prog : "-",
+		       a->sec, a->kind, a->target, !a->found ? "MISSING" :
+		       a->proto_ok ? "ok" : "DIFFERS: ", a->proto_ok ? "" : a->why);
+		return 0;
+	}
+	o = json_object_new_object();
+	if (a->prog)
+		json_object_object_add(o, "program", jstr(a->prog));
+	json_object_object_add(o, "section", jstr(a->sec));
+	json_object_object_add(o, "kind", jstr(a->kind));
+	json_object_object_add(o, "target", jstr(a->target));
+	json_object_object_add(o, "found", json_object_new_boolean(a->found));
+	json_object_object_add(o, "prototype_ok",
+			       json_object_new_boolean(a->proto_ok));
+	if (a->found && !a->proto_ok)
+		json_object_object_add(o, "differs", jstr(a->why));
+	json_object_array_add(c->arr, o);
+	return 0;
+}
+
+/*
+ * probe check [--btf FILE]: every attach point of every program (also the
+ * --exceptions ones) against the running kernel's BTF or FILE (a vmlinux
+ * ELF or raw BTF).  Nothing is loaded.
+ */
+static int do_check(int argc, char **argv)
+{
+	struct check_out c = { .n = 0 };
+	struct vmi_probes_bpf *skel;
+	struct bpf_program *prog;
+	const char *file = NULL;
+	struct btf *btf;
+	int missing;
+
+	for (; argc > 0; argc--, argv++) {
+		if (!strcmp(argv[0], "--btf")) {
+			if (argc < 2)
+				return p_usage("probe check: --btf needs a FILE");
+			file = argv[1];
+			argc--, argv++;
+		} else if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")) {
+			return probe_help(0, NULL);
+		} else {
+			return p_usage("probe check: unknown argument '%s'",
+				       argv[0]);
+		}
+	}
+	libbpf_set_print(verbose ? libbpf_print : NULL);
+	btf = file ? btf__parse(file, NULL) : btf__load_vmlinux_btf();
+	if (!btf) {
+		char msg[128];
+
+		libbpf_strerror(errno, msg, sizeof(msg));
+		p_err("cannot read BTF from %s: %s", file ? file : VMLINUX_BTF,
+		      msg);
+		return VMV_EXIT_ERR;
+	}
+	skel = vmi_probes_bpf__open();
+	if (!skel) {
+		p_err("cannot open the BPF object: %s", strerror(errno));
+		btf__free(btf);
+		return VMV_EXIT_ERR;
+	}
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, true);
+	if (json_output)
+		c.arr = json_object_new_array();
+	else
+		printf("%-16s %-32s %-15s %-24s %s\n", "program", "section",
+		       "kind", "target", "in BTF");
+	missing = vmi_probe_attach_points(skel->obj, btf, show_attach, &c);
+	vmi_probes_bpf__destroy(skel);
+	btf__free(btf);
+	if (missing < 0) {
+		json_object_put(c.arr);
+		p_err("cannot check the probes' attach points: %s",
+		      strerror(-missing));
+		return VMV_EXIT_ERR;
+	}
+	if (json_output) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "btf", jstr(file ? file : VMLINUX_BTF));
+		json_object_object_add(o, "attach_points", c.arr);
+		jadd_int(o, "missing", missing);
+		puts(json_object_to_json_string_ext(o, pretty_output ?
+				JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+	} else if (missing) {
+		printf("%d of %d missing or different in %s\n", missing, c.n,
+		       file ? file : VMLINUX_BTF);
+	} else {
+		printf("all %d found in %s\n", c.n, file ? file : VMLINUX_BTF);
+	}
+	return missing ? VMV_EXIT_ERR : VMV_EXIT_OK;
 }
 
 struct totals {
@@ -553,14 +721,17 @@ static int probe_help(int argc, char **argv)
 		"Usage: %s probe start [--no-vmas] [--exceptions]\n"
 		"       %s probe stop\n"
 		"       %s probe status\n"
+		"       %s probe check [--btf FILE]\n"
 		"\n"
 		"Count page faults and TLB flushes per process with eBPF.\n"
 		"start pins the probes under %s: counting goes on after\n"
 		"vmview exits, until 'probe stop'.\n"
 		"  --no-vmas      do not group faults by VMA (cheaper)\n"
 		"  --exceptions   also count raw #PF exceptions (exc_user,\n"
-		"                 exc_kernel: a second program per fault)\n",
-		bin_name, bin_name, bin_name, VMI_BPF_PIN_DIR);
+		"                 exc_kernel: a second program per fault)\n"
+		"check looks up what the probes attach to in the kernel's BTF\n"
+		"(or in FILE, a vmlinux or raw BTF) without loading anything.\n",
+		bin_name, bin_name, bin_name, bin_name, VMI_BPF_PIN_DIR);
 	return VMV_EXIT_OK;
 }
 
@@ -570,6 +741,7 @@ int do_probe(int argc, char **argv)
 		{ "start", do_start },
 		{ "stop", do_stop },
 		{ "status", do_status },
+		{ "check", do_check },
 		{ "help", probe_help },
 		{ NULL, NULL },
 	};
