@@ -114,6 +114,17 @@ static inline bool vmi_pmd_is_table(pmd_t pmd)
 	       !vmi_pmd_devmap(pmd) && !pmd_bad(pmd);
 }
 
+/*
+ * mmap_assert_locked() without its VM_BUG_ON_MM(), whose dump_mm() 6.1
+ * does not export to modules (modpost fails on a DEBUG_VM kernel): the
+ * same lockdep assertion and a warning instead of the dump.
+ */
+static inline void vmi_mmap_assert_locked(struct mm_struct *mm)
+{
+	lockdep_assert_held(&mm->mmap_lock);
+	VM_WARN_ON_ONCE(!rwsem_is_locked(&mm->mmap_lock));
+}
+
 /* ---- counters (mm.c, processes.c) ---- */
 
 /*

@@ -16,6 +16,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
+#include "compat.h"
 #include "vminspect.h"
 
 struct vmi_vmas_priv {
@@ -182,7 +183,7 @@ static void *vmi_vma_seq_find(struct vmi_vma_seq *s, unsigned long addr)
 {
 	struct vm_area_struct *vma;
 
-	mmap_assert_locked(s->mm);
+	vmi_mmap_assert_locked(s->mm);
 	vma = find_vma(s->mm, addr);
 	if (!vma)
 		return NULL;

@@ -23,7 +23,7 @@
  *   smaps_rollup does); then it drops the lock, calls cond_resched() and
  *   looks the VMA up again at the address it stopped at
  *   (vmi_walk_yield()).  The per-VMA files hold it the same way across
- *   VMAs (@w->hold).  Asserted: mmap_assert_locked().
+ *   VMAs (@w->hold).  Asserted: vmi_mmap_assert_locked().
  * - What keeps a table alive while we read it:
  *   - pgd: the mm itself.
  *   - p4d, pud and pmd tables: the mmap read lock, for a table whose range
@@ -919,7 +919,7 @@ static int vmi_pgd_range(struct vmi_walk *w, struct vm_area_struct *vma,
 	unsigned long next;
 	int ret;
 
-	mmap_assert_locked(w->mm);
+	vmi_mmap_assert_locked(w->mm);
 	vmi_count_table(w, VMI_LEVEL_PGD, addr);
 	do {
 		pgd_t pgd = READ_ONCE(*pgdp);
@@ -1055,7 +1055,7 @@ void vmi_walk_unlock(struct vmi_walk *w)
  */
 int vmi_walk_yield(struct vmi_walk *w, long cost)
 {
-	mmap_assert_locked(w->mm);
+	vmi_mmap_assert_locked(w->mm);
 	w->budget -= cost;
 	if (w->budget > 0 && !mmap_lock_is_contended(w->mm))
 		return 0;
@@ -1097,7 +1097,7 @@ int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end)
 		struct vm_area_struct *vma;
 		unsigned long stop;
 
-		mmap_assert_locked(w->mm);
+		vmi_mmap_assert_locked(w->mm);
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
 			break;
