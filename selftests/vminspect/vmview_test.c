@@ -517,8 +517,9 @@ TEST_F(target, pt_map_covers_exactly_the_present_pages)
 	size_t i, j;
 	int nm;
 
-	if (!vmi_file_exists(self->pid, VMI_PROC_PAGETABLE))
-		SKIP(return, "module has no %s file yet", VMI_PROC_PAGETABLE);
+	/* the files of a new process appear shortly after its directory */
+	ASSERT_EQ(0, vmi_wait_pid_dir(self->pid, true));
+	ASSERT_TRUE(vmi_file_exists(self->pid, VMI_PROC_PAGETABLE));
 	run_vmview(&r, "-j", "pt", "--map", self->pidstr, NULL);
 	ASSERT_EQ(0, r.status);
 	o = json_tokener_parse(r.out);
@@ -554,8 +555,8 @@ TEST_F(target, translate_names_the_marker_function)
 	uint64_t pm;
 	unsigned int nlev, l;
 
-	if (!vmi_file_exists(self->pid, VMI_PROC_TRANSLATE))
-		SKIP(return, "module has no %s file yet", VMI_PROC_TRANSLATE);
+	ASSERT_EQ(0, vmi_wait_pid_dir(self->pid, true));
+	ASSERT_TRUE(vmi_file_exists(self->pid, VMI_PROC_TRANSLATE));
 	snprintf(addr, sizeof(addr), "0x%lx", self->marker);
 	run_vmview(&r, "-j", "translate", self->pidstr, addr, NULL);
 	ASSERT_EQ(0, r.status) {

@@ -114,7 +114,7 @@ static void print_usage(FILE *f)
 		"  diff A B | diff --fork PARENT CHILD  what changed (A, B: pid or snapshot)\n"
 		"  html PID|SNAPSHOT [-o FILE]          the address space as one HTML page\n"
 		"  top [-n N] [-d SECS]                 live faults and TLB flushes per second\n"
-		"  probe start|stop|status              the eBPF fault and TLB probes\n"
+		"  probe start|stop|status|check        the eBPF fault and TLB probes\n"
 		"  export [-o FILE] [--interval SECS]   Prometheus metrics (textfile collector)\n"
 		"  serve [--listen ADDR]                Prometheus metrics on HTTP, /metrics\n"
 		"  help                                 this text; 'vmview COMMAND help'\n"
