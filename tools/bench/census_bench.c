@@ -28,57 +28,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PG		4096UL
+#include "bench.h"
+
+#define PG		BENCH_PAGE
 #define MAX_ROUNDS	64
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Read a whole file, return seconds taken, -1 on error. */
-static double time_read(const char *path)
-{
-	static char buf[1 << 16];
-	double t0 = now();
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		;
-	close(fd);
-	return n < 0 ? -1 : now() - t0;
-}
-
-static double time_pagemap(pid_t pid, unsigned long start, unsigned long len)
-{
-	static unsigned long long buf[8192];
-	char path[64];
-	unsigned long off = start / PG * 8, end = (start + len) / PG * 8;
-	double t0 = now();
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	while (off < end) {
-		size_t n = end - off < sizeof(buf) ? end - off : sizeof(buf);
-
-		if (pread(fd, buf, n, off) != (ssize_t)n) {
-			close(fd);
-			return -1;
-		}
-		off += n;
-	}
-	close(fd);
-	return now() - t0;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -113,9 +66,9 @@ static struct shared *sh;
 static void *churn(void *arg)
 {
 	unsigned long ops = 0;
-	double t0 = now();
+	double t0 = bench_now();
 
-	while (now() - t0 < sh->secs) {
+	while (bench_now() - t0 < sh->secs) {
 		char *p = mmap(NULL, PG, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
@@ -125,7 +78,7 @@ static void *churn(void *arg)
 		munmap(p, PG);
 		ops++;
 	}
-	sh->churn_mean_ns = (now() - t0) * 1e9 / (ops ? ops : 1);
+	sh->churn_mean_ns = (bench_now() - t0) * 1e9 / (ops ? ops : 1);
 	sh->churn_ops = ops;
 	return NULL;
 }
@@ -175,10 +128,10 @@ static double churn_with(pid_t pid, const char *reader, double secs,
 			continue;
 		}
 		if (!strcmp(reader, "vminspect")) {
-			time_read(a);
-			time_read(b);
+			bench_read(a, NULL);
+			bench_read(b, NULL);
 		} else {
-			time_read(reader);
+			bench_read(reader, NULL);
 		}
 		(*reads)++;
 	}
@@ -239,11 +192,11 @@ int main(int argc, char **argv)
 		usleep(10000);
 
 	for (i = 0; i < rounds; i++) {
-		double v = time_read(vmas), m = time_read(mm);
+		double v = bench_read(vmas, NULL), m = bench_read(mm, NULL);
 
 		ours[i] = (v < 0 || m < 0) ? -1 : v + m;
-		rollup[i] = time_read(sr);
-		pm[i] = time_pagemap(pid, sh->base, sh->len);
+		rollup[i] = bench_read(sr, NULL);
+		pm[i] = bench_pagemap(pid, sh->base, sh->len);
 		if (ours[i] < 0 || rollup[i] < 0 || pm[i] < 0) {
 			fprintf(stderr, "census_bench: read failed: %s\n",
 				strerror(errno));

@@ -27,58 +27,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PG		4096UL
+#include "bench.h"
+
+#define PG		BENCH_PAGE
 #define MAX_ROUNDS	64
 #define USER		1000
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double time_read(const char *path, size_t *bytes)
-{
-	static char buf[1 << 16];
-	double t0 = now();
-	size_t total = 0;
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		total += n;
-	close(fd);
-	if (bytes)
-		*bytes = total;
-	return n < 0 ? -1 : now() - t0;
-}
-
-/* pagemap of [start, start + len), as a tool reading the range would */
-static double time_pagemap(pid_t pid, unsigned long start, unsigned long len)
-{
-	static unsigned long long buf[8192];
-	char path[64];
-	double t0 = now();
-	unsigned long off;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	for (off = 0; off < len; off += sizeof(buf) / 8 * PG) {
-		if (pread(fd, buf, sizeof(buf), (start + off) / PG * 8) <= 0) {
-			close(fd);
-			return -1;
-		}
-	}
-	close(fd);
-	return now() - t0;
-}
 
 static int drop_to_user(void)
 {
@@ -119,17 +72,6 @@ static pid_t start_target(unsigned long len, int ready, unsigned long *start)
 	_exit(0);
 }
 
-static double best(const double *v, int n)
-{
-	double b = v[0];
-	int i;
-
-	for (i = 1; i < n; i++)
-		if (v[i] < b)
-			b = v[i];
-	return b;
-}
-
 /* Rounds of pagetable and pagemap reads; prints a line, returns the ratio. */
 static int measure(const char *who, pid_t pid, unsigned long start,
 		   unsigned long len, int rounds, double target)
@@ -141,17 +83,17 @@ static int measure(const char *who, pid_t pid, unsigned long start,
 
 	snprintf(path, sizeof(path), "/proc/vminspect/%d/pagetable", pid);
 	for (i = 0; i < rounds; i++) {
-		pt[i] = time_read(path, &bytes);
-		pm[i] = time_pagemap(pid, start, len);
+		pt[i] = bench_read(path, &bytes);
+		pm[i] = bench_pagemap(pid, start, len);
 		if (pt[i] < 0 || pm[i] < 0) {
 			fprintf(stderr, "pt_bench: a read as %s failed\n", who);
 			return 1;
 		}
 	}
-	ratio = best(pt, rounds) / best(pm, rounds);
+	ratio = bench_best(pt, rounds) / bench_best(pm, rounds);
 	printf("pt_bench %-12s pagetable %8.1f ms (%zu bytes), pagemap %8.1f ms: "
 	       "%.2fx (target <= %.1fx) %s\n",
-	       who, best(pt, rounds) * 1e3, bytes, best(pm, rounds) * 1e3,
+	       who, bench_best(pt, rounds) * 1e3, bytes, bench_best(pm, rounds) * 1e3,
 	       ratio, target, ratio <= target ? "PASS" : "MISS");
 	return 0;
 }

@@ -26,35 +26,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PG		4096UL
+#include "bench.h"
+
+#define PG		BENCH_PAGE
 #define MAX_ROUNDS	64
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Read a whole file; seconds taken and bytes read, or -1. */
-static double time_read(const char *path, size_t *bytes)
-{
-	static char buf[1 << 16];
-	double t0 = now();
-	size_t total = 0;
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		total += n;
-	close(fd);
-	if (bytes)
-		*bytes = total;
-	return n < 0 ? -1 : now() - t0;
-}
 
 /* The target: @n one-page VMAs with a hole after each, then wait. */
 static pid_t start_target(unsigned long n, int ready)
@@ -78,17 +53,6 @@ static pid_t start_target(unsigned long n, int ready)
 		_exit(1);
 	pause();
 	_exit(0);
-}
-
-static double best(const double *v, int n)
-{
-	double b = v[0];
-	int i;
-
-	for (i = 1; i < n; i++)
-		if (v[i] < b)
-			b = v[i];
-	return b;
 }
 
 static void verdict(const char *what, double ratio, double target)
@@ -143,9 +107,9 @@ int main(int argc, char **argv)
 	printf("vmas_bench: kernel %s, %lu one-page VMAs, best of %d interleaved rounds\n",
 	       u.release, n, rounds);
 	for (i = 0; i < rounds; i++) {
-		maps[i] = time_read(pmaps, &bmaps);
-		vmas[i] = time_read(pvmas, &bvmas);
-		mm[i] = time_read(pmm, NULL);
+		maps[i] = bench_read(pmaps, &bmaps);
+		vmas[i] = bench_read(pvmas, &bvmas);
+		mm[i] = bench_read(pmm, NULL);
 		if (maps[i] < 0 || vmas[i] < 0 || mm[i] < 0) {
 			fprintf(stderr, "vmas_bench: a read failed\n");
 			kill(pid, SIGKILL);
@@ -153,12 +117,12 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("vmas_bench maps %8.1f ms (%zu bytes), vmas %8.1f ms (%zu bytes), mm %8.1f ms\n",
-	       best(maps, rounds) * 1e3, bmaps, best(vmas, rounds) * 1e3, bvmas,
-	       best(mm, rounds) * 1e3);
+	       bench_best(maps, rounds) * 1e3, bmaps, bench_best(vmas, rounds) * 1e3, bvmas,
+	       bench_best(mm, rounds) * 1e3);
 	printf("vmas_bench per VMA: maps %.2f us, vmas %.2f us\n",
-	       best(maps, rounds) * 1e6 / n, best(vmas, rounds) * 1e6 / n);
-	verdict("vmas / maps", best(vmas, rounds) / best(maps, rounds), 1.5);
-	verdict("mm / maps", best(mm, rounds) / best(maps, rounds), 1.2);
+	       bench_best(maps, rounds) * 1e6 / n, bench_best(vmas, rounds) * 1e6 / n);
+	verdict("vmas / maps", bench_best(vmas, rounds) / bench_best(maps, rounds), 1.5);
+	verdict("mm / maps", bench_best(mm, rounds) / bench_best(maps, rounds), 1.2);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	return 0;
