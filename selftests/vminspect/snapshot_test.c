@@ -328,9 +328,43 @@ FIXTURE(layout) {
 	char snap_a[64], snap_b[64], pidstr[16];
 };
 
+/*
+ * khugepaged collapses a stopped target's memory too, so that a snapshot
+ * and smaps read a moment later may see a THP form in between (seen on the
+ * debug kernel: 511 small pages and the zero page, then 2 MiB of Rss): it
+ * sleeps for the test.
+ */
+#define KHUGEPAGED_SLEEP "/sys/kernel/mm/transparent_hugepage/khugepaged/scan_sleep_millisecs"
+static char khugepaged_sleep[32];
+
+static void khugepaged_pause(bool pause)
+{
+	char *s;
+	int fd;
+
+	if (pause) {
+		s = vmi_read_file(KHUGEPAGED_SLEEP, NULL);
+		if (!s)
+			return;
+		snprintf(khugepaged_sleep, sizeof(khugepaged_sleep), "%s", s);
+		free(s);
+	}
+	if (!khugepaged_sleep[0])
+		return;
+	fd = open(KHUGEPAGED_SLEEP, O_WRONLY);
+	if (fd < 0)
+		return;
+	if (pause)
+		(void)!write(fd, "3600000", 7);
+	else
+		(void)!write(fd, khugepaged_sleep, strlen(khugepaged_sleep));
+	close(fd);
+}
+
 FIXTURE_SETUP(layout)
 {
 	ASSERT_TRUE(vmi_module_loaded());
+	khugepaged_pause(true);
 	W = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 		 -1, 0);
 	ASSERT_NE(MAP_FAILED, W);
@@ -368,6 +402,7 @@ FIXTURE_SETUP(layout)
 
 FIXTURE_TEARDOWN(layout)
 {
+	khugepaged_pause(false);
 	vmi_kill(self->pid);
 	unlink(self->snap_a);
 	unlink(self->snap_b);
