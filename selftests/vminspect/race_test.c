@@ -330,6 +330,21 @@ FIXTURE_TEARDOWN(race)
 	munmap(ctl, sizeof(*ctl));
 }
 
+/*
+ * End a race: the changer (pids[1], if any) stops changing and stops
+ * itself, then the target (pids[0]) reaches its final state and stops.
+ */
+static bool race_stop(struct _test_data_race *self)
+{
+	if (self->pids[1] > 0) {
+		set_stop(1);
+		if (!wait_stopped(self->pids[1]))
+			return false;
+	}
+	set_stop(2);
+	return wait_stopped(self->pids[0]);
+}
+
 /* ---- hole_translate ---- */
 
 struct hole_arg {
@@ -383,8 +398,6 @@ static void hole_child(void *arg)
 		touch_every(h->start, h->end, SZ_2M);
 }
 
-struct _test_data_race;	/* FIXTURE_DATA(race) */
-
 static void hole_translate(struct __test_metadata *_metadata,
 			   struct _test_data_race *self, bool keep)
 {
@@ -405,8 +418,7 @@ static void hole_translate(struct __test_metadata *_metadata,
 	ASSERT_GT(self->pids[0], 0);
 	ASSERT_EQ(0, vmi_wait_pid_dir(self->pids[0], true));
 	race_read(self->pids[0], h.start, h.end, true, race_seconds(), &rr);
-	set_stop(2);
-	ASSERT_TRUE(wait_stopped(self->pids[0]));
+	ASSERT_TRUE(race_stop(self));
 	log_reads(_metadata, &rr);
 	EXPECT_EQ(0, rr.failed);
 	EXPECT_EQ(0, ctl->errors);
@@ -520,10 +532,7 @@ TEST_F(race, hugetlb_unshare)
 	ASSERT_GT(self->pids[1], 0);
 	race_read(self->pids[0], HUGE_A, HUGE_A + HUGE_TOUCHED * SZ_2M, false,
 		  race_seconds(), &rr);
-	set_stop(1);
-	ASSERT_TRUE(wait_stopped(self->pids[1]));
-	set_stop(2);
-	ASSERT_TRUE(wait_stopped(self->pids[0]));
+	ASSERT_TRUE(race_stop(self));
 	close(fd);
 	log_reads(_metadata, &rr);
 	EXPECT_EQ(0, rr.failed);
@@ -635,10 +644,7 @@ TEST_F(race, shmem_collapse)
 	ASSERT_EQ(0, vmi_wait_pid_dir(self->pids[0], true));
 	race_read(self->pids[0], SHMEM_BASE, SHMEM_BASE + SHMEM_SIZE, false,
 		  race_seconds(), &rr);
-	set_stop(1);
-	ASSERT_TRUE(wait_stopped(self->pids[1]));
-	set_stop(2);
-	ASSERT_TRUE(wait_stopped(self->pids[0]));
+	ASSERT_TRUE(race_stop(self));
 	close(fd);
 	log_reads(_metadata, &rr);
 	EXPECT_EQ(0, rr.failed);
@@ -690,8 +696,7 @@ TEST_F(race, dontneed_tables)
 	ASSERT_EQ(0, vmi_wait_pid_dir(self->pids[0], true));
 	race_read(self->pids[0], ANON_BASE, ANON_BASE + ANON_SIZE, false,
 		  race_seconds(), &rr);
-	set_stop(2);
-	ASSERT_TRUE(wait_stopped(self->pids[0]));
+	ASSERT_TRUE(race_stop(self));
 	log_reads(_metadata, &rr);
 	EXPECT_EQ(0, rr.failed);
 	EXPECT_EQ(0, ctl->errors);
