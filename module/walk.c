@@ -17,13 +17,18 @@
  *
  * - The caller holds a reference on mm_users (mmget_not_zero()), so the mm
  *   is not torn down (exit_mmap() frees every table); it holds no lock.
+ *   Asserted (mm_users not zero) by vmi_walk_range().
  * - vmi_walk_range() holds mmap_read_lock_killable() for at most
  *   VMI_WALK_BATCH entries (a VMA counting as one more), and for one PTE
  *   table only when a writer is waiting (mmap_lock_is_contended(), as
  *   smaps_rollup does); then it drops the lock, calls cond_resched() and
  *   looks the VMA up again at the address it stopped at
  *   (vmi_walk_yield()).  The per-VMA files hold it the same way across
- *   VMAs (@w->hold).  Asserted: vmi_mmap_assert_locked().
+ *   VMAs (@w->hold).  Asserted (vmi_mmap_assert_locked(), the kernel's
+ *   mmap_assert_locked() less its 6.1-unexported dump) where each range
+ *   of a VMA starts (vmi_pgd_range()), before every VMA lookup of
+ *   vmi_walk_range() and vmi_walk_yield(), and where a hole's table is
+ *   judged by the VMAs around it (vmi_guarded()).
  * - What keeps a table alive while we read it:
  *   - pgd: the mm itself.
  *   - p4d, pud and pmd tables: the mmap read lock, for a table whose range
@@ -44,14 +49,16 @@
  *     read lock, lockless PMD read, only a real table, its PTE lock,
  *     pmd_same() re-check).  When it finds no table the PMD value it found
  *     is classified again (the kernel's ACTION_AGAIN): a table is counted
- *     and shown only once it is mapped and locked.  Asserted:
- *     lockdep_assert_held() of the PTE lock.
+ *     and shown only once it is mapped and locked.  Asserted where the
+ *     table is used (vmi_pte_table()): lockdep_assert_held() of the PTE
+ *     lock and RCU_LOCKDEP_WARN() of the RCU read lock.
  *   - hugetlb: never below the hstate level (no entry there is a table).
  *     A shared PMD table (huge_pmd_share()) can be unshared by a hole punch
  *     or truncate of the file in another mm, holding i_mmap_rwsem for
  *     write but not our mmap lock, and by MADV_DONTNEED under the read
  *     lock: a hugetlb VMA is walked under i_mmap_lock_read() of its file,
- *     which excludes huge_pmd_unshare().  Asserted likewise.
+ *     which excludes huge_pmd_unshare().  Asserted where a hugetlb PMD
+ *     table is read (vmi_pmd_range()): i_mmap_assert_locked().
  * - Every entry is read once (READ_ONCE(), vmi_pmdp_get_lockless(),
  *   ptep_get()), classified, and the walk descends from the value it read
  *   (pXd_offset_lockless(), pte_offset_kernel() of the PMD value), never by
@@ -65,7 +72,16 @@
  * - 5-level paging is decided at run time (pgtable_l5_enabled()); on
  *   4-level paging the p4d level is folded into the pgd and counted there.
  * - Callbacks run under the mmap read lock and, at PTE level, the PTE lock
- *   and the RCU read lock: they must not sleep.
+ *   and the RCU read lock: they must not sleep.  Asserted at every level
+ *   (vmi_call(): a non_block_start() section, reported by
+ *   CONFIG_DEBUG_ATOMIC_SLEEP kernels).  A callback's return value is its
+ *   own (0 goes on, anything else ends the walk and is returned); the
+ *   walker's own state (a batch used up: @w->paused, where to resume; a
+ *   PTE table gone: vmi_pte_range()'s @gone) never travels in a
+ *   return value, and a @table callback skips a table by @w->action.
+ * - Nothing here disables interrupts (lockdep_assert_irqs_disabled() has
+ *   no section to guard): the PTE lock is a plain spinlock, taken as the
+ *   kernel's own page-table walks take it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -89,13 +105,6 @@
  * after any PTE table when a writer waits for the lock.
  */
 #define VMI_WALK_BATCH		512
-/*
- * Internal returns, never seen by callers (callbacks return 0 or a
- * negative errno): the batch is used up, resume at w->resume; the PMD no
- * longer points to a table, classify it again.
- */
-#define VMI_WALK_PAUSE		1
-#define VMI_WALK_AGAIN		2
 
 /* log2 of the address range one entry of @level maps */
 unsigned int vmi_level_shift(enum vmi_level level)
@@ -222,15 +231,24 @@ static void vmi_count_deposit(struct vmi_walk *w, struct vm_area_struct *vma,
 }
 
 /*
- * What a callback may return (walk.h): 0 or a negative errno.  Anything
- * else would be taken for one of the walker's own codes: refuse it loudly.
+ * Call a callback.  Its value is only its own: 0 goes on, anything else
+ * ends the walk and is returned as it is (walk.h); the walker's pause is
+ * @w->paused, never a return value.  Callbacks must not sleep (they may
+ * run under a PTE spinlock, and the walk holds pointers into tables that
+ * only the locks it holds keep): a might_sleep() in one is reported on
+ * CONFIG_DEBUG_ATOMIC_SLEEP kernels at every level, not only under the
+ * spinlock.
  */
-static int vmi_callback_ret(int ret)
+static int vmi_call(struct vmi_walk *w,
+		    int (*fn)(struct vmi_walk *w, const struct vmi_entry *e),
+		    const struct vmi_entry *e)
 {
-	if (ret <= 0)
-		return ret;
-	WARN_ONCE(1, "vminspect: walk callback returned %d\n", ret);
-	return -EINVAL;
+	int ret;
+
+	non_block_start();
+	ret = fn(w, e);
+	non_block_end();
+	return ret;
 }
 
 static int vmi_emit(struct vmi_walk *w, struct vm_area_struct *vma,
@@ -248,7 +266,7 @@ static int vmi_emit(struct vmi_walk *w, struct vm_area_struct *vma,
 
 	w->counts.state[state] += (next - addr) >> PAGE_SHIFT;
 	if (w->ops && w->ops->leaf)
-		return vmi_callback_ret(w->ops->leaf(w, &e));
+		return vmi_call(w, w->ops->leaf, &e);
 	return 0;
 }
 
@@ -266,9 +284,39 @@ static int vmi_emit_table(struct vmi_walk *w, struct vm_area_struct *vma,
 	};
 
 	vmi_count_entry(w, level, addr);
+	w->action = VMI_WALK_SUBTREE;
 	if (w->ops && w->ops->table)
-		return vmi_callback_ret(w->ops->table(w, &e));
+		return vmi_call(w, w->ops->table, &e);
 	return 0;
+}
+
+/*
+ * After vmi_emit_table() of a guarded entry: the table of @level it points
+ * to exists, so it is counted; walk it unless the callback skipped it.
+ */
+static bool vmi_descend(struct vmi_walk *w, enum vmi_level level,
+			unsigned long addr)
+{
+	vmi_count_table(w, level, addr);
+	return w->action == VMI_WALK_SUBTREE;
+}
+
+/*
+ * Charge @cost entries to the batch.  When it is used up before @end, the
+ * end of the current table's range, pause: remember @next, where the walk
+ * resumes, and unwind (every level returns 0 at once on @w->paused);
+ * vmi_walk_range() cycles the lock and goes on from there.  Return: true
+ * if paused.
+ */
+static bool vmi_walk_charge(struct vmi_walk *w, long cost,
+			    unsigned long next, unsigned long end)
+{
+	w->budget -= cost;
+	if (w->budget > 0 || next >= end)
+		return false;
+	w->resume = next;
+	w->paused = true;
+	return true;
 }
 
 /*
@@ -664,16 +712,10 @@ static int vmi_pte_entries(struct vmi_walk *w, struct vm_area_struct *vma,
 			w->census.entries[VMI_LEVEL_PTE] += n - 1;
 			w->census_entry_base[VMI_LEVEL_PTE] = next - PAGE_SIZE;
 		}
-		if (ret)
+		if (ret || vmi_walk_charge(w, n, next, end))
 			break;
 		ptep += n;
 		addr = next;
-		w->budget -= n;
-		if (w->budget <= 0 && next < end) {
-			w->resume = next;
-			ret = VMI_WALK_PAUSE;
-			break;
-		}
 	}
 	return ret;
 }
@@ -691,6 +733,8 @@ static bool vmi_guarded(struct vmi_walk *w, struct vm_area_struct *vma,
 
 	if (vma)
 		return true;
+	/* the VMA found keeps the table only while the lock is held */
+	vmi_mmap_assert_locked(w->mm);
 	return find_vma_intersection(w->mm, base, base + span);
 }
 
@@ -704,56 +748,83 @@ static bool vmi_hugetlb_leaf_level(struct vmi_walk *w, enum vmi_level level)
 }
 
 /**
- * vmi_pte_range - walk the PTE table a PMD entry points to
+ * vmi_pte_table - the PMD entry of a mapped and locked PTE table, and the
+ *		   table's entries
+ * @w:		the walk
+ * @vma:	the VMA (NULL: a hole whose table vmi_guarded() allowed)
+ * @ptep:	the PTE of @addr, mapped by vmi_pte_range()
+ * @ptl:	the table's PTE lock, held
+ * @pmd:	the PMD value that points to the table
+ * @addr:	start of the range, in the entry's span
+ * @end:	end of the range, in the entry's span
+ *
+ * The table is counted and shown only here, once it is locked.
+ *
+ * Context: mmap read lock, RCU read lock and @ptl held.
+ * Return: 0 or a callback's value; @w->paused if the batch ran out.
+ */
+static int vmi_pte_table(struct vmi_walk *w, struct vm_area_struct *vma,
+			 pte_t *ptep, spinlock_t *ptl, pmd_t pmd,
+			 unsigned long addr, unsigned long end)
+{
+	int ret;
+
+	/* what keeps the table from being freed and changed under us */
+	lockdep_assert_held(ptl);
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(),
+			 "vminspect: PTE table read outside an RCU read section");
+	ret = vmi_emit_table(w, vma, VMI_LEVEL_PMD, addr, end, pmd_val(pmd),
+			     false);
+	if (ret || !vmi_descend(w, VMI_LEVEL_PTE, addr))
+		return ret;
+	return vmi_pte_entries(w, vma, ptep, addr, end);
+}
+
+/**
+ * vmi_pte_range - map and lock the PTE table a PMD entry points to, and
+ *		   walk it
  * @w:		the walk
  * @vma:	the VMA (NULL: a hole whose table vmi_guarded() allowed)
  * @pmdp:	the PMD entry
- * @pmd:	its value, read once, which vmi_pmd_is_table() accepted
+ * @pmd:	set to the value read: the table's, or what is there instead
  * @addr:	start of the range, in the entry's span
  * @end:	end of the range, in the entry's span
+ * @gone:	set when the entry no longer points to a table
  *
  * Maps the table as the kernel's own pte_offset_map_lock() does (out of
  * line and not exported since 6.5): under the RCU read lock, which keeps a
  * PTE table freed by khugepaged's retract or by PT_RECLAIM (both
- * RCU-deferred, 6.6+ and 7.3) from being reused under us; from the value
- * read, never re-reading the parent; then the table's PTE lock, and a
- * check that the PMD still points to that table.  The table is counted and
- * shown only once it is locked.
+ * RCU-deferred, 6.6+ and 7.3) from being reused under us; reads the PMD
+ * once and maps the table from the value read, never re-reading the
+ * parent; takes the table's PTE lock and checks that the PMD still points
+ * to that table.  If it does not, *@gone is set and *@pmd is the value
+ * there now, for the caller to classify again (the kernel's ACTION_AGAIN).
  *
  * Context: mmap read lock held.  Takes the RCU read lock and the PTE lock.
- * Return: 0, a callback's error, VMI_WALK_PAUSE, or VMI_WALK_AGAIN with
- * *@pmd set to the value the entry holds now (no table there any more):
- * the caller classifies it again, as the kernel's ACTION_AGAIN.
+ * Return: 0 or a callback's value; @w->paused if the batch ran out.
  */
 static int vmi_pte_range(struct vmi_walk *w, struct vm_area_struct *vma,
 			 pmd_t *pmdp, pmd_t *pmd, unsigned long addr,
-			 unsigned long end)
+			 unsigned long end, bool *gone)
 {
 	spinlock_t *ptl;	/* the PTE table's lock */
 	pte_t *ptep;
-	int ret;
+	int ret = 0;
 
+	*gone = true;
 	rcu_read_lock();
 	*pmd = vmi_pmdp_get_lockless(pmdp);
-	if (!vmi_pmd_is_table(*pmd)) {
-		ret = VMI_WALK_AGAIN;
+	if (!vmi_pmd_is_table(*pmd))
 		goto out_rcu;
-	}
 	ptep = pte_offset_kernel(pmd, addr);
 	ptl = pte_lockptr(w->mm, pmd);
 	spin_lock(ptl);
 	if (unlikely(!pmd_same(*pmd, vmi_pmdp_get_lockless(pmdp)))) {
 		*pmd = vmi_pmdp_get_lockless(pmdp);
-		ret = VMI_WALK_AGAIN;
 		goto out_unlock;
 	}
-	lockdep_assert_held(ptl);
-	ret = vmi_emit_table(w, vma, VMI_LEVEL_PMD, addr, end, pmd_val(*pmd),
-			     false);
-	if (!ret) {
-		vmi_count_table(w, VMI_LEVEL_PTE, addr);
-		ret = vmi_pte_entries(w, vma, ptep, addr, end);
-	}
+	*gone = false;
+	ret = vmi_pte_table(w, vma, ptep, ptl, *pmd, addr, end);
 out_unlock:
 	spin_unlock(ptl);
 out_rcu:
@@ -769,8 +840,12 @@ static int vmi_pmd_range(struct vmi_walk *w, struct vm_area_struct *vma,
 	bool leaf_level = vmi_hugetlb_leaf_level(w, VMI_LEVEL_PMD);
 	struct vmi_leaf_attrs a;
 	unsigned long next;
+	bool gone;
 	int ret;
 
+	/* a hugetlb PMD table may be shared: no huge_pmd_unshare() now */
+	if (leaf_level)
+		i_mmap_assert_locked(vma->vm_file->f_mapping);
 	do {
 		pmd_t pmd = vmi_pmdp_get_lockless(pmdp);
 
@@ -795,19 +870,18 @@ again:
 			ret = vmi_emit_table(w, vma, VMI_LEVEL_PMD, addr, next,
 					     pmd_val(pmd), true);
 		} else {
-			ret = vmi_pte_range(w, vma, pmdp, &pmd, addr, next);
-			if (ret == VMI_WALK_AGAIN)
+			ret = vmi_pte_range(w, vma, pmdp, &pmd, addr, next,
+					    &gone);
+			if (gone)
 				goto again;	/* classify what is there now */
 			/* a table done: yield to a waiting writer */
-			if (!ret && next < end && mmap_lock_is_contended(w->mm))
+			if (next < end && mmap_lock_is_contended(w->mm))
 				w->budget = 0;
 		}
-		if (ret)
+		if (ret || w->paused)
 			return ret;
-		if (--w->budget <= 0 && next < end) {
-			w->resume = next;
-			return VMI_WALK_PAUSE;
-		}
+		if (vmi_walk_charge(w, 1, next, end))
+			return 0;
 	} while (pmdp++, addr = next, addr != end);
 	return 0;
 }
@@ -847,18 +921,14 @@ static int vmi_pud_range(struct vmi_walk *w, struct vm_area_struct *vma,
 		} else {
 			ret = vmi_emit_table(w, vma, VMI_LEVEL_PUD, addr, next,
 					     pud_val(pud), false);
-			if (!ret) {
-				vmi_count_table(w, VMI_LEVEL_PMD, addr);
+			if (!ret && vmi_descend(w, VMI_LEVEL_PMD, addr))
 				ret = vmi_pmd_range(w, vma, pudp, pud, addr,
 						    next);
-			}
 		}
-		if (ret)
+		if (ret || w->paused)
 			return ret;
-		if (--w->budget <= 0 && next < end) {
-			w->resume = next;
-			return VMI_WALK_PAUSE;
-		}
+		if (vmi_walk_charge(w, 1, next, end))
+			return 0;
 	} while (pudp++, addr = next, addr != end);
 	return 0;
 }
@@ -896,18 +966,14 @@ static int vmi_p4d_range(struct vmi_walk *w, struct vm_area_struct *vma,
 		} else {
 			ret = vmi_emit_table(w, vma, level, addr, next,
 					     p4d_val(p4d), false);
-			if (!ret) {
-				vmi_count_table(w, VMI_LEVEL_PUD, addr);
+			if (!ret && vmi_descend(w, VMI_LEVEL_PUD, addr))
 				ret = vmi_pud_range(w, vma, p4dp, p4d, addr,
 						    next);
-			}
 		}
-		if (ret)
+		if (ret || w->paused)
 			return ret;
-		if (--w->budget <= 0 && next < end) {
-			w->resume = next;
-			return VMI_WALK_PAUSE;
-		}
+		if (vmi_walk_charge(w, 1, next, end))
+			return 0;
 	} while (p4dp++, addr = next, addr != end);
 	return 0;
 }
@@ -942,13 +1008,11 @@ static int vmi_pgd_range(struct vmi_walk *w, struct vm_area_struct *vma,
 		} else {
 			ret = vmi_emit_table(w, vma, VMI_LEVEL_PGD, addr, next,
 					     pgd_val(pgd), false);
-			if (!ret) {
-				vmi_count_table(w, VMI_LEVEL_P4D, addr);
+			if (!ret && vmi_descend(w, VMI_LEVEL_P4D, addr))
 				ret = vmi_p4d_range(w, vma, pgdp, pgd, addr,
 						    next);
-			}
 		}
-		if (ret)
+		if (ret || w->paused)
 			return ret;
 	} while (pgdp++, addr = next, addr != end);
 	return 0;
@@ -974,7 +1038,6 @@ static int vmi_vma_range(struct vmi_walk *w, struct vm_area_struct *vma,
 	w->hugetlb_level = shift >= PUD_SHIFT ? VMI_LEVEL_PUD : VMI_LEVEL_PMD;
 	mapping = vma->vm_file->f_mapping;
 	i_mmap_lock_read(mapping);
-	lockdep_assert_held(&mapping->i_mmap_rwsem);
 	ret = vmi_pgd_range(w, vma, addr, stop);
 	i_mmap_unlock_read(mapping);
 	return ret;
@@ -1079,13 +1142,16 @@ int vmi_walk_yield(struct vmi_walk *w, long cost)
  * (vmi_walk_lock()); it is cycled likewise and held on return, unless
  * -EINTR says otherwise (@w->locked).
  *
- * Return: 0, -EINTR on a fatal signal, or a callback's error.
+ * Return: 0, -EINTR on a fatal signal, or the non-zero value a callback
+ * returned.
  */
 int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end)
 {
 	unsigned long addr = start;
 	int ret = 0;
 
+	/* exit_mmap() frees every table once mm_users drops to zero */
+	VM_WARN_ON_ONCE(!atomic_read(&w->mm->mm_users));
 	memset(w->range_base, 0xff, sizeof(w->range_base));
 	w->range_deposit_base = ULONG_MAX;
 	if (!w->hold) {
@@ -1116,11 +1182,11 @@ int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end)
 			stop = min(end, vma->vm_end);
 		}
 
+		w->paused = false;
 		ret = vmi_vma_range(w, vma, addr, stop);
-		if (ret && ret != VMI_WALK_PAUSE)
+		if (ret)
 			break;
-		addr = ret ? w->resume : stop;
-		ret = 0;
+		addr = w->paused ? w->resume : stop;
 		/*
 		 * Between VMAs, and where a batch ran out inside one: let a
 		 * waiting writer in (each VMA costs an entry's worth).
@@ -1135,4 +1201,37 @@ int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end)
 	if (!w->hold)
 		vmi_walk_unlock(w);
 	return ret;
+}
+
+/* Skip every PTE table: the PMD entry that points to it counts it. */
+static int vmi_tables_table(struct vmi_walk *w, const struct vmi_entry *e)
+{
+	if (e->level == VMI_LEVEL_PMD)
+		w->action = VMI_WALK_CONTINUE;
+	return 0;
+}
+
+static const struct vmi_walk_ops vmi_tables_ops = {
+	.table	= vmi_tables_table,
+};
+
+/**
+ * vmi_walk_tables - count the page tables of a whole address space
+ * @w:	walk to initialise and fill
+ * @mm:	the address space, with mm_users held by the caller
+ *
+ * The census of tables only, for the processes listing: @w->census.tables
+ * (each table counted once, deposited PTE tables included) and
+ * @w->census.deposited are what a full walk gives, and the entries of
+ * every level but the PTE level.  Each PTE table is still mapped and
+ * locked before it is counted (vmi_pte_table()), but none of its entries
+ * is read: @w->census.entries[VMI_LEVEL_PTE] and @w->counts.state and
+ * .attr leave out what PTE tables map.
+ *
+ * Return: 0 or -EINTR.
+ */
+int vmi_walk_tables(struct vmi_walk *w, struct mm_struct *mm)
+{
+	vmi_walk_init(w, mm, &vmi_tables_ops, NULL);
+	return vmi_walk_range(w, 0, TASK_SIZE_MAX);
 }

@@ -36,17 +36,41 @@ struct vmi_entry {
 };
 
 /**
+ * enum vmi_walk_action - what the walk does after a @table callback
+ * @VMI_WALK_SUBTREE:	descend into the table the entry points to (the
+ *			default, set before every @table call)
+ * @VMI_WALK_CONTINUE:	skip that table: go on with the next entry of the
+ *			entry's own level; the table is still counted (in
+ *			@counts.tables and @census.tables), none of its
+ *			entries is read, counted or shown
+ *
+ * As mm/pagewalk.c's walk->action.  Only @table callbacks set it; the
+ * walker ignores it after a @leaf callback.
+ */
+enum vmi_walk_action {
+	VMI_WALK_SUBTREE,
+	VMI_WALK_CONTINUE,
+};
+
+/**
  * struct vmi_walk_ops - what a user of the walker wants to see
  * @table:	called for every entry that points to a lower table
- *		(e->state is meaningless there)
+ *		(e->state is meaningless there); may set @w->action to
+ *		VMI_WALK_CONTINUE to skip the table.  An entry of a PMD
+ *		table is shown only once the PTE table it points to is
+ *		mapped and locked, so a skip of it still costs the lock
+ *		but no read of its 512 entries.
  * @leaf:	called for every leaf, empty or non-present entry, in
  *		address order
  *
- * Both are optional and run under the mmap read lock and, at PTE level,
- * the PTE spinlock and the RCU read lock: they must not sleep.  They
- * return 0 to go on, or a negative errno, which ends the walk and is
- * returned by vmi_walk_range().  A positive value is a bug (WARN, and the
- * walk ends with -EINVAL): the walker's own codes are positive.
+ * Both are optional.  They run under the mmap read lock, for a hugetlb VMA
+ * under its file's i_mmap_rwsem too, and for entries in or pointing to a
+ * PTE table under the RCU read lock and the table's PTE spinlock: they
+ * must not sleep (asserted on CONFIG_DEBUG_ATOMIC_SLEEP kernels: the
+ * calls are a non_block_start() section).  They return 0 to go on;
+ * anything else ends the walk and is what vmi_walk_range() returns.  The
+ * walker's own state (a paused batch, a PTE table to map again) never
+ * travels in a return value, so no value of a callback's is taken for it.
  */
 struct vmi_walk_ops {
 	int (*table)(struct vmi_walk *w, const struct vmi_entry *e);
@@ -90,6 +114,7 @@ struct vmi_census {
  * @runs_any_frame: with @leaf_runs, the frames need not be consecutive
  * @hold:	the caller holds the mmap lock across calls (vmi_walk_lock())
  * @locked:	the lock is held by this walk (read-only for the caller)
+ * @action:	set by a @table callback (enum vmi_walk_action)
  * @counts:	accumulated by every vmi_walk_range() call; reset by caller
  * @census:	accumulated over the life of the walk
  *
@@ -104,12 +129,14 @@ struct vmi_walk {
 	bool runs_any_frame;
 	bool hold;
 	bool locked;
+	enum vmi_walk_action action;
 	struct vmi_counts counts;
 	struct vmi_census census;
 
-	/* private */
+	/* private: */
 	long budget;
 	enum vmi_level hugetlb_level;
+	bool paused;
 	unsigned long resume;
 	unsigned long range_base[VMI_NR_LEVELS];
 	unsigned long range_deposit_base;
@@ -124,6 +151,7 @@ int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end);
 int vmi_walk_lock(struct vmi_walk *w);
 void vmi_walk_unlock(struct vmi_walk *w);
 int vmi_walk_yield(struct vmi_walk *w, long cost);
+int vmi_walk_tables(struct vmi_walk *w, struct mm_struct *mm);
 
 /* Entries per table at @level (PTRS_PER_*; p4d is 0 when folded). */
 unsigned long vmi_level_ptrs(enum vmi_level level);
