@@ -122,7 +122,7 @@ static int vmi_processes_show(struct seq_file *m, void *v)
 		return PTR_ERR(mm);
 	if (!mm)
 		return 0;	/* exited since we found it, or not ours to see */
-	ret = vmi_census(mm, &p->walk);
+	ret = vmi_walk_tables(&p->walk, mm);
 	map_count = READ_ONCE(mm->map_count);
 	seq_printf(m, "%d %d %lu", task_tgid_nr(p->task), map_count,
 		   vmi_mm_rss(mm));
