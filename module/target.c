@@ -194,53 +194,6 @@ bool vmi_reader_may_try(const struct path *root, struct task_struct *task)
 	return owner;
 }
 
-/**
- * vmi_find_process - the live thread-group leader of @tgid
- * @tgid:	a pid in the initial pid namespace
- *
- * Return: the task with a reference taken, or NULL if @tgid is not a live
- * user process (no such pid, a thread id, a kernel thread, or a group that
- * is exiting).
- */
-struct task_struct *vmi_find_process(pid_t tgid)
-{
-	struct task_struct *task;
-
-	rcu_read_lock();
-	task = pid_task(find_pid_ns(tgid, &init_pid_ns), PIDTYPE_TGID);
-	if (task && (task->flags & PF_KTHREAD || !atomic_read(&task->signal->live)))
-		task = NULL;
-	if (task)
-		get_task_struct(task);
-	rcu_read_unlock();
-	return task;
-}
-
-/**
- * vmi_next_process - the first live user process with a pid >= @nr
- * @nr:	a pid in the initial pid namespace
- *
- * Return: the task with a reference taken, or NULL past the last one.
- */
-struct task_struct *vmi_next_process(pid_t nr)
-{
-	struct task_struct *task;
-	struct pid *pid;
-
-	for (;; nr++) {
-		rcu_read_lock();
-		pid = find_ge_pid(nr, &init_pid_ns);
-		if (pid)
-			nr = pid_nr_ns(pid, &init_pid_ns);
-		rcu_read_unlock();
-		if (!pid)
-			return NULL;
-		task = vmi_find_process(nr);
-		if (task)
-			return task;
-	}
-}
-
 /*
  * A kernel pointer as %pK prints it for the opener (hashed, real or
  * zeros, per kptr_restrict and the opener's CAP_SYSLOG), 16 hex digits.

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /proc/vminspect/<pid>/ for every live process, kept in step with fork and
- * exit.
+ * Which processes live, and /proc/vminspect/<pid>/ for every one of them,
+ * kept in step with fork and exit.
+ *
+ * The kernel's pid table says which processes live (vmi_find_process(),
+ * vmi_next_process()): the directories here follow it, and so do the opens
+ * of target.c and the processes listing, which sit above this file.
  *
  * sched_process_fork and sched_process_exit are not exported as symbols, so
  * they are found with for_each_kernel_tracepoint() and attached with
@@ -108,6 +112,53 @@ static void vmi_probe_exit(void *data, VMI_TP_EXIT_PROTO)
 		vmi_push_event(task_tgid_nr(task), VMI_EVENT_EXIT);
 }
 
+/**
+ * vmi_find_process - the live thread-group leader of @tgid
+ * @tgid:	a pid in the initial pid namespace
+ *
+ * Return: the task with a reference taken, or NULL if @tgid is not a live
+ * user process (no such pid, a thread id, a kernel thread, or a group that
+ * is exiting).
+ */
+struct task_struct *vmi_find_process(pid_t tgid)
+{
+	struct task_struct *task;
+
+	rcu_read_lock();
+	task = pid_task(find_pid_ns(tgid, &init_pid_ns), PIDTYPE_TGID);
+	if (task && (task->flags & PF_KTHREAD || !atomic_read(&task->signal->live)))
+		task = NULL;
+	if (task)
+		get_task_struct(task);
+	rcu_read_unlock();
+	return task;
+}
+
+/**
+ * vmi_next_process - the first live user process with a pid >= @nr
+ * @nr:	a pid in the initial pid namespace
+ *
+ * Return: the task with a reference taken, or NULL past the last one.
+ */
+struct task_struct *vmi_next_process(pid_t nr)
+{
+	struct task_struct *task;
+	struct pid *pid;
+
+	for (;; nr++) {
+		rcu_read_lock();
+		pid = find_ge_pid(nr, &init_pid_ns);
+		if (pid)
+			nr = pid_nr_ns(pid, &init_pid_ns);
+		rcu_read_unlock();
+		if (!pid)
+			return NULL;
+		task = vmi_find_process(nr);
+		if (task)
+			return task;
+	}
+}
+
 static const struct {
 	const char *name;
 	umode_t mode;
@@ -202,6 +253,7 @@ static void vmi_pid_add(pid_t tgid)
 	return;
 
 err_remove_dir:
+	lockdep_assert_not_held(&vmi_pids_lock);
 	proc_remove(dir);
 err_erase:
 	mutex_lock(&vmi_pids_lock);
@@ -235,6 +287,7 @@ static void vmi_pid_remove(pid_t tgid)
 	mutex_unlock(&vmi_pids_lock);
 	if (pd) {
 		/* waits for readers inside our file operations */
+		lockdep_assert_not_held(&vmi_pids_lock);
 		proc_remove(pd->dir);
 		kfree(pd);
 	}

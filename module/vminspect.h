@@ -52,14 +52,17 @@ bool vmi_reader_visible(void);
 bool vmi_reader_may_try(const struct path *root, struct task_struct *task);
 struct mm_struct *vmi_pagemap_mm(const struct path *root,
 				 struct task_struct *task);
-struct task_struct *vmi_find_process(pid_t tgid);
-struct task_struct *vmi_next_process(pid_t nr);
 int vmi_target_open(struct vmi_target *t, struct inode *inode,
 		    struct file *file);
 void vmi_target_release(struct vmi_target *t);
 struct mm_struct *vmi_target_get_mm(struct vmi_target *t);
 
-/* track.c: /proc/vminspect/<pid>/ kept in step with fork and exit */
+/*
+ * track.c: which processes live (the kernel's pid table), and
+ * /proc/vminspect/<pid>/ kept in step with their fork and exit
+ */
+struct task_struct *vmi_find_process(pid_t tgid);
+struct task_struct *vmi_next_process(pid_t nr);
 int vmi_track_init(void);
 void vmi_track_exit(void);
 int vmi_pid_get(pid_t tgid);
