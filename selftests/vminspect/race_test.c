@@ -20,10 +20,12 @@
  * - dontneed_tables: MADV_DONTNEED of whole PTE tables, which PT_RECLAIM
  *   (7.3) frees under the read lock.
  *
- * While the target changes, a reader reads its vmas, pagetable, mm and
- * translate (random addresses in the range) and every read must succeed.
- * Then the target stops in a known state and our counts must equal
- * /proc/<pid>/pagemap's.  The guest's dmesg check fails the run on any
+ * While the target changes, a reader reads its vmas, pagetable, mm,
+ * translate (random addresses in the range) and the processes listing,
+ * whose table counts skip the PTE tables' entries (VMI_WALK_CONTINUE after
+ * each table is locked), and every read must succeed.  Then the target
+ * stops in a known state and our counts must equal /proc/<pid>/pagemap's,
+ * and the tables processes counts per level those of mm's full census.  The guest's dmesg check fails the run on any
  * KASAN, lockdep or other report.  VMI_RACE_SECONDS sets each race's
  * length (default 4).
  */
@@ -209,23 +211,29 @@ static void translate_one(struct race_reads *rr, int fd, unsigned long addr)
 
 /*
  * Read @pid's files for @seconds while it changes: translate of random
- * pages of [start, end) and, unless @translate_only, vmas, pagetable and
- * mm in turn.
+ * pages of [start, end) and, unless @translate_only, vmas, pagetable, mm
+ * and the processes listing in turn.
  */
 static void race_read(pid_t pid, unsigned long start, unsigned long end,
 		      bool translate_only, int seconds, struct race_reads *rr)
 {
-	static const char *const files[] = { "vmas", "pagetable", "mm" };
+	static const char *const files[] = {
+		"vmas", "pagetable", "mm", "processes"
+	};
+	enum { NFILES = sizeof(files) / sizeof(files[0]) };
 	static char big[1 << 16];
 	unsigned long pages = (end - start) / VMI_PAGE;
 	char path[64];
-	int fds[3], tfd, i;
+	int fds[NFILES], tfd, i;
 	time_t until = time(NULL) + seconds;
 
 	memset(rr, 0, sizeof(*rr));
-	for (i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "/proc/vminspect/%d/%s", pid,
-			 files[i]);
+	for (i = 0; i < NFILES; i++) {
+		if (!strcmp(files[i], "processes"))
+			snprintf(path, sizeof(path), "/proc/vminspect/processes");
+		else
+			snprintf(path, sizeof(path), "/proc/vminspect/%d/%s",
+				 pid, files[i]);
 		fds[i] = open(path, O_RDONLY);
 		if (fds[i] < 0)
 			note_failure(rr, files[i], -errno);
@@ -240,13 +248,13 @@ static void race_read(pid_t pid, unsigned long start, unsigned long end,
 		rr->reads++;
 		if (translate_only)
 			continue;
-		i = rr->reads % 3;
+		i = rr->reads / 2 % NFILES;
 		i = drain(fds[i], big, sizeof(big), NULL);
 		if (i)
-			note_failure(rr, files[rr->reads % 3], i);
+			note_failure(rr, files[rr->reads / 2 % NFILES], i);
 		rr->reads++;
 	}
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < NFILES; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
 	if (tfd >= 0)
@@ -290,6 +298,43 @@ static long vmas_present(pid_t pid, unsigned long start, unsigned long end)
 			present += v[i].state[VMI_STATE_PRESENT];
 	free(v);
 	return present;
+}
+
+/*
+ * The page tables of stopped @pid per level as the processes listing
+ * counts them (PTE tables skipped once locked, their entries unread) must
+ * be those of mm's census, which reads every entry.
+ */
+static void expect_processes_census(struct __test_metadata *_metadata,
+				    pid_t pid)
+{
+	static const char *const levels[] = VMI_LEVEL_NAMES;
+	unsigned long t[VMI_NR_LEVELS], tables, entries, cap, bytes;
+	char *procs = vmi_read_file("/proc/vminspect/processes", NULL);
+	char *mm = vmi_read_pidfile(pid, "mm");
+	unsigned long vmas, rss;
+	char key[32], *p;
+	int i;
+
+	ASSERT_NE(NULL, procs);
+	ASSERT_NE(NULL, mm);
+	snprintf(key, sizeof(key), "\n%d ", pid);
+	p = strstr(procs, key);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(7, sscanf(p + strlen(key), "%lu %lu %lu %lu %lu %lu %lu",
+			    &vmas, &rss, &t[0], &t[1], &t[2], &t[3], &t[4]));
+	for (i = 0; i < VMI_NR_LEVELS; i++) {
+		ASSERT_TRUE(vmi_census_line(mm, levels[i], &tables, &entries,
+					    &cap, &bytes));
+		EXPECT_EQ(tables, t[i]) {
+			TH_LOG("%s tables: processes %lu, mm census %lu",
+			       levels[i], t[i], tables);
+		}
+	}
+	TH_LOG("stopped: processes and mm count %lu pmd and %lu pte tables",
+	       t[VMI_LEVEL_PMD], t[VMI_LEVEL_PTE]);
+	free(procs);
+	free(mm);
 }
 
 static void log_reads(struct __test_metadata *_metadata,
@@ -452,6 +497,7 @@ static void hole_translate(struct __test_metadata *_metadata,
 	EXPECT_EQ(pc.present, leaf);
 	TH_LOG("stopped: %ld present, %ld empty probes; pagemap present %lu",
 	       leaf, none, pc.present);
+	expect_processes_census(_metadata, self->pids[0]);
 }
 
 /* a VMA kept in the same 1 GiB: the PMD table stays, PTE tables go */
@@ -545,6 +591,7 @@ TEST_F(race, hugetlb_unshare)
 	EXPECT_EQ(pc.present, vmas_present(self->pids[0], HUGE_A,
 					   HUGE_A + SZ_1G));
 	TH_LOG("stopped: pagemap present %lu pages", pc.present);
+	expect_processes_census(_metadata, self->pids[0]);
 }
 
 /* ---- shmem_collapse ---- */
@@ -660,6 +707,7 @@ TEST_F(race, shmem_collapse)
 	EXPECT_EQ(SHMEM_SIZE / VMI_PAGE, pc.present);
 	EXPECT_EQ(pc.present, vmas_present(self->pids[0], SHMEM_BASE,
 					   SHMEM_BASE + SHMEM_SIZE));
+	expect_processes_census(_metadata, self->pids[0]);
 }
 
 /* ---- dontneed_tables ---- */
@@ -707,6 +755,7 @@ TEST_F(race, dontneed_tables)
 	EXPECT_EQ(ANON_SIZE / 2 / VMI_PAGE, pc.present);
 	EXPECT_EQ(pc.present, vmas_present(self->pids[0], ANON_BASE,
 					   ANON_BASE + ANON_SIZE));
+	expect_processes_census(_metadata, self->pids[0]);
 }
 
 TEST_HARNESS_MAIN
