@@ -25,9 +25,9 @@
  * whose table counts skip the PTE tables' entries (VMI_WALK_CONTINUE after
  * each table is locked), and every read must succeed.  Then the target
  * stops in a known state and our counts must equal /proc/<pid>/pagemap's,
- * and the tables processes counts per level those of mm's full census.  The guest's dmesg check fails the run on any
- * KASAN, lockdep or other report.  VMI_RACE_SECONDS sets each race's
- * length (default 4).
+ * and the tables processes counts per level those of mm's full census.
+ * The guest's dmesg check fails the run on any KASAN, lockdep or other
+ * report.  VMI_RACE_SECONDS sets each race's length (default 4).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -220,7 +220,7 @@ static void race_read(pid_t pid, unsigned long start, unsigned long end,
 	static const char *const files[] = {
 		"vmas", "pagetable", "mm", "processes"
 	};
-	enum { NFILES = sizeof(files) / sizeof(files[0]) };
+	enum { NFILES = ARRAY_SIZE(files) };
 	static char big[1 << 16];
 	unsigned long pages = (end - start) / VMI_PAGE;
 	char path[64];
@@ -314,15 +314,16 @@ static void expect_processes_census(struct __test_metadata *_metadata,
 	char *mm = vmi_read_pidfile(pid, "mm");
 	unsigned long vmas, rss;
 	char key[32], *p;
-	int i;
+	int i, got;
 
 	ASSERT_NE(NULL, procs);
 	ASSERT_NE(NULL, mm);
 	snprintf(key, sizeof(key), "\n%d ", pid);
 	p = strstr(procs, key);
 	ASSERT_NE(NULL, p);
-	ASSERT_EQ(7, sscanf(p + strlen(key), "%lu %lu %lu %lu %lu %lu %lu",
-			    &vmas, &rss, &t[0], &t[1], &t[2], &t[3], &t[4]));
+	got = sscanf(p + strlen(key), "%lu %lu %lu %lu %lu %lu %lu", &vmas,
+		     &rss, &t[0], &t[1], &t[2], &t[3], &t[4]);
+	ASSERT_EQ(7, got);
 	for (i = 0; i < VMI_NR_LEVELS; i++) {
 		ASSERT_TRUE(vmi_census_line(mm, levels[i], &tables, &entries,
 					    &cap, &bytes));
