@@ -19,12 +19,19 @@
 
 #include "vminspect.h"
 
-struct proc_dir_entry *vmi_proc_root;
+static struct proc_dir_entry *vmi_proc_root;
 
-bool vmi_table_phys;
-module_param_named(table_phys, vmi_table_phys, bool, 0444);
-MODULE_PARM_DESC(table_phys,
-		 "show the physical addresses of page-table pages to CAP_SYS_ADMIN (default: never)");
+/*
+ * The files of every /proc/vminspect/<pid>/, which track.c creates as
+ * processes come and go.
+ */
+static const struct vmi_pid_file vmi_pid_files[] = {
+	{ VMI_PROC_MM, 0444, &vmi_mm_proc_ops },
+	{ VMI_PROC_VMAS, 0444, &vmi_vmas_proc_ops },
+	{ VMI_PROC_PAGETABLE, 0444, &vmi_pagetable_proc_ops },
+	/* writable by its owner, the process's euid */
+	{ VMI_PROC_TRANSLATE, 0644, &vmi_translate_proc_ops, .owned = true },
+};
 
 static int __init vmi_init(void)
 {
@@ -41,7 +48,8 @@ static int __init vmi_init(void)
 		ret = -ENOMEM;
 		goto err_remove_root;
 	}
-	ret = vmi_track_init();
+	ret = vmi_track_init(vmi_proc_root, vmi_pid_files,
+			     ARRAY_SIZE(vmi_pid_files));
 	if (ret)
 		goto err_remove_root;
 

@@ -34,6 +34,8 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/fs_struct.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/pid.h>
@@ -49,6 +51,11 @@
 
 /* pagemap's file operations, learnt at load (vmi_access_init()) */
 static const struct file_operations *vmi_pagemap_fops;
+
+static bool vmi_table_phys;
+module_param_named(table_phys, vmi_table_phys, bool, 0444);
+MODULE_PARM_DESC(table_phys,
+		 "show the physical addresses of page-table pages to CAP_SYS_ADMIN (default: never)");
 
 /**
  * vmi_access_init - learn what a real /proc/<pid>/pagemap file looks like

@@ -5,7 +5,9 @@
  *
  * The kernel's pid table says which processes live (vmi_find_process(),
  * vmi_next_process()): the directories here follow it, and so do the opens
- * of target.c and the processes listing, which sit above this file.
+ * of target.c and the processes listing, which sit above this file.  What
+ * each directory holds is main.c's table, handed to vmi_track_init(), so
+ * nothing here names a file's operations.
  *
  * sched_process_fork and sched_process_exit are not exported as symbols, so
  * they are found with for_each_kernel_tracepoint() and attached with
@@ -61,16 +63,21 @@ static DECLARE_WORK(vmi_work, vmi_track_work);
 /**
  * struct vmi_pid_dir - /proc/vminspect/<tgid>
  * @dir:	the proc directory
- * @translate:	its translate file (see vmi_pid_own())
+ * @owned:	its file given to the process's ids (see vmi_pid_own())
  * @users:	files open in it
  * @dead:	the process has exited; remove when @users drops to zero
  */
 struct vmi_pid_dir {
 	struct proc_dir_entry *dir;
-	struct proc_dir_entry *translate;
+	struct proc_dir_entry *owned;
 	unsigned int users;
 	bool dead;
 };
+
+/* where the directories go and what is in them: vmi_track_init()'s */
+static struct proc_dir_entry *vmi_root;
+static const struct vmi_pid_file *vmi_pid_files;
+static unsigned int vmi_nr_pid_files;
 
 /* tgid -> struct vmi_pid_dir */
 static DEFINE_XARRAY(vmi_pids);
@@ -159,24 +166,10 @@ struct task_struct *vmi_next_process(pid_t nr)
 	}
 }
 
-static const struct {
-	const char *name;
-	umode_t mode;
-	const struct proc_ops *ops;
-} vmi_pid_files[] = {
-	{ VMI_PROC_MM, 0444, &vmi_mm_proc_ops },
-	{ VMI_PROC_VMAS, 0444, &vmi_vmas_proc_ops },
-	{ VMI_PROC_PAGETABLE, 0444, &vmi_pagetable_proc_ops },
-	/*
-	 * Writable by its owner, the process's euid (vmi_pid_own()): access
-	 * is still checked at open, the mode only keeps others from writing.
-	 */
-	{ VMI_PROC_TRANSLATE, 0644, &vmi_translate_proc_ops },
-};
-
 /*
- * Give translate (the one writable file) to @tgid's effective uid and gid,
- * as procfs gives /proc/<pid>/ files to the task's euid.  Later changes
+ * Give the owned file (translate, the one writable file) to @tgid's
+ * effective uid and gid, as procfs gives /proc/<pid>/ files to the task's
+ * euid.  Later changes
  * of the process's ids are not followed: the mode only narrows who may
  * write, the open check decides.
  */
@@ -221,7 +214,7 @@ static void vmi_pid_add(pid_t tgid)
 	old = xa_load(&vmi_pids, tgid);
 	if (old) {
 		old->dead = false;	/* a reused pid takes the entry over */
-		file = old->translate;
+		file = old->owned;
 		mutex_unlock(&vmi_pids_lock);
 		kfree(pd);
 		if (file)		/* set by this work, so stable here */
@@ -235,18 +228,18 @@ static void vmi_pid_add(pid_t tgid)
 	mutex_unlock(&vmi_pids_lock);
 
 	snprintf(name, sizeof(name), "%d", tgid);
-	dir = proc_mkdir_data(name, 0555, vmi_proc_root, data);
+	dir = proc_mkdir_data(name, 0555, vmi_root, data);
 	if (!dir)
 		goto err_erase;
-	for (i = 0; i < ARRAY_SIZE(vmi_pid_files); i++) {
+	for (i = 0; i < vmi_nr_pid_files; i++) {
 		file = proc_create_data(vmi_pid_files[i].name,
 					vmi_pid_files[i].mode, dir,
 					vmi_pid_files[i].ops, data);
 		if (!file)
 			goto err_remove_dir;
-		if (vmi_pid_files[i].ops == &vmi_translate_proc_ops) {
+		if (vmi_pid_files[i].owned) {
 			vmi_pid_own(file, tgid);
-			pd->translate = file;
+			pd->owned = file;
 		}
 	}
 	pd->dir = dir;		/* only the work and exit read them */
@@ -443,13 +436,21 @@ static void vmi_find_tracepoint(struct tracepoint *tp, void *priv)
 
 /**
  * vmi_track_init - create the per-process directories and follow fork/exit
+ * @root:	the directory to create them in (/proc/vminspect)
+ * @files:	the files of each, kept until vmi_track_exit(); at most one
+ *		of them @owned
+ * @nr:		how many
  *
- * Call after vmi_proc_root exists.  Returns when every live process has
- * its directory.
+ * Returns when every live process has its directory.
  */
-int vmi_track_init(void)
+int vmi_track_init(struct proc_dir_entry *root,
+		   const struct vmi_pid_file *files, unsigned int nr)
 {
 	int ret;
+
+	vmi_root = root;
+	vmi_pid_files = files;
+	vmi_nr_pid_files = nr;
 
 	for_each_kernel_tracepoint(vmi_find_tracepoint, NULL);
 	if (!vmi_tp_fork || !vmi_tp_exit) {

@@ -16,8 +16,6 @@
 
 #include "walk.h"
 
-extern struct proc_dir_entry *vmi_proc_root;
-
 /**
  * struct vmi_target - what an open per-process file holds
  * @mm:		the address space, mmgrab()bed at open (mm_count only)
@@ -43,9 +41,6 @@ struct vmi_target {
 	char kptr_pgd[20];
 };
 
-/* main.c */
-extern bool vmi_table_phys;
-
 /* target.c */
 int vmi_access_init(void);
 bool vmi_reader_visible(void);
@@ -63,7 +58,24 @@ struct mm_struct *vmi_target_get_mm(struct vmi_target *t);
  */
 struct task_struct *vmi_find_process(pid_t tgid);
 struct task_struct *vmi_next_process(pid_t nr);
-int vmi_track_init(void);
+/**
+ * struct vmi_pid_file - a file of every /proc/vminspect/<pid>/
+ * @name:	its name
+ * @mode:	its mode
+ * @ops:	its operations
+ * @owned:	given to the process's effective uid and gid, as procfs
+ *		gives /proc/<pid>/ files (a writable file: the mode then
+ *		keeps other users from writing; access is checked at open)
+ */
+struct vmi_pid_file {
+	const char *name;
+	umode_t mode;
+	const struct proc_ops *ops;
+	bool owned;
+};
+
+int vmi_track_init(struct proc_dir_entry *root,
+		   const struct vmi_pid_file *files, unsigned int nr);
 void vmi_track_exit(void);
 int vmi_pid_get(pid_t tgid);
 void vmi_pid_put(pid_t tgid);
@@ -75,7 +87,7 @@ extern const struct proc_ops vmi_vmas_proc_ops;
 extern const struct proc_ops vmi_pagetable_proc_ops;
 extern const struct proc_ops vmi_translate_proc_ops;
 
-/* mm.c: census of a whole address space, shared with processes */
+/* mm.c: census of a whole address space */
 int vmi_census(struct mm_struct *mm, struct vmi_walk *w);
 
 #define VMI_VMA_NAME_LEN	32
