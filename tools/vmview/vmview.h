@@ -192,7 +192,4 @@ const char *vmv_tlb_reason_name(int reason);
 int vmv_counters_ranges(pid_t pid, const uint64_t *start,
 			const uint64_t *end, size_t nr, uint64_t *faults);
 
-/* From the probes (probe.c, or probe_stub.c until it is merged). */
-bool vmi_probes_running(void);
-
 #endif /* _VMVIEW_H */
