@@ -738,12 +738,12 @@ static int probe_help(int argc, char **argv)
 int do_probe(int argc, char **argv)
 {
 	static const struct cmd cmds[] = {
-		{ "start", do_start },
-		{ "stop", do_stop },
-		{ "status", do_status },
-		{ "check", do_check },
-		{ "help", probe_help },
-		{ NULL, NULL },
+		{ "start", do_start, NULL, NULL },
+		{ "stop", do_stop, NULL, NULL },
+		{ "status", do_status, NULL, NULL },
+		{ "check", do_check, NULL, NULL },
+		{ "help", probe_help, NULL, NULL },
+		{ NULL, NULL, NULL, NULL },
 	};
 
 	return cmd_select(cmds, argc, argv, probe_help);
