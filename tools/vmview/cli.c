@@ -137,8 +137,7 @@ int vmv_help(void (*help)(FILE *f), const struct cmd *cmds)
 	if (cmds) {
 		arr = json_object_new_array();
 		for (i = 0; cmds[i].name; i++)
-			json_object_array_add(arr,
-					      json_object_new_string(cmds[i].name));
+			json_object_array_add(arr, vmv_json_str(cmds[i].name));
 		json_object_object_add(o, "commands", arr);
 	}
 	vmv_json_print(o);

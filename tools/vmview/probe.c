@@ -703,18 +703,20 @@ static struct json_object *pins_json(const struct pin_list *l, bool progs)
 	size_t i;
 
 	for (i = 0; i < l->n; i++) {
+		const struct pin *p = &l->v[i];
+
 		if (!progs) {
-			json_object_array_add(arr,
-					      vmv_json_str(l->v[i].name));
+			json_object_array_add(arr, vmv_json_str(p->name));
 			continue;
 		}
 		o = json_object_new_object();
-		json_object_object_add(o, "name", vmv_json_str(l->v[i].name));
-		if (l->v[i].have_info) {
-			json_object_object_add(o, "id",
-					       vmv_json_u64(l->v[i].id));
-			json_object_object_add(o, "recursion_misses",
-					       vmv_json_u64(l->v[i].recursion_misses));
+		json_object_object_add(o, "name", vmv_json_str(p->name));
+		if (p->have_info) {
+			struct json_object *m;
+
+			m = vmv_json_u64(p->recursion_misses);
+			json_object_object_add(o, "id", vmv_json_u64(p->id));
+			json_object_object_add(o, "recursion_misses", m);
 		}
 		json_object_array_add(arr, o);
 	}
@@ -768,9 +770,10 @@ static void status_json(const struct probe_status *st)
 		if (!name)
 			continue;
 		r = json_object_new_object();
-		for (k = 0; k < VMI_NR_TLB_KINDS; k++)
-			json_object_object_add(r, kind_names[k],
-					       vmv_json_u64(st->sum.tlb.r[i][k]));
+		for (k = 0; k < VMI_NR_TLB_KINDS; k++) {
+			f = vmv_json_u64(st->sum.tlb.r[i][k]);
+			json_object_object_add(r, kind_names[k], f);
+		}
 		json_object_object_add(t, name, r);
 	}
 	json_object_object_add(o, "tlb", t);
