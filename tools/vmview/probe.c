@@ -503,7 +503,7 @@ static int do_check(int argc, char **argv)
 
 	check_file = NULL;
 	missing = probe_opts(argc, argv, opts, check_opt);
-	if (missing >= 0)
+	if (missing >= 0)	/* help or a usage error: the exit status */
 		return missing;
 	file = check_file ? check_file : VMLINUX_BTF;
 	libbpf_set_print(verbose ? libbpf_print : NULL);
