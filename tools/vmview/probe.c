@@ -2,7 +2,7 @@
 /*
  * vmview probe start|stop|status: the lifecycle of the vminspect eBPF
  * probes (bpf/vmi_probes.bpf.c, embedded as a skeleton).  Reading the
- * counters is probe_read.c (probe.h).
+ * counters is probe_read.c (probe_read.h).
  *
  * "start" checks what the programs attach to against the kernel's BTF
  * (probe_btf.c), loads the programs, attaches them and pins programs, links
@@ -29,7 +29,7 @@
 #include <json-c/json.h>
 
 #include "vmview.h"
-#include "probe.h"
+#include "probe_read.h"
 #include "probe_btf.h"
 #include "vmi_probes.skel.h"
 

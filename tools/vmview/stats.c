@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Probe counters for vmview's views: the one place that talks to the
- * probes' reading API (probe.h, probe_read.c); everything else calls
+ * probes' reading API (probe_read.h); everything else calls
  * vmv_counters_*().
  */
 #include <errno.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "probe.h"
+#include "probe_read.h"
 #include "snapshot.h"
 #include "vmview.h"
 
