@@ -75,10 +75,20 @@ payload: vmview selftests
 # 13 root with gcc-14) and K's zram modules (built into the debug kernels).
 # SPARSE=1: the same build under sparse (C=2), whose findings check.sh
 # reads from build/k/K/build.log.
+# KDIR plays no part: whatever the host runs, the module in the initramfs
+# is built for the kernel that boots it, which its vermagic must name (a
+# guest refuses any other: tools/vm/run's exit 125); build/vm/initramfs-K
+# .release records that kernel, for run to refuse a stale initramfs.
 initramfs-%: payload
 	@tools/vm/kernel --module $* $(if $(WERROR),KCFLAGS=-Werror) $(if $(SPARSE),C=2)
+	@rel=$$(tools/vm/kernel --version $*) && \
+	mod=$$(modinfo -F vermagic $(B)/k/$*/vminspect.ko | cut -d' ' -f1) && \
+	[ "$$mod" = "$$rel" ] || { \
+		echo "initramfs-$*: vminspect.ko is built for '$$mod', kernel $* is '$$rel'" >&2; \
+		exit 1; }
 	@tools/vm/mkinitramfs $(if $(filter debug%,$*),,--kernel $*) \
 		--module $(B)/k/$*/vminspect.ko $(B)/vm/initramfs-$*.cpio.gz $(B)/vm/payload
+	@tools/vm/kernel --version $* > $(B)/vm/initramfs-$*.release
 	@$(if $(filter 6.1,$*),ln -sf initramfs-6.1.cpio.gz $(B)/vm/initramfs.cpio.gz)
 	@echo "  INITRAMFS build/vm/initramfs-$*.cpio.gz ($$(tools/vm/kernel --version $*))"
 
@@ -125,14 +135,14 @@ ifneq ($(filter debug%,$(KERNEL)),)
 DEBUG_KERNELS := $(KERNEL)
 endif
 
-stress: $(if $(filter debug%,$(KERNEL)),debug-kernel) all
+stress: $(if $(filter debug%,$(KERNEL)),debug-kernel) initramfs-$(KERNEL)
 	@$(VM_RUN) --kernel $(KERNEL) \
 		--timeout $$(($(STRESS_SECONDS) + 600)) -- \
 		env VMI_STRESS_SECONDS=$(STRESS_SECONDS) /vmi/selftests/stress_test
 
 # vmview under ASan/UBSan on the host with random arguments and corrupted
 # snapshots (tools/fuzz-vmview.sh; RUNS=N).
-fuzz-vmview: all
+fuzz-vmview: initramfs-6.1
 	@tools/fuzz-vmview.sh $(RUNS)
 
 # make check: deps, the root and guest kernels, a -Werror W=1 build for
@@ -146,16 +156,19 @@ check:
 		WERROR=1 SPARSE=1
 	@tools/check.sh --kernels "$(KERNELS)" --paging "$(PAGING)"
 
+# demo, vm, bench and stress boot KERNEL: they build its initramfs (the
+# module built for it), not 'make all' (the module for the host's KDIR,
+# which they do not use and which need not build).
 demo:
 	@tools/deps.sh
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory initramfs-$(KERNEL)
 	@$(VM_RUN) --kernel $(KERNEL) -- sh /vmi/bin/demo.sh
 
-vm: $(if $(filter debug%,$(KERNEL)),debug-kernel) all
+vm: $(if $(filter debug%,$(KERNEL)),debug-kernel) initramfs-$(KERNEL)
 	@$(VM_RUN) --kernel $(KERNEL) --interactive
 
 # 6G: export_bench's 4 GiB process of 4 KiB pages
-bench: $(if $(filter debug%,$(KERNEL)),debug-kernel) all
+bench: $(if $(filter debug%,$(KERNEL)),debug-kernel) initramfs-$(KERNEL)
 	@$(VM_RUN) --kernel $(KERNEL) --mem 6G --timeout 1800 -- sh /vmi/bench/run.sh
 
 DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)

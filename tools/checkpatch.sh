@@ -8,8 +8,11 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cp=${1:-$top/build/kernel/scripts/checkpatch.pl}
 cd "$top"
+# bpf/ARCH/vmlinux.h is generated (make -C bpf vmlinux-h): the kernel's
+# types, not our code.
 files=$(git ls-files '*.c' '*.h' 2>/dev/null)
 [ -n "$files" ] || files=$(find module bpf include tools selftests -name '*.[ch]')
+files=$(echo "$files" | grep -v '^bpf/[^/]*/vmlinux\.h$')
 # Kernel code gets every check.  User-space code (vmview, BPF programs,
 # selftests, tools) has no __printf()/__packed/... macros and may use
 # volatile for the BPF rodata knobs libbpf needs; libelf's types (Elf,

@@ -22,7 +22,7 @@ pkgs=(
 	kmod			# modinfo, to resolve guest module deps
 	xz-utils zstd		# kernel source tarball, compressed guest modules
 	libbpf-dev libelf-dev zlib1g-dev	# vmview loads BPF (static link)
-	bpftool			# vmlinux.h and skeletons
+	bpftool			# skeletons, make -C bpf vmlinux-h
 	clang llvm		# BPF CO-RE compilation
 	libjson-c-dev		# vmview -j output
 	libncurses-dev		# vmview top

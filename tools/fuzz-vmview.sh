@@ -72,25 +72,54 @@ words=(help ps show maps pt translate top probe p s m t tr h he
 	snapshot diff html sn d ht --fork --frames pagemap pagetable -o -a -t
 	--output --address --translate -)
 long=$(head -c 5000 /dev/zero | tr '\0' A)
+# longer than vmview's first read of a file (64 KiB), digits: a number too
+overlong=$(head -c 70000 /dev/zero | tr '\0' 7)
 
 # Corrupt a copy of the snapshot: flipped bytes, cut files, lines dropped
-# or repeated, numbers made huge or negative, the version changed.
+# or repeated, numbers made huge or negative, the version changed, and the
+# lines no module writes: a line of blanks, an overlong line (one token, or
+# a line that goes on), a NUL inside a line, a line cut short.
+# corrupt DIR: one to four files, any damage; corrupt DIR FILE: that file
+# (relative to DIR), one of the line-shaped damages (7 to 11).
 corrupt() {
-	local dir=$1 f n
+	local dir=$1 f n l m files
 	rm -rf "$dir" && cp -a "$snap" "$dir"
-	for f in $(find "$dir" -type f ! -name .done | shuf -n $((1 + RANDOM % 4))); do
+	if [ $# -gt 1 ]; then
+		files=$dir/$2
+	else
+		files=$(find "$dir" -type f ! -name .done | shuf -n $((1 + RANDOM % 4)))
+	fi
+	for f in $files; do
 		n=$(stat -c %s "$f")
 		[ "$n" -gt 0 ] || continue
-		case $((RANDOM % 7)) in
+		l=$((1 + RANDOM % 40))
+		m=$((RANDOM % 12))
+		[ $# -eq 1 ] || m=$((7 + RANDOM % 5))
+		case $m in
 		0) printf "\\x$(printf %02x $((RANDOM % 256)))" |
 			dd of="$f" bs=1 seek=$((RANDOM * 32768 % n + RANDOM % n)) \
 			conv=notrunc status=none ;;
 		1) truncate -s $((RANDOM % n)) "$f" ;;
-		2) sed -i "$((1 + RANDOM % 40))d" "$f" ;;
-		3) sed -i "$((1 + RANDOM % 40))p" "$f" ;;
+		2) sed -i "${l}d" "$f" ;;
+		3) sed -i "${l}p" "$f" ;;
 		4) sed -i "s/ [0-9][0-9]*/ 18446744073709551616/$((1 + RANDOM % 9))" "$f" ;;
 		5) sed -i "s/ [0-9][0-9]*/ -$RANDOM/$((1 + RANDOM % 9))" "$f" ;;
 		6) sed -i "1s/ [0-9.]*$/ $((RANDOM % 3)).$RANDOM/" "$f" ;;
+		7) blanks=("" " " "   " "\t" " \t ")
+		   awk -v l=$l -v b="${blanks[RANDOM % 5]}" \
+			'NR == l { print b } { print } END { if (NR < l) print b }' \
+			"$f" > "$f.new" && mv "$f.new" "$f" ;;
+		8) awk -v l=$l -v t="$overlong" -v w=$((RANDOM % 2)) \
+			'NR == l { print (w ? $0 " " t : t) } NR != l { print }' \
+			"$f" > "$f.new" && mv "$f.new" "$f" ;;
+		9) n=$((RANDOM * 32768 % n + RANDOM % n))
+		   { head -c "$n" "$f"; printf '\0'; tail -c +$((n + 1)) "$f"; } \
+			> "$f.new" && mv "$f.new" "$f" ;;
+		10) awk -v l=$l -v r=$RANDOM \
+			'NR == l { $0 = substr($0, 1, r % (length($0) + 1)) } { print }' \
+			"$f" > "$f.new" && mv "$f.new" "$f" ;;
+		11) n=$(grep -c '' "$f")	# cut inside the last line
+		   truncate -s $(($(head -n $((n - 1)) "$f" | wc -c) + RANDOM % 8)) "$f" ;;
 		esac
 	done
 }
@@ -102,12 +131,13 @@ jsons=("$snap"/.json/*.json)
 
 # Corrupt a copy of a JSON snapshot: flipped bytes, cut, lines of the
 # files inside it dropped or repeated, numbers made huge, negative or
-# strings, keys renamed, the version changed.
+# strings, keys renamed, the version changed; in the files inside it a
+# line of blanks, an overlong line, a NUL (\u0000).
 corrupt_json() {
 	local f=$1 n
 	cp "${jsons[RANDOM % ${#jsons[@]}]}" "$f"
 	n=$(stat -c %s "$f")
-	case $((RANDOM % 10)) in
+	case $((RANDOM % 13)) in
 	0) printf "\\x$(printf %02x $((RANDOM % 256)))" |
 		dd of="$f" bs=1 seek=$((RANDOM * 32768 % n + RANDOM % n)) \
 		conv=notrunc status=none ;;
@@ -120,6 +150,9 @@ corrupt_json() {
 	7) sed -i "s/\"\\(pid\\|files\\|mm\\|vmas\\|pagetable\\|walks\\|counters\\|format\\)\"/\"x\"/$((1 + RANDOM % 3))" "$f" ;;
 	8) sed -i "s/\"version\": *\"[0-9.]*\"/\"version\": \"$((RANDOM % 3)).$RANDOM\"/" "$f" ;;
 	9) sed -i "s/\\\\n0000/\\\\nzz00/$((1 + RANDOM % 80))" "$f" ;;	# a line of a file
+	10) sed -i "s/\\\\n/\\\\n   \\\\n/$((1 + RANDOM % 80))" "$f" ;;
+	11) sed -i "s/\\\\n/\\\\n${long:0:$((RANDOM % 5000 + 100))}\\\\n/$((1 + RANDOM % 80))" "$f" ;;
+	12) sed -i "s/\\\\n\\([a-z0-9]\\)/\\\\n\\1\\\\u0000/$((1 + RANDOM % 80))" "$f" ;;
 	esac
 }
 
@@ -127,15 +160,34 @@ corrupt_json() {
 # no word is an absolute path but copies of snapshots made for the run)
 mkdir -p "$out/cwd" && cd "$out/cwd" || exit 1
 
+# The command that reads each file, for the runs aimed at one file.
+readers=("show mm" "maps vmas" "pt mm" "pt pagetable --map" "snapshot mm"
+	"html vmas")
+
 pass=0 fail=0 hung=0
 for ((i = 1; i <= runs; i++)); do
 	args=()
-	# a quarter of the runs fuzz export's many options, a few serve's
-	case $((RANDOM % 20)) in
+	env=()
+	# a fifth of the runs aim at one file: damage a line of it, run the
+	# command that reads it (ps: processes)
+	if [ $((RANDOM % 5)) -eq 0 ]; then
+		p=${pids[RANDOM % ${#pids[@]}]}
+		read -ra r <<< "${readers[RANDOM % ${#readers[@]}]}"
+		if [ $((RANDOM % 6)) -eq 0 ]; then
+			args=(ps) && corrupt "$out/corrupt" processes
+		else
+			args=("${r[0]}" "$p" "${r[@]:2}")
+			corrupt "$out/corrupt" "$p/${r[1]}"
+		fi
+		[ $((RANDOM % 2)) -eq 0 ] && args=(-j "${args[@]}")
+		env=(VMVIEW_PROCFS="$out/corrupt" VMVIEW_PROC_ROOT="$out/corrupt/k")
+	fi
+	# a quarter of the others fuzz export's many options, a few serve's
+	case $((${#env[@]} ? 19 : RANDOM % 20)) in
 	[0-4]) args=(export) ;;
 	5) args=(serve --listen 127.0.0.1:0) ;;
 	esac
-	for ((k = RANDOM % 6; k > 0; k--)); do
+	for ((k = ${#env[@]} ? 0 : RANDOM % 6; k > 0; k--)); do
 		case $((RANDOM % 10)) in
 		0) args+=("${pids[RANDOM % ${#pids[@]}]}") ;;
 		1) args+=("0x$(printf %x $((RANDOM << 30 | RANDOM << 15 | RANDOM)))") ;;
@@ -151,8 +203,7 @@ for ((i = 1; i <= runs; i++)); do
 	for a in "${args[@]}"; do
 		[ "$a" = probe ] && args=("${args[@]/#start/stop}")
 	done
-	env=()
-	case $((RANDOM % 4)) in
+	case $((${#env[@]} ? 0 : RANDOM % 4)) in
 	0) ;;
 	1) env=(VMVIEW_PROCFS="$snap" VMVIEW_PROC_ROOT="$snap/k") ;;
 	*) corrupt "$out/corrupt"

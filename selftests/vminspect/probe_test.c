@@ -30,7 +30,7 @@
 
 #include "kselftest_harness.h"
 #include "vmi_util.h"
-#include "probe.h"
+#include "probe_read.h"
 
 #define VMVIEW		"/vmi/bin/vmview"
 #define PAGE		4096UL

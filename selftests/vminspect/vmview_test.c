@@ -857,32 +857,366 @@ TEST(bad_arguments_give_usage_and_exit_2)
 	}
 }
 
-TEST(help_everywhere)
+/*
+ * "CMD... -h", "CMD... help" and "-j CMD... help": exit 0, help on stdout
+ * naming the command, nothing on stderr; with -j one JSON object whose
+ * "help" is the text.  Returns that object (NULL if not JSON).
+ */
+static struct json_object *check_help(struct __test_metadata *_metadata,
+				      const char *cmd, const char *sub)
 {
-	static const char * const cmds[] = {
-		"ps", "show", "maps", "pt", "translate", "top", "export",
-		"serve",
-	};
 	static struct run r;
+	struct json_object *o, *h;
+	static const char * const how[] = { "-h", "help" };
 	size_t i;
 
-	run_vmview(&r, "-h", NULL);
-	EXPECT_EQ(0, r.status);
-	EXPECT_NE(NULL, strstr(r.out, "Usage:"));
-	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
-		run_vmview(&r, cmds[i], "-h", NULL);
-		EXPECT_EQ(0, r.status);
-		EXPECT_NE(NULL, strstr(r.out, cmds[i]));
-		run_vmview(&r, cmds[i], "help", NULL);
-		EXPECT_EQ(0, r.status);
+	for (i = 0; i < ARRAY_SIZE(how); i++) {
+		if (sub)
+			run_vmview(&r, cmd, sub, how[i], NULL);
+		else
+			run_vmview(&r, cmd, how[i], NULL);
+		EXPECT_EQ(0, r.status) {
+			TH_LOG("vmview %s %s %s: %s", cmd, sub ? sub : "",
+			       how[i], r.err);
+		}
 		EXPECT_NE(NULL, strstr(r.out, "Usage:"));
-		run_vmview(&r, "help", cmds[i], NULL);
-		EXPECT_EQ(0, r.status);
-		EXPECT_NE(NULL, strstr(r.out, "Usage:"));
+		EXPECT_NE(NULL, strstr(r.out, cmd));
+		EXPECT_STREQ("", r.err);
 	}
+	if (!sub) {
+		run_vmview(&r, "help", cmd, NULL);
+		EXPECT_EQ(0, r.status);
+		EXPECT_NE(NULL, strstr(r.out, "Usage:"));
+		EXPECT_NE(NULL, strstr(r.out, cmd));
+	}
+	if (sub)
+		run_vmview(&r, "-j", cmd, sub, "help", NULL);
+	else
+		run_vmview(&r, "-j", cmd, "help", NULL);
+	EXPECT_EQ(0, r.status);
+	EXPECT_STREQ("", r.err);
+	o = json_tokener_parse(r.out);
+	h = jget(o, "help");
+	EXPECT_NE(NULL, h) {
+		TH_LOG("vmview -j %s %s help: %s", cmd, sub ? sub : "", r.out);
+	}
+	if (h)
+		EXPECT_NE(NULL, strstr(json_object_get_string(h), "Usage:"));
+	return o;
+}
+
+/*
+ * Help for every command and every subcommand, enumerated from vmview's
+ * own tables ('vmview -j help' names the commands, 'vmview -j CMD help' a
+ * command's subcommands), so that a command added there is tested here
+ * without a word written; 'vmview help' must list each of them.
+ */
+TEST(help_everywhere)
+{
+	struct json_object *top, *cmds, *o, *subs;
+	static struct run r, usage;
+	size_t i, j, n, nsub;
+	char line[64];
+
+	run_vmview(&usage, "-h", NULL);
+	EXPECT_EQ(0, usage.status);
+	EXPECT_NE(NULL, strstr(usage.out, "Usage:"));
+	run_vmview(&r, "-j", "help", NULL);
+	ASSERT_EQ(0, r.status);
+	top = json_tokener_parse(r.out);
+	cmds = jget(top, "commands");
+	ASSERT_NE(NULL, cmds) {
+		TH_LOG("vmview -j help: %s", r.out);
+	}
+	n = json_object_array_length(cmds);
+	/* the table, not an empty list: ps and probe are in it */
+	EXPECT_NE(NULL, strstr(r.out, "\"ps\""));
+	EXPECT_NE(NULL, strstr(r.out, "\"probe\""));
+	for (i = 0; i < n; i++) {
+		struct json_object *c = json_object_array_get_idx(cmds, i);
+		const char *cmd = json_object_get_string(c);
+
+		snprintf(line, sizeof(line), "\n  %s ", cmd);
+		EXPECT_NE(NULL, strstr(usage.out, line)) {
+			TH_LOG("'vmview help' does not list %s", cmd);
+		}
+		if (!strcmp(cmd, "help"))
+			continue;
+		o = check_help(_metadata, cmd, NULL);
+		subs = jget(o, "commands");
+		nsub = subs ? json_object_array_length(subs) : 0;
+		for (j = 0; j < nsub; j++) {
+			struct json_object *c;
+			const char *sub;
+
+			c = json_object_array_get_idx(subs, j);
+			sub = json_object_get_string(c);
+
+			if (strcmp(sub, "help"))
+				json_object_put(check_help(_metadata, cmd,
+							   sub));
+		}
+		json_object_put(o);
+	}
+	json_object_put(top);
 	run_vmview(&r, "-V", NULL);
 	EXPECT_EQ(0, r.status);
 	EXPECT_NE(NULL, strstr(r.out, "vmview"));
+}
+
+/*
+ * A copy of @src (@src_len bytes) as @dir/@rel with @line (@len bytes, NULs
+ * allowed) inserted as its line @at (2: after the version line; past the
+ * end: appended) unless @line is NULL; with @cut, the copy ends @cut bytes
+ * into its last line, without the newline.  Returns 0 or -1.
+ */
+static int damaged_copy(const char *src, size_t src_len, const char *dir,
+			const char *rel, int at, const char *line, size_t len,
+			size_t cut)
+{
+	const char *p = src, *end = src + src_len, *nl;
+	char path[PATH_MAX];
+	size_t n;
+	int i = 1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	for (; p < end; p = nl, i++) {
+		nl = memchr(p, '\n', end - p);
+		nl = nl ? nl + 1 : end;
+		if (i == at && line) {
+			fwrite(line, 1, len, f);
+			fputc('\n', f);
+		}
+		n = nl - p;
+		if (cut && nl == end) {
+			fwrite(p, 1, cut < n ? cut : n - 1, f);
+			break;
+		}
+		fwrite(p, 1, n, f);
+	}
+	if (i <= at && line) {
+		fwrite(line, 1, len, f);
+		fputc('\n', f);
+	}
+	return fclose(f) ? -1 : 0;
+}
+
+/*
+ * A damaged file may be read (0) or refused with an error (1: on stderr,
+ * or with -j an {"error": ...} on stdout); never a signal.
+ */
+static void expect_no_crash(struct __test_metadata *_metadata,
+			    const struct run *r, const char *what)
+{
+	EXPECT_TRUE(r->status == 0 || r->status == 1) {
+		TH_LOG("%s: status %d (-1: killed by a signal), stderr: %s",
+		       what, r->status, r->err);
+	}
+	if (r->status == 1)
+		EXPECT_TRUE(strstr(r->err, "vmview: ") ||
+			    strstr(r->out, "{\"error\":")) {
+			TH_LOG("%s: status 1 without an error", what);
+		}
+}
+
+/* A scratch VMVIEW_PROCFS with a directory PID/ in it, malloc'd. */
+static char *scratch_procfs(pid_t pid)
+{
+	char *dir = strdup("/tmp/vmview-damaged-XXXXXX"), path[PATH_MAX];
+
+	if (!dir || !mkdtemp(dir))
+		return NULL;
+	snprintf(path, sizeof(path), "%s/%d", dir, pid);
+	if (mkdir(path, 0755))
+		return NULL;
+	return dir;
+}
+
+static void remove_procfs(char *dir)
+{
+	char cmd[PATH_MAX + 16];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		fprintf(stderr, "# could not remove %s\n", dir);
+	free(dir);
+}
+
+/*
+ * Regression: an mm file with a line of only blanks made vmview pass NULL
+ * to strcmp() (exit 139).  The file is this test's own mm, or where the
+ * module is not loaded (on the host) a minimal one of this format.
+ */
+TEST(mm_line_of_spaces_is_no_crash)
+{
+	static const char * const blanks[] = { " ", "    ", " \t ", "\t" };
+	static struct run r;
+	char *dir, *mm, pidstr[16], rel[32], what[64];
+	pid_t pid = getpid();
+	size_t i;
+
+	mm = vmi_module_loaded() ? vmi_read_pidfile(pid, VMI_PROC_MM) : NULL;
+	if (!mm)
+		ASSERT_LE(0, asprintf(&mm, "vminspect-mm %d.%d\npid %d\n"
+				      "comm x\npaging_levels 4\n",
+				      VMI_FORMAT_MAJOR, VMI_FORMAT_MINOR, pid));
+	snprintf(pidstr, sizeof(pidstr), "%d", pid);
+	snprintf(rel, sizeof(rel), "%d/%s", pid, VMI_PROC_MM);
+	dir = scratch_procfs(pid);
+	ASSERT_NE(NULL, dir);
+	setenv("VMVIEW_PROCFS", dir, 1);
+	for (i = 0; i < ARRAY_SIZE(blanks); i++) {
+		/* after the version line, further on, at the end */
+		ASSERT_EQ(0, damaged_copy(mm, strlen(mm), dir, rel, 2 + 2 * i,
+					  blanks[i], strlen(blanks[i]), 0));
+		snprintf(what, sizeof(what), "show, '%s' as line %zu",
+			 blanks[i], 2 + 2 * i);
+		run_vmview(&r, "show", pidstr, NULL);
+		expect_no_crash(_metadata, &r, what);
+		run_vmview(&r, "-j", "show", pidstr, NULL);
+		expect_no_crash(_metadata, &r, "-j too");
+	}
+	unsetenv("VMVIEW_PROCFS");
+	remove_procfs(dir);
+	free(mm);
+}
+
+/*
+ * Every file vmview parses, copied from the module and damaged the ways
+ * a file can be: a line of blanks, an overlong line (64 KiB of one token,
+ * and a known line with 64 KiB of numbers after it), a line with a NUL in
+ * it, the last line cut short.  vmview must not crash on any; a NUL is in
+ * none of our files, and what follows it must not be dropped unseen: it
+ * is refused.
+ */
+TEST_F(target, damaged_lines_are_read_or_refused)
+{
+	static const struct {
+		const char *file;
+		const char *argv[3];	/* the command reading it, PID last */
+	} files[] = {
+		{ VMI_PROC_PROCESSES, { "ps" } },
+		{ VMI_PROC_MM, { "show" } },
+		{ VMI_PROC_VMAS, { "maps" } },
+		{ VMI_PROC_PAGETABLE, { "pt", "--map" } },
+	};
+	static const char nul_line[] = "\0comm x";
+	static struct run r;
+	char *dir, *copy[ARRAY_SIZE(files)], *tok, *nums, rel[64], what[96];
+	size_t len[ARRAY_SIZE(files)], i, f, big = 65536;
+	const char *av[8];
+	int j, k;
+
+	ASSERT_EQ(0, vmi_wait_pid_dir(self->pid, true));
+	tok = malloc(big + 1);
+	nums = malloc(big + 1);
+	ASSERT_TRUE(tok && nums);
+	memset(tok, 'x', big);
+	tok[big] = '\0';
+	for (i = 0; i < big; i += 2)
+		memcpy(nums + i, "1 ", 2);
+	nums[big] = '\0';
+	dir = scratch_procfs(self->pid);
+	ASSERT_NE(NULL, dir);
+	for (f = 0; f < ARRAY_SIZE(files); f++) {
+		char path[128];
+
+		if (f)
+			snprintf(path, sizeof(path), "/proc/%s/%d/%s",
+				 VMI_PROC_DIR, self->pid, files[f].file);
+		else
+			snprintf(path, sizeof(path), "/proc/%s/%s",
+				 VMI_PROC_DIR, files[f].file);
+		copy[f] = vmi_read_file(path, &len[f]);
+		ASSERT_NE(NULL, copy[f]);
+	}
+	setenv("VMVIEW_PROCFS", dir, 1);
+	for (f = 0; f < ARRAY_SIZE(files); f++) {
+		for (k = 0; k < 7; k++) {
+			bool nul = k == 4;
+
+			/* the others intact */
+			for (i = 0; i < ARRAY_SIZE(files); i++) {
+				if (i)
+					snprintf(rel, sizeof(rel), "%d/%s",
+						 self->pid, files[i].file);
+				else
+					snprintf(rel, sizeof(rel), "%s",
+						 files[i].file);
+				ASSERT_EQ(0, damaged_copy(copy[i], len[i], dir,
+							  rel, 0, NULL, 0, 0));
+			}
+			if (f)
+				snprintf(rel, sizeof(rel), "%d/%s", self->pid,
+					 files[f].file);
+			else
+				snprintf(rel, sizeof(rel), "%s", files[f].file);
+			switch (k) {
+			case 0:	/* blanks after the version line */
+				damaged_copy(copy[f], len[f], dir, rel, 2,
+					     "   ", 3, 0);
+				break;
+			case 1:	/* blanks as the last line */
+				damaged_copy(copy[f], len[f], dir, rel, 1 << 30,
+					     " \t ", 3, 0);
+				break;
+			case 2:	/* one 64 KiB token */
+				damaged_copy(copy[f], len[f], dir, rel, 3,
+					     tok, big, 0);
+				break;
+			case 3:	/* a line that goes on for 64 KiB */
+				damaged_copy(copy[f], len[f], dir, rel, 3,
+					     nums, big, 0);
+				break;
+			case 4:	/* a NUL inside a line */
+				damaged_copy(copy[f], len[f], dir, rel, 3,
+					     nul_line, sizeof(nul_line) - 1, 0);
+				break;
+			case 5:	/* the last line cut short */
+				damaged_copy(copy[f], len[f], dir, rel, 0,
+					     NULL, 0, 3);
+				break;
+			case 6:	/* only the first byte of the last line */
+				damaged_copy(copy[f], len[f], dir, rel, 0,
+					     NULL, 0, 1);
+				break;
+			}
+			for (j = 0; j < 2; j++) {
+				int n = 0;
+
+				av[n++] = "vmview";
+				if (j)
+					av[n++] = "-j";
+				av[n++] = files[f].argv[0];
+				if (f)
+					av[n++] = self->pidstr;
+				if (files[f].argv[1])
+					av[n++] = files[f].argv[1];
+				av[n] = NULL;
+				run_vmview_prep(&r, NULL, NULL, av);
+				snprintf(what, sizeof(what),
+					 "%s%s, %s damaged (%d)",
+					 j ? "-j " : "", av[j + 1],
+					 files[f].file, k);
+				expect_no_crash(_metadata, &r, what);
+				if (nul)
+					EXPECT_EQ(1, r.status) {
+						TH_LOG("%s: NUL not refused",
+						       what);
+					}
+			}
+		}
+	}
+	unsetenv("VMVIEW_PROCFS");
+	remove_procfs(dir);
+	for (f = 0; f < ARRAY_SIZE(files); f++)
+		free(copy[f]);
+	free(tok);
+	free(nums);
 }
 
 /* ---- export and serve: Prometheus metrics ---- */

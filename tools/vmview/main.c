@@ -2,11 +2,10 @@
 /*
  * vmview - the vminspect viewer: a table of commands in the style of
  * bpftool, unique prefixes accepted, global options before the command
- * (and the common ones after it too), one error printer.
+ * (and the common ones after it too).  The conventions the commands share
+ * (options, errors, JSON, help, dispatch) are cli.c's.
  */
-#include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,84 +17,7 @@
 
 #define VMVIEW_VERSION	"1.0"
 
-bool json_output;
-bool pretty_output;
-int verbose;
-const char *bin_name = "vmview";
-static const char *cur_cmd;
-
-void p_err(const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (json_output) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "error", json_object_new_string(msg));
-		vmv_json_print(o);
-		fflush(stdout);
-		return;
-	}
-	fflush(stdout);
-	fprintf(stderr, "%s: %s\n", bin_name, msg);
-}
-
-int p_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fprintf(stderr, "%s: ", bin_name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	if (cur_cmd)
-		fprintf(stderr, "\nTry '%s %s help'.\n", bin_name, cur_cmd);
-	else
-		fprintf(stderr, "\nTry '%s help'.\n", bin_name);
-	return VMV_EXIT_USAGE;
-}
-
-int cmd_select(const struct cmd *cmds, int argc, char **argv,
-	       int (*help)(int argc, char **argv))
-{
-	const struct cmd *found = NULL;
-	char names[256] = "";
-	size_t len;
-	int i, n = 0;
-
-	if (argc < 1 || !strcmp(argv[0], "-h") || !strcmp(argv[0], "--help"))
-		return help(argc, argv);
-	len = strlen(argv[0]);
-	for (i = 0; cmds[i].name; i++) {
-		if (!strcmp(cmds[i].name, argv[0])) {
-			found = &cmds[i];
-			n = 1;
-			break;
-		}
-		if (len && !strncmp(cmds[i].name, argv[0], len)) {
-			found = &cmds[i];
-			n++;
-			snprintf(names + strlen(names),
-				 sizeof(names) - strlen(names), "%s%s",
-				 names[0] ? ", " : "", cmds[i].name);
-		}
-	}
-	if (n > 1)
-		return p_usage("'%s' is ambiguous: %s", argv[0], names);
-	if (!found)
-		return p_usage("unknown command '%s'", argv[0]);
-	if (!strcmp(found->name, "help"))
-		return help(argc - 1, argv + 1);
-	if (!cur_cmd)
-		cur_cmd = found->name;
-	/* as bpftool: the command gets the words after its name */
-	return found->func(argc - 1, argv + 1);
-}
+static const struct cmd cmds[];
 
 static void print_usage(FILE *f)
 {
@@ -104,20 +26,9 @@ static void print_usage(FILE *f)
 		"\n"
 		"Look inside a live process's virtual memory (the vminspect module).\n"
 		"\n"
-		"Commands (any unique prefix will do):\n"
-		"  ps [--sort pt|rss|vmas|faults|tlb]   every process: VMAs, RSS, page tables\n"
-		"  show PID                             mm summary, page-table census, counters\n"
-		"  maps PID                             VMA map with residency per VMA\n"
-		"  pt PID [--map]                       page-table census tree, or the map\n"
-		"  translate PID ADDR                   walk ADDR level by level, ELF symbol\n"
-		"  snapshot PID [-o FILE]               all of the above in one JSON file\n"
-		"  diff A B | diff --fork PARENT CHILD  what changed (A, B: pid or snapshot)\n"
-		"  html PID|SNAPSHOT [-o FILE]          the address space as one HTML page\n"
-		"  top [-n N] [-d SECS]                 live faults and TLB flushes per second\n"
-		"  probe start|stop|status|check        the eBPF fault and TLB probes\n"
-		"  export [-o FILE] [--interval SECS]   Prometheus metrics (textfile collector)\n"
-		"  serve [--listen ADDR]                Prometheus metrics on HTTP, /metrics\n"
-		"  help                                 this text; 'vmview COMMAND help'\n"
+		"Commands (any unique prefix will do):\n", bin_name);
+	vmv_cmds_help(f, "  ", cmds);
+	fprintf(f,
 		"\n"
 		"Options:\n"
 		"  -j, --json      JSON output (errors too: {\"error\": ...})\n"
@@ -128,11 +39,8 @@ static void print_usage(FILE *f)
 		"\n"
 		"show, maps, pt and translate take a snapshot file in place of a PID.\n"
 		"\n"
-		"Exit status: 0 ok, 1 error, 2 bad arguments.  See vmview(8).\n",
-		bin_name);
+		"Exit status: 0 ok, 1 error, 2 bad arguments.  See vmview(8).\n");
 }
-
-static const struct cmd cmds[];
 
 static int do_help(int argc, char **argv)
 {
@@ -148,33 +56,38 @@ static int do_help(int argc, char **argv)
 
 		return cmd_select(cmds, 2, words, do_help);
 	}
-	if (json_output) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "usage",
-				       json_object_new_string("vmview [OPTIONS] COMMAND [ARGS]"));
-		vmv_json_print(o);
-		return VMV_EXIT_OK;
-	}
-	print_usage(stdout);
-	return VMV_EXIT_OK;
+	return vmv_help(print_usage, cmds);
 }
 
+/* The commands, in the order 'vmview help' lists them. */
 static const struct cmd cmds[] = {
-	{ "help",	do_help },
-	{ "ps",		do_ps },
-	{ "show",	do_show },
-	{ "maps",	do_maps },
-	{ "pt",		do_pt },
-	{ "translate",	do_translate },
-	{ "snapshot",	do_snapshot },
-	{ "diff",	do_diff },
-	{ "html",	do_html },
-	{ "top",	do_top },
-	{ "probe",	do_probe },
-	{ "export",	do_export },
-	{ "serve",	do_serve },
-	{ NULL,		NULL },
+	{ "ps",		do_ps,		"[--sort pt|rss|vmas|faults|tlb]",
+	  "every process: VMAs, RSS, page tables" },
+	{ "show",	do_show,	"PID",
+	  "mm summary, page-table census, counters" },
+	{ "maps",	do_maps,	"PID",
+	  "VMA map with residency per VMA" },
+	{ "pt",		do_pt,		"PID [--map]",
+	  "page-table census tree, or the map" },
+	{ "translate",	do_translate,	"PID ADDR",
+	  "walk ADDR level by level, ELF symbol" },
+	{ "snapshot",	do_snapshot,	"PID [-o FILE]",
+	  "all of the above in one JSON file" },
+	{ "diff",	do_diff,	"A B | diff --fork PARENT CHILD",
+	  "what changed (A, B: pid or snapshot)" },
+	{ "html",	do_html,	"PID|SNAPSHOT [-o FILE]",
+	  "the address space as one HTML page" },
+	{ "top",	do_top,		"[-n N] [-d SECS]",
+	  "live faults and TLB flushes per second" },
+	{ "probe",	do_probe,	"start|stop|status|check",
+	  "the eBPF fault and TLB probes" },
+	{ "export",	do_export,	"[-o FILE] [--interval SECS]",
+	  "Prometheus metrics (textfile collector)" },
+	{ "serve",	do_serve,	"[--listen ADDR]",
+	  "Prometheus metrics on HTTP, /metrics" },
+	{ "help",	do_help,	NULL,
+	  "this text; 'vmview COMMAND help'" },
+	{ NULL, NULL, NULL, NULL },
 };
 
 static int do_version(void)
@@ -234,10 +147,8 @@ int main(int argc, char **argv)
 	use_color = isatty(STDOUT_FILENO) && !(nc && *nc) && !json_output;
 	if (version)
 		return do_version();
-	if (help) {
-		print_usage(stdout);
-		return VMV_EXIT_OK;
-	}
+	if (help)
+		return vmv_help(print_usage, cmds);
 	if (optind >= argc) {
 		print_usage(stderr);
 		return VMV_EXIT_USAGE;

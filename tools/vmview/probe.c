@@ -2,16 +2,20 @@
 /*
  * vmview probe start|stop|status: the lifecycle of the vminspect eBPF
  * probes (bpf/vmi_probes.bpf.c, embedded as a skeleton).  Reading the
- * counters is probe_read.c (probe.h).
+ * counters is probe_read.c (probe_read.h).
  *
  * "start" checks what the programs attach to against the kernel's BTF
  * (probe_btf.c), loads the programs, attaches them and pins programs, links
  * and maps under VMI_BPF_PIN_DIR/{progs,links,maps}/, so counting goes on
  * after vmview exits; "stop" unpins everything, which detaches the
  * programs; "check" only checks, against the running kernel or a vmlinux.
+ * Each subcommand parses its options as every vmview command does
+ * (vmv_parse_opts()), reads what it reports into a struct, and prints it
+ * with a -j printer or a plain one, side by side.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +29,7 @@
 #include <json-c/json.h>
 
 #include "vmview.h"
-#include "probe.h"
+#include "probe_read.h"
 #include "probe_btf.h"
 #include "vmi_probes.skel.h"
 
@@ -34,19 +38,7 @@
 #define VMLINUX_BTF		"/sys/kernel/btf/vmlinux"
 #define PIN_RODATA		"rodata"
 
-#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
-
 static const char * const pin_subdirs[] = { "links", "progs", "maps" };
-
-static json_object *jstr(const char *s)
-{
-	return json_object_new_string(s);
-}
-
-static void jadd_int(json_object *o, const char *key, __u64 v)
-{
-	json_object_object_add(o, key, json_object_new_int64(v));
-}
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
@@ -170,8 +162,6 @@ static int pin_objects(struct vmi_probes_bpf *skel)
 	return 0;
 }
 
-static int probe_help(int argc, char **argv);
-
 struct missing {
 	char text[1024];
 	size_t len;
@@ -243,25 +233,86 @@ static bool kernel_fully_preemptible(void)
 	return !strstr(buf, "(none)") && !strstr(buf, "(voluntary)");
 }
 
+/* Long options without a short form: getopt_long() values above a char. */
+enum { OPT_NO_VMAS = 256, OPT_EXCEPTIONS, OPT_BTF };
+
+static const struct cmd probe_cmds[];
+
+static void probe_help(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s probe COMMAND [-j] [-p] [-v]\n"
+		"\n"
+		"Count page faults and TLB flushes per process with eBPF.\n"
+		"\n"
+		"Commands (any unique prefix will do):\n", bin_name);
+	vmv_cmds_help(f, "  ", probe_cmds);
+	fprintf(f,
+		"\n"
+		"start pins the probes under %s: counting goes on after\n"
+		"vmview exits, until 'probe stop'.\n"
+		"  --no-vmas      do not group faults by VMA (cheaper)\n"
+		"  --exceptions   also count raw #PF exceptions (exc_user,\n"
+		"                 exc_kernel: a second program per fault)\n"
+		"check looks up what the probes attach to in the kernel's BTF\n"
+		"(or in FILE, a vmlinux or raw BTF) without loading anything.\n",
+		VMI_BPF_PIN_DIR);
+}
+
+/* "probe start|stop|status|check" without operands, options as @own says. */
+static int probe_opts(int argc, char **argv, const struct option *longopts,
+		      int (*own)(int opt, const char *arg))
+{
+	int ret;
+
+	ret = vmv_parse_opts(argc, argv, NULL, longopts, probe_help, own);
+	if (ret >= 0)
+		return ret;
+	return vmv_no_more(argc, argv);
+}
+
+static bool start_vmas, start_exceptions;
+
+static int start_opt(int opt, const char *arg)
+{
+	if (opt == OPT_NO_VMAS)
+		start_vmas = false;
+	else
+		start_exceptions = true;
+	return 0;
+}
+
+static void start_print(void)
+{
+	struct json_object *o;
+
+	if (!json_output) {
+		printf("probes started, pinned under %s\n", VMI_BPF_PIN_DIR);
+		return;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "started", json_object_new_boolean(1));
+	json_object_object_add(o, "pin_dir", vmv_json_str(VMI_BPF_PIN_DIR));
+	vmv_json_print(o);
+}
+
 static int do_start(int argc, char **argv)
 {
-	bool vmas = true, exceptions = false;
+	static const struct option opts[] = {
+		{ "no-vmas",	no_argument,	NULL,	OPT_NO_VMAS },
+		{ "exceptions",	no_argument,	NULL,	OPT_EXCEPTIONS },
+		{ NULL,		0,		NULL,	0 },
+	};
 	struct vmi_probes_bpf *skel;
 	size_t i;
 	long hz;
 	int err;
 
-	for (; argc > 0; argc--, argv++) {
-		if (!strcmp(argv[0], "--no-vmas"))
-			vmas = false;
-		else if (!strcmp(argv[0], "--exceptions"))
-			exceptions = true;
-		else if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help"))
-			return probe_help(0, NULL);
-		else
-			return p_usage("probe start: unknown argument '%s'",
-				       argv[0]);
-	}
+	start_vmas = true;
+	start_exceptions = false;
+	err = probe_opts(argc, argv, opts, start_opt);
+	if (err >= 0)
+		return err;
 	if (start_checks())
 		return VMV_EXIT_ERR;
 
@@ -272,11 +323,11 @@ static int do_start(int argc, char **argv)
 		return VMV_EXIT_ERR;
 	}
 	hz = sysconf(_SC_CLK_TCK);
-	skel->rodata->track_vmas = vmas;
+	skel->rodata->track_vmas = start_vmas;
 	skel->rodata->atomic_counts = kernel_fully_preemptible();
 	skel->rodata->ns_per_tick = 1000000000ULL / (hz > 0 ? hz : 100);
-	bpf_program__set_autoload(skel->progs.vmi_exc_user, exceptions);
-	bpf_program__set_autoload(skel->progs.vmi_exc_kernel, exceptions);
+	bpf_program__set_autoload(skel->progs.vmi_exc_user, start_exceptions);
+	bpf_program__set_autoload(skel->progs.vmi_exc_kernel, start_exceptions);
 
 	err = check_kernel(skel->obj);
 	if (err)
@@ -306,18 +357,7 @@ static int do_start(int argc, char **argv)
 		if (link)
 			bpf_link__disconnect(link);
 	}
-	if (json_output) {
-		json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "started", json_object_new_boolean(1));
-		json_object_object_add(o, "pin_dir",
-				       json_object_new_string(VMI_BPF_PIN_DIR));
-		puts(json_object_to_json_string_ext(o, pretty_output ?
-				JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN));
-		json_object_put(o);
-	} else {
-		printf("probes started, pinned under %s\n", VMI_BPF_PIN_DIR);
-	}
+	start_print();
 out:
 	vmi_probes_bpf__destroy(skel);
 	return err ? VMV_EXIT_ERR : VMV_EXIT_OK;
@@ -325,10 +365,12 @@ out:
 
 static int do_stop(int argc, char **argv)
 {
+	struct json_object *o;
 	int err;
 
-	if (argc)
-		return p_usage("probe stop: unexpected argument '%s'", argv[0]);
+	err = probe_opts(argc, argv, NULL, NULL);
+	if (err >= 0)
+		return err;
 	if (access(VMI_BPF_PIN_DIR, F_OK)) {
 		if (errno == EACCES)
 			p_err("permission denied reading %s", VMI_BPF_PIN_DIR);
@@ -342,42 +384,102 @@ static int do_stop(int argc, char **argv)
 		p_err("cannot unpin %s: %s", VMI_BPF_PIN_DIR, strerror(-err));
 		return VMV_EXIT_ERR;
 	}
-	if (json_output)
-		puts("{\"stopped\":true}");
-	else
+	if (json_output) {
+		o = json_object_new_object();
+		json_object_object_add(o, "stopped",
+				       json_object_new_boolean(1));
+		vmv_json_print(o);
+	} else {
 		printf("probes stopped\n");
+	}
 	return VMV_EXIT_OK;
 }
 
-struct check_out {
-	json_object *arr;
-	int n;
+/* probe check: every attach point, kept until printed (the strings
+ * point into the BPF object and the BTF).
+ */
+struct check_list {
+	struct vmi_attach *v;
+	size_t n, cap;
 };
 
-static int show_attach(const struct vmi_attach *a, void *ctx)
+static int keep_attach(const struct vmi_attach *a, void *ctx)
 {
-	struct check_out *c = ctx;
-	json_object *o;
+	struct check_list *c = ctx;
 
-	c->n++;
-	if (!json_output) {
-		printf("%-16s %-32s %-15s %-24s %s%s\n", a->prog ? a->prog : "-",
-		       a->sec, a->kind, a->target, !a->found ? "MISSING" :
-		       a->proto_ok ? "ok" : "DIFFERS: ", a->proto_ok ? "" : a->why);
-		return 0;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		void *v = realloc(c->v, cap * sizeof(*c->v));
+
+		if (!v)
+			return -ENOMEM;
+		c->v = v;
+		c->cap = cap;
 	}
-	o = json_object_new_object();
-	if (a->prog)
-		json_object_object_add(o, "program", jstr(a->prog));
-	json_object_object_add(o, "section", jstr(a->sec));
-	json_object_object_add(o, "kind", jstr(a->kind));
-	json_object_object_add(o, "target", jstr(a->target));
-	json_object_object_add(o, "found", json_object_new_boolean(a->found));
-	json_object_object_add(o, "prototype_ok",
-			       json_object_new_boolean(a->proto_ok));
-	if (a->found && !a->proto_ok)
-		json_object_object_add(o, "differs", jstr(a->why));
-	json_object_array_add(c->arr, o);
+	c->v[c->n++] = *a;
+	return 0;
+}
+
+static void check_json(const struct check_list *c, const char *btf_file,
+		       int missing)
+{
+	struct json_object *o = json_object_new_object(), *arr, *e;
+	size_t i;
+
+	arr = json_object_new_array();
+	for (i = 0; i < c->n; i++) {
+		const struct vmi_attach *a = &c->v[i];
+
+		e = json_object_new_object();
+		if (a->prog)
+			json_object_object_add(e, "program",
+					       vmv_json_str(a->prog));
+		json_object_object_add(e, "section", vmv_json_str(a->sec));
+		json_object_object_add(e, "kind", vmv_json_str(a->kind));
+		json_object_object_add(e, "target", vmv_json_str(a->target));
+		json_object_object_add(e, "found",
+				       json_object_new_boolean(a->found));
+		json_object_object_add(e, "prototype_ok",
+				       json_object_new_boolean(a->proto_ok));
+		if (a->found && !a->proto_ok)
+			json_object_object_add(e, "differs",
+					       vmv_json_str(a->why));
+		json_object_array_add(arr, e);
+	}
+	json_object_object_add(o, "btf", vmv_json_str(btf_file));
+	json_object_object_add(o, "attach_points", arr);
+	json_object_object_add(o, "missing", vmv_json_u64(missing));
+	vmv_json_print(o);
+}
+
+static void check_plain(const struct check_list *c, const char *btf_file,
+			int missing)
+{
+	size_t i;
+
+	printf("%-16s %-32s %-15s %-24s %s\n", "program", "section", "kind",
+	       "target", "in BTF");
+	for (i = 0; i < c->n; i++) {
+		const struct vmi_attach *a = &c->v[i];
+
+		printf("%-16s %-32s %-15s %-24s %s%s\n",
+		       a->prog ? a->prog : "-", a->sec, a->kind, a->target,
+		       !a->found ? "MISSING" :
+		       a->proto_ok ? "ok" : "DIFFERS: ",
+		       a->proto_ok ? "" : a->why);
+	}
+	if (missing)
+		printf("%d of %zu missing or different in %s\n", missing, c->n,
+		       btf_file);
+	else
+		printf("all %zu found in %s\n", c->n, btf_file);
+}
+
+static const char *check_file;
+
+static int check_opt(int opt, const char *arg)
+{
+	check_file = arg;
 	return 0;
 }
 
@@ -388,34 +490,30 @@ static int show_attach(const struct vmi_attach *a, void *ctx)
  */
 static int do_check(int argc, char **argv)
 {
-	struct check_out c = { .n = 0 };
+	static const struct option opts[] = {
+		{ "btf",	required_argument,	NULL,	OPT_BTF },
+		{ NULL,		0,			NULL,	0 },
+	};
+	struct check_list c = { NULL, 0, 0 };
 	struct vmi_probes_bpf *skel;
 	struct bpf_program *prog;
-	const char *file = NULL;
+	const char *file;
 	struct btf *btf;
 	int missing;
 
-	for (; argc > 0; argc--, argv++) {
-		if (!strcmp(argv[0], "--btf")) {
-			if (argc < 2)
-				return p_usage("probe check: --btf needs a FILE");
-			file = argv[1];
-			argc--, argv++;
-		} else if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")) {
-			return probe_help(0, NULL);
-		} else {
-			return p_usage("probe check: unknown argument '%s'",
-				       argv[0]);
-		}
-	}
+	check_file = NULL;
+	missing = probe_opts(argc, argv, opts, check_opt);
+	if (missing >= 0)	/* help or a usage error: the exit status */
+		return missing;
+	file = check_file ? check_file : VMLINUX_BTF;
 	libbpf_set_print(verbose ? libbpf_print : NULL);
-	btf = file ? btf__parse(file, NULL) : btf__load_vmlinux_btf();
+	btf = check_file ? btf__parse(check_file, NULL) :
+			   btf__load_vmlinux_btf();
 	if (!btf) {
 		char msg[128];
 
 		libbpf_strerror(errno, msg, sizeof(msg));
-		p_err("cannot read BTF from %s: %s", file ? file : VMLINUX_BTF,
-		      msg);
+		p_err("cannot read BTF from %s: %s", file, msg);
 		return VMV_EXIT_ERR;
 	}
 	skel = vmi_probes_bpf__open();
@@ -426,122 +524,127 @@ static int do_check(int argc, char **argv)
 	}
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, true);
-	if (json_output)
-		c.arr = json_object_new_array();
-	else
-		printf("%-16s %-32s %-15s %-24s %s\n", "program", "section",
-		       "kind", "target", "in BTF");
-	missing = vmi_probe_attach_points(skel->obj, btf, show_attach, &c);
-	vmi_probes_bpf__destroy(skel);
-	btf__free(btf);
-	if (missing < 0) {
-		json_object_put(c.arr);
+	missing = vmi_probe_attach_points(skel->obj, btf, keep_attach, &c);
+	if (missing < 0)
 		p_err("cannot check the probes' attach points: %s",
 		      strerror(-missing));
-		return VMV_EXIT_ERR;
-	}
-	if (json_output) {
-		json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "btf", jstr(file ? file : VMLINUX_BTF));
-		json_object_object_add(o, "attach_points", c.arr);
-		jadd_int(o, "missing", missing);
-		puts(json_object_to_json_string_ext(o, pretty_output ?
-				JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN));
-		json_object_put(o);
-	} else if (missing) {
-		printf("%d of %d missing or different in %s\n", missing, c.n,
-		       file ? file : VMLINUX_BTF);
-	} else {
-		printf("all %d found in %s\n", c.n, file ? file : VMLINUX_BTF);
-	}
+	else if (json_output)
+		check_json(&c, file, missing);
+	else
+		check_plain(&c, file, missing);
+	free(c.v);
+	vmi_probes_bpf__destroy(skel);
+	btf__free(btf);
 	return missing ? VMV_EXIT_ERR : VMV_EXIT_OK;
 }
 
-struct totals {
-	struct vmi_tgid_counts sum;
+/* probe status: what is pinned, the options, the counters' totals. */
+struct pin {
+	char name[NAME_MAX + 1];
+	bool have_info;		/* programs: the kernel's id and misses */
+	__u32 id;
+	__u64 recursion_misses;
+};
+
+struct pin_list {
+	struct pin *v;
+	size_t n;
+};
+
+struct probe_status {
+	bool running;		/* the counters' map is pinned */
+	bool pinned;		/* VMI_BPF_PIN_DIR exists */
+	struct pin_list progs, links, maps;
+	bool have_rodata;	/* vmas and atomic read from the pins */
+	bool vmas, atomic, exceptions;
+	int err;		/* reading the counters, or 0 */
 	unsigned long procs;
+	struct vmi_tgid_counts sum;
+	struct vmi_global g;
 };
 
 static int add_totals(pid_t tgid, const struct vmi_fault_counts *f,
 		      const struct vmi_tlb_counts *t, void *ctx)
 {
-	struct totals *tot = ctx;
+	struct probe_status *st = ctx;
 	const __u64 *src = f->c;
 	size_t i;
 
 	for (i = 0; i < VMI_NR_FAULT_COUNTERS; i++)
-		tot->sum.fault.c[i] += src[i];
-	tot->sum.tlb.shootdown_irqs += t->shootdown_irqs;
+		st->sum.fault.c[i] += src[i];
+	st->sum.tlb.shootdown_irqs += t->shootdown_irqs;
 	src = &t->r[0][0];
 	for (i = 0; i < VMI_TLB_MAX_REASONS * VMI_NR_TLB_KINDS; i++)
-		(&tot->sum.tlb.r[0][0])[i] += src[i];
-	tot->procs++;
+		(&st->sum.tlb.r[0][0])[i] += src[i];
+	st->procs++;
 	return 0;
 }
 
-/* The pinned programs with the kernel's id and recursion misses. */
-static json_object *status_progs(void)
+/* The kernel's id and recursion misses of the program pinned at @path. */
+static void prog_info(const char *path, struct pin *p)
 {
-	json_object *arr = json_object_new_array();
-	char dir[256], path[512];
-	struct dirent *de;
-	DIR *d;
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(path);
 
-	snprintf(dir, sizeof(dir), "%s/progs", VMI_BPF_PIN_DIR);
-	d = opendir(dir);
-	if (!d)
-		return arr;
-	while ((de = readdir(d))) {
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
-		json_object *o;
-		int fd;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		o = json_object_new_object();
-		json_object_object_add(o, "name",
-				       json_object_new_string(de->d_name));
-		fd = bpf_obj_get(path);
-		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len)) {
-			jadd_int(o, "id", info.id);
-			jadd_int(o, "recursion_misses", info.recursion_misses);
-		}
-		if (fd >= 0)
-			close(fd);
-		json_object_array_add(arr, o);
+	if (fd < 0)
+		return;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		p->have_info = true;
+		p->id = info.id;
+		p->recursion_misses = info.recursion_misses;
 	}
-	closedir(d);
-	return arr;
+	close(fd);
 }
 
-static json_object *status_dir(const char *sub)
+/* The pins of VMI_BPF_PIN_DIR/SUB, in directory order; for programs the
+ * kernel's id and recursion misses.
+ */
+static int read_pins(const char *sub, struct pin_list *l)
 {
-	json_object *arr = json_object_new_array();
-	char dir[256];
+	char dir[256], path[512];
 	struct dirent *de;
+	size_t cap = 0;
 	DIR *d;
 
 	snprintf(dir, sizeof(dir), "%s/%s", VMI_BPF_PIN_DIR, sub);
 	d = opendir(dir);
 	if (!d)
-		return arr;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			json_object_array_add(arr, jstr(de->d_name));
+		return 0;
+	while ((de = readdir(d))) {
+		struct pin *p;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (l->n == cap) {
+			void *v;
+
+			cap = cap ? cap * 2 : 16;
+			v = realloc(l->v, cap * sizeof(*l->v));
+			if (!v) {
+				closedir(d);
+				return -ENOMEM;
+			}
+			l->v = v;
+		}
+		p = &l->v[l->n++];
+		memset(p, 0, sizeof(*p));
+		snprintf(p->name, sizeof(p->name), "%s", de->d_name);
+		if (strcmp(sub, "progs"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		prog_info(path, p);
+	}
 	closedir(d);
-	return arr;
+	return 0;
 }
 
 /* The knobs the running probes were loaded with (pinned .rodata). */
-static json_object *status_options(void)
+static void read_options(struct probe_status *st)
 {
-	json_object *o = json_object_new_object();
-	char path[256], exc[256];
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info), zero = 0;
+	char path[256];
 	char *ro = NULL;
 	int fd;
 
@@ -553,198 +656,247 @@ static json_object *status_options(void)
 	if (ro && !bpf_map_lookup_elem(fd, &zero, ro)) {
 		const struct vmi_probes_bpf__rodata *r = (void *)ro;
 
-		json_object_object_add(o, "vmas",
-				       json_object_new_boolean(r->track_vmas));
-		json_object_object_add(o, "atomic",
-				       json_object_new_boolean(r->atomic_counts));
+		st->have_rodata = true;
+		st->vmas = r->track_vmas;
+		st->atomic = r->atomic_counts;
 	}
 	free(ro);
 	if (fd >= 0)
 		close(fd);
-	vmi_pin_path(exc, sizeof(exc), "links", "vmi_exc_user");
-	json_object_object_add(o, "exceptions",
-			       json_object_new_boolean(!access(exc, F_OK)));
-	return o;
+	vmi_pin_path(path, sizeof(path), "links", "vmi_exc_user");
+	st->exceptions = !access(path, F_OK);
 }
 
-static json_object *status_json(void)
+static int status_read(struct probe_status *st)
+{
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	st->running = vmi_probes_running();
+	st->pinned = !access(VMI_BPF_PIN_DIR, F_OK);
+	if (!st->pinned)
+		return 0;
+	err = read_pins("progs", &st->progs);
+	if (!err)
+		err = read_pins("links", &st->links);
+	if (!err)
+		err = read_pins("maps", &st->maps);
+	if (err || !st->running)
+		return err;
+	read_options(st);
+	st->err = vmi_probe_foreach(add_totals, st);
+	if (!st->err)
+		st->err = vmi_probe_global(&st->g);
+	return 0;
+}
+
+static void status_free(struct probe_status *st)
+{
+	free(st->progs.v);
+	free(st->links.v);
+	free(st->maps.v);
+}
+
+static struct json_object *pins_json(const struct pin_list *l, bool progs)
+{
+	struct json_object *arr = json_object_new_array(), *o;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		const struct pin *p = &l->v[i];
+
+		if (!progs) {
+			json_object_array_add(arr, vmv_json_str(p->name));
+			continue;
+		}
+		o = json_object_new_object();
+		json_object_object_add(o, "name", vmv_json_str(p->name));
+		if (p->have_info) {
+			struct json_object *m;
+
+			m = vmv_json_u64(p->recursion_misses);
+			json_object_object_add(o, "id", vmv_json_u64(p->id));
+			json_object_object_add(o, "recursion_misses", m);
+		}
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+static void status_json(const struct probe_status *st)
 {
 	static const char * const fault_names[] = VMI_FAULT_NAMES;
 	static const char * const kind_names[] = VMI_TLB_KIND_NAMES;
-	json_object *o = json_object_new_object(), *pins, *f, *t;
-	struct totals tot = {};
-	struct vmi_global g;
-	int i, k, err;
+	struct json_object *o = json_object_new_object(), *pins, *f, *t, *r;
+	int i, k;
 
 	json_object_object_add(o, "running",
-			       json_object_new_boolean(vmi_probes_running()));
-	json_object_object_add(o, "pin_dir",
-			       json_object_new_string(VMI_BPF_PIN_DIR));
-	if (access(VMI_BPF_PIN_DIR, F_OK))
-		return o;
+			       json_object_new_boolean(st->running));
+	json_object_object_add(o, "pin_dir", vmv_json_str(VMI_BPF_PIN_DIR));
+	if (!st->pinned)
+		goto print;
 	pins = json_object_new_object();
-	json_object_object_add(pins, "progs", status_progs());
-	json_object_object_add(pins, "links", status_dir("links"));
-	json_object_object_add(pins, "maps", status_dir("maps"));
+	json_object_object_add(pins, "progs", pins_json(&st->progs, true));
+	json_object_object_add(pins, "links", pins_json(&st->links, false));
+	json_object_object_add(pins, "maps", pins_json(&st->maps, false));
 	json_object_object_add(o, "pinned", pins);
-	if (!vmi_probes_running())
-		return o;
-	json_object_object_add(o, "options", status_options());
-
-	err = vmi_probe_foreach(add_totals, &tot);
-	if (!err)
-		err = vmi_probe_global(&g);
-	if (err) {
-		json_object_object_add(o, "error",
-				       json_object_new_string(strerror(-err)));
-		return o;
+	if (!st->running)
+		goto print;
+	f = json_object_new_object();
+	if (st->have_rodata) {
+		json_object_object_add(f, "vmas",
+				       json_object_new_boolean(st->vmas));
+		json_object_object_add(f, "atomic",
+				       json_object_new_boolean(st->atomic));
 	}
-	json_object_object_add(o, "processes",
-			       json_object_new_int64(tot.procs));
+	json_object_object_add(f, "exceptions",
+			       json_object_new_boolean(st->exceptions));
+	json_object_object_add(o, "options", f);
+	if (st->err) {
+		json_object_object_add(o, "error",
+				       vmv_json_str(strerror(-st->err)));
+		goto print;
+	}
+	json_object_object_add(o, "processes", vmv_json_u64(st->procs));
 	f = json_object_new_object();
 	for (i = 0; i < VMI_NR_FAULT_COUNTERS; i++)
-		jadd_int(f, fault_names[i], tot.sum.fault.c[i]);
+		json_object_object_add(f, fault_names[i],
+				       vmv_json_u64(st->sum.fault.c[i]));
 	json_object_object_add(o, "faults", f);
 	t = json_object_new_object();
 	for (i = 0; i < VMI_TLB_MAX_REASONS; i++) {
 		const char *name = vmi_tlb_reason_name(i);
-		json_object *r;
 
 		if (!name)
 			continue;
 		r = json_object_new_object();
-		for (k = 0; k < VMI_NR_TLB_KINDS; k++)
-			jadd_int(r, kind_names[k], tot.sum.tlb.r[i][k]);
+		for (k = 0; k < VMI_NR_TLB_KINDS; k++) {
+			f = vmv_json_u64(st->sum.tlb.r[i][k]);
+			json_object_object_add(r, kind_names[k], f);
+		}
 		json_object_object_add(t, name, r);
 	}
 	json_object_object_add(o, "tlb", t);
 	json_object_object_add(o, "shootdown_irqs",
-			       json_object_new_int64(g.shootdown_irqs));
-	json_object_object_add(o, "lost", json_object_new_int64(g.lost));
-	return o;
+			       vmv_json_u64(st->g.shootdown_irqs));
+	json_object_object_add(o, "lost", vmv_json_u64(st->g.lost));
+print:
+	vmv_json_print(o);
 }
 
-static void print_array(const char *title, json_object *arr)
+static void pins_plain(const char *title, const struct pin_list *l)
 {
-	size_t i, n = json_object_array_length(arr);
+	const struct pin *p;
+	size_t i;
 
 	printf("%-8s", title);
-	for (i = 0; i < n; i++) {
-		json_object *e = json_object_array_get_idx(arr, i), *v;
-
-		if (json_object_is_type(e, json_type_string)) {
-			printf(" %s", json_object_get_string(e));
+	for (i = 0; i < l->n; i++) {
+		p = &l->v[i];
+		printf(" %s", p->name);
+		if (!p->have_info)
 			continue;
-		}
-		v = json_object_object_get(e, "name");
-		printf(" %s", json_object_get_string(v));
-		if (json_object_object_get_ex(e, "id", &v))
-			printf("(id %s", json_object_get_string(v));
-		if (json_object_object_get_ex(e, "recursion_misses", &v) &&
-		    json_object_get_int64(v))
-			printf(", %s missed", json_object_get_string(v));
-		if (json_object_object_get_ex(e, "id", NULL))
-			printf(")");
+		printf("(id %u", p->id);
+		if (p->recursion_misses)
+			printf(", %llu missed",
+			       (unsigned long long)p->recursion_misses);
+		printf(")");
 	}
 	printf("\n");
 }
 
-static void print_counters(const char *title, json_object *obj)
+static void status_plain(const struct probe_status *st)
 {
-	printf("%-8s", title);
-	json_object_object_foreach(obj, key, val)
-		printf(" %s %s", key, json_object_get_string(val));
+	static const char * const fault_names[] = VMI_FAULT_NAMES;
+	static const char * const kind_names[] = VMI_TLB_KIND_NAMES;
+	char title[64];
+	int i, k;
+
+	if (!st->pinned) {
+		printf("probes not running\n");
+		return;
+	}
+	printf("probes  %s, pinned under %s\n", st->running ? "running" :
+	       "NOT running (stale pins: 'vmview probe stop')",
+	       VMI_BPF_PIN_DIR);
+	pins_plain("progs", &st->progs);
+	pins_plain("links", &st->links);
+	pins_plain("maps", &st->maps);
+	if (!st->running)
+		return;
+	printf("%-8s", "options");
+	if (st->have_rodata)
+		printf(" vmas %s atomic %s", st->vmas ? "true" : "false",
+		       st->atomic ? "true" : "false");
+	printf(" exceptions %s\n", st->exceptions ? "true" : "false");
+	if (st->err) {
+		printf("error    %s\n", strerror(-st->err));
+		return;
+	}
+	printf("procs    %lu\n", st->procs);
+	printf("%-8s", "faults");
+	for (i = 0; i < VMI_NR_FAULT_COUNTERS; i++)
+		printf(" %s %llu", fault_names[i],
+		       (unsigned long long)st->sum.fault.c[i]);
 	printf("\n");
+	for (i = 0; i < VMI_TLB_MAX_REASONS; i++) {
+		const char *name = vmi_tlb_reason_name(i);
+
+		if (!name)
+			continue;
+		snprintf(title, sizeof(title), "tlb %s", name);
+		printf("%-28s", title);
+		for (k = 0; k < VMI_NR_TLB_KINDS; k++)
+			printf(" %s %llu", kind_names[k],
+			       (unsigned long long)st->sum.tlb.r[i][k]);
+		printf("\n");
+	}
+	printf("shootdown irqs received %llu (TLB line of /proc/interrupts)\n",
+	       (unsigned long long)st->g.shootdown_irqs);
+	printf("lost     %llu\n", (unsigned long long)st->g.lost);
 }
 
 static int do_status(int argc, char **argv)
 {
-	json_object *o, *v, *pins;
+	struct probe_status st;
+	int err;
 
-	if (argc)
-		return p_usage("probe status: unexpected argument '%s'",
-			       argv[0]);
-	o = status_json();
-	if (json_output) {
-		puts(json_object_to_json_string_ext(o, pretty_output ?
-				JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN));
-		json_object_put(o);
-		return VMV_EXIT_OK;
+	err = probe_opts(argc, argv, NULL, NULL);
+	if (err >= 0)
+		return err;
+	err = status_read(&st);
+	if (err) {
+		p_err("reading %s: %s", VMI_BPF_PIN_DIR, strerror(-err));
+		status_free(&st);
+		return VMV_EXIT_ERR;
 	}
-	if (!json_object_object_get_ex(o, "pinned", &pins)) {
-		printf("probes not running\n");
-		json_object_put(o);
-		return VMV_EXIT_OK;
-	}
-	printf("probes  %s, pinned under %s\n", vmi_probes_running() ?
-	       "running" : "NOT running (stale pins: 'vmview probe stop')",
-	       VMI_BPF_PIN_DIR);
-	print_array("progs", json_object_object_get(pins, "progs"));
-	print_array("links", json_object_object_get(pins, "links"));
-	print_array("maps", json_object_object_get(pins, "maps"));
-	if (json_object_object_get_ex(o, "options", &v))
-		print_counters("options", v);
-	if (json_object_object_get_ex(o, "error", &v))
-		printf("error    %s\n", json_object_get_string(v));
-	if (json_object_object_get_ex(o, "processes", &v))
-		printf("procs    %s\n", json_object_get_string(v));
-	if (json_object_object_get_ex(o, "faults", &v))
-		print_counters("faults", v);
-	if (json_object_object_get_ex(o, "tlb", &v)) {
-		json_object_object_foreach(v, reason, r) {
-			char title[64];
-
-			snprintf(title, sizeof(title), "tlb %s", reason);
-			printf("%-28s", title);
-			json_object_object_foreach(r, key, val)
-				printf(" %s %s", key,
-				       json_object_get_string(val));
-			printf("\n");
-		}
-	}
-	if (json_object_object_get_ex(o, "shootdown_irqs", &v))
-		printf("shootdown irqs received %s (TLB line of /proc/interrupts)\n",
-		       json_object_get_string(v));
-	if (json_object_object_get_ex(o, "lost", &v))
-		printf("lost     %s\n", json_object_get_string(v));
-	json_object_put(o);
+	if (json_output)
+		status_json(&st);
+	else
+		status_plain(&st);
+	status_free(&st);
 	return VMV_EXIT_OK;
 }
 
-static int probe_help(int argc, char **argv)
+static int do_probe_help(int argc, char **argv)
 {
-	if (json_output) {
-		puts("null");
-		return VMV_EXIT_OK;
-	}
-	fprintf(stderr,
-		"Usage: %s probe start [--no-vmas] [--exceptions]\n"
-		"       %s probe stop\n"
-		"       %s probe status\n"
-		"       %s probe check [--btf FILE]\n"
-		"\n"
-		"Count page faults and TLB flushes per process with eBPF.\n"
-		"start pins the probes under %s: counting goes on after\n"
-		"vmview exits, until 'probe stop'.\n"
-		"  --no-vmas      do not group faults by VMA (cheaper)\n"
-		"  --exceptions   also count raw #PF exceptions (exc_user,\n"
-		"                 exc_kernel: a second program per fault)\n"
-		"check looks up what the probes attach to in the kernel's BTF\n"
-		"(or in FILE, a vmlinux or raw BTF) without loading anything.\n",
-		bin_name, bin_name, bin_name, bin_name, VMI_BPF_PIN_DIR);
-	return VMV_EXIT_OK;
+	return vmv_help(probe_help, probe_cmds);
 }
+
+static const struct cmd probe_cmds[] = {
+	{ "start",	do_start,	"[--no-vmas] [--exceptions]",
+	  "load, attach and pin the probes" },
+	{ "stop",	do_stop,	NULL,
+	  "unpin them, which detaches them" },
+	{ "status",	do_status,	NULL,
+	  "what is pinned, the options, the totals" },
+	{ "check",	do_check,	"[--btf FILE]",
+	  "what they attach to, in the kernel's BTF" },
+	{ "help",	do_probe_help,	NULL,
+	  "this text" },
+	{ NULL,		NULL,		NULL,	NULL },
+};
 
 int do_probe(int argc, char **argv)
 {
-	static const struct cmd cmds[] = {
-		{ "start", do_start },
-		{ "stop", do_stop },
-		{ "status", do_status },
-		{ "check", do_check },
-		{ "help", probe_help },
-		{ NULL, NULL },
-	};
-
-	return cmd_select(cmds, argc, argv, probe_help);
+	return cmd_select(probe_cmds, argc, argv, do_probe_help);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Reading the counters of the vminspect eBPF probes from their pinned maps
- * (probe.h).  No skeleton here: the selftests link this file too.
+ * (probe_read.h).  No skeleton here: the selftests link this file too.
  *
  * A thread group's fault counts are its VMI_BPF_MAP_COUNTS entry (one copy
  * per CPU) plus what the per-CPU fault cache still holds for it.
@@ -18,7 +18,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "probe.h"
+#include "probe_read.h"
 
 int vmi_pin_path(char *buf, size_t len, const char *sub, const char *name)
 {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Probe counters for vmview's views: the one place that talks to the
- * probes' reading API (probe.h, from probe.c); everything else calls
- * vmv_counters_*().  Without probe.h (probe_stub.c) nothing is counted.
+ * probes' reading API (probe_read.h); everything else calls
+ * vmv_counters_*().
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,13 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "probe_read.h"
 #include "snapshot.h"
 #include "vmview.h"
-
-#if __has_include("probe.h")
-#include "probe.h"
-#define VMV_HAVE_PROBES 1
-#endif
 
 bool vmv_kernel_has_btf(void)
 {
@@ -42,7 +38,6 @@ int vmv_probes_check(void)
 	return VMV_EXIT_ERR;
 }
 
-#ifdef VMV_HAVE_PROBES
 static void fill(struct vmv_counters *c, pid_t pid,
 		 const struct vmi_fault_counts *f, const struct vmi_tlb_counts *t)
 {
@@ -227,35 +222,3 @@ int vmv_counters_ranges(pid_t pid, const uint64_t *start,
 	ret = vmi_probe_vma_faults(pid, range_cb, &ctx);
 	return ret == -ENOENT ? 0 : ret;
 }
-#else
-int vmv_counters_raw(struct vmv_probe_raw **c, size_t *nr,
-		     struct vmi_global *g)
-{
-	return -ENOTSUP;
-}
-
-const char *vmv_tlb_reason_name(int reason)
-{
-	return NULL;
-}
-
-int vmv_counters_pid(pid_t pid, struct vmv_counters *c)
-{
-	if (vmv_snap_active())
-		return vmv_snap_counters(pid, c);
-	return -ENOTSUP;
-}
-
-int vmv_counters_all(struct vmv_counters **c, size_t *nr)
-{
-	return -ENOTSUP;
-}
-
-int vmv_counters_ranges(pid_t pid, const uint64_t *start,
-			const uint64_t *end, size_t nr, uint64_t *faults)
-{
-	if (vmv_snap_active())
-		return vmv_snap_ranges(pid, start, end, nr, faults);
-	return -ENOTSUP;
-}
-#endif

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Helpers shared by vmview's commands: common options, colour, sizes,
- * error messages a person understands, JSON printing.
+ * Helpers shared by vmview's commands: their options and operands,
+ * colour, sizes, error messages a person understands.
  */
 #include <errno.h>
 #include <signal.h>
@@ -11,31 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
-
 #include "procfmt.h"
 #include "snapshot.h"
 #include "vmview.h"
 
-bool use_color;
 static int operand;	/* next operand of the command, after options */
-
-bool vmv_common_opt(int opt)
-{
-	switch (opt) {
-	case 'p':
-		pretty_output = true;
-		fallthrough;
-	case 'j':
-		json_output = true;
-		use_color = false;
-		return true;
-	case 'v':
-		verbose++;
-		return true;
-	}
-	return false;
-}
 
 int vmv_opt_error(int opt, char **argv)
 {
@@ -61,11 +41,10 @@ int vmv_parse_opts(int argc, char **argv, const char *shortopts,
 	size_t n = ARRAY_SIZE(common);
 	char **av = argv - 1;	/* the command's name, for getopt's argv[0] */
 	int ac = argc + 1, opt, ret;
+	bool want_help = false;
 
-	if (argc >= 1 && !strcmp(argv[0], "help")) {
-		help(stdout);
-		return VMV_EXIT_OK;
-	}
+	if (argc >= 1 && !strcmp(argv[0], "help"))
+		return vmv_help(help, NULL);
 	memcpy(all, common, sizeof(common));
 	while (longopts && longopts->name && n < ARRAY_SIZE(all) - 1)
 		all[n++] = *longopts++;
@@ -75,18 +54,22 @@ int vmv_parse_opts(int argc, char **argv, const char *shortopts,
 	optind = 0;	/* glibc: full re-initialisation, start at argv[1] */
 	opterr = 0;
 	while ((opt = getopt_long(ac, av, so, all, NULL)) >= 0) {
-		if (opt == 'h') {
-			help(stdout);
-			return VMV_EXIT_OK;
+		if (opt == 'h') {	/* after -j too: "show -h -j" */
+			want_help = true;
+			continue;
 		}
 		if (vmv_common_opt(opt))
 			continue;
+		if (want_help)
+			continue;	/* help wins over what follows */
 		if (opt == ':' || opt == '?' || !own)
 			return vmv_opt_error(opt, av);
 		ret = own(opt, optarg);
 		if (ret)
 			return ret;
 	}
+	if (want_help)
+		return vmv_help(help, NULL);
 	operand = optind - 1;	/* index into argv */
 	return -1;
 }
@@ -301,25 +284,4 @@ int vmv_proc_error(int err, pid_t pid, const char *file)
 			      strerror(-err));
 	}
 	return VMV_EXIT_ERR;
-}
-
-void vmv_json_print(struct json_object *obj)
-{
-	int flags = JSON_C_TO_STRING_NOSLASHESCAPE;
-
-	flags |= pretty_output ? JSON_C_TO_STRING_PRETTY |
-				 JSON_C_TO_STRING_SPACED :
-				 JSON_C_TO_STRING_PLAIN;
-	puts(json_object_to_json_string_ext(obj, flags));
-	json_object_put(obj);
-}
-
-struct json_object *vmv_json_u64(uint64_t v)
-{
-	return json_object_new_uint64(v);
-}
-
-struct json_object *vmv_json_str(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
 }

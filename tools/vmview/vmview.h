@@ -18,9 +18,15 @@
 #define VMV_EXIT_ERR	1
 #define VMV_EXIT_USAGE	2
 
+/*
+ * A table of commands (or of a command's subcommands), NULL-terminated:
+ * help lists the entries that have a summary, -j help names them all.
+ */
 struct cmd {
 	const char *name;
 	int (*func)(int argc, char **argv);
+	const char *args;	/* "PID [--map]" for the usage list, or NULL */
+	const char *summary;	/* one line, or NULL: not listed */
 };
 
 extern bool json_output;	/* -j / --json */
@@ -38,7 +44,10 @@ extern const char *bin_name;
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #endif
 
-/* The one error printer: "vmview: ..." on stderr, or {"error": ...} with -j. */
+/*
+ * cli.c: what every command shares.  The one error printer: "vmview: ..."
+ * on stderr, or {"error": ...} on stdout with -j.
+ */
 void p_err(const char *fmt, ...) __printf(1, 2);
 /* Usage error: message plus "see 'vmview CMD help'", returns VMV_EXIT_USAGE. */
 int p_usage(const char *fmt, ...) __printf(1, 2);
@@ -46,6 +55,13 @@ int p_usage(const char *fmt, ...) __printf(1, 2);
 /* Dispatch argv[0] against cmds by unique prefix; help() for "help"/none. */
 int cmd_select(const struct cmd *cmds, int argc, char **argv,
 	       int (*help)(int argc, char **argv));
+/*
+ * Every help: help(stdout), or with -j {"help": TEXT} and, given cmds,
+ * "commands": every name of the table.  Returns VMV_EXIT_OK.
+ */
+int vmv_help(void (*help)(FILE *f), const struct cmd *cmds);
+/* The usage list of a table: PREFIX, name and args, summary; a line each. */
+void vmv_cmds_help(FILE *f, const char *prefix, const struct cmd *cmds);
 
 /* Commands, one file each. */
 int do_probe(int argc, char **argv);	/* probe.c: probe start|stop|status */
@@ -83,20 +99,17 @@ extern const char * const vmv_xfmt_content_type[];
 void vmv_exporter_signals(void);
 bool vmv_exporter_stopped(void);
 
-/*
- * Options every command takes after its name too: -h/--help, -j/--json,
- * -p/--pretty, -v/--verbose (util.c).
- */
+/* -j, -p or -v (cli.c), before or after the command's name. */
 bool vmv_common_opt(int opt);
 /* The usage error for an option getopt_long() refused; VMV_EXIT_USAGE. */
 int vmv_opt_error(int opt, char **argv);
 /*
  * Parse a command's arguments as cmd_select() passes them (the words after
  * the command's name, which must precede argv[0]): "help" as first word and
- * -h print help(stdout); -j/-p/-v are handled; the command's own options
- * (shortopts/longopts, NULL if none) go to own(opt, optarg), which returns
- * 0 or an exit status.  Returns -1 to go on, with optind at the first
- * operand, or the status to exit with.
+ * -h print help (vmv_help(), once every option is read); -j/-p/-v are
+ * handled; the command's own options (shortopts/longopts, NULL if none) go
+ * to own(opt, optarg), which returns 0 or an exit status.  Returns -1 to
+ * go on, with optind at the first operand, or the status to exit with.
  */
 int vmv_parse_opts(int argc, char **argv, const char *shortopts,
 		   const struct option *longopts, void (*help)(FILE *f),
@@ -149,7 +162,7 @@ int vmv_proc_error(int err, pid_t pid, const char *file);
 struct vmi_mm;
 struct json_object *vmv_census_json(const struct vmi_mm *mm);
 
-/* json-c: print an object (pretty with -p) on stdout and drop it. */
+/* json-c (cli.c): print an object (pretty with -p) on stdout and drop it. */
 struct json_object;
 void vmv_json_print(struct json_object *obj);
 struct json_object *vmv_json_u64(uint64_t v);
@@ -191,8 +204,5 @@ const char *vmv_tlb_reason_name(int reason);
 /* Faults per address range [start[i], end[i]); -ENOTSUP if not counted. */
 int vmv_counters_ranges(pid_t pid, const uint64_t *start,
 			const uint64_t *end, size_t nr, uint64_t *faults);
-
-/* From the probes (probe.c, or probe_stub.c until it is merged). */
-bool vmi_probes_running(void);
 
 #endif /* _VMVIEW_H */

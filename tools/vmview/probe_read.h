@@ -8,8 +8,8 @@
  * -ENODEV when the probes are not running, -ENOENT when nothing was counted
  * for that process, -EACCES/-EPERM without the privilege to read the pins.
  */
-#ifndef _VMVIEW_PROBE_H
-#define _VMVIEW_PROBE_H
+#ifndef _VMVIEW_PROBE_READ_H
+#define _VMVIEW_PROBE_READ_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -50,4 +50,4 @@ int vmi_probe_global(struct vmi_global *g);
  */
 const char *vmi_tlb_reason_name(int reason);
 
-#endif /* _VMVIEW_PROBE_H */
+#endif /* _VMVIEW_PROBE_READ_H */
