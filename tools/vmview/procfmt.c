@@ -37,37 +37,7 @@ static uint64_t mono_ns(void)
 }
 
 const char * const vmi_mm_key_names[VMI_MM_NR_KEYS] = {
-	[VMI_MM_PID] = "pid",
-	[VMI_MM_PAGING_LEVELS] = "paging_levels",
-	[VMI_MM_MM] = "mm",
-	[VMI_MM_PGD] = "pgd",
-	[VMI_MM_TASK_SIZE] = "task_size",
-	[VMI_MM_MMAP_BASE] = "mmap_base",
-	[VMI_MM_START_CODE] = "start_code",
-	[VMI_MM_END_CODE] = "end_code",
-	[VMI_MM_START_DATA] = "start_data",
-	[VMI_MM_END_DATA] = "end_data",
-	[VMI_MM_START_BRK] = "start_brk",
-	[VMI_MM_BRK] = "brk",
-	[VMI_MM_START_STACK] = "start_stack",
-	[VMI_MM_ARG_START] = "arg_start",
-	[VMI_MM_ARG_END] = "arg_end",
-	[VMI_MM_ENV_START] = "env_start",
-	[VMI_MM_ENV_END] = "env_end",
-	[VMI_MM_MAP_COUNT] = "map_count",
-	[VMI_MM_TOTAL_VM] = "total_vm",
-	[VMI_MM_LOCKED_VM] = "locked_vm",
-	[VMI_MM_PINNED_VM] = "pinned_vm",
-	[VMI_MM_DATA_VM] = "data_vm",
-	[VMI_MM_EXEC_VM] = "exec_vm",
-	[VMI_MM_STACK_VM] = "stack_vm",
-	[VMI_MM_HIWATER_RSS] = "hiwater_rss",
-	[VMI_MM_HIWATER_VM] = "hiwater_vm",
-	[VMI_MM_RSS_ANON] = "rss_anon",
-	[VMI_MM_RSS_FILE] = "rss_file",
-	[VMI_MM_RSS_SHMEM] = "rss_shmem",
-	[VMI_MM_SWAP_ENTS] = "swap_ents",
-	[VMI_MM_PGTABLES_BYTES] = "pgtables_bytes",
+	VMI_MM_KEYS(VMI_X_NAME)
 };
 
 static const char * const state_names[] = VMI_STATE_NAMES;

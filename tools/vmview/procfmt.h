@@ -43,21 +43,7 @@ struct vmi_proc {
 
 int vmi_read_processes(struct vmi_proc **procs, size_t *nr);
 
-/* /proc/vminspect/<pid>/mm */
-enum vmi_mm_key {
-	VMI_MM_PID, VMI_MM_PAGING_LEVELS, VMI_MM_MM, VMI_MM_PGD,
-	VMI_MM_TASK_SIZE, VMI_MM_MMAP_BASE,
-	VMI_MM_START_CODE, VMI_MM_END_CODE, VMI_MM_START_DATA, VMI_MM_END_DATA,
-	VMI_MM_START_BRK, VMI_MM_BRK, VMI_MM_START_STACK,
-	VMI_MM_ARG_START, VMI_MM_ARG_END, VMI_MM_ENV_START, VMI_MM_ENV_END,
-	VMI_MM_MAP_COUNT, VMI_MM_TOTAL_VM, VMI_MM_LOCKED_VM, VMI_MM_PINNED_VM,
-	VMI_MM_DATA_VM, VMI_MM_EXEC_VM, VMI_MM_STACK_VM,
-	VMI_MM_HIWATER_RSS, VMI_MM_HIWATER_VM,
-	VMI_MM_RSS_ANON, VMI_MM_RSS_FILE, VMI_MM_RSS_SHMEM, VMI_MM_SWAP_ENTS,
-	VMI_MM_PGTABLES_BYTES,
-	VMI_MM_NR_KEYS
-};
-
+/* /proc/vminspect/<pid>/mm: keys enum vmi_mm_key (VMI_MM_KEYS) */
 /* Key names as the mm file spells them, indexed by enum vmi_mm_key. */
 extern const char * const vmi_mm_key_names[VMI_MM_NR_KEYS];
 /* Keys that are addresses (printed in hex, JSON as numbers all the same). */
