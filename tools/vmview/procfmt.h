@@ -129,6 +129,9 @@ struct vmi_translate {
 	bool in_vma;
 	uint64_t vma_start, vma_end;
 	char vma_perms[5];
+	char vma_path[4096];	/* "" for anonymous memory */
+	bool have_vma_offset;	/* format 1.3 */
+	uint64_t vma_offset;	/* the VMA's file offset (vma_offset) */
 	struct vmi_tr_level level[VMI_NR_LEVELS];
 	char stop[24];
 	bool have_phys;

@@ -170,6 +170,10 @@ static int snap_translate(pid_t pid, uint64_t addr, struct vmi_translate *tr)
 		tr->vma_start = v->start;
 		tr->vma_end = v->end;
 		snprintf(tr->vma_perms, sizeof(tr->vma_perms), "%s", v->perms);
+		snprintf(tr->vma_path, sizeof(tr->vma_path), "%s",
+			 v->path ? v->path : "");
+		tr->have_vma_offset = true;
+		tr->vma_offset = v->offset;
 	}
 	vmi_free_vmas(vmas, nr);
 	return 0;
