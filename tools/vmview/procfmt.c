@@ -866,9 +866,9 @@ static int pt_run(struct vmi_pagetable *pt, size_t *cap, struct vmv_vals *c)
 
 int vmi_read_pagetable(pid_t pid, struct vmi_pagetable *pt)
 {
-	char path[512], *buf, *body, *line, *p, *t;
+	char path[512], *buf, *body, *line, *p;
 	struct vmv_cols vmarow, runs;
-	size_t cap_v = 0, cap_r = 0;
+	size_t cap_v = 0, cap_r = 0, n;
 	struct vmv_vals *v;
 	int ret;
 
@@ -892,10 +892,10 @@ int vmi_read_pagetable(pid_t pid, struct vmi_pagetable *pt)
 		}
 		if (blank(line))
 			continue;
-		p = line;
-		t = next_tok(&p);
-		if (!strcmp(t, VMI_VMAROW_TAG))
-			ret = cols_parse(&vmarow, p, v) ? -EPROTO :
+		p = line + strspn(line, " \t");
+		n = strlen(VMI_VMAROW_TAG);
+		if (!strncmp(p, VMI_VMAROW_TAG, n) && (p[n] == ' ' || p[n] == '\t'))
+			ret = cols_parse(&vmarow, p + n, v) ? -EPROTO :
 			      pt_vma(pt, &cap_v, v);
 		else
 			ret = cols_parse(&runs, line, v) ? -EPROTO :
