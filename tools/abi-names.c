@@ -8,33 +8,45 @@
 
 #include <vminspect_abi.h>
 
-static const char *table;
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-#define PRINT(P, ID, name, t, u, p, s)	printf("%s %s %d\n", table, name, s);
+static const struct vmi_field ps[] = { VMI_PS_COLS(VMI_X_FIELD) };
+static const struct vmi_field mm[] = { VMI_MM_KEYS(VMI_X_FIELD) };
+static const struct vmi_field states[] = { VMI_STATE_TABLE(VMI_X_FIELD, STATE) };
+static const struct vmi_field attrs[] = { VMI_ATTR_TABLE(VMI_X_FIELD, ATTR) };
+static const struct vmi_field census[] = { VMI_CENSUS_COLS(VMI_X_FIELD) };
+static const struct vmi_field vmas[] = { VMI_VMAS_COLS(VMI_X_FIELD) };
+static const struct vmi_field vmarow[] = { VMI_VMAROW_COLS(VMI_X_FIELD) };
+static const struct vmi_field pt[] = { VMI_PT_COLS(VMI_X_FIELD) };
+static const struct vmi_field tr[] = { VMI_TR_KEYS(VMI_X_FIELD) };
+static const struct vmi_field trlevel[] = { VMI_TRLEVEL_COLS(VMI_X_FIELD) };
+static const struct vmi_field trswap[] = { VMI_TRSWAP_COLS(VMI_X_FIELD) };
+
+static const struct {
+	const char *name;
+	const struct vmi_field *f;
+	size_t nr;
+} tables[] = {
+	{ "VMI_PS_COLS", ps, ARRAY_SIZE(ps) },
+	{ "VMI_MM_KEYS", mm, ARRAY_SIZE(mm) },
+	{ "VMI_STATE_NAMES", states, ARRAY_SIZE(states) },
+	{ "VMI_ATTR_NAMES", attrs, ARRAY_SIZE(attrs) },
+	{ "VMI_CENSUS_COLS", census, ARRAY_SIZE(census) },
+	{ "VMI_VMAS_COLS", vmas, ARRAY_SIZE(vmas) },
+	{ "VMI_VMAROW_COLS", vmarow, ARRAY_SIZE(vmarow) },
+	{ "VMI_PT_COLS", pt, ARRAY_SIZE(pt) },
+	{ "VMI_TR_KEYS", tr, ARRAY_SIZE(tr) },
+	{ "VMI_TRLEVEL_COLS", trlevel, ARRAY_SIZE(trlevel) },
+	{ "VMI_TRSWAP_COLS", trswap, ARRAY_SIZE(trswap) },
+};
 
 int main(void)
 {
-	table = "VMI_PS_COLS";
-	VMI_PS_COLS(PRINT)
-	table = "VMI_MM_KEYS";
-	VMI_MM_KEYS(PRINT)
-	table = "VMI_STATE_NAMES";
-	VMI_STATE_TABLE(PRINT, STATE)
-	table = "VMI_ATTR_NAMES";
-	VMI_ATTR_TABLE(PRINT, ATTR)
-	table = "VMI_CENSUS_COLS";
-	VMI_CENSUS_COLS(PRINT)
-	table = "VMI_VMAS_COLS";
-	VMI_VMAS_COLS(PRINT)
-	table = "VMI_VMAROW_COLS";
-	VMI_VMAROW_COLS(PRINT)
-	table = "VMI_PT_COLS";
-	VMI_PT_COLS(PRINT)
-	table = "VMI_TR_KEYS";
-	VMI_TR_KEYS(PRINT)
-	table = "VMI_TRLEVEL_COLS";
-	VMI_TRLEVEL_COLS(PRINT)
-	table = "VMI_TRSWAP_COLS";
-	VMI_TRSWAP_COLS(PRINT)
+	size_t t, i;
+
+	for (t = 0; t < ARRAY_SIZE(tables); t++)
+		for (i = 0; i < tables[t].nr; i++)
+			printf("%s %s %d\n", tables[t].name, tables[t].f[i].name,
+			       tables[t].f[i].since);
 	return 0;
 }

@@ -17,9 +17,9 @@
 #define VMI_DEFAULT_ROOT	"/proc/" VMI_PROC_DIR
 
 static char fmt_err[256];
-static uint64_t read_max_ns;	/* longest read() of vmi_slurp() */
+static uint64_t read_max_ns;	/* longest read() of vmv_slurp() */
 
-uint64_t vmi_read_max_ns(bool reset)
+uint64_t vmv_read_max_ns(bool reset)
 {
 	uint64_t v = read_max_ns;
 
@@ -36,7 +36,7 @@ static uint64_t mono_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-const char * const vmi_mm_key_names[VMI_MM_NR_KEYS] = {
+const char * const vmv_mm_key_names[VMI_MM_NR_KEYS] = {
 	VMI_MM_KEYS(VMI_X_NAME)
 };
 
@@ -55,26 +55,26 @@ static const struct vmi_field tr_keys[] = { VMI_TR_KEYS(VMI_X_FIELD) };
 static const struct vmi_field trlevel_cols[] = { VMI_TRLEVEL_COLS(VMI_X_FIELD) };
 static const struct vmi_field trswap_cols[] = { VMI_TRSWAP_COLS(VMI_X_FIELD) };
 
-bool vmi_mm_key_is_addr(enum vmi_mm_key k)
+bool vmv_mm_key_is_addr(enum vmi_mm_key k)
 {
 	return mm_keys[k].type == VMI_T_HEX;
 }
 
-const char *vmi_proc_root(void)
+const char *vmv_proc_root(void)
 {
 	const char *r = getenv("VMVIEW_PROCFS");
 
 	return r && *r ? r : VMI_DEFAULT_ROOT;
 }
 
-const char *vmi_fmt_error(void)
+const char *vmv_fmt_error(void)
 {
 	return fmt_err;
 }
 
-static const struct vmi_source *source;	/* NULL: the live files */
+static const struct vmv_source *source;	/* NULL: the live files */
 
-void vmi_set_source(const struct vmi_source *src)
+void vmv_set_source(const struct vmv_source *src)
 {
 	source = src;
 }
@@ -96,7 +96,7 @@ static int major_fail(const char *path, unsigned int major,
 			path, major, minor, VMI_FORMAT_MAJOR);
 }
 
-char *vmi_slurp(const char *path, size_t *len)
+char *vmv_slurp(const char *path, size_t *len)
 {
 	size_t cap = 65536, n = 0;
 	char *buf, *nb;
@@ -173,7 +173,7 @@ static int parse_u64(const char *s, bool hex, uint64_t *out)
 	return 0;
 }
 
-int vmi_parse_size(const char *s, uint64_t *out)
+int vmv_parse_size(const char *s, uint64_t *out)
 {
 	static const char units[] = "KMGTPE";
 	const char *p, *u;
@@ -285,8 +285,8 @@ static int read_versioned(const char *rel, const char *name, char **bufp,
 	char *buf;
 	int ret;
 
-	snprintf(path, len, "%s/%s", vmi_proc_root(), rel);
-	buf = source ? source->read(rel) : vmi_slurp(path, NULL);
+	snprintf(path, len, "%s/%s", vmv_proc_root(), rel);
+	buf = source ? source->read(rel) : vmv_slurp(path, NULL);
 	if (!buf)
 		return -errno;
 	ret = check_version(buf, name, path, body);
@@ -387,7 +387,7 @@ static int parse_val(const struct vmi_field *f, int i, char *tok,
 			return -1;
 		break;
 	case VMI_T_SIZE:
-		if (vmi_parse_size(tok, &v->n[i]))
+		if (vmv_parse_size(tok, &v->n[i]))
 			return -1;
 		break;
 	default:	/* DEV, WORD, TEXT */
@@ -539,7 +539,7 @@ bad:
 	return -1;
 }
 
-static int malformed(const char *path, const char *line)
+static int bad_line(const char *path, const char *line)
 {
 	return fmt_fail("%s: malformed line '%s'", path, line);
 }
@@ -571,12 +571,12 @@ static int cols_file(const char *rel, const char *name,
 		if (blank(line))
 			continue;
 		if (cols_parse(&c, line, v)) {
-			ret = malformed(path, line);
+			ret = bad_line(path, line);
 			break;
 		}
 		ret = row(v, arg);
 		if (ret == -EPROTO)
-			ret = malformed(path, line);
+			ret = bad_line(path, line);
 		if (ret)
 			break;
 	}
@@ -586,14 +586,14 @@ static int cols_file(const char *rel, const char *name,
 }
 
 struct procs_acc {
-	struct vmi_proc *arr;
+	struct vmv_proc *arr;
 	size_t n, cap;
 };
 
 static int procs_row(struct vmv_vals *v, void *arg)
 {
 	struct procs_acc *a = arg;
-	struct vmi_proc *pr;
+	struct vmv_proc *pr;
 	int i;
 
 	if (!v->have[VMI_PS_PID])
@@ -612,7 +612,7 @@ static int procs_row(struct vmv_vals *v, void *arg)
 	return 0;
 }
 
-int vmi_read_processes(struct vmi_proc **procs, size_t *nr)
+int vmv_read_processes(struct vmv_proc **procs, size_t *nr)
 {
 	struct procs_acc a = { 0 };
 	int ret;
@@ -629,7 +629,7 @@ int vmi_read_processes(struct vmi_proc **procs, size_t *nr)
 }
 
 struct mm_acc {
-	struct vmi_mm *mm;
+	struct vmv_mm *mm;
 	struct vmv_cols census;
 	struct vmv_vals v;
 };
@@ -642,7 +642,7 @@ static int mm_lines(int key, char *p, void *arg)
 	int i;
 
 	if (key == VMI_MM_CENSUS) {
-		struct vmi_census *c;
+		struct vmv_census *c;
 
 		if (cols_parse(&a->census, p, &a->v) ||
 		    !a->v.have[VMI_CENSUS_LEVEL])
@@ -676,7 +676,7 @@ static int mm_lines(int key, char *p, void *arg)
 	return 0;
 }
 
-int vmi_read_mm(pid_t pid, struct vmi_mm *mm)
+int vmv_read_mm(pid_t pid, struct vmv_mm *mm)
 {
 	char path[512], *buf, *body, *bad;
 	struct mm_acc *a;
@@ -698,7 +698,7 @@ int vmi_read_mm(pid_t pid, struct vmi_mm *mm)
 		  VMI_CENSUS_NR_COLS);
 	if (kv_parse(body, mm_keys, VMI_MM_NR_KEYS, v, &a->census, 1,
 		     mm_lines, a, &bad)) {
-		ret = malformed(path, bad);
+		ret = bad_line(path, bad);
 		goto out;
 	}
 	for (k = 0; k < VMI_MM_NR_KEYS; k++) {
@@ -718,7 +718,7 @@ out:
 	return ret;
 }
 
-void vmi_free_vmas(struct vmi_vma *vmas, size_t nr)
+void vmv_free_vmas(struct vmv_vma *vmas, size_t nr)
 {
 	size_t i;
 
@@ -730,14 +730,14 @@ void vmi_free_vmas(struct vmi_vma *vmas, size_t nr)
 }
 
 struct vmas_acc {
-	struct vmi_vma *arr;
+	struct vmv_vma *arr;
 	size_t n, cap;
 };
 
 static int vmas_row(struct vmv_vals *c, void *arg)
 {
 	struct vmas_acc *a = arg;
-	struct vmi_vma *v;
+	struct vmv_vma *v;
 	int i;
 
 	if (!c->have[VMI_VMAS_START] || !c->have[VMI_VMAS_END] ||
@@ -759,9 +759,9 @@ static int vmas_row(struct vmv_vals *c, void *arg)
 		v->state[i] = c->n[VMI_VMAS_PRESENT + i];
 	for (i = 0; i < VMI_NR_ATTRS; i++)
 		v->attr[i] = c->n[VMI_VMAS_HUGE_PMD + i];
-	v->tables[VMI_VT_PUD] = c->n[VMI_VMAS_PUD_TABLES];
-	v->tables[VMI_VT_PMD] = c->n[VMI_VMAS_PMD_TABLES];
-	v->tables[VMI_VT_PTE] = c->n[VMI_VMAS_PTE_TABLES];
+	v->tables[VMV_VT_PUD] = c->n[VMI_VMAS_PUD_TABLES];
+	v->tables[VMV_VT_PMD] = c->n[VMI_VMAS_PMD_TABLES];
+	v->tables[VMV_VT_PTE] = c->n[VMI_VMAS_PTE_TABLES];
 	if (c->have[VMI_VMAS_FLAGS]) {
 		v->flags = strdup(c->s[VMI_VMAS_FLAGS]);
 		if (!v->flags)
@@ -775,7 +775,7 @@ static int vmas_row(struct vmv_vals *c, void *arg)
 	return 0;
 }
 
-int vmi_read_vmas(pid_t pid, struct vmi_vma **vmasp, size_t *nrp)
+int vmv_read_vmas(pid_t pid, struct vmv_vma **vmasp, size_t *nrp)
 {
 	struct vmas_acc a = { 0 };
 	char rel[64];
@@ -785,7 +785,7 @@ int vmi_read_vmas(pid_t pid, struct vmi_vma **vmasp, size_t *nrp)
 	ret = cols_file(rel, VMI_PROC_VMAS, vmas_cols, VMI_VMAS_NR_COLS,
 			vmas_row, &a);
 	if (ret) {
-		vmi_free_vmas(a.arr, a.n);
+		vmv_free_vmas(a.arr, a.n);
 		return ret;
 	}
 	*vmasp = a.arr;
@@ -793,7 +793,7 @@ int vmi_read_vmas(pid_t pid, struct vmi_vma **vmasp, size_t *nrp)
 	return 0;
 }
 
-const struct vmi_vma *vmi_find_vma(const struct vmi_vma *vmas, size_t nr,
+const struct vmv_vma *vmv_find_vma(const struct vmv_vma *vmas, size_t nr,
 				   uint64_t addr)
 {
 	size_t i;
@@ -804,7 +804,7 @@ const struct vmi_vma *vmi_find_vma(const struct vmi_vma *vmas, size_t nr,
 	return NULL;
 }
 
-void vmi_free_pagetable(struct vmi_pagetable *pt)
+void vmv_free_pagetable(struct vmv_pagetable *pt)
 {
 	size_t i;
 
@@ -819,9 +819,9 @@ void vmi_free_pagetable(struct vmi_pagetable *pt)
 	memset(pt, 0, sizeof(*pt));
 }
 
-static int pt_vma(struct vmi_pagetable *pt, size_t *cap, struct vmv_vals *c)
+static int pt_vma(struct vmv_pagetable *pt, size_t *cap, struct vmv_vals *c)
 {
-	struct vmi_pt_vma *v;
+	struct vmv_pt_vma *v;
 
 	if (!c->have[VMI_VMAROW_START] || !c->have[VMI_VMAROW_END])
 		return -EPROTO;
@@ -840,9 +840,9 @@ static int pt_vma(struct vmi_pagetable *pt, size_t *cap, struct vmv_vals *c)
 	return 0;
 }
 
-static int pt_run(struct vmi_pagetable *pt, size_t *cap, struct vmv_vals *c)
+static int pt_run(struct vmv_pagetable *pt, size_t *cap, struct vmv_vals *c)
 {
-	struct vmi_pt_run *r;
+	struct vmv_pt_run *r;
 	int i;
 
 	for (i = 0; i < VMI_PT_NR_COLS; i++)
@@ -864,7 +864,7 @@ static int pt_run(struct vmi_pagetable *pt, size_t *cap, struct vmv_vals *c)
 	return r->flags && r->phys ? 0 : -ENOMEM;
 }
 
-int vmi_read_pagetable(pid_t pid, struct vmi_pagetable *pt)
+int vmv_read_pagetable(pid_t pid, struct vmv_pagetable *pt)
 {
 	char path[512], *buf, *body, *line, *p;
 	struct vmv_cols vmarow, runs;
@@ -901,12 +901,12 @@ int vmi_read_pagetable(pid_t pid, struct vmi_pagetable *pt)
 			ret = cols_parse(&runs, line, v) ? -EPROTO :
 			      pt_run(pt, &cap_r, v);
 		if (ret == -EPROTO)
-			ret = malformed(path, line);
+			ret = bad_line(path, line);
 		if (ret)
 			break;
 	}
 	if (ret)
-		vmi_free_pagetable(pt);
+		vmv_free_pagetable(pt);
 	free(v);
 	free(buf);
 	return ret;
@@ -915,7 +915,7 @@ int vmi_read_pagetable(pid_t pid, struct vmi_pagetable *pt)
 enum { TR_ROW_VMA, TR_ROW_LEVEL, TR_ROW_SWAP, TR_NR_ROWS };
 
 struct tr_acc {
-	struct vmi_translate *tr;
+	struct vmv_translate *tr;
 	struct vmv_cols rows[TR_NR_ROWS];
 	struct vmv_vals v;
 };
@@ -923,9 +923,9 @@ struct tr_acc {
 static int tr_lines(int key, char *p, void *arg)
 {
 	struct tr_acc *a = arg;
-	struct vmi_translate *tr = a->tr;
+	struct vmv_translate *tr = a->tr;
 	struct vmv_vals *v = &a->v;
-	struct vmi_tr_level *l;
+	struct vmv_tr_level *l;
 	char w1[16], w2[16];
 	int i, nw;
 
@@ -979,7 +979,7 @@ static int tr_lines(int key, char *p, void *arg)
 }
 
 static int parse_translate(char *body, const char *path,
-			   struct vmi_translate *tr)
+			   struct vmv_translate *tr)
 {
 	struct vmv_vals *v;
 	struct tr_acc *a;
@@ -1001,7 +1001,7 @@ static int parse_translate(char *body, const char *path,
 		  trswap_cols, VMI_TRSWAP_NR_COLS);
 	if (kv_parse(body, tr_keys, VMI_TR_NR_KEYS, v, a->rows, TR_NR_ROWS,
 		     tr_lines, a, &bad)) {
-		ret = malformed(path, bad);
+		ret = bad_line(path, bad);
 		goto out;
 	}
 	tr->pid = v->n[VMI_TR_PID];
@@ -1024,7 +1024,7 @@ out:
 	return ret;
 }
 
-int vmi_parse_translate(char *buf, const char *path, struct vmi_translate *tr)
+int vmv_parse_translate(char *buf, const char *path, struct vmv_translate *tr)
 {
 	char *body;
 	int ret;
@@ -1036,7 +1036,7 @@ int vmi_parse_translate(char *buf, const char *path, struct vmi_translate *tr)
 	return parse_translate(body, path, tr);
 }
 
-int vmi_translate_text(pid_t pid, uint64_t addr, char **text)
+int vmv_translate_text(pid_t pid, uint64_t addr, char **text)
 {
 	char rel[64], path[512], req[32], *buf;
 	size_t cap = 8192, n = 0;
@@ -1044,7 +1044,7 @@ int vmi_translate_text(pid_t pid, uint64_t addr, char **text)
 	int fd, ret;
 
 	snprintf(rel, sizeof(rel), "%d/%s", pid, VMI_PROC_TRANSLATE);
-	snprintf(path, sizeof(path), "%s/%s", vmi_proc_root(), rel);
+	snprintf(path, sizeof(path), "%s/%s", vmv_proc_root(), rel);
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -1091,7 +1091,7 @@ out:
 	return ret;
 }
 
-int vmi_translate(pid_t pid, uint64_t addr, struct vmi_translate *tr)
+int vmv_translate(pid_t pid, uint64_t addr, struct vmv_translate *tr)
 {
 	char path[512], *buf;
 	int ret;
@@ -1099,12 +1099,12 @@ int vmi_translate(pid_t pid, uint64_t addr, struct vmi_translate *tr)
 	if (source)
 		return source->translate(pid, addr, tr);
 	memset(tr, 0, sizeof(*tr));
-	ret = vmi_translate_text(pid, addr, &buf);
+	ret = vmv_translate_text(pid, addr, &buf);
 	if (ret)
 		return ret;
-	snprintf(path, sizeof(path), "%s/%d/%s", vmi_proc_root(), pid,
+	snprintf(path, sizeof(path), "%s/%d/%s", vmv_proc_root(), pid,
 		 VMI_PROC_TRANSLATE);
-	ret = vmi_parse_translate(buf, path, tr);
+	ret = vmv_parse_translate(buf, path, tr);
 	free(buf);
 	return ret;
 }

@@ -209,7 +209,7 @@ static bool elf_best_symbol(Elf *e, Elf64_Word type, uint64_t vaddr,
 	return found;
 }
 
-static void elf_lookup(const struct vmi_translate *tr, uint64_t off,
+static void elf_lookup(const struct vmv_translate *tr, uint64_t off,
 		       struct elf_info *ei)
 {
 	const char *file = tr->vma_path;
@@ -265,19 +265,7 @@ out:
 	close(fd);
 }
 
-static struct json_object *bits_json(const char *s)
-{
-	struct json_object *arr = json_object_new_array();
-	char *dup = strdup(s), *tok, *save;
-
-	for (tok = strtok_r(dup, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save))
-		json_object_array_add(arr, json_object_new_string(tok));
-	free(dup);
-	return arr;
-}
-
-static void tr_json(const struct vmi_translate *tr, uint64_t file_off,
+static void tr_json(const struct vmv_translate *tr, uint64_t file_off,
 		    const struct elf_info *ei)
 {
 	struct json_object *o = json_object_new_object(), *lv, *x;
@@ -290,7 +278,7 @@ static void tr_json(const struct vmi_translate *tr, uint64_t file_off,
 	json_object_object_add(o, "paging_levels", vmv_json_u64(levels));
 	lv = json_object_new_array();
 	for (l = 0; l < VMI_NR_LEVELS; l++) {
-		const struct vmi_tr_level *t = &tr->level[l];
+		const struct vmv_tr_level *t = &tr->level[l];
 
 		x = json_object_new_object();
 		json_object_object_add(x, "level",
@@ -316,7 +304,7 @@ static void tr_json(const struct vmi_translate *tr, uint64_t file_off,
 			json_object_object_add(x, "index",
 					       json_object_new_int(t->index));
 			json_object_object_add(x, "entry", vmv_json_u64(t->entry));
-			json_object_object_add(x, "bits", bits_json(t->bits));
+			json_object_object_add(x, "bits", vmv_json_list(t->bits));
 		}
 		json_object_array_add(lv, x);
 	}
@@ -398,7 +386,7 @@ static const char *stop_words(const char *stop)
 	return "a special entry";
 }
 
-static void tr_plain(const struct vmi_translate *tr, uint64_t file_off,
+static void tr_plain(const struct vmv_translate *tr, uint64_t file_off,
 		     const struct elf_info *ei)
 {
 	unsigned int levels = tr->paging_levels;
@@ -413,7 +401,7 @@ static void tr_plain(const struct vmi_translate *tr, uint64_t file_off,
 	printf("\n%s%-6s %5s  %-18s %s%s\n", vmv_col(C_BOLD), "level", "index",
 	       "entry", "bits", vmv_col(C_RESET));
 	for (l = 0; l < VMI_NR_LEVELS; l++) {
-		const struct vmi_tr_level *t = &tr->level[l];
+		const struct vmv_tr_level *t = &tr->level[l];
 
 		if (!t->present)
 			continue;
@@ -472,7 +460,7 @@ static void tr_plain(const struct vmi_translate *tr, uint64_t file_off,
 int do_translate(int argc, char **argv)
 {
 	struct elf_info ei, *eip = NULL;
-	struct vmi_translate tr;
+	struct vmv_translate tr;
 	const char *arg, *astr;
 	uint64_t addr, file_off = 0;
 	pid_t pid;
@@ -497,7 +485,7 @@ int do_translate(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 
-	ret = vmi_translate(pid, addr, &tr);
+	ret = vmv_translate(pid, addr, &tr);
 	if (ret == -EINVAL) {
 		p_err("0x%llx is not a user-space address of process %d",
 		      (unsigned long long)addr, pid);
