@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "vmi_layout.h"
+#include "vst_layout.h"
 
 #define PM_PRESENT	(1ULL << 63)
 #define PM_SWAP		(1ULL << 62)
@@ -53,7 +53,7 @@ static int translate_fd(pid_t pid)
 {
 	char path[64];
 
-	if (vmi_wait_pid_dir(pid, true))
+	if (vst_wait_pid_dir(pid, true))
 		return -1;
 	snprintf(path, sizeof(path), "/proc/vminspect/%d/translate", pid);
 	return open(path, O_RDWR);
@@ -124,7 +124,7 @@ static const int level_shift_4[] = { 39, 39, 30, 21, 12 };
 static void check_indices(struct __test_metadata *_metadata,
 			  const struct xlate *x, unsigned long addr)
 {
-	const int *shift = vmi_paging_levels() == 5 ? level_shift_5 :
+	const int *shift = vst_paging_levels() == 5 ? level_shift_5 :
 						      level_shift_4;
 	static const char *const names[] = VMI_LEVEL_NAMES;
 	int i, l;
@@ -134,7 +134,7 @@ static void check_indices(struct __test_metadata *_metadata,
 			if (!strcmp(x->lvl[i].name, names[l]))
 				break;
 		if (x->lvl[i].folded) {
-			EXPECT_EQ(4, vmi_paging_levels());
+			EXPECT_EQ(4, vst_paging_levels());
 			continue;
 		}
 		ASSERT_GT(VMI_NR_LEVELS, l);
@@ -156,7 +156,7 @@ static void check_against_pagemap(struct __test_metadata *_metadata, pid_t pid,
 	ASSERT_EQ(0, translate_addr(fd, addr, x)) {
 		TH_LOG("%s %lx", what, addr);
 	}
-	ASSERT_EQ(0, vmi_pagemap_entry(pid, addr, &e));
+	ASSERT_EQ(0, vst_pagemap_entry(pid, addr, &e));
 	check_indices(_metadata, x, addr);
 	if (e & PM_PRESENT) {
 		EXPECT_EQ(0, strncmp(x->stop, "leaf-", 5)) {
@@ -182,14 +182,14 @@ static void check_against_pagemap(struct __test_metadata *_metadata, pid_t pid,
 }
 
 FIXTURE(layout) {
-	struct layout l;
+	struct vst_layout l;
 	pid_t pid;
 	int fd;
 };
 
 FIXTURE_SETUP(layout)
 {
-	self->pid = vmi_layout_start(&self->l, false);
+	self->pid = vst_layout_start(&self->l, false);
 	ASSERT_LT(0, self->pid);
 	self->fd = translate_fd(self->pid);
 	ASSERT_LE(0, self->fd);
@@ -198,12 +198,12 @@ FIXTURE_SETUP(layout)
 FIXTURE_TEARDOWN(layout)
 {
 	close(self->fd);
-	vmi_layout_stop(&self->l, self->pid);
+	vst_layout_stop(&self->l, self->pid);
 }
 
 TEST_F(layout, every_kind_of_page_matches_pagemap)
 {
-	struct vmi_vma *maps;
+	struct vst_vma *maps;
 	struct xlate x;
 	unsigned long stack = 0, vdso = 0;
 	int n, i, swapped = 0, present = 0, none = 0;
@@ -238,7 +238,7 @@ TEST_F(layout, every_kind_of_page_matches_pagemap)
 		none += !strncmp(x.stop, "none-", 5);
 	}
 	/* the stack and the vdso, found in maps */
-	n = vmi_read_maps(self->pid, &maps);
+	n = vst_read_maps(self->pid, &maps);
 	ASSERT_LT(0, n);
 	for (i = 0; i < n; i++) {
 		if (!strcmp(maps[i].path, "[stack]"))
@@ -297,7 +297,7 @@ struct pt_run {
 /* pagetable tiles every VMA and agrees with pagemap page by page */
 TEST_F(layout, pagetable_covers_exactly_pagemap)
 {
-	char *text = vmi_read_pidfile(self->pid, VMI_PROC_PAGETABLE);
+	char *text = vst_read_pidfile(self->pid, VMI_PROC_PAGETABLE);
 	char *line, *save;
 	unsigned long vstart = 0, vend = 0, cursor = 0, runs = 0, pages = 0;
 	int fd;
@@ -402,7 +402,7 @@ TEST(copy_on_write_frames)
 		pause();
 		_exit(0);
 	}
-	ASSERT_EQ(0, vmi_wait_pid_dir(child, true));
+	ASSERT_EQ(0, vst_wait_pid_dir(child, true));
 	fdp = translate_fd(getpid());
 	fdc = translate_fd(child);
 	ASSERT_LE(0, fdp);
@@ -422,7 +422,7 @@ TEST(copy_on_write_frames)
 
 	close(fdp);
 	close(fdc);
-	vmi_kill(child);
+	vst_kill(child);
 }
 
 TEST(bad_writes_are_einval_and_change_nothing)
@@ -453,7 +453,7 @@ TEST(bad_writes_are_einval_and_change_nothing)
 	EXPECT_EQ(-1, write(fd, "+1000", 5));
 	EXPECT_EQ(EINVAL, errno);
 	/* TASK_SIZE_MAX: the user range ends one page below 2^47 or 2^56 */
-	top = (vmi_paging_levels() == 5 ? 1UL << 56 : 1UL << 47) - PG;
+	top = (vst_paging_levels() == 5 ? 1UL << 56 : 1UL << 47) - PG;
 	snprintf(big, sizeof(big), "0x%lx", top);
 	EXPECT_EQ(-1, write(fd, big, strlen(big)));
 	EXPECT_EQ(EINVAL, errno);
@@ -477,7 +477,7 @@ static int unprivileged_checks(void)
 	int fd, i;
 	int local = 1;
 
-	if (vmi_wait_pid_dir(getpid(), true))
+	if (vst_wait_pid_dir(getpid(), true))
 		return 11;
 	fd = translate_fd(getpid());
 	if (fd < 0)
@@ -490,7 +490,7 @@ static int unprivileged_checks(void)
 		if (!x.lvl[i].folded && (x.lvl[i].raw & 0x000ffffffffff000ULL))
 			return 15;
 	close(fd);
-	pt = vmi_read_pidfile(getpid(), VMI_PROC_PAGETABLE);
+	pt = vst_read_pidfile(getpid(), VMI_PROC_PAGETABLE);
 	if (!pt)
 		return 16;
 	snprintf(buf, sizeof(buf), "%s", pt);

@@ -4,8 +4,8 @@
  * the kernel's own ground truth (/proc/<pid>/maps, smaps, pagemap, status)
  * and vminspect's files, and starting stopped target processes.
  */
-#ifndef _VMI_UTIL_H
-#define _VMI_UTIL_H
+#ifndef _VST_UTIL_H
+#define _VST_UTIL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -14,19 +14,19 @@
 
 #include <vminspect_abi.h>
 
-#define VMI_MODULE_PATH	"/vmi/vminspect.ko"
-#define VMI_PAGE	4096UL
+#define VST_MODULE_PATH	"/vmi/vminspect.ko"
+#define VST_PAGE	4096UL
 
-bool vmi_module_loaded(void);
-int vmi_module_load(void);
-int vmi_module_unload(void);
+bool vst_module_loaded(void);
+int vst_module_load(void);
+int vst_module_unload(void);
 
 /* Read a whole file into a malloc'd NUL-terminated buffer; NULL + errno. */
-char *vmi_read_file(const char *path, size_t *len);
-char *vmi_read_pidfile(pid_t pid, const char *name);	/* /proc/vminspect/PID/NAME */
+char *vst_read_file(const char *path, size_t *len);
+char *vst_read_pidfile(pid_t pid, const char *name);	/* /proc/vminspect/PID/NAME */
 
 /* One VMA as /proc/<pid>/maps or /proc/vminspect/<pid>/vmas shows it. */
-struct vmi_vma {
+struct vst_vma {
 	unsigned long start, end;
 	char perms[5];
 	unsigned long long offset;
@@ -41,51 +41,51 @@ struct vmi_vma {
 };
 
 /* Parse into a malloc'd array; return the count, or -1 with errno set. */
-int vmi_read_maps(pid_t pid, struct vmi_vma **out);
-int vmi_read_vmas(pid_t pid, struct vmi_vma **out);
-int vmi_parse_vmas(char *text, struct vmi_vma **out);
+int vst_read_maps(pid_t pid, struct vst_vma **out);
+int vst_read_vmas(pid_t pid, struct vst_vma **out);
+int vst_parse_vmas(char *text, struct vst_vma **out);
 
 /*
  * pagemap truth for [start, end): present, swap (incl. migration) pages,
  * and present pages mapped exclusively (bit 56).
  */
-struct vmi_pagemap_counts {
+struct vst_pagemap_counts {
 	unsigned long present, swap, exclusive, none;
 };
 
-int vmi_pagemap_counts(pid_t pid, unsigned long start, unsigned long end,
-		       struct vmi_pagemap_counts *c);
+int vst_pagemap_counts(pid_t pid, unsigned long start, unsigned long end,
+		       struct vst_pagemap_counts *c);
 /* One pagemap entry. */
-int vmi_pagemap_entry(pid_t pid, unsigned long addr, uint64_t *entry);
+int vst_pagemap_entry(pid_t pid, unsigned long addr, uint64_t *entry);
 
 /* "Key:   N kB" of /proc/<pid>/status, in kB; -1 if absent. */
-long vmi_status_kb(pid_t pid, const char *key);
+long vst_status_kb(pid_t pid, const char *key);
 /* Rss of the smaps record starting at @start, in kB; -1 if absent. */
-long vmi_smaps_rss_kb(pid_t pid, unsigned long start);
-long vmi_smaps_total_rss_kb(pid_t pid, bool skip_hugetlb);
+long vst_smaps_rss_kb(pid_t pid, unsigned long start);
+long vst_smaps_total_rss_kb(pid_t pid, bool skip_hugetlb);
 
 /* "key value" of our text formats; value as parsed by strtoul(..., 0). */
-bool vmi_kv(const char *text, const char *key, unsigned long *val);
+bool vst_kv(const char *text, const char *key, unsigned long *val);
 /* "census LEVEL tables entries capacity fill bytes" */
-bool vmi_census_line(const char *text, const char *level, unsigned long *tables,
+bool vst_census_line(const char *text, const char *level, unsigned long *tables,
 		     unsigned long *entries, unsigned long *capacity,
 		     unsigned long *bytes);
 
 /* Wait (up to ~5 s) until /proc/vminspect/<pid> and its files exist (or it is gone). */
-int vmi_wait_pid_dir(pid_t pid, bool present);
+int vst_wait_pid_dir(pid_t pid, bool present);
 
 /*
  * fork(); the child runs fn(arg), then stops itself with SIGSTOP and, once
  * continued, exits 0.  Returns the pid with the child stopped, or -1.
  */
-pid_t vmi_spawn_stopped(void (*fn)(void *arg), void *arg);
+pid_t vst_spawn_stopped(void (*fn)(void *arg), void *arg);
 /* SIGKILL and reap. */
-void vmi_kill(pid_t pid);
+void vst_kill(pid_t pid);
 
 /* Environment. */
-bool vmi_thp_available(void);
-int vmi_swap_on(void);			/* zram swap; 0 if on */
-bool vmi_hugetlb_reserve(unsigned long size_kb, int pages);
-int vmi_paging_levels(void);		/* 5 if the CPU flags show la57 */
+bool vst_thp_available(void);
+int vst_swap_on(void);			/* zram swap; 0 if on */
+bool vst_hugetlb_reserve(unsigned long size_kb, int pages);
+int vst_paging_levels(void);		/* 5 if the CPU flags show la57 */
 
-#endif /* _VMI_UTIL_H */
+#endif /* _VST_UTIL_H */
