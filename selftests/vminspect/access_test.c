@@ -145,7 +145,7 @@ static int expect_readable_no_addrs(void *arg)
 	text = vst_read_pidfile(pid, VMI_PROC_MM);
 	if (!text)
 		return 10;
-	if (!vst_kv(text, "mm", &mm) || !vst_kv(text, "pgd", &pgd))
+	if (!vst_mm_key(text, VMI_MM_MM, &mm) || !vst_mm_key(text, VMI_MM_PGD, &pgd))
 		return 11;
 	free(text);
 	if (mm || pgd)
@@ -238,7 +238,7 @@ TEST_F(users, root_reads_everyone_with_addresses)
 	for (i = 0; i < 4; i++) {
 		text = vst_read_pidfile(pids[i], VMI_PROC_MM);
 		ASSERT_NE(NULL, text);
-		ASSERT_TRUE(vst_kv(text, "pgd", &pgd));
+		ASSERT_TRUE(vst_mm_key(text, VMI_MM_PGD, &pgd));
 		EXPECT_NE(0, pgd);
 		/* kptr_restrict 1 and CAP_SYSLOG: %pK prints it as it is */
 		EXPECT_EQ(KPTR_REAL, kptr_class(pgd));
@@ -294,7 +294,7 @@ static int read_inherited_fd(void *arg)
 	if (n <= 0)
 		return 40;
 	buf[n] = '\0';
-	if (!vst_kv(buf, "pgd", &pgd))
+	if (!vst_mm_key(buf, VMI_MM_PGD, &pgd))
 		return 41;
 	return pgd ? 0 : 42;
 }
@@ -647,7 +647,7 @@ static int mm_kptr_matches(void *arg)
 
 	if (!text)
 		return 10;
-	if (!vst_kv(text, "mm", &mm) || !vst_kv(text, "pgd", &pgd))
+	if (!vst_mm_key(text, VMI_MM_MM, &mm) || !vst_mm_key(text, VMI_MM_PGD, &pgd))
 		return 11;
 	free(text);
 	if (kptr_class(mm) != want || kptr_class(pgd) != want) {

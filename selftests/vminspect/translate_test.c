@@ -44,8 +44,9 @@ struct xlate {
 		bool folded;
 	} lvl[5];
 	unsigned long long phys, page_size, page_offset, swap_off;
+	unsigned long long vma_offset;
 	unsigned int swap_type;
-	bool have_phys, have_swap;
+	bool have_phys, have_swap, have_vma_offset;
 };
 
 /* every TEST runs in a new child: its directory appears shortly after fork */
@@ -59,33 +60,57 @@ static int translate_fd(pid_t pid)
 	return open(path, O_RDWR);
 }
 
+/* translate's answer, its keys named by the ABI table (VMI_TR_KEYS) */
 static int parse_xlate(const char *text, struct xlate *x)
 {
-	char *copy = strdup(text), *line, *save;
+	char *copy = strdup(text), *line, *save, key[32];
+	int k, n;
 
 	memset(x, 0, sizeof(*x));
-	if (!copy || strncmp(copy, "vminspect-translate 1.", 22))
+	if (!copy || strncmp(copy, "vminspect-translate 1.", 22)) {
+		free(copy);
 		return -1;
+	}
 	for (line = strtok_r(copy, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(line, "vma ", 4)) {
-			snprintf(x->vma, sizeof(x->vma), "%s", line + 4);
-		} else if (!strncmp(line, "level ", 6) && x->nlevels < 5) {
-			typeof(x->lvl[0]) *l = &x->lvl[x->nlevels++];
+		if (line[0] == '#' || sscanf(line, "%31s %n", key, &n) != 1)
+			continue;
+		for (k = 0; k < VMI_TR_NR_KEYS; k++)
+			if (!strcmp(key, vst_tr_key_name[k]))
+				break;
+		switch (k) {
+		case VMI_TR_VMA:
+			snprintf(x->vma, sizeof(x->vma), "%s", line + n);
+			break;
+		case VMI_TR_VMA_OFFSET:
+			x->have_vma_offset = sscanf(line + n, "0x%llx",
+						    &x->vma_offset) == 1;
+			break;
+		case VMI_TR_LEVEL:
+			if (x->nlevels < 5) {
+				typeof(x->lvl[0]) *l = &x->lvl[x->nlevels++];
 
-			if (sscanf(line, "level %7s %lu 0x%llx", l->name,
-				   &l->index, &l->raw) != 3)
-				l->folded = strstr(line, "folded");
-		} else if (sscanf(line, "stop %31s", x->stop) == 1) {
-			continue;
-		} else if (sscanf(line, "phys 0x%llx", &x->phys) == 1) {
-			x->have_phys = true;
-		} else if (sscanf(line, "page_size %llu", &x->page_size) == 1 ||
-			   sscanf(line, "page_offset 0x%llx", &x->page_offset) == 1) {
-			continue;
-		} else if (sscanf(line, "swap %u 0x%llx", &x->swap_type,
-				  &x->swap_off) == 2) {
-			x->have_swap = true;
+				if (sscanf(line + n, "%7s %lu 0x%llx", l->name,
+					   &l->index, &l->raw) != 3)
+					l->folded = strstr(line, "folded");
+			}
+			break;
+		case VMI_TR_STOP:
+			sscanf(line + n, "%31s", x->stop);
+			break;
+		case VMI_TR_PHYS:
+			x->have_phys = sscanf(line + n, "0x%llx", &x->phys) == 1;
+			break;
+		case VMI_TR_PAGE_SIZE:
+			sscanf(line + n, "%llu", &x->page_size);
+			break;
+		case VMI_TR_PAGE_OFFSET:
+			sscanf(line + n, "0x%llx", &x->page_offset);
+			break;
+		case VMI_TR_SWAP:
+			x->have_swap = sscanf(line + n, "%u 0x%llx",
+					      &x->swap_type, &x->swap_off) == 2;
+			break;
 		}
 	}
 	free(copy);
@@ -262,6 +287,41 @@ TEST_F(layout, every_kind_of_page_matches_pagemap)
 		EXPECT_EQ(1, swapped);
 }
 
+/*
+ * The VMA line and vma_offset (format 1.3) of a walk are what
+ * /proc/<pid>/maps says of the VMA: range, perms, path and file offset,
+ * for an address in every VMA of the target.
+ */
+TEST_F(layout, vma_and_its_offset_match_maps)
+{
+	struct vst_vma *maps;
+	char want[300];
+	struct xlate x;
+	int n, i, files = 0;
+
+	n = vst_read_maps(self->pid, &maps);
+	ASSERT_LT(0, n);
+	for (i = 0; i < n; i++) {
+		unsigned long addr = maps[i].start + (maps[i].end - maps[i].start) / 2;
+
+		ASSERT_EQ(0, translate_addr(self->fd, addr & ~(PG - 1), &x));
+		snprintf(want, sizeof(want), "%016lx %016lx %s%s%s",
+			 maps[i].start, maps[i].end, maps[i].perms,
+			 maps[i].path[0] ? " " : "", maps[i].path);
+		EXPECT_STREQ(want, x.vma);
+		EXPECT_TRUE(x.have_vma_offset) TH_LOG("at 0x%lx", addr);
+		EXPECT_EQ(maps[i].offset, x.vma_offset) TH_LOG("%s", want);
+		files += maps[i].offset && maps[i].path[0] == '/';
+	}
+	free(maps);
+	/* the program's own text and data lie past offset 0 of its file */
+	EXPECT_LT(0, files);
+	/* no VMA, no vma_offset */
+	ASSERT_EQ(0, translate_addr(self->fd, (unsigned long)self->l.anon - PG, &x));
+	EXPECT_STREQ("none", x.vma);
+	EXPECT_FALSE(x.have_vma_offset);
+}
+
 TEST_F(layout, thp_is_a_pmd_leaf_and_1g_hugetlb_a_pud_leaf)
 {
 	struct xlate x;
@@ -297,10 +357,11 @@ struct pt_run {
 /* pagetable tiles every VMA and agrees with pagemap page by page */
 TEST_F(layout, pagetable_covers_exactly_pagemap)
 {
+	static const char *const pt_col[] = { VMI_PT_COLS(VMI_X_NAME) };
 	char *text = vst_read_pidfile(self->pid, VMI_PROC_PAGETABLE);
-	char *line, *save;
+	char *line, *save, *w[16], copy[512];
 	unsigned long vstart = 0, vend = 0, cursor = 0, runs = 0, pages = 0;
-	int fd;
+	int fd, col[VMI_PT_NR_COLS] = { 0 }, ncols = 0;
 
 	ASSERT_NE(NULL, text);
 	ASSERT_EQ(0, strncmp(text, "vminspect-pagetable 1.", 22));
@@ -321,9 +382,22 @@ TEST_F(layout, pagetable_covers_exactly_pagemap)
 		unsigned int type = 0;
 		int got = 0;
 
-		if (line[0] == '#' || !strncmp(line, "vminspect-", 10))
+		if (line[0] == '#') {
+			/* the runs' header names the columns (VMI_PT_COLS) */
+			int pos[VMI_PT_NR_COLS], k, n;
+
+			n = vst_header_cols(line, NULL, pt_col, VMI_PT_NR_COLS, pos);
+			for (k = 0; k < VMI_PT_NR_COLS && pos[k] >= 0; k++)
+				;
+			if (k == VMI_PT_NR_COLS) {
+				memcpy(col, pos, sizeof(col));
+				ncols = n;
+			}
 			continue;
-		if (!strncmp(line, "vma ", 4)) {
+		}
+		if (!strncmp(line, "vminspect-", 10))
+			continue;
+		if (!strncmp(line, VMI_VMAROW_TAG " ", 4)) {
 			EXPECT_EQ(vend, cursor);	/* previous VMA tiled */
 			got = sscanf(line, "vma %lx %lx", &vstart, &vend);
 			ASSERT_EQ(2, got);
@@ -331,8 +405,15 @@ TEST_F(layout, pagetable_covers_exactly_pagemap)
 			continue;
 		}
 		memset(&r, 0, sizeof(r));
-		got = sscanf(line, "%lx %lx %*s %7s %15s %127s %63s", &r.start,
-			     &r.end, r.level, r.state, r.flags, r.phys);
+		ASSERT_LT(0, ncols);
+		snprintf(copy, sizeof(copy), "%s", line);
+		ASSERT_EQ(ncols, vst_words(copy, w, ncols));
+		got = sscanf(w[col[VMI_PT_START]], "%lx", &r.start) +
+		      sscanf(w[col[VMI_PT_END]], "%lx", &r.end) +
+		      sscanf(w[col[VMI_PT_LEVEL]], "%7s", r.level) +
+		      sscanf(w[col[VMI_PT_STATE]], "%15s", r.state) +
+		      sscanf(w[col[VMI_PT_FLAGS]], "%127s", r.flags) +
+		      sscanf(w[col[VMI_PT_PHYS]], "%63s", r.phys);
 		ASSERT_EQ(6, got) {
 			TH_LOG("%s", line);
 		}

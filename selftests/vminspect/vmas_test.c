@@ -271,28 +271,62 @@ TEST_F(layout, census_equals_vmpte_and_counters_equal_status)
 		EXPECT_EQ(vst_status_kb(pids[k], "VmPTE") * 1024,
 			  (tables[VMI_LEVEL_PUD] + tables[VMI_LEVEL_PMD] +
 			   tables[VMI_LEVEL_PTE]) * PG);
-		ASSERT_TRUE(vst_kv(mm, "pgtables_bytes", &val));
+		ASSERT_TRUE(vst_mm_key(mm, VMI_MM_PGTABLES_BYTES, &val));
 		EXPECT_EQ(vst_status_kb(pids[k], "VmPTE") * 1024, val);
 
-		ASSERT_TRUE(vst_kv(mm, "paging_levels", &val));
+		ASSERT_TRUE(vst_mm_key(mm, VMI_MM_PAGING_LEVELS, &val));
 		EXPECT_EQ(vst_paging_levels(), val);
-		ASSERT_TRUE(vst_kv(mm, "rss_anon", &val));
+		ASSERT_TRUE(vst_mm_key(mm, VMI_MM_RSS_ANON, &val));
 		EXPECT_EQ(vst_status_kb(pids[k], "RssAnon"), val * 4);
-		ASSERT_TRUE(vst_kv(mm, "rss_file", &val));
+		ASSERT_TRUE(vst_mm_key(mm, VMI_MM_RSS_FILE, &val));
 		EXPECT_EQ(vst_status_kb(pids[k], "RssFile"), val * 4);
-		ASSERT_TRUE(vst_kv(mm, "rss_shmem", &val));
+		ASSERT_TRUE(vst_mm_key(mm, VMI_MM_RSS_SHMEM, &val));
 		EXPECT_EQ(vst_status_kb(pids[k], "RssShmem"), val * 4);
-		ASSERT_TRUE(vst_kv(mm, "total_vm", &val));
+		ASSERT_TRUE(vst_mm_key(mm, VMI_MM_TOTAL_VM, &val));
 		EXPECT_EQ(vst_status_kb(pids[k], "VmSize"), val * 4);
-		ASSERT_TRUE(vst_kv(mm, "swap_ents", &val));
+		ASSERT_TRUE(vst_mm_key(mm, VMI_MM_SWAP_ENTS, &val));
 		EXPECT_EQ(vst_status_kb(pids[k], "VmSwap"), val * 4);
-		ASSERT_TRUE(vst_kv(mm, "pid", &val));
+		ASSERT_TRUE(vst_mm_key(mm, VMI_MM_PID, &val));
 		EXPECT_EQ(pids[k], val);
 		/* root reads kernel addresses */
-		ASSERT_TRUE(vst_kv(mm, "pgd", &val));
+		ASSERT_TRUE(vst_mm_key(mm, VMI_MM_PGD, &val));
 		EXPECT_NE(0, val);
 		free(mm);
 	}
+}
+
+/*
+ * The line of processes at @line, its columns as the header of @text names
+ * them (the ABI's VMI_PS_COLS names).
+ */
+static int ps_line(const char *text, const char *line, unsigned long *vmas,
+		   unsigned long *rss, unsigned long *t, unsigned long *bytes)
+{
+	static const char *const names[] = { VMI_PS_COLS(VMI_X_NAME) };
+	int pos[VMI_PS_NR_COLS], i, l, nw = 0;
+	const char *hdr = strstr(text, "\n# ");
+	char buf[512], *w[VMI_PS_NR_COLS + 1], *p, *save;
+
+	if (!hdr)
+		return -1;
+	snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(hdr + 1, "\n"), hdr + 1);
+	if (vst_header_cols(buf, NULL, names, VMI_PS_NR_COLS, pos) < 0)
+		return -1;
+	for (i = 0; i < VMI_PS_NR_COLS; i++)
+		if (pos[i] < 0)
+			return -1;
+	snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(line, "\n"), line);
+	for (p = strtok_r(buf, " ", &save); p && nw <= VMI_PS_NR_COLS;
+	     p = strtok_r(NULL, " ", &save))
+		w[nw++] = p;
+	if (nw < VMI_PS_NR_COLS)
+		return -1;
+	*vmas = strtoul(w[pos[VMI_PS_VMAS]], NULL, 10);
+	*rss = strtoul(w[pos[VMI_PS_RSS]], NULL, 10);
+	for (l = 0; l < VMI_NR_LEVELS; l++)
+		t[l] = strtoul(w[pos[VMI_PS_PGD + l]], NULL, 10);
+	*bytes = strtoul(w[pos[VMI_PS_PT_BYTES]], NULL, 10);
+	return 0;
 }
 
 TEST_F(layout, processes_line_matches_status)
@@ -312,9 +346,8 @@ TEST_F(layout, processes_line_matches_status)
 		snprintf(key, sizeof(key), "\n%d ", pids[k]);
 		p = strstr(text, key);
 		ASSERT_NE(NULL, p);
-		got = sscanf(p + strlen(key), "%lu %lu %lu %lu %lu %lu %lu %lu",
-			     &vmas, &rss, &t[0], &t[1], &t[2], &t[3], &t[4], &bytes);
-		ASSERT_EQ(8, got);
+		got = ps_line(text, p + 1, &vmas, &rss, t, &bytes);
+		ASSERT_EQ(0, got);
 		EXPECT_EQ(n, vmas);
 		EXPECT_EQ(vst_status_kb(pids[k], "VmRSS"), rss * 4);
 		EXPECT_EQ(vst_status_kb(pids[k], "VmPTE") * 1024,

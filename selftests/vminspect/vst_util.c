@@ -143,10 +143,66 @@ int vst_read_maps(pid_t pid, struct vst_vma **out)
 	return n;
 }
 
+/*
+ * Our own reading of the formats (vmview's parser is not used on purpose:
+ * the tests must not share the code they check), with the key and column
+ * names of the ABI tables.
+ */
+static const char *const vst_vmas_col[] = { VMI_VMAS_COLS(VMI_X_NAME) };
+static const char *const vst_census_col[] = { VMI_CENSUS_COLS(VMI_X_NAME) };
+const char *const vst_mm_key_name[VMI_MM_NR_KEYS] = { VMI_MM_KEYS(VMI_X_NAME) };
+const char *const vst_tr_key_name[VMI_TR_NR_KEYS] = { VMI_TR_KEYS(VMI_X_NAME) };
+
+int vst_header_cols(const char *header, const char *tag,
+		    const char *const *names, int nr, int *pos)
+{
+	char buf[1024], *t, *save;
+	int i, n = 0;
+
+	for (i = 0; i < nr; i++)
+		pos[i] = -1;
+	snprintf(buf, sizeof(buf), "%s", header);
+	t = strtok_r(buf, "\t\n ", &save);
+	if (!t || strcmp(t, "#"))
+		return -1;
+	if (tag) {
+		t = strtok_r(NULL, "\t\n ", &save);
+		if (!t || strcmp(t, tag))
+			return -1;
+	}
+	while ((t = strtok_r(NULL, "\t\n ", &save))) {
+		for (i = 0; i < nr; i++)
+			if (!strcmp(t, names[i]))
+				pos[i] = n;
+		n++;
+	}
+	return n;
+}
+
+int vst_words(char *line, char **w, int max)
+{
+	int n = 0;
+
+	while (*line && n < max) {
+		while (*line == ' ')
+			line++;
+		if (!*line)
+			break;
+		w[n++] = line;
+		if (n == max)
+			break;
+		while (*line && *line != ' ')
+			line++;
+		if (*line)
+			*line++ = '\0';
+	}
+	return n;
+}
+
 int vst_parse_vmas(char *text, struct vst_vma **out)
 {
-	char *line, *save;
-	int n = 0, cap = 0, i, k;
+	int pos[VMI_VMAS_NR_COLS], ncols = -1, n = 0, cap = 0, i, nw;
+	char *line, *save, *w[64];
 
 	*out = NULL;
 	line = strtok_r(text, "\n", &save);
@@ -156,34 +212,48 @@ int vst_parse_vmas(char *text, struct vst_vma **out)
 	}
 	while ((line = strtok_r(NULL, "\n", &save))) {
 		struct vst_vma *v;
-		char *p = line, *end;
 
-		if (line[0] == '#')
+		if (line[0] == '#') {
+			ncols = vst_header_cols(line, NULL, vst_vmas_col,
+						VMI_VMAS_NR_COLS, pos);
 			continue;
+		}
+		/* the header names every column we read, path last */
+		for (i = 0; i < VMI_VMAS_NR_COLS; i++)
+			if (ncols < 0 || pos[i] < 0 ||
+			    (i == VMI_VMAS_PATH && pos[i] != ncols - 1)) {
+				errno = EPROTO;
+				return -1;
+			}
 		if (vst_push(out, &cap, n))
 			return -1;
 		v = &(*out)[n];
 		memset(v, 0, sizeof(*v));
-		if (sscanf(p, "%lx %lx %4s %llx %x:%x %lu%n", &v->start,
-			   &v->end, v->perms, &v->offset, &v->dev_major,
-			   &v->dev_minor, &v->ino, &k) < 7) {
+		nw = vst_words(line, w, ncols);
+		if (nw < ncols - 1 ||
+		    sscanf(w[pos[VMI_VMAS_START]], "%lx", &v->start) != 1 ||
+		    sscanf(w[pos[VMI_VMAS_END]], "%lx", &v->end) != 1 ||
+		    sscanf(w[pos[VMI_VMAS_PERMS]], "%4s", v->perms) != 1 ||
+		    sscanf(w[pos[VMI_VMAS_OFFSET]], "%llx", &v->offset) != 1 ||
+		    sscanf(w[pos[VMI_VMAS_DEV]], "%x:%x", &v->dev_major,
+			   &v->dev_minor) != 2 ||
+		    sscanf(w[pos[VMI_VMAS_INODE]], "%lu", &v->ino) != 1 ||
+		    sscanf(w[pos[VMI_VMAS_FLAGS]], "%159s", v->flags) != 1) {
 			errno = EPROTO;
 			return -1;
 		}
-		p += k;
-		for (i = 0; i < VMI_NR_STATES; i++, p = end)
-			v->state[i] = strtoul(p, &end, 10);
-		for (i = 0; i < VMI_NR_ATTRS; i++, p = end)
-			v->attr[i] = strtoul(p, &end, 10);
-		for (i = 0; i < 3; i++, p = end)
-			v->tables[i] = strtoul(p, &end, 10);
-		if (sscanf(p, " %159s%n", v->flags, &k) < 1) {
-			errno = EPROTO;
-			return -1;
-		}
-		p += k;
-		if (*p == ' ')
-			snprintf(v->path, sizeof(v->path), "%s", p + 1);
+		for (i = 0; i < VMI_NR_STATES; i++)
+			v->state[i] = strtoul(w[pos[VMI_VMAS_PRESENT + i]],
+					      NULL, 10);
+		for (i = 0; i < VMI_NR_ATTRS; i++)
+			v->attr[i] = strtoul(w[pos[VMI_VMAS_HUGE_PMD + i]],
+					     NULL, 10);
+		v->tables[0] = strtoul(w[pos[VMI_VMAS_PUD_TABLES]], NULL, 10);
+		v->tables[1] = strtoul(w[pos[VMI_VMAS_PMD_TABLES]], NULL, 10);
+		v->tables[2] = strtoul(w[pos[VMI_VMAS_PTE_TABLES]], NULL, 10);
+		if (nw == ncols)
+			snprintf(v->path, sizeof(v->path), "%s",
+				 w[pos[VMI_VMAS_PATH]]);
 		n++;
 	}
 	return n;
@@ -338,20 +408,49 @@ bool vst_kv(const char *text, const char *key, unsigned long *val)
 	return false;
 }
 
+bool vst_mm_key(const char *text, enum vmi_mm_key key, unsigned long *val)
+{
+	return vst_kv(text, vst_mm_key_name[key], val);
+}
+
 bool vst_census_line(const char *text, const char *level, unsigned long *tables,
 		     unsigned long *entries, unsigned long *capacity,
 		     unsigned long *bytes)
 {
-	char key[32];
+	const char *tag = vst_mm_key_name[VMI_MM_CENSUS];
+	int pos[VMI_CENSUS_NR_COLS], ncols, i;
+	char hdr[128], key[32], buf[256], *w[16];
 	const char *p;
-	double fill;
+	size_t len;
 
-	snprintf(key, sizeof(key), "\ncensus %s ", level);
-	p = strstr(text, key);
+	/* the columns as the header "# census level ..." names them */
+	snprintf(hdr, sizeof(hdr), "\n# %s ", tag);
+	p = strstr(text, hdr);
 	if (!p)
 		return false;
-	return sscanf(p + strlen(key), "%lu %lu %lu %lf %lu", tables, entries,
-		      capacity, &fill, bytes) == 5;
+	len = strcspn(p + 1, "\n");
+	snprintf(buf, sizeof(buf), "%.*s", (int)len, p + 1);
+	ncols = vst_header_cols(buf, tag, vst_census_col, VMI_CENSUS_NR_COLS,
+				pos);
+	for (i = 0; i < VMI_CENSUS_NR_COLS; i++)
+		if (pos[i] < 0)
+			return false;
+	/* the line "census LEVEL ..." */
+	snprintf(key, sizeof(key), "\n%s ", tag);
+	for (p = strstr(text, key); p; p = strstr(p + 1, key)) {
+		len = strcspn(p + 1, "\n");
+		snprintf(buf, sizeof(buf), "%.*s", (int)len, p + 1 + strlen(tag) + 1);
+		if (vst_words(buf, w, 16) != ncols)
+			continue;
+		if (strcmp(w[pos[VMI_CENSUS_LEVEL]], level))
+			continue;
+		*tables = strtoul(w[pos[VMI_CENSUS_TABLES]], NULL, 10);
+		*entries = strtoul(w[pos[VMI_CENSUS_ENTRIES]], NULL, 10);
+		*capacity = strtoul(w[pos[VMI_CENSUS_CAPACITY]], NULL, 10);
+		*bytes = strtoul(w[pos[VMI_CENSUS_BYTES]], NULL, 10);
+		return true;
+	}
+	return false;
 }
 
 int vst_wait_pid_dir(pid_t pid, bool present)

@@ -66,7 +66,21 @@ long vst_smaps_total_rss_kb(pid_t pid, bool skip_hugetlb);
 
 /* "key value" of our text formats; value as parsed by strtoul(..., 0). */
 bool vst_kv(const char *text, const char *key, unsigned long *val);
-/* "census LEVEL tables entries capacity fill bytes" */
+/* The names of the ABI tables' keys (include/vminspect_abi.h). */
+extern const char *const vst_mm_key_name[VMI_MM_NR_KEYS];
+extern const char *const vst_tr_key_name[VMI_TR_NR_KEYS];
+/* An mm key, by its ABI enum. */
+bool vst_mm_key(const char *text, enum vmi_mm_key key, unsigned long *val);
+/*
+ * Positions of the columns @names (@nr of them, an ABI table's names) in a
+ * header line "# [@tag] NAME...": @pos[i] is the word index of column i or
+ * -1.  Returns the number of columns the header names, or -1.
+ */
+int vst_header_cols(const char *header, const char *tag,
+		    const char *const *names, int nr, int *pos);
+/* Split @line at blanks into at most @max words, the last one the rest. */
+int vst_words(char *line, char **w, int max);
+/* A "census LEVEL ..." line of mm, its columns as its header names them. */
 bool vst_census_line(const char *text, const char *level, unsigned long *tables,
 		     unsigned long *entries, unsigned long *capacity,
 		     unsigned long *bytes);
