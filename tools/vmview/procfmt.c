@@ -492,18 +492,21 @@ static int cols_parse(const struct vmv_cols *c, char *p, struct vmv_vals *v)
  * in @v; the lines of GROUP and ROW keys go to @lines(key, rest of the
  * line, @arg), which returns 0 or -1 (malformed); comment lines are offered
  * to the @nrows column parsers of ROW keys as headers.  Unknown keys are
- * ignored.  Returns 0, or -1 with *bad the malformed line.
+ * ignored.  Returns 0, or -1 with *bad the malformed line and *badlen its
+ * length (the parse cut it into words: see bad_line()).
  */
 static int kv_parse(char *body, const struct vmi_field *keys, int nr,
 		    struct vmv_vals *v, struct vmv_cols *rows, int nrows,
 		    int (*lines)(int key, char *rest, void *arg), void *arg,
-		    char **bad)
+		    char **bad, size_t *badlen)
 {
 	char *line, *p, *k, *t;
+	size_t len;
 	int i;
 
 	memset(v, 0, sizeof(*v));
 	while ((line = next_line(&body))) {
+		len = strlen(line);
 		if (line[0] == '#') {
 			for (i = 0; i < nrows; i++)
 				if (cols_header(&rows[i], line + 1))
@@ -536,12 +539,19 @@ static int kv_parse(char *body, const struct vmi_field *keys, int nr,
 	return 0;
 bad:
 	*bad = line;
+	*badlen = len;
 	return -1;
 }
 
-static int bad_line(const char *path, const char *line)
+/* The error for @line (@len bytes before its words were cut apart). */
+static int bad_line(const char *path, char *line, size_t len)
 {
-	return fmt_fail("%s: malformed line '%s'", path, line);
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!line[i])
+			line[i] = ' ';
+	return fmt_fail("%s: malformed line '%.*s'", path, (int)len, line);
 }
 
 /* Untagged lines of one table: processes, vmas. */
@@ -551,6 +561,7 @@ static int cols_file(const char *rel, const char *name,
 {
 	char path[512], *buf, *body, *line;
 	struct vmv_cols c;
+	size_t len;
 	struct vmv_vals *v;
 	int ret;
 
@@ -564,6 +575,7 @@ static int cols_file(const char *rel, const char *name,
 	}
 	cols_init(&c, NULL, f, nr);
 	while ((line = next_line(&body))) {
+		len = strlen(line);
 		if (line[0] == '#') {
 			cols_header(&c, line + 1);
 			continue;
@@ -571,12 +583,12 @@ static int cols_file(const char *rel, const char *name,
 		if (blank(line))
 			continue;
 		if (cols_parse(&c, line, v)) {
-			ret = bad_line(path, line);
+			ret = bad_line(path, line, len);
 			break;
 		}
 		ret = row(v, arg);
 		if (ret == -EPROTO)
-			ret = bad_line(path, line);
+			ret = bad_line(path, line, len);
 		if (ret)
 			break;
 	}
@@ -679,6 +691,7 @@ static int mm_lines(int key, char *p, void *arg)
 int vmv_read_mm(pid_t pid, struct vmv_mm *mm)
 {
 	char path[512], *buf, *body, *bad;
+	size_t badlen;
 	struct mm_acc *a;
 	struct vmv_vals *v;
 	int ret, k;
@@ -697,8 +710,8 @@ int vmv_read_mm(pid_t pid, struct vmv_mm *mm)
 	cols_init(&a->census, mm_keys[VMI_MM_CENSUS].name, census_cols,
 		  VMI_CENSUS_NR_COLS);
 	if (kv_parse(body, mm_keys, VMI_MM_NR_KEYS, v, &a->census, 1,
-		     mm_lines, a, &bad)) {
-		ret = bad_line(path, bad);
+		     mm_lines, a, &bad, &badlen)) {
+		ret = bad_line(path, bad, badlen);
 		goto out;
 	}
 	for (k = 0; k < VMI_MM_NR_KEYS; k++) {
@@ -868,7 +881,7 @@ int vmv_read_pagetable(pid_t pid, struct vmv_pagetable *pt)
 {
 	char path[512], *buf, *body, *line, *p;
 	struct vmv_cols vmarow, runs;
-	size_t cap_v = 0, cap_r = 0, n;
+	size_t cap_v = 0, cap_r = 0, n, len;
 	struct vmv_vals *v;
 	int ret;
 
@@ -885,6 +898,7 @@ int vmv_read_pagetable(pid_t pid, struct vmv_pagetable *pt)
 	cols_init(&vmarow, VMI_VMAROW_TAG, vmarow_cols, VMI_VMAROW_NR_COLS);
 	cols_init(&runs, NULL, pt_cols, VMI_PT_NR_COLS);
 	while ((line = next_line(&body))) {
+		len = strlen(line);
 		if (line[0] == '#') {
 			if (!cols_header(&vmarow, line + 1))
 				cols_header(&runs, line + 1);
@@ -901,7 +915,7 @@ int vmv_read_pagetable(pid_t pid, struct vmv_pagetable *pt)
 			ret = cols_parse(&runs, line, v) ? -EPROTO :
 			      pt_run(pt, &cap_r, v);
 		if (ret == -EPROTO)
-			ret = bad_line(path, line);
+			ret = bad_line(path, line, len);
 		if (ret)
 			break;
 	}
@@ -983,6 +997,7 @@ static int parse_translate(char *body, const char *path,
 {
 	struct vmv_vals *v;
 	struct tr_acc *a;
+	size_t badlen;
 	char *bad;
 	int ret = 0;
 
@@ -1000,8 +1015,8 @@ static int parse_translate(char *body, const char *path,
 	cols_init(&a->rows[TR_ROW_SWAP], tr_keys[VMI_TR_SWAP].name,
 		  trswap_cols, VMI_TRSWAP_NR_COLS);
 	if (kv_parse(body, tr_keys, VMI_TR_NR_KEYS, v, a->rows, TR_NR_ROWS,
-		     tr_lines, a, &bad)) {
-		ret = bad_line(path, bad);
+		     tr_lines, a, &bad, &badlen)) {
+		ret = bad_line(path, bad, badlen);
 		goto out;
 	}
 	tr->pid = v->n[VMI_TR_PID];
