@@ -4,8 +4,9 @@
  * vmview.  Format versions, /proc names, and the names of page states,
  * page-table levels and probe counters live here and nowhere else.
  *
- * Each enum has a matching VMI_*_NAMES initializer; users write
- * "static const char * const names[] = VMI_STATE_NAMES;".
+ * Each enum of names has a matching VMI_*_NAMES initializer; users write
+ * "static const char * const names[] = VMI_STATE_NAMES;".  The keys and
+ * columns of every file are tables below (VMI_MM_KEYS, VMI_VMAS_COLS...).
  */
 #ifndef _VMINSPECT_ABI_H
 #define _VMINSPECT_ABI_H
@@ -17,7 +18,7 @@
  * and readers refuse a major they do not know.
  */
 #define VMI_FORMAT_MAJOR	1
-#define VMI_FORMAT_MINOR	2
+#define VMI_FORMAT_MINOR	3
 
 #define VMI_PROC_DIR		"vminspect"
 #define VMI_PROC_PROCESSES	"processes"
@@ -26,23 +27,94 @@
 #define VMI_PROC_PAGETABLE	"pagetable"
 #define VMI_PROC_TRANSLATE	"translate"
 
+/*
+ * The formats' keys and columns, each declared once: X-macro tables from
+ * which the module prints, vmview parses, the selftests take their names
+ * and tools/test-abi-doc.sh checks Documentation/proc-vminspect.rst.
+ * Every entry is
+ *
+ *   X(P, ID, name, type, unit, priv, since)
+ *
+ *   P, ID   the enum constant VMI_<P>_<ID>, its index in the table
+ *   name    as the file prints it
+ *   type    how the value is printed and must be parsed (VMI_T_<type>)
+ *   unit    what it counts (VMI_U_<unit>)
+ *   priv    who sees the real value (VMI_P_<priv>); others read 0 or -
+ *   since   the format minor that added it
+ *
+ * In order: a key-value file prints its keys in table order, a columns
+ * file prints a header line "# [TAG] NAME..." from its table.  A new
+ * key or column is one entry here (at the end for columns), its printer's
+ * value in the module, and its line in the documentation.
+ */
+enum vmi_type {
+	VMI_T_DEC,	/* decimal */
+	VMI_T_HEX,	/* "0x" and 16 hex digits */
+	VMI_T_XNUM,	/* "0x" and hex digits, no padding */
+	VMI_T_ADDR,	/* 16 hex digits, no prefix (address columns) */
+	VMI_T_OFF,	/* 8 or more hex digits, no prefix (maps' offset) */
+	VMI_T_DEV,	/* "MM:mm" in hex, as maps */
+	VMI_T_PCT,	/* decimal with two decimals: "6.28" */
+	VMI_T_SIZE,	/* decimal and a unit K, M or G: "4K", "2M" */
+	VMI_T_WORD,	/* a word without blanks: a name, perms, flags, "-" */
+	VMI_T_TEXT,	/* the rest of the line: an escaped name or path, or none */
+	VMI_T_GROUP,	/* a line "KEY NAME N" per name of a names table */
+	VMI_T_ROW,	/* a line "KEY COLUMN...", columns in their own table */
+	VMI_NR_TYPES
+};
+
+enum vmi_unit {
+	VMI_U_NONE,	/* a name, an id, a word */
+	VMI_U_COUNT,	/* a number of things */
+	VMI_U_PAGES,	/* base pages (4 KiB on x86-64) */
+	VMI_U_BYTES,
+	VMI_U_TABLES,	/* page-table pages */
+	VMI_U_ENTRIES,	/* page-table entries */
+	VMI_U_PCT,	/* percent */
+	VMI_U_ADDR,	/* a user virtual address */
+	VMI_U_KADDR,	/* a kernel address */
+	VMI_U_PHYS,	/* a physical address */
+	VMI_U_ENTRY,	/* a raw page-table entry */
+	VMI_NR_UNITS
+};
+
+enum vmi_priv {
+	VMI_P_ALL,	/* every reader that may open the file */
+	VMI_P_ADMIN,	/* CAP_SYS_ADMIN (initial user ns): frames, swap offsets */
+	VMI_P_KPTR,	/* as %pK prints it for the opener (kptr_restrict) */
+	VMI_P_AD,	/* accessed/dirty bits: the process itself or CAP_SYS_ADMIN */
+	VMI_NR_PRIVS
+};
+
+/* What the tables' entries become. */
+struct vmi_field {
+	const char *name;
+	unsigned char type;	/* enum vmi_type */
+	unsigned char unit;	/* enum vmi_unit */
+	unsigned char priv;	/* enum vmi_priv */
+	unsigned char since;	/* format minor */
+};
+
+#define VMI_X_ENUM(P, ID, name, t, u, p, s)	VMI_##P##_##ID,
+#define VMI_X_NAME(P, ID, name, t, u, p, s)			\
+	[VMI_##P##_##ID] = name,
+#define VMI_X_FIELD(P, ID, name, t, u, p, s)			\
+	[VMI_##P##_##ID] = { name, VMI_T_##t, VMI_U_##u, VMI_P_##p, s },
+
 /* Page-table levels, top down.  P4D is folded into PGD on 4-level paging. */
+#define VMI_LEVEL_TABLE(X, P)				\
+	X(P, PGD, "pgd", DEC, TABLES, ALL, 0)		\
+	X(P, P4D, "p4d", DEC, TABLES, ALL, 0)		\
+	X(P, PUD, "pud", DEC, TABLES, ALL, 0)		\
+	X(P, PMD, "pmd", DEC, TABLES, ALL, 0)		\
+	X(P, PTE, "pte", DEC, TABLES, ALL, 0)
+
 enum vmi_level {
-	VMI_LEVEL_PGD,
-	VMI_LEVEL_P4D,
-	VMI_LEVEL_PUD,
-	VMI_LEVEL_PMD,
-	VMI_LEVEL_PTE,
+	VMI_LEVEL_TABLE(VMI_X_ENUM, LEVEL)
 	VMI_NR_LEVELS
 };
 
-#define VMI_LEVEL_NAMES {		\
-	[VMI_LEVEL_PGD] = "pgd",	\
-	[VMI_LEVEL_P4D] = "p4d",	\
-	[VMI_LEVEL_PUD] = "pud",	\
-	[VMI_LEVEL_PMD] = "pmd",	\
-	[VMI_LEVEL_PTE] = "pte",	\
-}
+#define VMI_LEVEL_NAMES { VMI_LEVEL_TABLE(VMI_X_NAME, LEVEL) }
 
 /*
  * What a virtual page is, as the page tables say (the three states of the
@@ -57,24 +129,20 @@ enum vmi_level {
  *   untouched  no entry in an anonymous VMA: never touched, or dropped
  * A page outside every VMA is the articles' "unallocated" state.
  */
+#define VMI_STATE_TABLE(X, P)					\
+	X(P, PRESENT, "present", DEC, PAGES, ALL, 0)		\
+	X(P, SWAP, "swap", DEC, PAGES, ALL, 0)			\
+	X(P, MIGRATION, "migration", DEC, PAGES, ALL, 0)	\
+	X(P, SPECIAL, "special", DEC, PAGES, ALL, 0)		\
+	X(P, FILE, "file", DEC, PAGES, ALL, 0)			\
+	X(P, UNTOUCHED, "untouched", DEC, PAGES, ALL, 0)
+
 enum vmi_state {
-	VMI_STATE_PRESENT,
-	VMI_STATE_SWAP,
-	VMI_STATE_MIGRATION,
-	VMI_STATE_SPECIAL,
-	VMI_STATE_FILE,
-	VMI_STATE_UNTOUCHED,
+	VMI_STATE_TABLE(VMI_X_ENUM, STATE)
 	VMI_NR_STATES
 };
 
-#define VMI_STATE_NAMES {			\
-	[VMI_STATE_PRESENT] = "present",	\
-	[VMI_STATE_SWAP] = "swap",		\
-	[VMI_STATE_MIGRATION] = "migration",	\
-	[VMI_STATE_SPECIAL] = "special",	\
-	[VMI_STATE_FILE] = "file",		\
-	[VMI_STATE_UNTOUCHED] = "untouched",	\
-}
+#define VMI_STATE_NAMES { VMI_STATE_TABLE(VMI_X_NAME, STATE) }
 
 /*
  * Attributes counted over present pages, in pages:
@@ -85,26 +153,164 @@ enum vmi_state {
  *   nopage     mapped without a refcounted page (zero page, PFN maps);
  *              the kernel leaves these out of RSS
  */
+#define VMI_ATTR_TABLE(X, P)					\
+	X(P, HUGE_PMD, "huge_pmd", DEC, PAGES, ALL, 0)		\
+	X(P, HUGE_PUD, "huge_pud", DEC, PAGES, ALL, 0)		\
+	X(P, DIRTY, "dirty", DEC, PAGES, ALL, 0)		\
+	X(P, YOUNG, "young", DEC, PAGES, ALL, 0)		\
+	X(P, WRITABLE, "writable", DEC, PAGES, ALL, 0)		\
+	X(P, COW, "cow", DEC, PAGES, ALL, 0)			\
+	X(P, NOPAGE, "nopage", DEC, PAGES, ALL, 0)
+
 enum vmi_attr {
-	VMI_ATTR_HUGE_PMD,
-	VMI_ATTR_HUGE_PUD,
-	VMI_ATTR_DIRTY,
-	VMI_ATTR_YOUNG,
-	VMI_ATTR_WRITABLE,
-	VMI_ATTR_COW,
-	VMI_ATTR_NOPAGE,
+	VMI_ATTR_TABLE(VMI_X_ENUM, ATTR)
 	VMI_NR_ATTRS
 };
 
-#define VMI_ATTR_NAMES {			\
-	[VMI_ATTR_HUGE_PMD] = "huge_pmd",	\
-	[VMI_ATTR_HUGE_PUD] = "huge_pud",	\
-	[VMI_ATTR_DIRTY] = "dirty",		\
-	[VMI_ATTR_YOUNG] = "young",		\
-	[VMI_ATTR_WRITABLE] = "writable",	\
-	[VMI_ATTR_COW] = "cow",			\
-	[VMI_ATTR_NOPAGE] = "nopage",		\
-}
+#define VMI_ATTR_NAMES { VMI_ATTR_TABLE(VMI_X_NAME, ATTR) }
+
+/* /proc/vminspect/processes: columns, one line per process. */
+#define VMI_PS_COLS(X)						\
+	X(PS, PID, "pid", DEC, NONE, ALL, 0)			\
+	X(PS, VMAS, "vmas", DEC, COUNT, ALL, 0)			\
+	X(PS, RSS, "rss", DEC, PAGES, ALL, 0)			\
+	VMI_LEVEL_TABLE(X, PS)					\
+	X(PS, PT_BYTES, "pt_bytes", DEC, BYTES, ALL, 0)		\
+	X(PS, COMM, "comm", TEXT, NONE, ALL, 0)
+
+enum vmi_ps_col { VMI_PS_COLS(VMI_X_ENUM) VMI_PS_NR_COLS };
+
+/* /proc/vminspect/<pid>/mm: "key value" lines. */
+#define VMI_MM_KEYS(X)						\
+	X(MM, PID, "pid", DEC, NONE, ALL, 0)			\
+	X(MM, COMM, "comm", TEXT, NONE, ALL, 0)			\
+	X(MM, PAGING_LEVELS, "paging_levels", DEC, COUNT, ALL, 0) \
+	X(MM, MM, "mm", HEX, KADDR, KPTR, 0)			\
+	X(MM, PGD, "pgd", HEX, KADDR, KPTR, 0)			\
+	X(MM, TASK_SIZE, "task_size", HEX, ADDR, ALL, 0)	\
+	X(MM, MMAP_BASE, "mmap_base", HEX, ADDR, ALL, 0)	\
+	X(MM, START_CODE, "start_code", HEX, ADDR, ALL, 0)	\
+	X(MM, END_CODE, "end_code", HEX, ADDR, ALL, 0)		\
+	X(MM, START_DATA, "start_data", HEX, ADDR, ALL, 0)	\
+	X(MM, END_DATA, "end_data", HEX, ADDR, ALL, 0)		\
+	X(MM, START_BRK, "start_brk", HEX, ADDR, ALL, 0)	\
+	X(MM, BRK, "brk", HEX, ADDR, ALL, 0)			\
+	X(MM, START_STACK, "start_stack", HEX, ADDR, ALL, 0)	\
+	X(MM, ARG_START, "arg_start", HEX, ADDR, ALL, 0)	\
+	X(MM, ARG_END, "arg_end", HEX, ADDR, ALL, 0)		\
+	X(MM, ENV_START, "env_start", HEX, ADDR, ALL, 0)	\
+	X(MM, ENV_END, "env_end", HEX, ADDR, ALL, 0)		\
+	X(MM, MAP_COUNT, "map_count", DEC, COUNT, ALL, 0)	\
+	X(MM, TOTAL_VM, "total_vm", DEC, PAGES, ALL, 0)		\
+	X(MM, LOCKED_VM, "locked_vm", DEC, PAGES, ALL, 0)	\
+	X(MM, PINNED_VM, "pinned_vm", DEC, PAGES, ALL, 0)	\
+	X(MM, DATA_VM, "data_vm", DEC, PAGES, ALL, 0)		\
+	X(MM, EXEC_VM, "exec_vm", DEC, PAGES, ALL, 0)		\
+	X(MM, STACK_VM, "stack_vm", DEC, PAGES, ALL, 0)		\
+	X(MM, HIWATER_RSS, "hiwater_rss", DEC, PAGES, ALL, 0)	\
+	X(MM, HIWATER_VM, "hiwater_vm", DEC, PAGES, ALL, 0)	\
+	X(MM, RSS_ANON, "rss_anon", DEC, PAGES, ALL, 0)		\
+	X(MM, RSS_FILE, "rss_file", DEC, PAGES, ALL, 0)		\
+	X(MM, RSS_SHMEM, "rss_shmem", DEC, PAGES, ALL, 0)	\
+	X(MM, SWAP_ENTS, "swap_ents", DEC, PAGES, ALL, 0)	\
+	X(MM, PGTABLES_BYTES, "pgtables_bytes", DEC, BYTES, ALL, 0) \
+	X(MM, STATE, "state", GROUP, PAGES, ALL, 0)		\
+	X(MM, ATTR, "attr", GROUP, PAGES, ALL, 0)		\
+	X(MM, DEPOSITED_PTE_TABLES, "deposited_pte_tables", DEC, TABLES, ALL, 0) \
+	X(MM, CENSUS, "census", ROW, NONE, ALL, 0)
+
+enum vmi_mm_key { VMI_MM_KEYS(VMI_X_ENUM) VMI_MM_NR_KEYS };
+
+/* mm's "census" lines, one per level (VMI_MM_CENSUS). */
+#define VMI_CENSUS_COLS(X)					\
+	X(CENSUS, LEVEL, "level", WORD, NONE, ALL, 0)		\
+	X(CENSUS, TABLES, "tables", DEC, TABLES, ALL, 0)	\
+	X(CENSUS, ENTRIES, "entries", DEC, ENTRIES, ALL, 0)	\
+	X(CENSUS, CAPACITY, "capacity", DEC, ENTRIES, ALL, 0)	\
+	X(CENSUS, FILL_PCT, "fill_pct", PCT, PCT, ALL, 0)	\
+	X(CENSUS, BYTES, "bytes", DEC, BYTES, ALL, 0)
+
+enum vmi_census_col { VMI_CENSUS_COLS(VMI_X_ENUM) VMI_CENSUS_NR_COLS };
+
+/* /proc/vminspect/<pid>/vmas: columns, one line per VMA. */
+#define VMI_VMAS_COLS(X)					\
+	X(VMAS, START, "start", ADDR, ADDR, ALL, 0)		\
+	X(VMAS, END, "end", ADDR, ADDR, ALL, 0)			\
+	X(VMAS, PERMS, "perms", WORD, NONE, ALL, 0)		\
+	X(VMAS, OFFSET, "offset", OFF, BYTES, ALL, 0)		\
+	X(VMAS, DEV, "dev", DEV, NONE, ALL, 0)			\
+	X(VMAS, INODE, "inode", DEC, NONE, ALL, 0)		\
+	VMI_STATE_TABLE(X, VMAS)				\
+	VMI_ATTR_TABLE(X, VMAS)					\
+	X(VMAS, PUD_TABLES, "pud_tables", DEC, TABLES, ALL, 0)	\
+	X(VMAS, PMD_TABLES, "pmd_tables", DEC, TABLES, ALL, 0)	\
+	X(VMAS, PTE_TABLES, "pte_tables", DEC, TABLES, ALL, 0)	\
+	X(VMAS, FLAGS, "flags", WORD, NONE, ALL, 0)		\
+	X(VMAS, PATH, "path", TEXT, NONE, ALL, 0)
+
+enum vmi_vmas_col { VMI_VMAS_COLS(VMI_X_ENUM) VMI_VMAS_NR_COLS };
+
+/*
+ * A "vma" line of pagetable (before the VMA's runs) and of translate (the
+ * VMA of the address, or "vma none"): the VMA as maps shows it.
+ */
+#define VMI_VMAROW_COLS(X)					\
+	X(VMAROW, START, "start", ADDR, ADDR, ALL, 0)		\
+	X(VMAROW, END, "end", ADDR, ADDR, ALL, 0)		\
+	X(VMAROW, PERMS, "perms", WORD, NONE, ALL, 0)		\
+	X(VMAROW, PATH, "path", TEXT, NONE, ALL, 0)
+
+enum vmi_vmarow_col { VMI_VMAROW_COLS(VMI_X_ENUM) VMI_VMAROW_NR_COLS };
+
+#define VMI_VMAROW_TAG		"vma"
+
+/* /proc/vminspect/<pid>/pagetable: columns, one line per run. */
+#define VMI_PT_COLS(X)						\
+	X(PT, START, "start", ADDR, ADDR, ALL, 0)		\
+	X(PT, END, "end", ADDR, ADDR, ALL, 0)			\
+	X(PT, SIZE, "size", SIZE, BYTES, ALL, 0)		\
+	X(PT, LEVEL, "level", WORD, NONE, ALL, 0)		\
+	X(PT, STATE, "state", WORD, NONE, ALL, 0)		\
+	X(PT, FLAGS, "flags", WORD, NONE, AD, 0)		\
+	X(PT, PHYS, "phys", WORD, PHYS, ADMIN, 0)
+
+enum vmi_pt_col { VMI_PT_COLS(VMI_X_ENUM) VMI_PT_NR_COLS };
+
+/*
+ * /proc/vminspect/<pid>/translate: "key value" lines, in this order, each
+ * when it applies (see the documentation).
+ */
+#define VMI_TR_KEYS(X)						\
+	X(TR, PID, "pid", DEC, NONE, ALL, 0)			\
+	X(TR, ADDRESS, "address", HEX, ADDR, ALL, 0)		\
+	X(TR, PAGING_LEVELS, "paging_levels", DEC, COUNT, ALL, 0) \
+	X(TR, VMA, "vma", ROW, NONE, ALL, 0)			\
+	X(TR, VMA_OFFSET, "vma_offset", HEX, BYTES, ALL, 3)	\
+	X(TR, LEVEL, "level", ROW, NONE, ALL, 0)		\
+	X(TR, STOP, "stop", WORD, NONE, ALL, 0)			\
+	X(TR, PAGE_SIZE, "page_size", DEC, BYTES, ALL, 0)	\
+	X(TR, PAGE_OFFSET, "page_offset", XNUM, BYTES, ALL, 0)	\
+	X(TR, PHYS, "phys", HEX, PHYS, ADMIN, 0)		\
+	X(TR, SWAP, "swap", ROW, NONE, ALL, 0)			\
+	X(TR, MIGRATION, "migration", WORD, NONE, ALL, 0)
+
+enum vmi_tr_key { VMI_TR_KEYS(VMI_X_ENUM) VMI_TR_NR_KEYS };
+
+/* translate's "level" lines, one per level walked ("level p4d folded"). */
+#define VMI_TRLEVEL_COLS(X)					\
+	X(TRLEVEL, NAME, "name", WORD, NONE, ALL, 0)		\
+	X(TRLEVEL, INDEX, "index", DEC, NONE, ALL, 0)		\
+	X(TRLEVEL, ENTRY, "entry", HEX, ENTRY, ADMIN, 0)	\
+	X(TRLEVEL, BITS, "bits", WORD, NONE, AD, 0)
+
+enum vmi_trlevel_col { VMI_TRLEVEL_COLS(VMI_X_ENUM) VMI_TRLEVEL_NR_COLS };
+
+/* translate's "swap TYPE 0xOFFSET" line. */
+#define VMI_TRSWAP_COLS(X)					\
+	X(TRSWAP, TYPE, "type", DEC, NONE, ALL, 0)		\
+	X(TRSWAP, OFFSET, "offset", XNUM, NONE, ADMIN, 0)
+
+enum vmi_trswap_col { VMI_TRSWAP_COLS(VMI_X_ENUM) VMI_TRSWAP_NR_COLS };
 
 /*
  * eBPF probes (bpf/vmi_probes.bpf.c, Documentation/probes.rst): per

@@ -31,63 +31,96 @@ int vmi_census(struct mm_struct *mm, struct vmi_walk *w)
 	return vmi_walk_range(w, 0, TASK_SIZE_MAX);
 }
 
+/* the mm's values, as the mm file's keys (VMI_MM_KEYS) */
 struct vmi_mm_snapshot {
-	unsigned long start_code, end_code, start_data, end_data;
-	unsigned long start_brk, brk, start_stack;
-	unsigned long arg_start, arg_end, env_start, env_end;
-	unsigned long mmap_base, task_size;
-	unsigned long total_vm, locked_vm, pinned_vm, data_vm, exec_vm;
-	unsigned long stack_vm, hiwater_rss, hiwater_vm;
-	unsigned long rss[NR_MM_COUNTERS];
-	unsigned long pgtables_bytes;
-	int map_count;
+	struct vmi_val keys[VMI_MM_NR_KEYS];
 };
 
 static int vmi_mm_snapshot(struct mm_struct *mm, struct vmi_mm_snapshot *s)
 {
-	int i;
+	struct vmi_val *k = s->keys;
 
+	memset(s, 0, sizeof(*s));
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
-	s->start_code = mm->start_code;
-	s->end_code = mm->end_code;
-	s->start_data = mm->start_data;
-	s->end_data = mm->end_data;
-	s->start_brk = mm->start_brk;
-	s->brk = mm->brk;
-	s->start_stack = mm->start_stack;
+	k[VMI_MM_START_CODE].n = mm->start_code;
+	k[VMI_MM_END_CODE].n = mm->end_code;
+	k[VMI_MM_START_DATA].n = mm->start_data;
+	k[VMI_MM_END_DATA].n = mm->end_data;
+	k[VMI_MM_START_BRK].n = mm->start_brk;
+	k[VMI_MM_BRK].n = mm->brk;
+	k[VMI_MM_START_STACK].n = mm->start_stack;
 	spin_lock(&mm->arg_lock);
-	s->arg_start = mm->arg_start;
-	s->arg_end = mm->arg_end;
-	s->env_start = mm->env_start;
-	s->env_end = mm->env_end;
+	k[VMI_MM_ARG_START].n = mm->arg_start;
+	k[VMI_MM_ARG_END].n = mm->arg_end;
+	k[VMI_MM_ENV_START].n = mm->env_start;
+	k[VMI_MM_ENV_END].n = mm->env_end;
 	spin_unlock(&mm->arg_lock);
-	s->mmap_base = mm->mmap_base;
-	s->task_size = mm->task_size;
-	s->map_count = mm->map_count;
-	s->total_vm = mm->total_vm;
-	s->locked_vm = mm->locked_vm;
-	s->pinned_vm = atomic64_read(&mm->pinned_vm);
-	s->data_vm = mm->data_vm;
-	s->exec_vm = mm->exec_vm;
-	s->stack_vm = mm->stack_vm;
-	s->hiwater_rss = max(mm->hiwater_rss, vmi_mm_rss(mm));	/* as status */
-	s->hiwater_vm = get_mm_hiwater_vm(mm);
-	for (i = 0; i < NR_MM_COUNTERS; i++)
-		s->rss[i] = vmi_mm_counter(mm, i);
-	s->pgtables_bytes = mm_pgtables_bytes(mm);
+	k[VMI_MM_MMAP_BASE].n = mm->mmap_base;
+	k[VMI_MM_TASK_SIZE].n = mm->task_size;
+	k[VMI_MM_MAP_COUNT].n = mm->map_count;
+	k[VMI_MM_TOTAL_VM].n = mm->total_vm;
+	k[VMI_MM_LOCKED_VM].n = mm->locked_vm;
+	k[VMI_MM_PINNED_VM].n = atomic64_read(&mm->pinned_vm);
+	k[VMI_MM_DATA_VM].n = mm->data_vm;
+	k[VMI_MM_EXEC_VM].n = mm->exec_vm;
+	k[VMI_MM_STACK_VM].n = mm->stack_vm;
+	/* as status prints it */
+	k[VMI_MM_HIWATER_RSS].n = max(mm->hiwater_rss, vmi_mm_rss(mm));
+	k[VMI_MM_HIWATER_VM].n = get_mm_hiwater_vm(mm);
+	k[VMI_MM_RSS_ANON].n = vmi_mm_counter(mm, MM_ANONPAGES);
+	k[VMI_MM_RSS_FILE].n = vmi_mm_counter(mm, MM_FILEPAGES);
+	k[VMI_MM_RSS_SHMEM].n = vmi_mm_counter(mm, MM_SHMEMPAGES);
+	k[VMI_MM_SWAP_ENTS].n = vmi_mm_counter(mm, MM_SWAPENTS);
+	k[VMI_MM_PGTABLES_BYTES].n = mm_pgtables_bytes(mm);
 	mmap_read_unlock(mm);
 	return 0;
 }
 
-static void vmi_seq_addr(struct seq_file *m, const char *key, unsigned long v)
+/* a kernel pointer as %pK printed it for the opener (@arg: the string) */
+static void vmi_put_kptr(struct seq_file *m, const void *arg)
 {
-	seq_printf(m, "%s 0x%016lx\n", key, v);
+	seq_puts(m, "0x");
+	seq_puts(m, arg);
 }
 
-static void vmi_seq_ulong(struct seq_file *m, const char *key, unsigned long v)
+/* mm's lines of more than one value: state, attr and census */
+static void vmi_mm_lines(struct seq_file *m, int key, void *arg)
 {
-	seq_printf(m, "%s %lu\n", key, v);
+	const struct vmi_walk *w = arg;
+	struct vmi_val c[VMI_CENSUS_NR_COLS] = {};
+	int i;
+
+	switch (key) {
+	case VMI_MM_STATE:
+		for (i = 0; i < VMI_NR_STATES; i++)
+			seq_printf(m, "%s %s %lu\n", vmi_mm_keys[key].name,
+				   vmi_state_names[i], w->counts.state[i]);
+		break;
+	case VMI_MM_ATTR:
+		for (i = 0; i < VMI_NR_ATTRS; i++)
+			seq_printf(m, "%s %s %lu\n", vmi_mm_keys[key].name,
+				   vmi_attr_names[i], w->counts.attr[i]);
+		break;
+	case VMI_MM_CENSUS:
+		vmi_seq_header(m, vmi_mm_keys[key].name, vmi_census_cols,
+			       VMI_CENSUS_NR_COLS);
+		for (i = 0; i < VMI_NR_LEVELS; i++) {
+			unsigned long tables = w->census.tables[i];
+			unsigned long entries = w->census.entries[i];
+			unsigned long cap = tables * vmi_level_ptrs(i);
+
+			c[VMI_CENSUS_LEVEL].s = vmi_level_names[i];
+			c[VMI_CENSUS_TABLES].n = tables;
+			c[VMI_CENSUS_ENTRIES].n = entries;
+			c[VMI_CENSUS_CAPACITY].n = cap;
+			c[VMI_CENSUS_FILL_PCT].n = cap ? entries * 10000 / cap : 0;
+			c[VMI_CENSUS_BYTES].n = tables * PAGE_SIZE;
+			vmi_seq_row(m, vmi_mm_keys[key].name, vmi_census_cols,
+				    VMI_CENSUS_NR_COLS, c);
+		}
+		break;
+	}
 }
 
 static int vmi_mm_show(struct seq_file *m, void *v)
@@ -95,8 +128,9 @@ static int vmi_mm_show(struct seq_file *m, void *v)
 	struct vmi_target *t = m->private;
 	struct vmi_mm_snapshot *s;
 	struct mm_struct *mm;
+	struct vmi_val *k;
 	struct vmi_walk *w;
-	int ret, i;
+	int ret;
 
 	mm = vmi_target_get_mm(t);
 	if (!mm)
@@ -113,62 +147,18 @@ static int vmi_mm_show(struct seq_file *m, void *v)
 	if (ret)
 		goto out_free;
 
-	vmi_seq_version(m, VMI_PROC_MM);
-	seq_printf(m, "pid %d\n", t->pid);
-	seq_puts(m, "comm ");
-	vmi_seq_comm(m, t->comm);
-	seq_putc(m, '\n');
-	seq_printf(m, "paging_levels %d\n", vmi_paging_levels());
+	k = s->keys;
+	k[VMI_MM_PID].n = t->pid;
+	k[VMI_MM_COMM].s = t->comm;
+	k[VMI_MM_PAGING_LEVELS].n = vmi_paging_levels();
 	/* kernel pointers as %pK printed them for the opener, at open */
-	seq_printf(m, "mm 0x%s\n", t->kptr_mm);
-	seq_printf(m, "pgd 0x%s\n", t->kptr_pgd);
-	vmi_seq_addr(m, "task_size", s->task_size);
-	vmi_seq_addr(m, "mmap_base", s->mmap_base);
-	vmi_seq_addr(m, "start_code", s->start_code);
-	vmi_seq_addr(m, "end_code", s->end_code);
-	vmi_seq_addr(m, "start_data", s->start_data);
-	vmi_seq_addr(m, "end_data", s->end_data);
-	vmi_seq_addr(m, "start_brk", s->start_brk);
-	vmi_seq_addr(m, "brk", s->brk);
-	vmi_seq_addr(m, "start_stack", s->start_stack);
-	vmi_seq_addr(m, "arg_start", s->arg_start);
-	vmi_seq_addr(m, "arg_end", s->arg_end);
-	vmi_seq_addr(m, "env_start", s->env_start);
-	vmi_seq_addr(m, "env_end", s->env_end);
-	seq_printf(m, "map_count %d\n", s->map_count);
-	vmi_seq_ulong(m, "total_vm", s->total_vm);
-	vmi_seq_ulong(m, "locked_vm", s->locked_vm);
-	vmi_seq_ulong(m, "pinned_vm", s->pinned_vm);
-	vmi_seq_ulong(m, "data_vm", s->data_vm);
-	vmi_seq_ulong(m, "exec_vm", s->exec_vm);
-	vmi_seq_ulong(m, "stack_vm", s->stack_vm);
-	vmi_seq_ulong(m, "hiwater_rss", s->hiwater_rss);
-	vmi_seq_ulong(m, "hiwater_vm", s->hiwater_vm);
-	vmi_seq_ulong(m, "rss_anon", s->rss[MM_ANONPAGES]);
-	vmi_seq_ulong(m, "rss_file", s->rss[MM_FILEPAGES]);
-	vmi_seq_ulong(m, "rss_shmem", s->rss[MM_SHMEMPAGES]);
-	vmi_seq_ulong(m, "swap_ents", s->rss[MM_SWAPENTS]);
-	vmi_seq_ulong(m, "pgtables_bytes", s->pgtables_bytes);
-
-	for (i = 0; i < VMI_NR_STATES; i++)
-		seq_printf(m, "state %s %lu\n", vmi_state_names[i],
-			   w->counts.state[i]);
-	for (i = 0; i < VMI_NR_ATTRS; i++)
-		seq_printf(m, "attr %s %lu\n", vmi_attr_names[i],
-			   w->counts.attr[i]);
-
-	vmi_seq_ulong(m, "deposited_pte_tables", w->census.deposited);
-	seq_puts(m, "# census level tables entries capacity fill_pct bytes\n");
-	for (i = 0; i < VMI_NR_LEVELS; i++) {
-		unsigned long tables = w->census.tables[i];
-		unsigned long entries = w->census.entries[i];
-		unsigned long cap = tables * vmi_level_ptrs(i);
-		unsigned long fill = cap ? entries * 10000 / cap : 0;
-
-		seq_printf(m, "census %s %lu %lu %lu %lu.%02lu %lu\n",
-			   vmi_level_names[i], tables, entries, cap,
-			   fill / 100, fill % 100, tables * PAGE_SIZE);
-	}
+	k[VMI_MM_MM].put = vmi_put_kptr;
+	k[VMI_MM_MM].arg = t->kptr_mm;
+	k[VMI_MM_PGD].put = vmi_put_kptr;
+	k[VMI_MM_PGD].arg = t->kptr_pgd;
+	k[VMI_MM_DEPOSITED_PTE_TABLES].n = w->census.deposited;
+	vmi_seq_version(m, VMI_PROC_MM);
+	vmi_seq_keys(m, vmi_mm_keys, VMI_MM_NR_KEYS, k, NULL, vmi_mm_lines, w);
 
 out_free:
 	kfree(w);

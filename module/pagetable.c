@@ -61,18 +61,30 @@ static bool vmi_pt_none(enum vmi_state state)
 	return state == VMI_STATE_FILE || state == VMI_STATE_UNTOUCHED;
 }
 
-static void vmi_pt_size(struct seq_file *m, unsigned long size)
+/* the run's entry bits (@arg: the struct vmi_pt_run) */
+static void vmi_pt_put_bits(struct seq_file *m, const void *arg)
 {
-	if (!(size % (1UL << 30))) {
-		seq_put_decimal_ull(m, " ", size >> 30);
-		seq_putc(m, 'G');
-	} else if (!(size % (1UL << 20))) {
-		seq_put_decimal_ull(m, " ", size >> 20);
-		seq_putc(m, 'M');
-	} else {
-		seq_put_decimal_ull(m, " ", size >> 10);
-		seq_putc(m, 'K');
-	}
+	const struct vmi_pt_run *r = arg;
+
+	vmi_seq_entry_bits(m, r->level, r->state, r->val, true);
+}
+
+/* the physical address of the run's first page (@arg: the run) */
+static void vmi_pt_put_phys(struct seq_file *m, const void *arg)
+{
+	const struct vmi_pt_run *r = arg;
+
+	seq_puts(m, "0x");
+	vmi_seq_hex(m, 0, r->first, 16);
+}
+
+/* its first swap slot, "swap:TYPE:0xOFFSET" (@arg: the run) */
+static void vmi_pt_put_swap(struct seq_file *m, const void *arg)
+{
+	const struct vmi_pt_run *r = arg;
+
+	seq_printf(m, "swap:%u:0x%llx", swp_type(vmi_leaf_of(r->val)),
+		   r->first);
 }
 
 static void vmi_pt_flush(struct vmi_pt_priv *p)
@@ -80,36 +92,30 @@ static void vmi_pt_flush(struct vmi_pt_priv *p)
 	static const char *const levels[] = VMI_LEVEL_NAMES;
 	static const char *const states[] = VMI_STATE_NAMES;
 	struct vmi_pt_run *r = &p->run;
-	struct seq_file *m = p->m;
+	struct vmi_val c[VMI_PT_NR_COLS] = {};
 	bool none = vmi_pt_none(r->state);
 
 	if (!r->active)
 		return;
 	/* printing under the mmap lock counts against the walk's batch */
 	p->walk.budget -= VMI_PT_LINE_COST;
-	/* the fast seq_put_* forms: a line per run */
-	vmi_seq_hex(m, 0, r->start, 16);
-	vmi_seq_hex(m, ' ', r->end, 16);
-	vmi_pt_size(m, r->end - r->start);
-	seq_putc(m, ' ');
-	seq_puts(m, r->level == VMI_PT_NOLEVEL ? "-" : levels[r->level]);
-	seq_putc(m, ' ');
-	seq_puts(m, none ? "none" : states[r->state]);
-	seq_putc(m, ' ');
-	if (none)
-		seq_putc(m, '-');
-	else
-		vmi_seq_entry_bits(m, r->level, r->state, r->val, true);
-	if (p->s.t.show_phys && r->state == VMI_STATE_PRESENT) {
-		seq_puts(m, " 0x");
-		vmi_seq_hex(m, 0, r->first, 16);
-		seq_putc(m, '\n');
-	} else if (p->s.t.show_phys && r->state == VMI_STATE_SWAP && r->val) {
-		seq_printf(m, " swap:%u:0x%llx\n",
-			   swp_type(vmi_leaf_of(r->val)), r->first);
-	} else {
-		seq_puts(m, " -\n");
+	c[VMI_PT_START].n = r->start;
+	c[VMI_PT_END].n = r->end;
+	c[VMI_PT_SIZE].n = r->end - r->start;
+	c[VMI_PT_LEVEL].s = r->level == VMI_PT_NOLEVEL ? "-" : levels[r->level];
+	c[VMI_PT_STATE].s = none ? "none" : states[r->state];
+	if (!none) {
+		c[VMI_PT_FLAGS].put = vmi_pt_put_bits;
+		c[VMI_PT_FLAGS].arg = r;
 	}
+	if (p->s.t.show_phys && r->state == VMI_STATE_PRESENT) {
+		c[VMI_PT_PHYS].put = vmi_pt_put_phys;
+		c[VMI_PT_PHYS].arg = r;
+	} else if (p->s.t.show_phys && r->state == VMI_STATE_SWAP && r->val) {
+		c[VMI_PT_PHYS].put = vmi_pt_put_swap;
+		c[VMI_PT_PHYS].arg = r;
+	}
+	vmi_seq_row(p->m, NULL, vmi_pt_cols, VMI_PT_NR_COLS, c);
 	r->active = false;
 }
 
@@ -176,17 +182,14 @@ static int vmi_pt_show(struct seq_file *m, void *v)
 
 	if (v == SEQ_START_TOKEN) {
 		vmi_seq_version(m, VMI_PROC_PAGETABLE);
-		seq_puts(m, "# vma start end perms path\n");
-		seq_puts(m, "# start end size level state flags phys\n");
+		vmi_seq_header(m, VMI_VMAROW_TAG, vmi_vmarow_cols,
+			       VMI_VMAROW_NR_COLS);
+		vmi_seq_header(m, NULL, vmi_pt_cols, VMI_PT_NR_COLS);
 		return 0;
 	}
 
-	if (p->s.addr == r->start) {
-		seq_printf(m, "vma %016lx %016lx ", r->start, r->end);
-		vmi_seq_perms(m, r->flags);
-		vmi_seq_path(m, r);
-		seq_putc(m, '\n');
-	}
+	if (p->s.addr == r->start)
+		vmi_seq_vmarow(m, r);
 	p->m = m;
 	p->runs = 0;
 	p->run.active = false;

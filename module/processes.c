@@ -37,13 +37,18 @@
  * @root:	the opener's root directory at open (its /proc is there)
  * @visible:	the opener was in the initial pid namespace
  * @walk:	the census of the current line
+ * @cols:	the current line's values
  */
 struct vmi_processes_priv {
 	struct task_struct *task;
 	struct path root;
 	bool visible;
 	struct vmi_walk walk;
+	struct vmi_val cols[VMI_PS_NR_COLS];
 };
+
+/* the page-table columns follow the levels */
+static_assert(VMI_PS_PTE - VMI_PS_PGD == VMI_LEVEL_PTE);
 
 static void *vmi_processes_find(struct vmi_processes_priv *p, loff_t *pos)
 {
@@ -106,14 +111,15 @@ static int vmi_processes_show(struct seq_file *m, void *v)
 {
 	struct vmi_processes_priv *p = m->private;
 	struct vmi_census *c = &p->walk.census;
+	struct vmi_val *col = p->cols;
 	char comm[TASK_COMM_LEN];
 	struct mm_struct *mm;
 	unsigned long bytes = 0;
-	int i, ret, map_count;
+	int i, ret;
 
 	if (v == SEQ_START_TOKEN) {
 		vmi_seq_version(m, VMI_PROC_PROCESSES);
-		seq_puts(m, "# pid vmas rss pgd p4d pud pmd pte pt_bytes comm\n");
+		vmi_seq_header(m, NULL, vmi_ps_cols, VMI_PS_NR_COLS);
 		return 0;
 	}
 
@@ -123,20 +129,21 @@ static int vmi_processes_show(struct seq_file *m, void *v)
 	if (!mm)
 		return 0;	/* exited since we found it, or not ours to see */
 	ret = vmi_walk_tables(&p->walk, mm);
-	map_count = READ_ONCE(mm->map_count);
-	seq_printf(m, "%d %d %lu", task_tgid_nr(p->task), map_count,
-		   vmi_mm_rss(mm));
+	memset(p->cols, 0, sizeof(p->cols));
+	col[VMI_PS_PID].n = task_tgid_nr(p->task);
+	col[VMI_PS_VMAS].n = READ_ONCE(mm->map_count);
+	col[VMI_PS_RSS].n = vmi_mm_rss(mm);
 	mmput(mm);
 	if (ret)
 		return ret;
 	for (i = 0; i < VMI_NR_LEVELS; i++) {
-		seq_printf(m, " %lu", c->tables[i]);
+		col[VMI_PS_PGD + i].n = c->tables[i];
 		bytes += c->tables[i] * PAGE_SIZE;
 	}
+	col[VMI_PS_PT_BYTES].n = bytes;
 	get_task_comm(comm, p->task);
-	seq_printf(m, " %lu ", bytes);
-	vmi_seq_comm(m, comm);
-	seq_putc(m, '\n');
+	col[VMI_PS_COMM].s = comm;
+	vmi_seq_row(m, NULL, vmi_ps_cols, VMI_PS_NR_COLS, col);
 	return 0;
 }
 

@@ -37,6 +37,19 @@ struct vmi_translate_priv {
 	bool valid;
 };
 
+/* what translate prints: the keys to print and their values */
+struct vmi_xlate;
+
+struct vmi_xlate_out {
+	struct vmi_target *t;
+	struct vmi_xlate *x;
+	unsigned long addr;
+	DECLARE_BITMAP(have, VMI_TR_NR_KEYS);
+	struct vmi_val k[VMI_TR_NR_KEYS];
+	struct vmi_val swap[VMI_TRSWAP_NR_COLS];
+	char stop[24];
+};
+
 /* What the walk of one address found, level by level. */
 struct vmi_xlate {
 	struct {
@@ -51,6 +64,7 @@ struct vmi_xlate {
 	bool have_vma;
 	struct vmi_vma_rec rec;
 	struct vmi_walk walk;
+	struct vmi_xlate_out out;
 };
 
 static void vmi_xlate_vma(struct vmi_xlate *x, const struct vmi_entry *e)
@@ -100,78 +114,146 @@ static unsigned long vmi_level_index(enum vmi_level level, unsigned long addr)
 	return (addr >> vmi_level_shift(level)) & (PTRS_PER_PTE - 1);
 }
 
-static void vmi_xlate_print(struct seq_file *m, struct vmi_target *t,
-			    struct vmi_xlate *x, unsigned long addr)
+static void vmi_xlate_key(struct vmi_xlate_out *o, int key, u64 n)
+{
+	o->k[key].n = n;
+	__set_bit(key, o->have);
+}
+
+/* the entry bits of level @arg (a struct vmi_xlate_bits) */
+struct vmi_xlate_bits {
+	enum vmi_level level;
+	enum vmi_state state;
+	u64 val;
+	bool leaf;
+};
+
+static void vmi_xlate_put_bits(struct seq_file *m, const void *arg)
+{
+	const struct vmi_xlate_bits *b = arg;
+
+	vmi_seq_entry_bits(m, b->level, b->state, b->val, b->leaf);
+}
+
+/* "level NAME INDEX ENTRY BITS" per level walked (VMI_TRLEVEL_COLS) */
+static void vmi_xlate_levels(struct seq_file *m, struct vmi_xlate_out *o)
 {
 	static const char *const names[] = VMI_LEVEL_NAMES;
-	enum vmi_level stop = x->stop;
-	u64 val = x->lvl[stop].val;
-	enum vmi_state state = x->lvl[stop].state;
+	const char *tag = vmi_tr_keys[VMI_TR_LEVEL].name;
+	struct vmi_xlate *x = o->x;
+	struct vmi_target *t = o->t;
 	int i;
 
-	seq_printf(m, "pid %d\n", t->pid);
-	seq_printf(m, "address 0x%016lx\n", addr);
-	seq_printf(m, "paging_levels %d\n", vmi_paging_levels());
-	if (x->have_vma) {
-		seq_printf(m, "vma %016lx %016lx ", x->rec.start, x->rec.end);
-		vmi_seq_perms(m, x->rec.flags);
-		vmi_seq_path(m, &x->rec);
-		seq_putc(m, '\n');
-	} else {
-		seq_puts(m, "vma none\n");
-	}
-
-	seq_puts(m, "# level name index entry bits\n");
+	vmi_seq_header(m, tag, vmi_trlevel_cols, VMI_TRLEVEL_NR_COLS);
 	for (i = 0; i < VMI_NR_LEVELS; i++) {
 		bool leaf = x->lvl[i].leaf;
 		bool present = !leaf || x->lvl[i].state == VMI_STATE_PRESENT;
 		u64 val = vmi_target_bits(t, x->lvl[i].val, present);
+		struct vmi_xlate_bits b = {
+			.level = i, .state = x->lvl[i].state, .val = val,
+			.leaf = leaf,
+		};
+		struct vmi_val c[VMI_TRLEVEL_NR_COLS] = {
+			[VMI_TRLEVEL_NAME] = { .s = names[i] },
+		};
 
 		if (i == VMI_LEVEL_P4D && vmi_paging_levels() == 4) {
-			seq_puts(m, "level p4d folded\n");
+			c[VMI_TRLEVEL_INDEX].s = "folded";
+			vmi_seq_row(m, tag, vmi_trlevel_cols,
+				    VMI_TRLEVEL_INDEX + 1, c);
 			continue;
 		}
 		if (!x->lvl[i].seen)
 			continue;
-		seq_printf(m, "level %s %lu 0x%016llx ", names[i],
-			   vmi_level_index(i, addr),
-			   vmi_entry_visible(val, present, leaf ? t->show_phys :
-					     t->show_table_phys));
-		vmi_seq_entry_bits(m, i, x->lvl[i].state, val, leaf);
-		seq_putc(m, '\n');
+		c[VMI_TRLEVEL_INDEX].n = vmi_level_index(i, o->addr);
+		c[VMI_TRLEVEL_ENTRY].n =
+			vmi_entry_visible(val, present, leaf ? t->show_phys :
+					  t->show_table_phys);
+		c[VMI_TRLEVEL_BITS].put = vmi_xlate_put_bits;
+		c[VMI_TRLEVEL_BITS].arg = &b;
+		vmi_seq_row(m, tag, vmi_trlevel_cols, VMI_TRLEVEL_NR_COLS, c);
 	}
+}
+
+/* translate's lines of more than one value: vma, level, swap */
+static void vmi_xlate_lines(struct seq_file *m, int key, void *arg)
+{
+	struct vmi_xlate_out *o = arg;
+
+	switch (key) {
+	case VMI_TR_VMA:
+		if (o->x->have_vma)
+			vmi_seq_vmarow(m, &o->x->rec);
+		else
+			seq_printf(m, "%s none\n", vmi_tr_keys[key].name);
+		break;
+	case VMI_TR_LEVEL:
+		vmi_xlate_levels(m, o);
+		break;
+	case VMI_TR_SWAP:
+		vmi_seq_row(m, vmi_tr_keys[key].name, vmi_trswap_cols,
+			    VMI_TRSWAP_NR_COLS, o->swap);
+		break;
+	}
+}
+
+static void vmi_xlate_print(struct seq_file *m, struct vmi_xlate_out *o)
+{
+	static const char *const names[] = VMI_LEVEL_NAMES;
+	static const char *const states[] = VMI_STATE_NAMES;
+	struct vmi_xlate *x = o->x;
+	struct vmi_target *t = o->t;
+	enum vmi_level stop = x->stop;
+	u64 val = x->lvl[stop].val;
+	enum vmi_state state = x->lvl[stop].state;
+
+	vmi_xlate_key(o, VMI_TR_PID, t->pid);
+	vmi_xlate_key(o, VMI_TR_ADDRESS, o->addr);
+	vmi_xlate_key(o, VMI_TR_PAGING_LEVELS, vmi_paging_levels());
+	__set_bit(VMI_TR_VMA, o->have);
+	if (x->have_vma)
+		vmi_xlate_key(o, VMI_TR_VMA_OFFSET, x->rec.offset);
+	__set_bit(VMI_TR_LEVEL, o->have);
+	o->k[VMI_TR_STOP].s = o->stop;
 
 	if (x->unguarded) {
 		/* the table below lies outside every VMA: not read */
-		seq_printf(m, "stop unguarded-%s\n", names[stop]);
-		return;
-	}
-	if (!x->found_leaf)
-		return;
-	if (!val) {
-		seq_printf(m, "stop none-%s\n", names[stop]);
+		snprintf(o->stop, sizeof(o->stop), "unguarded-%s", names[stop]);
+		__set_bit(VMI_TR_STOP, o->have);
+	} else if (!x->found_leaf) {
+		/* nothing more to say */
+	} else if (!val) {
+		snprintf(o->stop, sizeof(o->stop), "none-%s", names[stop]);
+		__set_bit(VMI_TR_STOP, o->have);
 	} else if (state == VMI_STATE_PRESENT) {
 		unsigned long size = 1UL << vmi_level_shift(stop);
-		unsigned long off = addr & (size - 1);
+		unsigned long off = o->addr & (size - 1);
 
-		seq_printf(m, "stop leaf-%s\n", names[stop]);
-		seq_printf(m, "page_size %lu\n", size);
-		seq_printf(m, "page_offset 0x%lx\n", off);
-		seq_printf(m, "phys 0x%016llx\n", t->show_phys ?
-			   vmi_entry_phys(stop, val) + off : 0);
+		snprintf(o->stop, sizeof(o->stop), "leaf-%s", names[stop]);
+		__set_bit(VMI_TR_STOP, o->have);
+		vmi_xlate_key(o, VMI_TR_PAGE_SIZE, size);
+		vmi_xlate_key(o, VMI_TR_PAGE_OFFSET, off);
+		vmi_xlate_key(o, VMI_TR_PHYS, t->show_phys ?
+			      vmi_entry_phys(stop, val) + off : 0);
 	} else {
 		vmi_leaf_t entry = vmi_leaf_of(val);
-		static const char *const states[] = VMI_STATE_NAMES;
 
-		seq_printf(m, "stop %s\n", states[state]);
-		if (state == VMI_STATE_SWAP)
-			seq_printf(m, "swap %u 0x%lx\n", swp_type(entry),
-				   t->show_phys ? swp_offset(entry) : 0);
-		else if (state == VMI_STATE_MIGRATION)
-			seq_printf(m, "migration %s\n",
-				   vmi_leaf_is_migration_write(entry) ?
-				   "write" : "read");
+		strscpy(o->stop, states[state], sizeof(o->stop));
+		__set_bit(VMI_TR_STOP, o->have);
+		if (state == VMI_STATE_SWAP) {
+			o->swap[VMI_TRSWAP_TYPE].n = swp_type(entry);
+			o->swap[VMI_TRSWAP_OFFSET].n =
+				t->show_phys ? swp_offset(entry) : 0;
+			__set_bit(VMI_TR_SWAP, o->have);
+		} else if (state == VMI_STATE_MIGRATION) {
+			o->k[VMI_TR_MIGRATION].s =
+				vmi_leaf_is_migration_write(entry) ?
+				"write" : "read";
+			__set_bit(VMI_TR_MIGRATION, o->have);
+		}
 	}
+	vmi_seq_keys(m, vmi_tr_keys, VMI_TR_NR_KEYS, o->k, o->have,
+		     vmi_xlate_lines, o);
 }
 
 static int vmi_translate_show(struct seq_file *m, void *v)
@@ -206,8 +288,12 @@ static int vmi_translate_show(struct seq_file *m, void *v)
 	x->walk.walk_holes = true;
 	ret = vmi_walk_range(&x->walk, addr & PAGE_MASK,
 			     (addr & PAGE_MASK) + PAGE_SIZE);
-	if (!ret)
-		vmi_xlate_print(m, &p->t, x, addr);
+	if (!ret) {
+		x->out.t = &p->t;
+		x->out.x = x;
+		x->out.addr = addr;
+		vmi_xlate_print(m, &x->out);
+	}
 	if (x->have_vma)
 		vmi_rec_put(&x->rec);
 	kfree(x);

@@ -22,7 +22,12 @@
 struct vmi_vmas_priv {
 	struct vmi_vma_seq s;		/* first: the shared cursor */
 	struct vmi_walk walk;
+	struct vmi_val cols[VMI_VMAS_NR_COLS];	/* the line being printed */
 };
+
+/* the columns of state and attribute counts follow the ABI's order */
+static_assert(VMI_VMAS_UNTOUCHED - VMI_VMAS_PRESENT == VMI_STATE_UNTOUCHED);
+static_assert(VMI_VMAS_NOPAGE - VMI_VMAS_HUGE_PMD == VMI_ATTR_NOPAGE);
 
 /* smaps' VmFlags mnemonics (fs/proc/task_mmu.c) */
 static const struct {
@@ -47,8 +52,10 @@ static const struct {
 #endif
 };
 
-static void vmi_seq_vma_flags(struct seq_file *m, unsigned long flags)
+/* the VMA's flags (@arg: its unsigned long vm_flags) as smaps' VmFlags */
+static void vmi_put_vma_flags(struct seq_file *m, const void *arg)
 {
+	unsigned long flags = *(const unsigned long *)arg;
 	bool first = true;
 	int i;
 
@@ -80,15 +87,21 @@ static void vmi_vma_name(struct vm_area_struct *vma, char *buf, size_t len)
 	strscpy(buf, name ?: "", len);
 }
 
-/* " path" as /proc/<pid>/maps prints it, or nothing for anonymous memory */
-void vmi_seq_path(struct seq_file *m, const struct vmi_vma_rec *r)
+/* Does maps print a path for the VMA (none for anonymous memory)? */
+bool vmi_rec_has_path(const struct vmi_vma_rec *r)
 {
-	if (r->file) {
-		seq_putc(m, ' ');
+	return r->file || r->name[0];
+}
+
+/* The path (@rec: a struct vmi_vma_rec) as /proc/<pid>/maps prints it */
+void vmi_put_path(struct seq_file *m, const void *rec)
+{
+	const struct vmi_vma_rec *r = rec;
+
+	if (r->file)
 		seq_file_path(m, r->file, "\n");
-	} else if (r->name[0]) {
-		seq_printf(m, " %s", r->name);
-	}
+	else
+		seq_puts(m, r->name);
 }
 
 /**
@@ -118,8 +131,9 @@ void vmi_seq_hex(struct seq_file *m, char delim, unsigned long long val,
 }
 
 /* "rwxp" as /proc/<pid>/maps prints it */
-void vmi_seq_perms(struct seq_file *m, unsigned long fl)
+static void vmi_put_perms(struct seq_file *m, const void *arg)
 {
+	unsigned long fl = *(const unsigned long *)arg;
 	char perms[4] = {
 		fl & VM_READ ? 'r' : '-',
 		fl & VM_WRITE ? 'w' : '-',
@@ -128,6 +142,21 @@ void vmi_seq_perms(struct seq_file *m, unsigned long fl)
 	};
 
 	seq_write(m, perms, sizeof(perms));
+}
+
+/* "vma START END PERMS [PATH]" (VMI_VMAROW_COLS) */
+void vmi_seq_vmarow(struct seq_file *m, const struct vmi_vma_rec *r)
+{
+	struct vmi_val v[VMI_VMAROW_NR_COLS] = {
+		[VMI_VMAROW_START] = { .n = r->start },
+		[VMI_VMAROW_END] = { .n = r->end },
+		[VMI_VMAROW_PERMS] = { .put = vmi_put_perms, .arg = &r->flags },
+	};
+
+	if (vmi_rec_has_path(r))
+		v[VMI_VMAROW_PATH] = (struct vmi_val){ .put = vmi_put_path,
+						       .arg = r };
+	vmi_seq_row(m, VMI_VMAROW_TAG, vmi_vmarow_cols, VMI_VMAROW_NR_COLS, v);
 }
 
 /**
@@ -279,22 +308,15 @@ int vmi_vma_seq_release(struct inode *inode, struct file *file)
 
 static int vmi_vmas_show(struct seq_file *m, void *v)
 {
-	static const char *const states[] = VMI_STATE_NAMES;
-	static const char *const attrs[] = VMI_ATTR_NAMES;
 	struct vmi_vmas_priv *p = m->private;
 	struct vmi_vma_rec *r = &p->s.rec;
 	struct vmi_walk *w = &p->walk;
-	unsigned long fl = r->flags;
+	struct vmi_val *c = p->cols;
 	int i, ret;
 
 	if (v == SEQ_START_TOKEN) {
 		vmi_seq_version(m, VMI_PROC_VMAS);
-		seq_puts(m, "# start end perms offset dev inode");
-		for (i = 0; i < VMI_NR_STATES; i++)
-			seq_printf(m, " %s", states[i]);
-		for (i = 0; i < VMI_NR_ATTRS; i++)
-			seq_printf(m, " %s", attrs[i]);
-		seq_puts(m, " pud_tables pmd_tables pte_tables flags path\n");
+		vmi_seq_header(m, NULL, vmi_vmas_cols, VMI_VMAS_NR_COLS);
 		return 0;
 	}
 
@@ -308,26 +330,28 @@ static int vmi_vmas_show(struct seq_file *m, void *v)
 	if (ret)
 		return ret;
 
-	/* the fast seq_put_* forms, as show_map_vma() uses: a line per VMA */
-	vmi_seq_hex(m, 0, p->s.addr, 16);
-	vmi_seq_hex(m, ' ', r->end, 16);
-	seq_putc(m, ' ');
-	vmi_seq_perms(m, fl);
-	vmi_seq_hex(m, ' ', r->offset, 8);
-	vmi_seq_hex(m, ' ', MAJOR(r->dev), 2);
-	vmi_seq_hex(m, ':', MINOR(r->dev), 2);
-	seq_put_decimal_ull(m, " ", r->ino);
+	memset(c, 0, sizeof(p->cols));
+	c[VMI_VMAS_START].n = p->s.addr;
+	c[VMI_VMAS_END].n = r->end;
+	c[VMI_VMAS_PERMS].put = vmi_put_perms;
+	c[VMI_VMAS_PERMS].arg = &r->flags;
+	c[VMI_VMAS_OFFSET].n = r->offset;
+	c[VMI_VMAS_DEV].n = r->dev;
+	c[VMI_VMAS_INODE].n = r->ino;
 	for (i = 0; i < VMI_NR_STATES; i++)
-		seq_put_decimal_ull(m, " ", w->counts.state[i]);
+		c[VMI_VMAS_PRESENT + i].n = w->counts.state[i];
 	for (i = 0; i < VMI_NR_ATTRS; i++)
-		seq_put_decimal_ull(m, " ", w->counts.attr[i]);
-	seq_put_decimal_ull(m, " ", w->counts.tables[VMI_LEVEL_PUD]);
-	seq_put_decimal_ull(m, " ", w->counts.tables[VMI_LEVEL_PMD]);
-	seq_put_decimal_ull(m, " ", w->counts.tables[VMI_LEVEL_PTE]);
-	seq_putc(m, ' ');
-	vmi_seq_vma_flags(m, fl);
-	vmi_seq_path(m, r);
-	seq_putc(m, '\n');
+		c[VMI_VMAS_HUGE_PMD + i].n = w->counts.attr[i];
+	c[VMI_VMAS_PUD_TABLES].n = w->counts.tables[VMI_LEVEL_PUD];
+	c[VMI_VMAS_PMD_TABLES].n = w->counts.tables[VMI_LEVEL_PMD];
+	c[VMI_VMAS_PTE_TABLES].n = w->counts.tables[VMI_LEVEL_PTE];
+	c[VMI_VMAS_FLAGS].put = vmi_put_vma_flags;
+	c[VMI_VMAS_FLAGS].arg = &r->flags;
+	if (vmi_rec_has_path(r)) {
+		c[VMI_VMAS_PATH].put = vmi_put_path;
+		c[VMI_VMAS_PATH].arg = r;
+	}
+	vmi_seq_row(m, NULL, vmi_vmas_cols, VMI_VMAS_NR_COLS, c);
 	return 0;
 }
 

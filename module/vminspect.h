@@ -137,10 +137,46 @@ int vmi_vma_seq_release(struct inode *inode, struct file *file);
 /* vmas.c: VMA records shared by vmas, pagetable and translate */
 void vmi_rec_fill(struct vm_area_struct *vma, struct vmi_vma_rec *rec);
 void vmi_rec_put(struct vmi_vma_rec *rec);
-void vmi_seq_perms(struct seq_file *m, unsigned long flags);
 void vmi_seq_hex(struct seq_file *m, char delim, unsigned long long val,
 		 int width);
-void vmi_seq_path(struct seq_file *m, const struct vmi_vma_rec *rec);
+bool vmi_rec_has_path(const struct vmi_vma_rec *rec);
+void vmi_put_path(struct seq_file *m, const void *rec);
+
+/*
+ * format.c: the files print from the tables of include/vminspect_abi.h.
+ * A value is printed by @put(m, @arg) if set, else from @s (a WORD; a
+ * TEXT name, escaped as status escapes it), else from @n as the field's
+ * type says.  A TEXT value with neither @put nor @s is absent.
+ */
+struct vmi_val {
+	u64 n;
+	const char *s;
+	void (*put)(struct seq_file *m, const void *arg);
+	const void *arg;
+};
+
+extern const struct vmi_field vmi_ps_cols[VMI_PS_NR_COLS];
+extern const struct vmi_field vmi_mm_keys[VMI_MM_NR_KEYS];
+extern const struct vmi_field vmi_census_cols[VMI_CENSUS_NR_COLS];
+extern const struct vmi_field vmi_vmas_cols[VMI_VMAS_NR_COLS];
+extern const struct vmi_field vmi_vmarow_cols[VMI_VMAROW_NR_COLS];
+extern const struct vmi_field vmi_pt_cols[VMI_PT_NR_COLS];
+extern const struct vmi_field vmi_tr_keys[VMI_TR_NR_KEYS];
+extern const struct vmi_field vmi_trlevel_cols[VMI_TRLEVEL_NR_COLS];
+extern const struct vmi_field vmi_trswap_cols[VMI_TRSWAP_NR_COLS];
+
+void vmi_seq_val(struct seq_file *m, const struct vmi_field *f,
+		 const struct vmi_val *v);
+void vmi_seq_header(struct seq_file *m, const char *tag,
+		    const struct vmi_field *f, int nr);
+void vmi_seq_row(struct seq_file *m, const char *tag,
+		 const struct vmi_field *f, int nr, const struct vmi_val *v);
+void vmi_seq_keys(struct seq_file *m, const struct vmi_field *f, int nr,
+		  const struct vmi_val *v, const unsigned long *have,
+		  void (*lines)(struct seq_file *m, int key, void *arg),
+		  void *arg);
+/* The "vma" line of pagetable and translate (VMI_VMAROW_COLS). */
+void vmi_seq_vmarow(struct seq_file *m, const struct vmi_vma_rec *rec);
 
 /* decode.c: x86 entry bits */
 void vmi_seq_entry_bits(struct seq_file *m, enum vmi_level level,

@@ -3,6 +3,7 @@
 #
 # check.sh [--kernels "6.1 6.12 7.3"] [--paging "4 5"]: checkpatch once,
 # sparse against each kernel's headers (tools/vm/kernel --module K C=2);
+# the ABI tables against their documentation (tools/test-abi-doc.sh);
 # when the kernels include 6.1, on it: vmview under ASan/UBSan with random
 # arguments (tools/fuzz-vmview.sh), export's host tests
 # (tools/test-export.sh) and a real Prometheus scraping the VM
@@ -79,6 +80,12 @@ tap() {
 		fail=$((fail + 1))
 	fi
 }
+# tools/test-abi-doc.sh: the documentation names every key and column of
+# the ABI tables, and no other (host, no kernel needed)
+echo "# ==== /proc formats: the ABI tables against Documentation/proc-vminspect.rst ===="
+tools/test-abi-doc.sh | tee "$log/abi-doc.txt"
+tap "$log/abi-doc.txt" "${PIPESTATUS[0]}"
+summary+=("# ABI tables and their documentation: $pass passed, $fail failed")
 case " $kernels " in
 *" 6.1 "*)
 	start=$SECONDS

@@ -17,7 +17,10 @@ files=$(echo "$files" | grep -v '^bpf/[^/]*/vmlinux\.h$')
 # selftests, tools) has no __printf()/__packed/... macros and may use
 # volatile for the BPF rodata knobs libbpf needs; libelf's types (Elf,
 # Elf_Scn, GElf_Shdr) are CamelCase.
-kernel=$(echo "$files" | grep -E '^(module|include)/')
+kernel=$(echo "$files" | grep -E '^(module|include)/' | grep -v '^include/vminspect_abi.h$')
+# The ABI header's key and column tables are X-macros (VMI_MM_KEYS(X)...):
+# a list of X(...) is not one expression and reuses X by design.
+abi=$(echo "$files" | grep -E '^include/vminspect_abi.h$')
 user=$(echo "$files" | grep -vE '^(module|include)/')
 common=FILE_PATH_CHANGES
 # LINUX_VERSION_CODE: an out-of-tree module must build on more than one
@@ -27,6 +30,8 @@ user_ignore=$common,BIT_MACRO,PREFER_DEFINED_ATTRIBUTE_MACRO,VOLATILE,NEW_TYPEDE
 out=""
 # shellcheck disable=SC2086
 [ -z "$kernel" ] || out+=$("$cp" --no-tree --strict --terse --show-types --ignore "$kernel_ignore" -f $kernel 2>&1 | grep -v '^total:')
+# shellcheck disable=SC2086
+[ -z "$abi" ] || out+=$("$cp" --no-tree --strict --terse --show-types --ignore "$kernel_ignore,COMPLEX_MACRO,MACRO_ARG_REUSE" -f $abi 2>&1 | grep -v '^total:')
 # shellcheck disable=SC2086
 [ -z "$user" ] || out+=$("$cp" --no-tree --strict --terse --show-types --ignore "$user_ignore" -f $user 2>&1 | grep -v '^total:')
 if [ -n "$out" ]; then

@@ -25,12 +25,12 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "vmi_access.h"
-#include "vmi_util.h"
+#include "vst_access.h"
+#include "vst_util.h"
 
-#define USER1	VMI_USER1
-#define USER2	VMI_USER2
-#define become	vmi_become
+#define USER1	VST_USER1
+#define USER2	VST_USER2
+#define become	vst_become
 
 struct as_user {
 	uid_t uid;
@@ -95,7 +95,7 @@ static int kptr_class(unsigned long v)
  */
 static int netlink_kptr_class(void)
 {
-	char *text = vmi_read_file("/proc/net/netlink", NULL), *nl;
+	char *text = vst_read_file("/proc/net/netlink", NULL), *nl;
 	unsigned long v;
 	int ret = -1;
 
@@ -110,7 +110,7 @@ static int netlink_kptr_class(void)
 
 static int kptr_restrict_get(void)
 {
-	char *s = vmi_read_file("/proc/sys/kernel/kptr_restrict", NULL);
+	char *s = vst_read_file("/proc/sys/kernel/kptr_restrict", NULL);
 	int v = s ? atoi(s) : -1;
 
 	free(s);
@@ -139,13 +139,13 @@ static int expect_readable_no_addrs(void *arg)
 	pid_t pid = *(pid_t *)arg;
 	unsigned long mm = 1, pgd = 1;
 	char *text;
-	struct vmi_vma *v;
+	struct vst_vma *v;
 	int n;
 
-	text = vmi_read_pidfile(pid, VMI_PROC_MM);
+	text = vst_read_pidfile(pid, VMI_PROC_MM);
 	if (!text)
 		return 10;
-	if (!vmi_kv(text, "mm", &mm) || !vmi_kv(text, "pgd", &pgd))
+	if (!vst_mm_key(text, VMI_MM_MM, &mm) || !vst_mm_key(text, VMI_MM_PGD, &pgd))
 		return 11;
 	free(text);
 	if (mm || pgd)
@@ -154,7 +154,7 @@ static int expect_readable_no_addrs(void *arg)
 	if (kptr_class(mm) != netlink_kptr_class() ||
 	    kptr_class(pgd) != netlink_kptr_class())
 		return 14;
-	n = vmi_read_vmas(pid, &v);
+	n = vst_read_vmas(pid, &v);
 	if (n <= 0)
 		return 13;
 	free(v);
@@ -165,7 +165,7 @@ static int read_self(void *arg)
 {
 	pid_t self = getpid();
 
-	if (vmi_wait_pid_dir(self, true))
+	if (vst_wait_pid_dir(self, true))
 		return 20;
 	return expect_readable_no_addrs(&self);
 }
@@ -180,15 +180,15 @@ FIXTURE_SETUP(users)
 	struct as_user same = { USER1, 1 }, other = { USER2, 1 };
 	struct as_user nodump = { USER1, 0 };
 
-	self->same = vmi_spawn_stopped(target_as, &same);
-	self->other = vmi_spawn_stopped(target_as, &other);
-	self->nodump = vmi_spawn_stopped(target_as, &nodump);
+	self->same = vst_spawn_stopped(target_as, &same);
+	self->other = vst_spawn_stopped(target_as, &other);
+	self->nodump = vst_spawn_stopped(target_as, &nodump);
 	ASSERT_LT(0, self->same);
 	ASSERT_LT(0, self->other);
 	ASSERT_LT(0, self->nodump);
-	ASSERT_EQ(0, vmi_wait_pid_dir(self->same, true));
-	ASSERT_EQ(0, vmi_wait_pid_dir(self->other, true));
-	ASSERT_EQ(0, vmi_wait_pid_dir(self->nodump, true));
+	ASSERT_EQ(0, vst_wait_pid_dir(self->same, true));
+	ASSERT_EQ(0, vst_wait_pid_dir(self->other, true));
+	ASSERT_EQ(0, vst_wait_pid_dir(self->nodump, true));
 	self->kptr_restrict = kptr_restrict_get();
 	ASSERT_EQ(0, kptr_restrict_set(1));
 }
@@ -196,9 +196,9 @@ FIXTURE_SETUP(users)
 FIXTURE_TEARDOWN(users)
 {
 	kptr_restrict_set(self->kptr_restrict);
-	vmi_kill(self->same);
-	vmi_kill(self->other);
-	vmi_kill(self->nodump);
+	vst_kill(self->same);
+	vst_kill(self->other);
+	vst_kill(self->nodump);
 }
 
 TEST_F(users, unprivileged_reads_own_process_without_addresses)
@@ -236,9 +236,9 @@ TEST_F(users, root_reads_everyone_with_addresses)
 	int i;
 
 	for (i = 0; i < 4; i++) {
-		text = vmi_read_pidfile(pids[i], VMI_PROC_MM);
+		text = vst_read_pidfile(pids[i], VMI_PROC_MM);
 		ASSERT_NE(NULL, text);
-		ASSERT_TRUE(vmi_kv(text, "pgd", &pgd));
+		ASSERT_TRUE(vst_mm_key(text, VMI_MM_PGD, &pgd));
 		EXPECT_NE(0, pgd);
 		/* kptr_restrict 1 and CAP_SYSLOG: %pK prints it as it is */
 		EXPECT_EQ(KPTR_REAL, kptr_class(pgd));
@@ -258,7 +258,7 @@ static bool listed(const char *text, pid_t pid)
 static int list_as_user1(void *arg)
 {
 	pid_t *p = arg;
-	char *text = vmi_read_file("/proc/vminspect/processes", NULL);
+	char *text = vst_read_file("/proc/vminspect/processes", NULL);
 
 	if (!text)
 		return 30;
@@ -272,7 +272,7 @@ static int list_as_user1(void *arg)
 TEST_F(users, processes_lists_what_the_reader_may_inspect)
 {
 	pid_t p[] = { self->same, self->other, self->nodump };
-	char *text = vmi_read_file("/proc/vminspect/processes", NULL);
+	char *text = vst_read_file("/proc/vminspect/processes", NULL);
 
 	ASSERT_NE(NULL, text);
 	EXPECT_TRUE(listed(text, 1));
@@ -294,7 +294,7 @@ static int read_inherited_fd(void *arg)
 	if (n <= 0)
 		return 40;
 	buf[n] = '\0';
-	if (!vmi_kv(buf, "pgd", &pgd))
+	if (!vst_mm_key(buf, VMI_MM_PGD, &pgd))
 		return 41;
 	return pgd ? 0 : 42;
 }
@@ -327,7 +327,7 @@ static int match_as(void *arg)
 
 	if (a->uid != (uid_t)-1 && become(a->uid))
 		return 100;
-	bad = vmi_match_pagemap(a->pids, a->n, &allowed, &denied);
+	bad = vst_match_pagemap(a->pids, a->n, &allowed, &denied);
 	fprintf(stderr, "# uid %d: %d allowed, %d denied, %d mismatches\n",
 		(int)getuid(), allowed, denied, bad);
 	if (bad)
@@ -341,16 +341,16 @@ TEST_F(users, every_process_as_pagemap_decides)
 {
 	struct match_arg a = { .uid = (uid_t)-1 };
 
-	a.n = vmi_user_pids(&a.pids);
+	a.n = vst_user_pids(&a.pids);
 	ASSERT_LT(3, a.n);
 	a.min_allowed = a.n - 1;	/* root: all (one may exit) */
-	EXPECT_EQ(0, vmi_run_child(match_as, &a));
+	EXPECT_EQ(0, vst_run_child(match_as, &a));
 	a.uid = USER1;
 	a.min_allowed = 1;		/* same */
 	a.min_denied = 3;		/* init, other, nodump */
-	EXPECT_EQ(0, vmi_run_child(match_as, &a));
+	EXPECT_EQ(0, vst_run_child(match_as, &a));
 	a.uid = USER2;			/* other only */
-	EXPECT_EQ(0, vmi_run_child(match_as, &a));
+	EXPECT_EQ(0, vst_run_child(match_as, &a));
 	free(a.pids);
 }
 
@@ -378,7 +378,7 @@ static int hidepid_as_user1(void *arg)
 	if (become(USER1))
 		return 100;
 	/* hidepid=2 at work: the kernel hides the other user's process */
-	if (vmi_pagemap_errno(a->other) != ENOENT)
+	if (vst_pagemap_errno(a->other) != ENOENT)
 		return 3;
 	a->m.uid = (uid_t)-1;
 	return match_as(&a->m);
@@ -388,11 +388,11 @@ TEST_F(users, hidepid2_proc_as_pagemap_decides)
 {
 	struct hidepid_arg a = { .other = self->other };
 
-	a.m.n = vmi_user_pids(&a.m.pids);
+	a.m.n = vst_user_pids(&a.m.pids);
 	ASSERT_LT(3, a.m.n);
 	a.m.min_allowed = 1;
 	a.m.min_denied = 3;
-	EXPECT_EQ(0, vmi_run_child(hidepid_as_user1, &a));
+	EXPECT_EQ(0, vst_run_child(hidepid_as_user1, &a));
 	free(a.m.pids);
 }
 
@@ -421,24 +421,24 @@ static int pidns_init(void *arg)
 	if (visible)
 		return 2;
 	/* us: nothing listed, nothing opens */
-	if (vmi_listed_count() != 0)
+	if (vst_listed_count() != 0)
 		return 3;
 	for (i = 0; i < a->n; i++)
-		if (vmi_ours_errno(a->pids[i], VMI_PROC_MM) != ENOENT)
+		if (vst_ours_errno(a->pids[i], VMI_PROC_MM) != ENOENT)
 			return 4;
 	/*
 	 * The directory names are the host's (a limitation of proc entries,
 	 * documented): none of them opens either, our own host pid included.
 	 */
-	n = vmi_user_pids(&leaked);
+	n = vst_user_pids(&leaked);
 	if (n <= 0)
 		return 5;
 	for (i = 0; i < n; i++)
-		if (vmi_ours_errno(leaked[i], VMI_PROC_VMAS) != ENOENT ||
-		    vmi_ours_errno(leaked[i], VMI_PROC_TRANSLATE) != ENOENT)
+		if (vst_ours_errno(leaked[i], VMI_PROC_VMAS) != ENOENT ||
+		    vst_ours_errno(leaked[i], VMI_PROC_TRANSLATE) != ENOENT)
 			return 6;
 	/* stricter than pagemap inside the namespace: documented */
-	if (vmi_pagemap_errno(1) != 0)
+	if (vst_pagemap_errno(1) != 0)
 		return 7;
 	free(leaked);
 	return 0;
@@ -448,16 +448,16 @@ static int pidns_parent(void *arg)
 {
 	if (unshare(CLONE_NEWPID | CLONE_NEWNS))
 		return 102;
-	return vmi_run_child(pidns_init, arg);
+	return vst_run_child(pidns_init, arg);
 }
 
 TEST_F(users, pid_namespace_learns_nothing_outside)
 {
 	struct pidns_arg a;
 
-	a.n = vmi_user_pids(&a.pids);
+	a.n = vst_user_pids(&a.pids);
 	ASSERT_LT(3, a.n);
-	EXPECT_EQ(0, vmi_run_child(pidns_parent, &a));
+	EXPECT_EQ(0, vst_run_child(pidns_parent, &a));
 	/* the same with busybox's unshare, as a user would run it */
 	EXPECT_EQ(0, system("unshare -p -f --mount-proc sh -c '"
 			    "test \"$(grep -vc \"^#\" /proc/vminspect/processes)\" = 1 && "
@@ -508,21 +508,21 @@ static int fake_proc_as_user1(void *arg)
 	if (become(USER1))
 		return 100;
 	/* the fakes open fine */
-	if (vmi_pagemap_errno(a->same) || vmi_pagemap_errno(a->other) ||
-	    vmi_pagemap_errno(a->nodump))
+	if (vst_pagemap_errno(a->same) || vst_pagemap_errno(a->other) ||
+	    vst_pagemap_errno(a->nodump))
 		return 1;
 #define REAL "/tmp/vmi-realproc/vminspect/%d/mm"
 	snprintf(path, sizeof(path), REAL, a->same);
-	if (vmi_open_errno(path, O_RDONLY) != EACCES)
+	if (vst_open_errno(path, O_RDONLY) != EACCES)
 		return 2;
 	snprintf(path, sizeof(path), REAL, a->other);
-	if (vmi_open_errno(path, O_RDONLY) != EACCES)
+	if (vst_open_errno(path, O_RDONLY) != EACCES)
 		return 3;
 	snprintf(path, sizeof(path), REAL, a->nodump);
-	if (vmi_open_errno(path, O_RDONLY) != EACCES)
+	if (vst_open_errno(path, O_RDONLY) != EACCES)
 		return 4;
 	snprintf(path, sizeof(path), REAL, 1);
-	if (vmi_open_errno(path, O_RDONLY) != ENOENT)
+	if (vst_open_errno(path, O_RDONLY) != ENOENT)
 		return 5;
 #undef REAL
 	return 0;
@@ -532,7 +532,7 @@ TEST_F(users, a_proc_of_its_own_is_not_believed)
 {
 	struct fake_arg a = { self->same, self->other, self->nodump };
 
-	EXPECT_EQ(0, vmi_run_child(fake_proc_as_user1, &a));
+	EXPECT_EQ(0, vst_run_child(fake_proc_as_user1, &a));
 }
 
 /* ---- AppArmor: a profile without ptrace rules denies ptrace read ---- */
@@ -541,7 +541,7 @@ TEST_F(users, a_proc_of_its_own_is_not_believed)
 
 static bool apparmor_enabled(void)
 {
-	char *s = vmi_read_file("/sys/module/apparmor/parameters/enabled", NULL);
+	char *s = vst_read_file("/sys/module/apparmor/parameters/enabled", NULL);
 	bool on = s && s[0] == 'Y';
 
 	free(s);
@@ -566,7 +566,7 @@ static int apparmor_load_profile(const char *profile)
 	dir = strrchr(exe, '/');
 	*dir = '\0';
 	snprintf(bin, sizeof(bin), "%s/%s.bin", exe, profile);
-	blob = vmi_read_file(bin, &len);
+	blob = vst_read_file(bin, &len);
 	if (!blob)
 		return -1;
 	fd = open("/sys/kernel/security/apparmor/.replace", O_WRONLY);
@@ -605,16 +605,16 @@ static int aa_reader(void *arg)
 	if (a->m.uid != (uid_t)-1 && become(a->m.uid))
 		return 100;
 	fprintf(stderr, "# uid %d confined: pagemap of a same-uid process: %s\n",
-		(int)getuid(), strerror(vmi_pagemap_errno(a->same)));
+		(int)getuid(), strerror(vst_pagemap_errno(a->same)));
 	/*
 	 * AppArmor at work: pagemap of a process we could read is refused
 	 * (to a user; root is refused too on 6.1 and 6.12, see the docs)
 	 */
-	if (a->m.uid != (uid_t)-1 && vmi_pagemap_errno(a->same) != EACCES)
+	if (a->m.uid != (uid_t)-1 && vst_pagemap_errno(a->same) != EACCES)
 		return 3;
 	a->m.uid = (uid_t)-1;
 	/* and our own pagemap and files stay open to us */
-	if (vmi_pagemap_errno(getpid()))
+	if (vst_pagemap_errno(getpid()))
 		return 4;
 	return match_as(&a->m);
 }
@@ -626,13 +626,13 @@ TEST_F(users, apparmor_profile_without_ptrace_read)
 	if (!apparmor_enabled())
 		SKIP(return, "AppArmor is not enabled in this kernel");
 	ASSERT_EQ(0, apparmor_load_profile(AA_PROFILE));
-	a.m.n = vmi_user_pids(&a.m.pids);
+	a.m.n = vst_user_pids(&a.m.pids);
 	ASSERT_LT(3, a.m.n);
 	a.m.uid = (uid_t)-1;		/* root, confined: as pagemap says */
-	EXPECT_EQ(0, vmi_run_child(aa_reader, &a));
+	EXPECT_EQ(0, vst_run_child(aa_reader, &a));
 	a.m.uid = USER1;		/* a user: denied all but self */
 	a.m.min_denied = a.m.n - 1;
-	EXPECT_EQ(0, vmi_run_child(aa_reader, &a));
+	EXPECT_EQ(0, vst_run_child(aa_reader, &a));
 	free(a.m.pids);
 }
 
@@ -642,12 +642,12 @@ static int mm_kptr_matches(void *arg)
 {
 	pid_t pid = *(pid_t *)arg;
 	unsigned long mm, pgd;
-	char *text = vmi_read_pidfile(pid, VMI_PROC_MM);
+	char *text = vst_read_pidfile(pid, VMI_PROC_MM);
 	int want = netlink_kptr_class();
 
 	if (!text)
 		return 10;
-	if (!vmi_kv(text, "mm", &mm) || !vmi_kv(text, "pgd", &pgd))
+	if (!vst_mm_key(text, VMI_MM_MM, &mm) || !vst_mm_key(text, VMI_MM_PGD, &pgd))
 		return 11;
 	free(text);
 	if (kptr_class(mm) != want || kptr_class(pgd) != want) {
@@ -678,9 +678,9 @@ TEST_F(users, kernel_pointers_follow_kptr_restrict)
 	for (v = 0; v <= 2; v++) {
 		ASSERT_EQ(0, kptr_restrict_set(v));
 		EXPECT_EQ(100 + want[v][0],
-			  vmi_run_child(mm_kptr_matches, &self->same));
+			  vst_run_child(mm_kptr_matches, &self->same));
 		EXPECT_EQ(100 + want[v][1],
-			  vmi_run_child(mm_kptr_as_user1, &self->same));
+			  vst_run_child(mm_kptr_as_user1, &self->same));
 	}
 }
 
@@ -705,7 +705,7 @@ static char *status_name(pid_t pid)
 	char path[64], *text, *p, *nl, *ret = NULL;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	text = vmi_read_file(path, NULL);
+	text = vst_read_file(path, NULL);
 	if (text && !strncmp(text, "Name:\t", 6)) {
 		p = text + 6;
 		nl = strchr(p, '\n');
@@ -734,20 +734,20 @@ static int count_lines_starting(const char *text, const char *prefix)
 
 TEST(names_and_paths_are_escaped_as_the_kernel_escapes_them)
 {
-	pid_t pid = vmi_spawn_stopped(forged_target, NULL);
+	pid_t pid = vst_spawn_stopped(forged_target, NULL);
 	char *name, *mm, *procs, want[96], *line;
-	struct vmi_vma *maps, *vmas;
+	struct vst_vma *maps, *vmas;
 	int nm, nv, i, found = 0;
 
 	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, vmi_wait_pid_dir(pid, true));
+	ASSERT_EQ(0, vst_wait_pid_dir(pid, true));
 	name = status_name(pid);
 	ASSERT_NE(NULL, name);
 	EXPECT_EQ(NULL, strchr(name, '\n'));
 	EXPECT_STREQ("x\\nattr cow 9\\\\", name);
 
 	/* mm: "comm NAME" as status has it, and no forged attr line */
-	mm = vmi_read_pidfile(pid, VMI_PROC_MM);
+	mm = vst_read_pidfile(pid, VMI_PROC_MM);
 	ASSERT_NE(NULL, mm);
 	snprintf(want, sizeof(want), "\ncomm %s\n", name);
 	EXPECT_NE(NULL, strstr(mm, want));
@@ -755,7 +755,7 @@ TEST(names_and_paths_are_escaped_as_the_kernel_escapes_them)
 	free(mm);
 
 	/* processes: one line for the pid, ending in the escaped name */
-	procs = vmi_read_file("/proc/vminspect/processes", NULL);
+	procs = vst_read_file("/proc/vminspect/processes", NULL);
 	ASSERT_NE(NULL, procs);
 	EXPECT_EQ(0, count_lines_starting(procs, "attr "));
 	snprintf(want, sizeof(want), "%d ", pid);
@@ -772,8 +772,8 @@ TEST(names_and_paths_are_escaped_as_the_kernel_escapes_them)
 	free(procs);
 
 	/* vmas: the file's path exactly as maps prints it */
-	nm = vmi_read_maps(pid, &maps);
-	nv = vmi_read_vmas(pid, &vmas);
+	nm = vst_read_maps(pid, &maps);
+	nv = vst_read_vmas(pid, &vmas);
 	ASSERT_LT(0, nm);
 	ASSERT_EQ(nm, nv);
 	found = 0;
@@ -794,7 +794,7 @@ TEST(names_and_paths_are_escaped_as_the_kernel_escapes_them)
 	snprintf(want, sizeof(want), "/vmi/bin/vmview maps %d >/dev/null", pid);
 	EXPECT_EQ(0, system(want));
 	free(name);
-	vmi_kill(pid);
+	vst_kill(pid);
 	unlink(FORGED_PATH);
 }
 
@@ -892,7 +892,7 @@ static int self_bits(void *arg)
 	char bits[256], *text;
 
 	*TOUCHED = 2;
-	if (vmi_wait_pid_dir(getpid(), true))
+	if (vst_wait_pid_dir(getpid(), true))
 		return 102;
 	text = xlate(getpid(), (unsigned long)TOUCHED);
 	if (!text || !leaf_line(text, &entry, bits, sizeof(bits)))
@@ -912,8 +912,8 @@ static int user1_bits(void *arg)
 	if (become(USER1))
 		return 100;
 	/* a process of our own: translate is ours to write (0644, owner) */
-	pid = vmi_spawn_stopped(touch_page, NULL);
-	if (pid < 0 || vmi_wait_pid_dir(pid, true))
+	pid = vst_spawn_stopped(touch_page, NULL);
+	if (pid < 0 || vst_wait_pid_dir(pid, true))
 		return 101;
 	text = xlate(pid, (unsigned long)TOUCHED);
 	if (!text || !leaf_line(text, &entry, bits, sizeof(bits)))
@@ -923,11 +923,11 @@ static int user1_bits(void *arg)
 		ret = 2;	/* another process's: no A/D bits, no frame */
 	else if (!tables_hidden(text))
 		ret = 3;
-	vmi_kill(pid);
+	vst_kill(pid);
 	if (ret)
 		return ret;
 	/* itself: its own accessed/dirty bits */
-	ret = vmi_run_child(self_bits, NULL);
+	ret = vst_run_child(self_bits, NULL);
 	if (ret)
 		return ret;
 	/* root's process: translate is not ours to write */
@@ -936,7 +936,7 @@ static int user1_bits(void *arg)
 
 		snprintf(path, sizeof(path), "/proc/vminspect/%d/translate",
 			 root_target);
-		if (vmi_open_errno(path, O_RDWR) != EACCES)
+		if (vst_open_errno(path, O_RDWR) != EACCES)
 			return 6;
 	}
 	return 0;
@@ -953,9 +953,9 @@ TEST(per_page_bits_frames_and_tables)
 	ASSERT_EQ(TOUCHED, mmap(TOUCHED, 4096, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
 				-1, 0));
-	pid = vmi_spawn_stopped(touch_page, NULL);
+	pid = vst_spawn_stopped(touch_page, NULL);
 	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, vmi_wait_pid_dir(pid, true));
+	ASSERT_EQ(0, vst_wait_pid_dir(pid, true));
 	snprintf(path, sizeof(path), "/proc/vminspect/%d/translate", pid);
 	ASSERT_EQ(0, stat(path, &st));
 	EXPECT_EQ(0644, st.st_mode & 07777);
@@ -966,13 +966,13 @@ TEST(per_page_bits_frames_and_tables)
 	ASSERT_TRUE(leaf_line(text, &entry, bits, sizeof(bits)));
 	EXPECT_TRUE(has_token(bits, "accessed"));
 	EXPECT_TRUE(has_token(bits, "dirty"));
-	ASSERT_EQ(0, vmi_pagemap_entry(pid, (unsigned long)TOUCHED, &pm));
+	ASSERT_EQ(0, vst_pagemap_entry(pid, (unsigned long)TOUCHED, &pm));
 	EXPECT_EQ(pm & ((1ULL << 55) - 1), (entry & 0x000ffffffffff000UL) >> 12);
 	/* but not the page-table pages' addresses (table_phys=0) */
 	EXPECT_TRUE(tables_hidden(text));
 
-	EXPECT_EQ(0, vmi_run_child(user1_bits, &pid));
-	vmi_kill(pid);
+	EXPECT_EQ(0, vst_run_child(user1_bits, &pid));
+	vst_kill(pid);
 	munmap(TOUCHED, 4096);
 }
 
@@ -1032,14 +1032,14 @@ static int nocap_reader(void *arg)
 	switch (a->what) {
 	case NOCAP_LIST:
 		/* root without CAP_SYS_PTRACE: the other user's is not listed */
-		n = vmi_listed(a->other);
+		n = vst_listed(a->other);
 		return n == 0 ? 0 : 1;
 	case NOCAP_OURS:
-		return vmi_ours_errno(a->other, VMI_PROC_MM) == EACCES ? 0 : 2;
+		return vst_ours_errno(a->other, VMI_PROC_MM) == EACCES ? 0 : 2;
 	case NOCAP_PAGEMAP:
-		return vmi_pagemap_errno(a->other) == EACCES ? 0 : 3;
+		return vst_pagemap_errno(a->other) == EACCES ? 0 : 3;
 	default:
-		m.n = vmi_user_pids(&m.pids);
+		m.n = vst_user_pids(&m.pids);
 		return m.n > 0 ? match_as(&m) : 4;
 	}
 }
@@ -1061,7 +1061,7 @@ static int nocap_phase(pid_t other, int what)
 	fd = kmsg_open();
 	if (fd < 0)
 		return -1;
-	ret = vmi_run_child(nocap_reader, &a);
+	ret = vst_run_child(nocap_reader, &a);
 	usleep(200 * 1000);	/* kauditd prints from a thread */
 	if (ret) {
 		close(fd);

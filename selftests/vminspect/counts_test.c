@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "vmi_util.h"
+#include "vst_util.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT	21
@@ -36,15 +36,15 @@
 #define PM_PRESENT	(1ULL << 63)
 
 /* Our vmas record of the VMA starting at @start (copied), or false. */
-static bool vma_at(pid_t pid, unsigned long start, struct vmi_vma *out)
+static bool vma_at(pid_t pid, unsigned long start, struct vst_vma *out)
 {
-	struct vmi_vma *v;
+	struct vst_vma *v;
 	bool found = false;
 	int n, i;
 
 	/* the harness forked us: our directory appears asynchronously */
-	vmi_wait_pid_dir(pid, true);
-	n = vmi_read_vmas(pid, &v);
+	vst_wait_pid_dir(pid, true);
+	n = vst_read_vmas(pid, &v);
 	if (n < 0)
 		ksft_print_msg("vmas of %d: %s\n", pid, strerror(errno));
 	for (i = 0; i < n; i++) {
@@ -65,25 +65,25 @@ static bool vma_at(pid_t pid, unsigned long start, struct vmi_vma *out)
  */
 static char *map_touched(size_t len)
 {
-	char *p = mmap(NULL, len + 2 * VMI_PAGE, PROT_READ | PROT_WRITE,
+	char *p = mmap(NULL, len + 2 * VST_PAGE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	size_t i;
 
 	if (p == MAP_FAILED)
 		return NULL;
-	if (mprotect(p, VMI_PAGE, PROT_NONE) ||
-	    mprotect(p + VMI_PAGE + len, VMI_PAGE, PROT_NONE))
+	if (mprotect(p, VST_PAGE, PROT_NONE) ||
+	    mprotect(p + VST_PAGE + len, VST_PAGE, PROT_NONE))
 		return NULL;
-	p += VMI_PAGE;
+	p += VST_PAGE;
 	madvise(p, len, MADV_NOHUGEPAGE);
-	for (i = 0; i < len; i += VMI_PAGE)
+	for (i = 0; i < len; i += VST_PAGE)
 		p[i] = 1;
 	return p;
 }
 
 static void unmap_touched(char *p, size_t len)
 {
-	munmap(p - VMI_PAGE, len + 2 * VMI_PAGE);
+	munmap(p - VST_PAGE, len + 2 * VST_PAGE);
 }
 
 /* pages of [p, p + NPAGES) whose pagemap entry has all of @bits */
@@ -93,7 +93,7 @@ static int pagemap_with(const char *p, uint64_t bits)
 	int i, n = 0;
 
 	for (i = 0; i < NPAGES; i++)
-		if (!vmi_pagemap_entry(getpid(), (unsigned long)p + i * VMI_PAGE,
+		if (!vst_pagemap_entry(getpid(), (unsigned long)p + i * VST_PAGE,
 				       &e) && (e & bits) == bits)
 			n++;
 	return n;
@@ -107,8 +107,8 @@ TEST(uffd_write_protected_pages_are_not_cow)
 	};
 	struct uffdio_register reg = { 0 };
 	struct uffdio_writeprotect wp = { 0 };
-	struct vmi_vma v;
-	char *p = map_touched(NPAGES * VMI_PAGE);
+	struct vst_vma v;
+	char *p = map_touched(NPAGES * VST_PAGE);
 	int uffd;
 
 	ASSERT_NE(NULL, p);
@@ -119,7 +119,7 @@ TEST(uffd_write_protected_pages_are_not_cow)
 		SKIP(return, "userfaultfd without write protection: %s",
 		     strerror(errno));
 	reg.range.start = (unsigned long)p;
-	reg.range.len = NPAGES * VMI_PAGE;
+	reg.range.len = NPAGES * VST_PAGE;
 	reg.mode = UFFDIO_REGISTER_MODE_WP;
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
 	wp.range = reg.range;
@@ -133,7 +133,7 @@ TEST(uffd_write_protected_pages_are_not_cow)
 	EXPECT_EQ(0, v.attr[VMI_ATTR_WRITABLE]);
 	EXPECT_EQ(0, v.attr[VMI_ATTR_COW]);
 	close(uffd);
-	unmap_touched(p, NPAGES * VMI_PAGE);
+	unmap_touched(p, NPAGES * VST_PAGE);
 }
 
 /* Write every page; return how many moved to another frame (pagemap). */
@@ -143,13 +143,13 @@ static int written_and_moved(pid_t pid, char *p)
 	int i, moved = 0;
 
 	for (i = 0; i < NPAGES; i++)
-		if (vmi_pagemap_entry(pid, (unsigned long)p + i * VMI_PAGE,
+		if (vst_pagemap_entry(pid, (unsigned long)p + i * VST_PAGE,
 				      &before[i]))
 			return -1;
 	for (i = 0; i < NPAGES; i++)
-		p[i * VMI_PAGE] = 2;
+		p[i * VST_PAGE] = 2;
 	for (i = 0; i < NPAGES; i++) {
-		if (vmi_pagemap_entry(pid, (unsigned long)p + i * VMI_PAGE,
+		if (vst_pagemap_entry(pid, (unsigned long)p + i * VST_PAGE,
 				      &after))
 			return -1;
 		if (PM_PFN(after) != PM_PFN(before[i]))
@@ -160,8 +160,8 @@ static int written_and_moved(pid_t pid, char *p)
 
 TEST(soft_dirty_cleared_pages_are_not_cow)
 {
-	struct vmi_vma v;
-	char *p = map_touched(NPAGES * VMI_PAGE);
+	struct vst_vma v;
+	char *p = map_touched(NPAGES * VST_PAGE);
 	int fd;
 
 	ASSERT_NE(NULL, p);
@@ -177,13 +177,13 @@ TEST(soft_dirty_cleared_pages_are_not_cow)
 	EXPECT_EQ(0, v.attr[VMI_ATTR_COW]);
 	/* the kernel's answer: the writes reuse every frame */
 	EXPECT_EQ(0, written_and_moved(getpid(), p));
-	unmap_touched(p, NPAGES * VMI_PAGE);
+	unmap_touched(p, NPAGES * VST_PAGE);
 }
 
 TEST(pages_shared_since_fork_are_cow)
 {
-	struct vmi_vma v;
-	char *p = map_touched(NPAGES * VMI_PAGE);
+	struct vst_vma v;
+	char *p = map_touched(NPAGES * VST_PAGE);
 	pid_t child;
 
 	ASSERT_NE(NULL, p);
@@ -202,7 +202,7 @@ TEST(pages_shared_since_fork_are_cow)
 	EXPECT_EQ(NPAGES, v.attr[VMI_ATTR_WRITABLE]);
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
-	unmap_touched(p, NPAGES * VMI_PAGE);
+	unmap_touched(p, NPAGES * VST_PAGE);
 }
 
 /* smaps' "Swap:" of the record starting at @start, in kB; -1 if absent */
@@ -212,7 +212,7 @@ static long smaps_swap_kb(pid_t pid, unsigned long start)
 	long kb = -1;
 
 	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
-	s = vmi_read_file(path, NULL);
+	s = vst_read_file(path, NULL);
 	if (!s)
 		return -1;
 	snprintf(head, sizeof(head), "%lx-", start);
@@ -230,21 +230,21 @@ static long smaps_swap_kb(pid_t pid, unsigned long start)
 
 TEST(shmem_pages_in_swap_count_as_swap)
 {
-	size_t len = 64 * VMI_PAGE;
-	struct vmi_vma v;
+	size_t len = 64 * VST_PAGE;
+	struct vst_vma v;
 	long swap_kb;
 	char *p;
 	int fd;
 	size_t i;
 
-	if (vmi_swap_on())
+	if (vst_swap_on())
 		SKIP(return, "no swap (zram) in this guest");
 	fd = memfd_create("counts-shmem", 0);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ftruncate(fd, len));
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, p);
-	for (i = 0; i < len; i += VMI_PAGE)
+	for (i = 0; i < len; i += VST_PAGE)
 		p[i] = 1;
 	ASSERT_EQ(0, madvise(p, len, MADV_PAGEOUT));
 
@@ -254,7 +254,7 @@ TEST(shmem_pages_in_swap_count_as_swap)
 		SKIP(return, "MADV_PAGEOUT swapped nothing out");
 	ASSERT_TRUE(vma_at(getpid(), (unsigned long)p, &v));
 	EXPECT_EQ(swap_kb / 4, v.state[VMI_STATE_SWAP]);
-	EXPECT_EQ(len / VMI_PAGE, v.state[VMI_STATE_SWAP] +
+	EXPECT_EQ(len / VST_PAGE, v.state[VMI_STATE_SWAP] +
 		  v.state[VMI_STATE_PRESENT] + v.state[VMI_STATE_FILE]);
 	TH_LOG("smaps Swap %ld kB, vmas swap %lu pages, present %lu, file %lu",
 	       swap_kb, v.state[VMI_STATE_SWAP], v.state[VMI_STATE_PRESENT],

@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "vmi_util.h"
+#include "vst_util.h"
 
 #define MAX_INPUT	4096
 
@@ -252,13 +252,13 @@ FIXTURE(fuzz) {
 
 FIXTURE_SETUP(fuzz)
 {
-	struct vmi_vma *v;
+	struct vst_vma *v;
 	int i, n;
 
-	self->pid = vmi_spawn_stopped(child_map, NULL);
+	self->pid = vst_spawn_stopped(child_map, NULL);
 	ASSERT_LT(0, self->pid);
-	ASSERT_EQ(0, vmi_wait_pid_dir(self->pid, true));
-	n = vmi_read_maps(self->pid, &v);
+	ASSERT_EQ(0, vst_wait_pid_dir(self->pid, true));
+	n = vst_read_maps(self->pid, &v);
 	ASSERT_LT(0, n);
 	self->tm.n = 0;
 	for (i = 0; i < n && self->tm.n < 64; i++, self->tm.n++) {
@@ -266,13 +266,13 @@ FIXTURE_SETUP(fuzz)
 		self->tm.end[self->tm.n] = v[i].end;
 	}
 	free(v);
-	self->task_size = vmi_paging_levels() == 5 ? (1UL << 56) - 4096 :
+	self->task_size = vst_paging_levels() == 5 ? (1UL << 56) - 4096 :
 						     (1UL << 47) - 4096;
 }
 
 FIXTURE_TEARDOWN(fuzz)
 {
-	vmi_kill(self->pid);
+	vst_kill(self->pid);
 }
 
 /* Feed @iters inputs to the translate file @fd; return the wrong answers. */
@@ -460,7 +460,7 @@ TEST_F(fuzz, other_files_refuse_writes)
 		for (i = 0; i < 3; i++) {
 			snprintf(path, sizeof(path), "/proc/%s/%d/%s",
 				 VMI_PROC_DIR, getpid(), files[i]);
-			if (vmi_wait_pid_dir(getpid(), true))
+			if (vst_wait_pid_dir(getpid(), true))
 				_exit(3);
 			b += refuse_writes(path, files[i], &seed, 200, false);
 		}

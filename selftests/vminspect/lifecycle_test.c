@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "vmi_util.h"
+#include "vst_util.h"
 
 static int open_pidfile(pid_t pid, const char *name)
 {
@@ -46,12 +46,12 @@ static int drain(int fd, size_t chunk)
 
 TEST(directory_follows_fork_and_exit)
 {
-	pid_t pid = vmi_spawn_stopped(NULL, NULL);
+	pid_t pid = vst_spawn_stopped(NULL, NULL);
 
 	ASSERT_LT(0, pid);
-	EXPECT_EQ(0, vmi_wait_pid_dir(pid, true));
-	vmi_kill(pid);
-	EXPECT_EQ(0, vmi_wait_pid_dir(pid, false));
+	EXPECT_EQ(0, vst_wait_pid_dir(pid, true));
+	vst_kill(pid);
+	EXPECT_EQ(0, vst_wait_pid_dir(pid, false));
 }
 
 TEST(no_directory_for_threads_or_unknown_pids)
@@ -67,17 +67,17 @@ TEST(exit_while_reading_gives_esrch)
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		pid_t pid = vmi_spawn_stopped(NULL, NULL);
+		pid_t pid = vst_spawn_stopped(NULL, NULL);
 		char buf[64];
 		int fd;
 
 		ASSERT_LT(0, pid);
-		ASSERT_EQ(0, vmi_wait_pid_dir(pid, true));
+		ASSERT_EQ(0, vst_wait_pid_dir(pid, true));
 		fd = open_pidfile(pid, files[i]);
 		ASSERT_LE(0, fd);
 		if (i == 0)
 			ASSERT_EQ(sizeof(buf), read(fd, buf, sizeof(buf)));
-		vmi_kill(pid);
+		vst_kill(pid);
 		EXPECT_EQ(-ESRCH, drain(fd, 64)) {
 			TH_LOG("%s", files[i]);
 		}
@@ -100,12 +100,12 @@ TEST(reused_pid_shows_new_process)
 	char last[16], *text;
 	int fd, ns;
 
-	a = vmi_spawn_stopped(NULL, NULL);
+	a = vst_spawn_stopped(NULL, NULL);
 	ASSERT_LT(0, a);
-	ASSERT_EQ(0, vmi_wait_pid_dir(a, true));
+	ASSERT_EQ(0, vst_wait_pid_dir(a, true));
 	fd = open_pidfile(a, VMI_PROC_MM);
 	ASSERT_LE(0, fd);
-	vmi_kill(a);
+	vst_kill(a);
 	/* the directory stays while fd is open: new opens give ESRCH */
 	EXPECT_EQ(-1, open_pidfile(a, VMI_PROC_VMAS));
 	EXPECT_EQ(ESRCH, errno);
@@ -116,32 +116,32 @@ TEST(reused_pid_shows_new_process)
 	snprintf(last, sizeof(last), "%d", a - 1);
 	ASSERT_LT(0, write(ns, last, strlen(last)));
 	close(ns);
-	b = vmi_spawn_stopped(name_b, NULL);
+	b = vst_spawn_stopped(name_b, NULL);
 	ASSERT_LT(0, b);
 	if (b != a) {
-		vmi_kill(b);
+		vst_kill(b);
 		close(fd);
 		SKIP(return, "pid %d not reused (got %d)", a, b);
 	}
-	ASSERT_EQ(0, vmi_wait_pid_dir(b, true));
+	ASSERT_EQ(0, vst_wait_pid_dir(b, true));
 
 	/* the old fd never shows the new process */
 	EXPECT_EQ(-ESRCH, drain(fd, 4096));
 	close(fd);
 	EXPECT_EQ(0, access("/proc/vminspect/processes", R_OK));
 
-	text = vmi_read_pidfile(b, VMI_PROC_MM);
+	text = vst_read_pidfile(b, VMI_PROC_MM);
 	ASSERT_NE(NULL, text);
 	EXPECT_NE(NULL, strstr(text, "\ncomm vmi-reuse-b\n"));
 	free(text);
-	vmi_kill(b);
+	vst_kill(b);
 }
 
 static volatile int stop_churn;
 
 static void churn(void *arg)
 {
-	long pg = VMI_PAGE;
+	long pg = VST_PAGE;
 
 	while (!stop_churn) {
 		size_t len = (1 + rand() % 64) * pg;
@@ -161,10 +161,10 @@ static void churn(void *arg)
 /* every line of a vmas read parses and the VMAs go up without overlap */
 static int check_vmas(pid_t pid)
 {
-	struct vmi_vma *v;
+	struct vst_vma *v;
 	int n, i;
 
-	n = vmi_read_vmas(pid, &v);
+	n = vst_read_vmas(pid, &v);
 	if (n < 0)
 		return -errno;
 	for (i = 1; i < n; i++)
@@ -190,10 +190,10 @@ TEST(reads_race_mmap_munmap_loop)
 		churn(NULL);
 		_exit(0);
 	}
-	ASSERT_EQ(0, vmi_wait_pid_dir(pid, true));
+	ASSERT_EQ(0, vst_wait_pid_dir(pid, true));
 	for (i = 0; i < 150; i++) {
-		char *mm = vmi_read_pidfile(pid, VMI_PROC_MM);
-		char *ps = vmi_read_file("/proc/vminspect/processes", NULL);
+		char *mm = vst_read_pidfile(pid, VMI_PROC_MM);
+		char *ps = vst_read_file("/proc/vminspect/processes", NULL);
 		int n = check_vmas(pid);
 
 		if (n <= 0 || !mm || !ps || strncmp(mm, "vminspect-mm 1.", 15)) {
@@ -206,7 +206,7 @@ TEST(reads_race_mmap_munmap_loop)
 		free(ps);
 	}
 	EXPECT_EQ(0, bad);
-	vmi_kill(pid);
+	vst_kill(pid);
 }
 
 TEST(unload_with_files_open)
@@ -215,11 +215,11 @@ TEST(unload_with_files_open)
 	char buf[64];
 	int fd_vmas, fd_mm, fd_ps;
 
-	if (access(VMI_MODULE_PATH, R_OK))
-		SKIP(return, "%s not present", VMI_MODULE_PATH);
-	pid = vmi_spawn_stopped(NULL, NULL);
+	if (access(VST_MODULE_PATH, R_OK))
+		SKIP(return, "%s not present", VST_MODULE_PATH);
+	pid = vst_spawn_stopped(NULL, NULL);
 	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, vmi_wait_pid_dir(pid, true));
+	ASSERT_EQ(0, vst_wait_pid_dir(pid, true));
 	fd_vmas = open_pidfile(pid, VMI_PROC_VMAS);
 	fd_mm = open_pidfile(pid, VMI_PROC_MM);
 	fd_ps = open("/proc/vminspect/processes", O_RDONLY);
@@ -229,7 +229,7 @@ TEST(unload_with_files_open)
 	ASSERT_EQ(sizeof(buf), read(fd_vmas, buf, sizeof(buf)));
 	ASSERT_EQ(sizeof(buf), read(fd_ps, buf, sizeof(buf)));
 
-	ASSERT_EQ(0, vmi_module_unload());
+	ASSERT_EQ(0, vst_module_unload());
 	EXPECT_EQ(-EIO, drain(fd_vmas, 64));
 	EXPECT_EQ(-EIO, drain(fd_mm, 64));
 	EXPECT_EQ(-EIO, drain(fd_ps, 64));
@@ -237,10 +237,10 @@ TEST(unload_with_files_open)
 	close(fd_mm);
 	close(fd_ps);
 
-	ASSERT_EQ(0, vmi_module_load());
-	EXPECT_EQ(0, vmi_wait_pid_dir(pid, true));
+	ASSERT_EQ(0, vst_module_load());
+	EXPECT_EQ(0, vst_wait_pid_dir(pid, true));
 	EXPECT_LT(0, check_vmas(pid));
-	vmi_kill(pid);
+	vst_kill(pid);
 }
 
 TEST_HARNESS_MAIN

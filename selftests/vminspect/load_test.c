@@ -13,11 +13,11 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "vmi_util.h"
+#include "vst_util.h"
 
 TEST(module_listed_in_proc_modules)
 {
-	ASSERT_TRUE(vmi_module_loaded());
+	ASSERT_TRUE(vst_module_loaded());
 }
 
 TEST(proc_dir_exists)
@@ -32,25 +32,25 @@ TEST(unload_removes_dir_and_reload_restores_it)
 {
 	struct stat st;
 
-	if (access(VMI_MODULE_PATH, R_OK))
-		SKIP(return, "%s not present", VMI_MODULE_PATH);
-	ASSERT_EQ(0, vmi_module_unload());
-	EXPECT_FALSE(vmi_module_loaded());
+	if (access(VST_MODULE_PATH, R_OK))
+		SKIP(return, "%s not present", VST_MODULE_PATH);
+	ASSERT_EQ(0, vst_module_unload());
+	EXPECT_FALSE(vst_module_loaded());
 	EXPECT_EQ(-1, stat("/proc/" VMI_PROC_DIR, &st));
 	EXPECT_EQ(ENOENT, errno);
-	ASSERT_EQ(0, vmi_module_load());
-	EXPECT_TRUE(vmi_module_loaded());
+	ASSERT_EQ(0, vst_module_load());
+	EXPECT_TRUE(vst_module_loaded());
 	ASSERT_EQ(0, stat("/proc/" VMI_PROC_DIR, &st));
 	EXPECT_TRUE(S_ISDIR(st.st_mode));
 }
 
 TEST(double_load_is_refused_cleanly)
 {
-	if (access(VMI_MODULE_PATH, R_OK))
-		SKIP(return, "%s not present", VMI_MODULE_PATH);
-	ASSERT_EQ(-1, vmi_module_load());
+	if (access(VST_MODULE_PATH, R_OK))
+		SKIP(return, "%s not present", VST_MODULE_PATH);
+	ASSERT_EQ(-1, vst_module_load());
 	EXPECT_EQ(EEXIST, errno);
-	EXPECT_TRUE(vmi_module_loaded());
+	EXPECT_TRUE(vst_module_loaded());
 }
 
 TEST_HARNESS_MAIN

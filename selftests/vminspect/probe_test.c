@@ -29,7 +29,7 @@
 #include <bpf/btf.h>
 
 #include "kselftest_harness.h"
-#include "vmi_util.h"
+#include "vst_util.h"
 #include "probe_read.h"
 
 #define VMVIEW		"/vmi/bin/vmview"
@@ -50,7 +50,7 @@ static int stat_flt(pid_t pid, struct flt *f)
 	int i;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	buf = vmi_read_file(path, NULL);
+	buf = vst_read_file(path, NULL);
 	if (!buf)
 		return -1;
 	p = strrchr(buf, ')');
@@ -67,7 +67,7 @@ static int stat_flt(pid_t pid, struct flt *f)
 /* Sum of the TLB line of /proc/interrupts (online CPUs). */
 static long long tlb_irqs(void)
 {
-	char *buf = vmi_read_file("/proc/interrupts", NULL), *p, *end;
+	char *buf = vst_read_file("/proc/interrupts", NULL), *p, *end;
 	long long sum = 0, v;
 
 	if (!buf)
@@ -549,7 +549,7 @@ TEST_F(probes, caught_sigsegv)
 /* A zram disk: a block device whose page cache can be dropped. */
 static int zram_add(char *path, size_t len, size_t bytes)
 {
-	char *id = vmi_read_file("/sys/class/zram-control/hot_add", NULL);
+	char *id = vst_read_file("/sys/class/zram-control/hot_add", NULL);
 	char attr[128], val[32];
 	int n, fd;
 

@@ -41,7 +41,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "vmi_util.h"
+#include "vst_util.h"
 
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE	25
@@ -222,7 +222,7 @@ static void race_read(pid_t pid, unsigned long start, unsigned long end,
 	};
 	enum { NFILES = ARRAY_SIZE(files) };
 	static char big[1 << 16];
-	unsigned long pages = (end - start) / VMI_PAGE;
+	unsigned long pages = (end - start) / VST_PAGE;
 	char path[64];
 	int fds[NFILES], tfd, i;
 	time_t until = time(NULL) + seconds;
@@ -244,7 +244,7 @@ static void race_read(pid_t pid, unsigned long start, unsigned long end,
 		note_failure(rr, "translate", -errno);
 
 	while (time(NULL) < until && !rr->failed) {
-		translate_one(rr, tfd, start + (random() % pages) * VMI_PAGE);
+		translate_one(rr, tfd, start + (random() % pages) * VST_PAGE);
 		rr->reads++;
 		if (translate_only)
 			continue;
@@ -286,11 +286,11 @@ static pid_t start_child(void (*fn)(void *), void *arg)
 /* Our present pages in [start, end), summed over the VMAs there. */
 static long vmas_present(pid_t pid, unsigned long start, unsigned long end)
 {
-	struct vmi_vma *v;
+	struct vst_vma *v;
 	long present = 0;
 	int n, i;
 
-	n = vmi_read_vmas(pid, &v);
+	n = vst_read_vmas(pid, &v);
 	if (n < 0)
 		return -1;
 	for (i = 0; i < n; i++)
@@ -310,8 +310,8 @@ static void expect_processes_census(struct __test_metadata *_metadata,
 {
 	static const char *const levels[] = VMI_LEVEL_NAMES;
 	unsigned long t[VMI_NR_LEVELS], tables, entries, cap, bytes;
-	char *procs = vmi_read_file("/proc/vminspect/processes", NULL);
-	char *mm = vmi_read_pidfile(pid, "mm");
+	char *procs = vst_read_file("/proc/vminspect/processes", NULL);
+	char *mm = vst_read_pidfile(pid, "mm");
 	unsigned long vmas, rss;
 	char key[32], *p;
 	int i, got;
@@ -325,7 +325,7 @@ static void expect_processes_census(struct __test_metadata *_metadata,
 		     &rss, &t[0], &t[1], &t[2], &t[3], &t[4]);
 	ASSERT_EQ(7, got);
 	for (i = 0; i < VMI_NR_LEVELS; i++) {
-		ASSERT_TRUE(vmi_census_line(mm, levels[i], &tables, &entries,
+		ASSERT_TRUE(vst_census_line(mm, levels[i], &tables, &entries,
 					    &cap, &bytes));
 		EXPECT_EQ(tables, t[i]) {
 			TH_LOG("%s tables: processes %lu, mm census %lu",
@@ -372,7 +372,7 @@ FIXTURE_TEARDOWN(race)
 
 	for (i = 0; i < 2; i++)
 		if (self->pids[i] > 0)
-			vmi_kill(self->pids[i]);
+			vst_kill(self->pids[i]);
 	munmap(ctl, sizeof(*ctl));
 }
 
@@ -416,7 +416,7 @@ static void hole_child(void *arg)
 	void *p;
 
 	if (h->keep) {
-		p = mmap((void *)h->keep, VMI_PAGE, PROT_READ | PROT_WRITE,
+		p = mmap((void *)h->keep, VST_PAGE, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
 			 -1, 0);
 		if (p != (void *)h->keep) {
@@ -452,7 +452,7 @@ static void hole_translate(struct __test_metadata *_metadata,
 		.end = HOLE_BASE + SZ_1G,
 		.keep = keep ? HOLE_BASE : 0,
 	};
-	struct vmi_pagemap_counts pc;
+	struct vst_pagemap_counts pc;
 	struct race_reads rr;
 	long leaf = 0, none = 0;
 	unsigned long a;
@@ -462,7 +462,7 @@ static void hole_translate(struct __test_metadata *_metadata,
 
 	self->pids[0] = start_child(hole_child, &h);
 	ASSERT_GT(self->pids[0], 0);
-	ASSERT_EQ(0, vmi_wait_pid_dir(self->pids[0], true));
+	ASSERT_EQ(0, vst_wait_pid_dir(self->pids[0], true));
 	race_read(self->pids[0], h.start, h.end, true, race_seconds(), &rr);
 	ASSERT_TRUE(race_stop(self));
 	log_reads(_metadata, &rr);
@@ -480,7 +480,7 @@ static void hole_translate(struct __test_metadata *_metadata,
 		uint64_t pm;
 		bool present;
 
-		ASSERT_EQ(0, vmi_pagemap_entry(self->pids[0], a, &pm));
+		ASSERT_EQ(0, vst_pagemap_entry(self->pids[0], a, &pm));
 		present = pm >> 63;
 		ASSERT_EQ(0, ask(fd, a));
 		ASSERT_EQ(0, drain(fd, buf, sizeof(buf), NULL));
@@ -493,7 +493,7 @@ static void hole_translate(struct __test_metadata *_metadata,
 		}
 	}
 	close(fd);
-	ASSERT_EQ(0, vmi_pagemap_counts(self->pids[0], h.start, h.end, &pc));
+	ASSERT_EQ(0, vst_pagemap_counts(self->pids[0], h.start, h.end, &pc));
 	EXPECT_EQ(pc.present, vmas_present(self->pids[0], h.start, h.end));
 	EXPECT_EQ(pc.present, leaf);
 	TH_LOG("stopped: %ld present, %ld empty probes; pagemap present %lu",
@@ -558,11 +558,11 @@ static void huge_child(void *arg)
 TEST_F(race, hugetlb_unshare)
 {
 	struct huge_arg a = { .base = HUGE_A }, b = { .base = HUGE_B };
-	struct vmi_pagemap_counts pc;
+	struct vst_pagemap_counts pc;
 	struct race_reads rr;
 	int fd;
 
-	if (!vmi_hugetlb_reserve(2048, 2 * HUGE_TOUCHED))
+	if (!vst_hugetlb_reserve(2048, 2 * HUGE_TOUCHED))
 		SKIP(return, "cannot reserve %d 2 MiB huge pages", 2 * HUGE_TOUCHED);
 	fd = memfd_create("race-hugetlb", MFD_HUGETLB | MFD_HUGE_2MB);
 	ASSERT_LE(0, fd);
@@ -573,7 +573,7 @@ TEST_F(race, hugetlb_unshare)
 
 	self->pids[0] = start_child(huge_child, &a);
 	ASSERT_GT(self->pids[0], 0);
-	ASSERT_EQ(0, vmi_wait_pid_dir(self->pids[0], true));
+	ASSERT_EQ(0, vst_wait_pid_dir(self->pids[0], true));
 	usleep(100000);		/* a maps first: b then shares its PMD table */
 	self->pids[1] = start_child(huge_child, &b);
 	ASSERT_GT(self->pids[1], 0);
@@ -586,9 +586,9 @@ TEST_F(race, hugetlb_unshare)
 	EXPECT_EQ(0, ctl->errors);
 	EXPECT_GT(ctl->changes, 0);
 
-	ASSERT_EQ(0, vmi_pagemap_counts(self->pids[0], HUGE_A, HUGE_A + SZ_1G,
+	ASSERT_EQ(0, vst_pagemap_counts(self->pids[0], HUGE_A, HUGE_A + SZ_1G,
 					&pc));
-	EXPECT_EQ(HUGE_TOUCHED * SZ_2M / VMI_PAGE, pc.present);
+	EXPECT_EQ(HUGE_TOUCHED * SZ_2M / VST_PAGE, pc.present);
 	EXPECT_EQ(pc.present, vmas_present(self->pids[0], HUGE_A,
 					   HUGE_A + SZ_1G));
 	TH_LOG("stopped: pagemap present %lu pages", pc.present);
@@ -623,7 +623,7 @@ static void shmem_child(void *arg)
 			 * small pages (shmem THP off), faulted in here and
 			 * mapped by the target's PTEs
 			 */
-			touch_every(s->base, end, VMI_PAGE);
+			touch_every(s->base, end, VST_PAGE);
 			usleep(2000);
 			if (!madvise(p, SHMEM_SIZE, MADV_COLLAPSE))
 				__atomic_fetch_add(&ctl->collapsed, 1,
@@ -636,13 +636,13 @@ static void shmem_child(void *arg)
 				count_error();
 			__atomic_fetch_add(&ctl->changes, 1, __ATOMIC_RELAXED);
 		} else {
-			read_every(s->base, end, VMI_PAGE);
+			read_every(s->base, end, VST_PAGE);
 		}
 		__atomic_fetch_add(&ctl->cycles, 1, __ATOMIC_RELAXED);
 	}
 	if (!s->collapse) {
 		wait_final();
-		touch_every(s->base, end, VMI_PAGE);
+		touch_every(s->base, end, VST_PAGE);
 	}
 }
 
@@ -654,7 +654,7 @@ static void shmem_child(void *arg)
 static bool shmem_thp_never(void)
 {
 	const char *path = "/sys/kernel/mm/transparent_hugepage/shmem_enabled";
-	char *s = vmi_read_file(path, NULL);
+	char *s = vst_read_file(path, NULL);
 	bool ok = s && strstr(s, "[never]");
 	int fd;
 
@@ -673,11 +673,11 @@ TEST_F(race, shmem_collapse)
 {
 	struct shmem_arg a = { .base = SHMEM_BASE };
 	struct shmem_arg b = { .base = SHMEM_BASE + SZ_1G, .collapse = true };
-	struct vmi_pagemap_counts pc;
+	struct vst_pagemap_counts pc;
 	struct race_reads rr;
 	int fd;
 
-	if (!vmi_thp_available() || !shmem_thp_never())
+	if (!vst_thp_available() || !shmem_thp_never())
 		SKIP(return, "no shmem THP on this kernel");
 	fd = memfd_create("race-shmem", 0);
 	ASSERT_LE(0, fd);
@@ -689,7 +689,7 @@ TEST_F(race, shmem_collapse)
 	ASSERT_GT(self->pids[0], 0);
 	self->pids[1] = start_child(shmem_child, &b);
 	ASSERT_GT(self->pids[1], 0);
-	ASSERT_EQ(0, vmi_wait_pid_dir(self->pids[0], true));
+	ASSERT_EQ(0, vst_wait_pid_dir(self->pids[0], true));
 	race_read(self->pids[0], SHMEM_BASE, SHMEM_BASE + SHMEM_SIZE, false,
 		  race_seconds(), &rr);
 	ASSERT_TRUE(race_stop(self));
@@ -703,9 +703,9 @@ TEST_F(race, shmem_collapse)
 		TH_LOG("MADV_COLLAPSE never succeeded (%s): no table was retracted",
 		       strerror(ctl->collapse_errno));
 
-	ASSERT_EQ(0, vmi_pagemap_counts(self->pids[0], SHMEM_BASE,
+	ASSERT_EQ(0, vst_pagemap_counts(self->pids[0], SHMEM_BASE,
 					SHMEM_BASE + SHMEM_SIZE, &pc));
-	EXPECT_EQ(SHMEM_SIZE / VMI_PAGE, pc.present);
+	EXPECT_EQ(SHMEM_SIZE / VST_PAGE, pc.present);
 	EXPECT_EQ(pc.present, vmas_present(self->pids[0], SHMEM_BASE,
 					   SHMEM_BASE + SHMEM_SIZE));
 	expect_processes_census(_metadata, self->pids[0]);
@@ -725,24 +725,24 @@ static void anon_child(void *arg)
 		return;
 	}
 	while (!stopped()) {
-		touch_every(ANON_BASE, end, VMI_PAGE * 7);
+		touch_every(ANON_BASE, end, VST_PAGE * 7);
 		if (madvise(p, ANON_SIZE, MADV_DONTNEED))
 			count_error();
 		__atomic_fetch_add(&ctl->cycles, 1, __ATOMIC_RELAXED);
 	}
 	/* the final state: the first half touched */
 	wait_final();
-	touch_every(ANON_BASE, ANON_BASE + ANON_SIZE / 2, VMI_PAGE);
+	touch_every(ANON_BASE, ANON_BASE + ANON_SIZE / 2, VST_PAGE);
 }
 
 TEST_F(race, dontneed_tables)
 {
-	struct vmi_pagemap_counts pc;
+	struct vst_pagemap_counts pc;
 	struct race_reads rr;
 
 	self->pids[0] = start_child(anon_child, NULL);
 	ASSERT_GT(self->pids[0], 0);
-	ASSERT_EQ(0, vmi_wait_pid_dir(self->pids[0], true));
+	ASSERT_EQ(0, vst_wait_pid_dir(self->pids[0], true));
 	race_read(self->pids[0], ANON_BASE, ANON_BASE + ANON_SIZE, false,
 		  race_seconds(), &rr);
 	ASSERT_TRUE(race_stop(self));
@@ -751,9 +751,9 @@ TEST_F(race, dontneed_tables)
 	EXPECT_EQ(0, ctl->errors);
 	EXPECT_GT(ctl->cycles, 0);
 
-	ASSERT_EQ(0, vmi_pagemap_counts(self->pids[0], ANON_BASE,
+	ASSERT_EQ(0, vst_pagemap_counts(self->pids[0], ANON_BASE,
 					ANON_BASE + ANON_SIZE, &pc));
-	EXPECT_EQ(ANON_SIZE / 2 / VMI_PAGE, pc.present);
+	EXPECT_EQ(ANON_SIZE / 2 / VST_PAGE, pc.present);
 	EXPECT_EQ(pc.present, vmas_present(self->pids[0], ANON_BASE,
 					   ANON_BASE + ANON_SIZE));
 	expect_processes_census(_metadata, self->pids[0]);

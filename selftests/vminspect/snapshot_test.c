@@ -27,7 +27,7 @@
 #include <json-c/json.h>
 
 #include "kselftest_harness.h"
-#include "vmi_util.h"
+#include "vst_util.h"
 
 #define VMVIEW_DEFAULT	"/vmi/bin/vmview"
 #define PAGE		4096UL
@@ -76,7 +76,7 @@ static int run_vmview(char **out, ...)
 	close(fd);
 	waitpid(pid, &st, 0);
 	if (out)
-		*out = vmi_read_file(path, NULL);
+		*out = vst_read_file(path, NULL);
 	unlink(path);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
@@ -123,7 +123,7 @@ static long smaps_kb(pid_t pid, unsigned long start, const char *key)
 	long v = -1;
 
 	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
-	text = vmi_read_file(path, NULL);
+	text = vst_read_file(path, NULL);
 	if (!text)
 		return -1;
 	for (line = strtok_r(text, "\n", &save); line;
@@ -151,7 +151,7 @@ static long stat_minflt(pid_t pid)
 	long v = -1;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	buf = vmi_read_file(path, NULL);
+	buf = vst_read_file(path, NULL);
 	if (!buf)
 		return -1;
 	p = strrchr(buf, ')');
@@ -162,12 +162,12 @@ static long stat_minflt(pid_t pid)
 }
 
 /* /proc/PID/maps without [vsyscall] (not a VMA of the mm) */
-static int maps(pid_t pid, struct vmi_vma **out)
+static int maps(pid_t pid, struct vst_vma **out)
 {
-	struct vmi_vma *m;
+	struct vst_vma *m;
 	int n, i, k = 0;
 
-	n = vmi_read_maps(pid, &m);
+	n = vst_read_maps(pid, &m);
 	for (i = 0; i < n; i++)
 		if (strcmp(m[i].path, "[vsyscall]"))
 			m[k++] = m[i];
@@ -250,7 +250,7 @@ static void layout_target(void *arg)
 	memset((void *)W->r3, 1, 4 * PAGE);
 	memset((void *)W->r4, 1, 4 * PAGE);
 	memset((void *)W->r5, 1, 4 * PAGE);
-	if (vmi_thp_available())
+	if (vst_thp_available())
 		W->thp = map_thp();
 	raise(SIGSTOP);
 
@@ -274,7 +274,7 @@ static void layout_target(void *arg)
  * are the same mapping (same path, or both anonymous): same range, else
  * same start or end, else any overlap.
  */
-static void pair(struct vmi_vma *a, int na, struct vmi_vma *b, int nb,
+static void pair(struct vst_vma *a, int na, struct vst_vma *b, int nb,
 		 int *a2b, int *b2a)
 {
 	int i, k, pass;
@@ -321,7 +321,7 @@ static int cmp_str(const void *a, const void *b)
 
 FIXTURE(layout) {
 	pid_t pid;
-	struct vmi_vma *ma, *mb;
+	struct vst_vma *ma, *mb;
 	int na, nb;
 	long flt_a, flt_b, pte_a, pte_b;
 	long thp_kb_a, thp_kb_b, thp2_kb_b;
@@ -343,7 +343,7 @@ static void khugepaged_pause(bool pause)
 	int fd;
 
 	if (pause) {
-		s = vmi_read_file(KHUGEPAGED_SLEEP, NULL);
+		s = vst_read_file(KHUGEPAGED_SLEEP, NULL);
 		if (!s)
 			return;
 		snprintf(khugepaged_sleep, sizeof(khugepaged_sleep), "%s", s);
@@ -363,16 +363,16 @@ static void khugepaged_pause(bool pause)
 
 FIXTURE_SETUP(layout)
 {
-	ASSERT_TRUE(vmi_module_loaded());
+	ASSERT_TRUE(vst_module_loaded());
 	khugepaged_pause(true);
 	W = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 		 -1, 0);
 	ASSERT_NE(MAP_FAILED, W);
 	memset(W, 0, sizeof(*W));
-	self->pid = vmi_spawn_stopped(layout_target, NULL);
+	self->pid = vst_spawn_stopped(layout_target, NULL);
 	ASSERT_LT(0, self->pid);
 	/* the module makes the directory from a workqueue after fork */
-	ASSERT_EQ(0, vmi_wait_pid_dir(self->pid, true));
+	ASSERT_EQ(0, vst_wait_pid_dir(self->pid, true));
 	snprintf(self->pidstr, sizeof(self->pidstr), "%d", self->pid);
 	snprintf(self->snap_a, sizeof(self->snap_a), "/tmp/snap-a-%d.json",
 		 self->pid);
@@ -383,7 +383,7 @@ FIXTURE_SETUP(layout)
 	self->na = maps(self->pid, &self->ma);
 	ASSERT_LT(0, self->na);
 	self->flt_a = stat_minflt(self->pid);
-	self->pte_a = vmi_status_kb(self->pid, "VmPTE");
+	self->pte_a = vst_status_kb(self->pid, "VmPTE");
 	self->thp_kb_a = W->thp ? smaps_kb(self->pid, thp_of(W->thp), "AnonHugePages") : 0;
 	ASSERT_EQ(0, run_vmview(NULL, "snapshot", self->pidstr, "-o", self->snap_a,
 				NULL));
@@ -393,7 +393,7 @@ FIXTURE_SETUP(layout)
 	self->nb = maps(self->pid, &self->mb);
 	ASSERT_LT(0, self->nb);
 	self->flt_b = stat_minflt(self->pid);
-	self->pte_b = vmi_status_kb(self->pid, "VmPTE");
+	self->pte_b = vst_status_kb(self->pid, "VmPTE");
 	self->thp_kb_b = W->thp ? smaps_kb(self->pid, thp_of(W->thp), "AnonHugePages") : 0;
 	self->thp2_kb_b = W->thp2 ? smaps_kb(self->pid, thp_of(W->thp2), "AnonHugePages") : 0;
 	ASSERT_EQ(0, run_vmview(NULL, "snapshot", self->pidstr, "-o", self->snap_b,
@@ -403,7 +403,7 @@ FIXTURE_SETUP(layout)
 FIXTURE_TEARDOWN(layout)
 {
 	khugepaged_pause(false);
-	vmi_kill(self->pid);
+	vst_kill(self->pid);
 	unlink(self->snap_a);
 	unlink(self->snap_b);
 	free(self->ma);
@@ -466,7 +466,7 @@ TEST_F(layout, snapshot_reads_back_as_the_live_process)
 	json_object_put(arr);
 
 	/* the document: versioned, the kernel's release, the pid */
-	o = json_tokener_parse(vmi_read_file(self->snap_b, NULL));
+	o = json_tokener_parse(vst_read_file(self->snap_b, NULL));
 	ASSERT_NE(NULL, o);
 	EXPECT_STREQ("vminspect-snapshot", json_object_get_string(jget(o, "format")));
 	EXPECT_EQ(0, strncmp("1.", json_object_get_string(jget(o, "version")), 2));
@@ -492,7 +492,7 @@ static void check_diff(struct __test_metadata *_metadata,
 	ASSERT_GT(512, self->nb);
 	pair(self->ma, self->na, self->mb, self->nb, a2b, b2a);
 	for (i = 0; i < self->na && nw < 250; i++) {
-		struct vmi_vma *a = &self->ma[i], *b;
+		struct vst_vma *a = &self->ma[i], *b;
 
 		if (a2b[i] < 0) {
 			change_key(key, sizeof(key), "went", a->start, a->end, 0, 0);
@@ -598,8 +598,8 @@ static void check_diff(struct __test_metadata *_metadata,
 		EXPECT_EQ(1, ju64(jget(jget(d, "huge"), "pmd"), "split"));
 		EXPECT_EQ(1, ju64(jget(jget(d, "huge"), "pmd"), "formed"));
 	} else {
-		TH_LOG("no THP at both moments (AnonHugePages %ld -> %ld, new %ld kB): %s",
-		       "huge counts not checked", self->thp_kb_a, self->thp_kb_b, self->thp2_kb_b);
+		TH_LOG("no THP at both moments (AnonHugePages %ld -> %ld, new %ld kB): huge counts not checked",
+		       self->thp_kb_a, self->thp_kb_b, self->thp2_kb_b);
 	}
 }
 
@@ -671,10 +671,14 @@ TEST_F(layout, html_is_self_contained_with_one_group_per_vma)
 
 	ASSERT_EQ(0, run_vmview(&html, "html", self->pidstr, NULL));
 	ASSERT_NE(NULL, html);
-	for (i = 0; i < ARRAY_SIZE(bad); i++)
-		EXPECT_FALSE(strstr(html, bad[i])) TH_LOG("found item %zu", i);
-	for (p = html; (p = strstr(p, "url(")); p++)
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(NULL, strstr(html, bad[i])) {
+			TH_LOG("found item %zu", i);
+		}
+	}
+	for (p = html; (p = strstr(p, "url(")); p++) {
 		EXPECT_EQ('#', p[4]);
+	}
 	arr = vmview_json("maps", self->pidstr, NULL, NULL);
 	ASSERT_NE(NULL, arr);
 	for (p = html; (p = strstr(p, "<g class=\"vma\"")); p++, n++) {
@@ -705,7 +709,7 @@ TEST_F(layout, html_is_self_contained_with_one_group_per_vma)
 				NULL));
 	EXPECT_EQ(0, run_vmview(NULL, "html", self->snap_a, self->snap_b, "-o",
 				"/tmp/snap-diff.html", NULL));
-	html = vmi_read_file("/tmp/snap-diff.html", NULL);
+	html = vst_read_file("/tmp/snap-diff.html", NULL);
 	ASSERT_NE(NULL, html);
 	EXPECT_NE(NULL, strstr(html, "class=\"chg\""));
 	free(html);
@@ -722,7 +726,7 @@ static void fork_target(void *arg)
 
 	memset(p, 1, 64 * PAGE);
 	W->fork_region = (unsigned long)p;
-	if (vmi_thp_available())
+	if (vst_thp_available())
 		W->thp = map_thp();
 	c = fork();
 	if (!c) {
@@ -799,17 +803,17 @@ TEST(fork_frames_agree_with_pagemap_and_kpagecount)
 	pid_t pid;
 	size_t s;
 
-	ASSERT_TRUE(vmi_module_loaded());
+	ASSERT_TRUE(vst_module_loaded());
 	ASSERT_EQ(0, geteuid());
 	W = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 		 -1, 0);
 	ASSERT_NE(MAP_FAILED, W);
 	memset(W, 0, sizeof(*W));
-	pid = vmi_spawn_stopped(fork_target, NULL);
+	pid = vst_spawn_stopped(fork_target, NULL);
 	ASSERT_LT(0, pid);
 	ASSERT_LT(0, W->child);
-	ASSERT_EQ(0, vmi_wait_pid_dir(pid, true));
-	ASSERT_EQ(0, vmi_wait_pid_dir(W->child, true));
+	ASSERT_EQ(0, vst_wait_pid_dir(pid, true));
+	ASSERT_EQ(0, vst_wait_pid_dir(W->child, true));
 	snprintf(ppid, sizeof(ppid), "%d", pid);
 	snprintf(cpid, sizeof(cpid), "%d", W->child);
 
@@ -858,7 +862,7 @@ TEST(fork_frames_agree_with_pagemap_and_kpagecount)
 		close(cfd);
 	}
 	kill(W->child, SIGKILL);
-	vmi_kill(pid);
+	vst_kill(pid);
 	munmap(W, PAGE);
 }
 
@@ -951,7 +955,7 @@ TEST(snapshot_and_diff_carry_the_probes_counters)
 	size_t i;
 	pid_t pid;
 
-	ASSERT_TRUE(vmi_module_loaded());
+	ASSERT_TRUE(vst_module_loaded());
 	if (access("/sys/kernel/btf/vmlinux", R_OK))
 		SKIP(return, "kernel without BTF: no probes");
 	run_vmview(&st, "-j", "probe", "status", NULL);
@@ -965,14 +969,14 @@ TEST(snapshot_and_diff_carry_the_probes_counters)
 		 -1, 0);
 	ASSERT_NE(MAP_FAILED, W);
 	memset(W, 0, sizeof(*W));
-	pid = vmi_spawn_stopped(layout_target, NULL);
+	pid = vst_spawn_stopped(layout_target, NULL);
 	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, vmi_wait_pid_dir(pid, true));
+	ASSERT_EQ(0, vst_wait_pid_dir(pid, true));
 	snprintf(pidstr, sizeof(pidstr), "%d", pid);
 	snprintf(a, sizeof(a), "/tmp/snap-probes-%d.json", pid);
 	fa = stat_minflt(pid);
 	EXPECT_EQ(0, run_vmview(NULL, "snapshot", pidstr, "-o", a, NULL));
-	o = json_tokener_parse(vmi_read_file(a, NULL));
+	o = json_tokener_parse(vst_read_file(a, NULL));
 	ASSERT_NE(NULL, o);
 	EXPECT_EQ(fa, (long)ju64(jget(o, "counters"), "min_flt"));
 	json_object_put(o);
@@ -999,7 +1003,7 @@ TEST(snapshot_and_diff_carry_the_probes_counters)
 	}
 	json_object_put(arr);
 	unlink(a);
-	vmi_kill(pid);
+	vst_kill(pid);
 	munmap(W, PAGE);
 	if (started)
 		EXPECT_EQ(0, run_vmview(NULL, "probe", "stop", NULL));

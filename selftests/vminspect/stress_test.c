@@ -38,7 +38,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "vmi_util.h"
+#include "vst_util.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT	21
@@ -140,14 +140,14 @@ static void register_pid(unsigned int *seed)
 static void touch(char *p, unsigned long len, unsigned int *seed, int n)
 {
 	while (n-- > 0)
-		p[rnd(seed, len) & ~(VMI_PAGE - 1)] = 1;
+		p[rnd(seed, len) & ~(VST_PAGE - 1)] = 1;
 }
 
 static void touch_all(char *p, unsigned long len)
 {
 	unsigned long off;
 
-	for (off = 0; off < len; off += VMI_PAGE)
+	for (off = 0; off < len; off += VST_PAGE)
 		p[off] = 1;
 }
 
@@ -155,8 +155,8 @@ static void touch_all(char *p, unsigned long len)
 static void subrange(unsigned int *seed, unsigned long size,
 		     unsigned long *off, unsigned long *len)
 {
-	*off = rnd(seed, size / VMI_PAGE) * VMI_PAGE;
-	*len = (1 + rnd(seed, 512)) * VMI_PAGE;
+	*off = rnd(seed, size / VST_PAGE) * VST_PAGE;
+	*len = (1 + rnd(seed, 512)) * VST_PAGE;
 	if (*off + *len > size)
 		*len = size - *off;
 }
@@ -181,9 +181,9 @@ static void thp_cycle(char *p, unsigned int *seed)
 	touch_all(p, 2 * HUGE);
 	inc(&S->thps);
 	if (rnd(seed, 2))
-		munmap(p + HUGE / 2, VMI_PAGE);
+		munmap(p + HUGE / 2, VST_PAGE);
 	else
-		mprotect(p + HUGE + VMI_PAGE * 7, VMI_PAGE, PROT_READ);
+		mprotect(p + HUGE + VST_PAGE * 7, VST_PAGE, PROT_READ);
 	inc(&S->thp_splits);
 }
 
@@ -281,10 +281,10 @@ static void target(int slot, unsigned int seed)
 			/* a fresh, touched range moved to the other half */
 			if (len > THP_OFF / 4)
 				len = THP_OFF / 4;
-			off = rnd(&seed, (THP_OFF / 2 - len) / VMI_PAGE) *
-			      VMI_PAGE;
+			off = rnd(&seed, (THP_OFF / 2 - len) / VST_PAGE) *
+			      VST_PAGE;
 			off2 = THP_OFF / 2 + rnd(&seed, (THP_OFF / 2 - len) /
-						 VMI_PAGE) * VMI_PAGE;
+						 VST_PAGE) * VST_PAGE;
 			if (!fresh(arena + off, len))
 				break;
 			madvise(arena + off, len, MADV_NOHUGEPAGE);
@@ -481,7 +481,7 @@ static void unloader(unsigned int seed, long period_ms)
 		sleep_ms(period_ms / 2 + rnd(&seed, period_ms));
 		if (STOPPED())
 			break;
-		if (vmi_module_unload()) {
+		if (vst_module_unload()) {
 			if (errno == EAGAIN || errno == EBUSY ||
 			    errno == EWOULDBLOCK)
 				inc(&S->unload_busy);
@@ -491,7 +491,7 @@ static void unloader(unsigned int seed, long period_ms)
 		}
 		inc(&S->unloads);
 		sleep_ms(rnd(&seed, 100));
-		if (vmi_module_load())
+		if (vst_module_load())
 			bad("finit_module: %s", strerror(errno));
 		else
 			inc(&S->loads);
@@ -557,8 +557,8 @@ FIXTURE_TEARDOWN(stress)
 	for (i = 0; i < NR_READERS + 2; i++)
 		if (self->kids[i] > 0)
 			waitpid(self->kids[i], NULL, 0);
-	if (!vmi_module_loaded())
-		vmi_module_load();
+	if (!vst_module_loaded())
+		vst_module_load();
 }
 
 static long unload_period_ms;
@@ -572,17 +572,17 @@ static void unloader_fn(unsigned int seed)
 TEST_F_TIMEOUT(stress, readers_targets_unload, 4 * 3600 + 120)
 {
 	long secs = stress_seconds();
-	bool can_unload = !access(VMI_MODULE_PATH, R_OK);
+	bool can_unload = !access(VST_MODULE_PATH, R_OK);
 	unsigned int seed = time(NULL) ^ getpid();
 	char *after;
 	int i, n = 0;
 
-	ASSERT_TRUE(vmi_module_loaded());
-	if (vmi_swap_on())
+	ASSERT_TRUE(vst_module_loaded());
+	if (vst_swap_on())
 		TH_LOG("no swap: MADV_PAGEOUT only drops file pages");
 	printf("# stress: %ld s, %d readers, %d targets, seed %u%s\n", secs,
 	       NR_READERS, NR_TARGETS, seed,
-	       can_unload ? "" : ", no unloads (no " VMI_MODULE_PATH ")");
+	       can_unload ? "" : ", no unloads (no " VST_MODULE_PATH ")");
 
 	/* a few unloads in a short run, one every 1-2 s in a long one */
 	unload_period_ms = secs >= 30 ? 1500 : secs * 1000 / 4;
@@ -603,8 +603,8 @@ TEST_F_TIMEOUT(stress, readers_targets_unload, 4 * 3600 + 120)
 		EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
 		self->kids[i] = 0;
 	}
-	if (!vmi_module_loaded())
-		EXPECT_EQ(0, vmi_module_load());
+	if (!vst_module_loaded())
+		EXPECT_EQ(0, vst_module_load());
 	print_counts(_metadata);
 
 	EXPECT_EQ(0, S->bad);
@@ -614,8 +614,8 @@ TEST_F_TIMEOUT(stress, readers_targets_unload, 4 * 3600 + 120)
 	if (can_unload)
 		EXPECT_LT(0, S->unloads);
 	/* after the storm the module still answers */
-	EXPECT_EQ(0, vmi_wait_pid_dir(getpid(), true));
-	after = vmi_read_pidfile(getpid(), VMI_PROC_VMAS);
+	EXPECT_EQ(0, vst_wait_pid_dir(getpid(), true));
+	after = vst_read_pidfile(getpid(), VMI_PROC_VMAS);
 	EXPECT_NE(NULL, after);
 	free(after);
 }

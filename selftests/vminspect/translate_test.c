@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "vmi_layout.h"
+#include "vst_layout.h"
 
 #define PM_PRESENT	(1ULL << 63)
 #define PM_SWAP		(1ULL << 62)
@@ -44,8 +44,9 @@ struct xlate {
 		bool folded;
 	} lvl[5];
 	unsigned long long phys, page_size, page_offset, swap_off;
+	unsigned long long vma_offset;
 	unsigned int swap_type;
-	bool have_phys, have_swap;
+	bool have_phys, have_swap, have_vma_offset;
 };
 
 /* every TEST runs in a new child: its directory appears shortly after fork */
@@ -53,39 +54,63 @@ static int translate_fd(pid_t pid)
 {
 	char path[64];
 
-	if (vmi_wait_pid_dir(pid, true))
+	if (vst_wait_pid_dir(pid, true))
 		return -1;
 	snprintf(path, sizeof(path), "/proc/vminspect/%d/translate", pid);
 	return open(path, O_RDWR);
 }
 
+/* translate's answer, its keys named by the ABI table (VMI_TR_KEYS) */
 static int parse_xlate(const char *text, struct xlate *x)
 {
-	char *copy = strdup(text), *line, *save;
+	char *copy = strdup(text), *line, *save, key[32];
+	int k, n;
 
 	memset(x, 0, sizeof(*x));
-	if (!copy || strncmp(copy, "vminspect-translate 1.", 22))
+	if (!copy || strncmp(copy, "vminspect-translate 1.", 22)) {
+		free(copy);
 		return -1;
+	}
 	for (line = strtok_r(copy, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(line, "vma ", 4)) {
-			snprintf(x->vma, sizeof(x->vma), "%s", line + 4);
-		} else if (!strncmp(line, "level ", 6) && x->nlevels < 5) {
-			typeof(x->lvl[0]) *l = &x->lvl[x->nlevels++];
+		if (line[0] == '#' || sscanf(line, "%31s %n", key, &n) != 1)
+			continue;
+		for (k = 0; k < VMI_TR_NR_KEYS; k++)
+			if (!strcmp(key, vst_tr_key_name[k]))
+				break;
+		switch (k) {
+		case VMI_TR_VMA:
+			snprintf(x->vma, sizeof(x->vma), "%s", line + n);
+			break;
+		case VMI_TR_VMA_OFFSET:
+			x->have_vma_offset = sscanf(line + n, "0x%llx",
+						    &x->vma_offset) == 1;
+			break;
+		case VMI_TR_LEVEL:
+			if (x->nlevels < 5) {
+				typeof(x->lvl[0]) *l = &x->lvl[x->nlevels++];
 
-			if (sscanf(line, "level %7s %lu 0x%llx", l->name,
-				   &l->index, &l->raw) != 3)
-				l->folded = strstr(line, "folded");
-		} else if (sscanf(line, "stop %31s", x->stop) == 1) {
-			continue;
-		} else if (sscanf(line, "phys 0x%llx", &x->phys) == 1) {
-			x->have_phys = true;
-		} else if (sscanf(line, "page_size %llu", &x->page_size) == 1 ||
-			   sscanf(line, "page_offset 0x%llx", &x->page_offset) == 1) {
-			continue;
-		} else if (sscanf(line, "swap %u 0x%llx", &x->swap_type,
-				  &x->swap_off) == 2) {
-			x->have_swap = true;
+				if (sscanf(line + n, "%7s %lu 0x%llx", l->name,
+					   &l->index, &l->raw) != 3)
+					l->folded = strstr(line, "folded");
+			}
+			break;
+		case VMI_TR_STOP:
+			sscanf(line + n, "%31s", x->stop);
+			break;
+		case VMI_TR_PHYS:
+			x->have_phys = sscanf(line + n, "0x%llx", &x->phys) == 1;
+			break;
+		case VMI_TR_PAGE_SIZE:
+			sscanf(line + n, "%llu", &x->page_size);
+			break;
+		case VMI_TR_PAGE_OFFSET:
+			sscanf(line + n, "0x%llx", &x->page_offset);
+			break;
+		case VMI_TR_SWAP:
+			x->have_swap = sscanf(line + n, "%u 0x%llx",
+					      &x->swap_type, &x->swap_off) == 2;
+			break;
 		}
 	}
 	free(copy);
@@ -124,7 +149,7 @@ static const int level_shift_4[] = { 39, 39, 30, 21, 12 };
 static void check_indices(struct __test_metadata *_metadata,
 			  const struct xlate *x, unsigned long addr)
 {
-	const int *shift = vmi_paging_levels() == 5 ? level_shift_5 :
+	const int *shift = vst_paging_levels() == 5 ? level_shift_5 :
 						      level_shift_4;
 	static const char *const names[] = VMI_LEVEL_NAMES;
 	int i, l;
@@ -134,7 +159,7 @@ static void check_indices(struct __test_metadata *_metadata,
 			if (!strcmp(x->lvl[i].name, names[l]))
 				break;
 		if (x->lvl[i].folded) {
-			EXPECT_EQ(4, vmi_paging_levels());
+			EXPECT_EQ(4, vst_paging_levels());
 			continue;
 		}
 		ASSERT_GT(VMI_NR_LEVELS, l);
@@ -156,7 +181,7 @@ static void check_against_pagemap(struct __test_metadata *_metadata, pid_t pid,
 	ASSERT_EQ(0, translate_addr(fd, addr, x)) {
 		TH_LOG("%s %lx", what, addr);
 	}
-	ASSERT_EQ(0, vmi_pagemap_entry(pid, addr, &e));
+	ASSERT_EQ(0, vst_pagemap_entry(pid, addr, &e));
 	check_indices(_metadata, x, addr);
 	if (e & PM_PRESENT) {
 		EXPECT_EQ(0, strncmp(x->stop, "leaf-", 5)) {
@@ -182,14 +207,14 @@ static void check_against_pagemap(struct __test_metadata *_metadata, pid_t pid,
 }
 
 FIXTURE(layout) {
-	struct layout l;
+	struct vst_layout l;
 	pid_t pid;
 	int fd;
 };
 
 FIXTURE_SETUP(layout)
 {
-	self->pid = vmi_layout_start(&self->l, false);
+	self->pid = vst_layout_start(&self->l, false);
 	ASSERT_LT(0, self->pid);
 	self->fd = translate_fd(self->pid);
 	ASSERT_LE(0, self->fd);
@@ -198,12 +223,12 @@ FIXTURE_SETUP(layout)
 FIXTURE_TEARDOWN(layout)
 {
 	close(self->fd);
-	vmi_layout_stop(&self->l, self->pid);
+	vst_layout_stop(&self->l, self->pid);
 }
 
 TEST_F(layout, every_kind_of_page_matches_pagemap)
 {
-	struct vmi_vma *maps;
+	struct vst_vma *maps;
 	struct xlate x;
 	unsigned long stack = 0, vdso = 0;
 	int n, i, swapped = 0, present = 0, none = 0;
@@ -238,7 +263,7 @@ TEST_F(layout, every_kind_of_page_matches_pagemap)
 		none += !strncmp(x.stop, "none-", 5);
 	}
 	/* the stack and the vdso, found in maps */
-	n = vmi_read_maps(self->pid, &maps);
+	n = vst_read_maps(self->pid, &maps);
 	ASSERT_LT(0, n);
 	for (i = 0; i < n; i++) {
 		if (!strcmp(maps[i].path, "[stack]"))
@@ -260,6 +285,41 @@ TEST_F(layout, every_kind_of_page_matches_pagemap)
 	EXPECT_LT(1, none);
 	if (self->l.swap)
 		EXPECT_EQ(1, swapped);
+}
+
+/*
+ * The VMA line and vma_offset (format 1.3) of a walk are what
+ * /proc/<pid>/maps says of the VMA: range, perms, path and file offset,
+ * for an address in every VMA of the target.
+ */
+TEST_F(layout, vma_and_its_offset_match_maps)
+{
+	struct vst_vma *maps;
+	char want[300];
+	struct xlate x;
+	int n, i, files = 0;
+
+	n = vst_read_maps(self->pid, &maps);
+	ASSERT_LT(0, n);
+	for (i = 0; i < n; i++) {
+		unsigned long addr = maps[i].start + (maps[i].end - maps[i].start) / 2;
+
+		ASSERT_EQ(0, translate_addr(self->fd, addr & ~(PG - 1), &x));
+		snprintf(want, sizeof(want), "%016lx %016lx %s%s%s",
+			 maps[i].start, maps[i].end, maps[i].perms,
+			 maps[i].path[0] ? " " : "", maps[i].path);
+		EXPECT_STREQ(want, x.vma);
+		EXPECT_TRUE(x.have_vma_offset) TH_LOG("at 0x%lx", addr);
+		EXPECT_EQ(maps[i].offset, x.vma_offset) TH_LOG("%s", want);
+		files += maps[i].offset && maps[i].path[0] == '/';
+	}
+	free(maps);
+	/* the program's own text and data lie past offset 0 of its file */
+	EXPECT_LT(0, files);
+	/* no VMA, no vma_offset */
+	ASSERT_EQ(0, translate_addr(self->fd, (unsigned long)self->l.anon - PG, &x));
+	EXPECT_STREQ("none", x.vma);
+	EXPECT_FALSE(x.have_vma_offset);
 }
 
 TEST_F(layout, thp_is_a_pmd_leaf_and_1g_hugetlb_a_pud_leaf)
@@ -297,10 +357,11 @@ struct pt_run {
 /* pagetable tiles every VMA and agrees with pagemap page by page */
 TEST_F(layout, pagetable_covers_exactly_pagemap)
 {
-	char *text = vmi_read_pidfile(self->pid, VMI_PROC_PAGETABLE);
-	char *line, *save;
+	static const char *const pt_col[] = { VMI_PT_COLS(VMI_X_NAME) };
+	char *text = vst_read_pidfile(self->pid, VMI_PROC_PAGETABLE);
+	char *line, *save, *w[16], copy[512];
 	unsigned long vstart = 0, vend = 0, cursor = 0, runs = 0, pages = 0;
-	int fd;
+	int fd, col[VMI_PT_NR_COLS] = { 0 }, ncols = 0;
 
 	ASSERT_NE(NULL, text);
 	ASSERT_EQ(0, strncmp(text, "vminspect-pagetable 1.", 22));
@@ -321,9 +382,22 @@ TEST_F(layout, pagetable_covers_exactly_pagemap)
 		unsigned int type = 0;
 		int got = 0;
 
-		if (line[0] == '#' || !strncmp(line, "vminspect-", 10))
+		if (line[0] == '#') {
+			/* the runs' header names the columns (VMI_PT_COLS) */
+			int pos[VMI_PT_NR_COLS], k, n;
+
+			n = vst_header_cols(line, NULL, pt_col, VMI_PT_NR_COLS, pos);
+			for (k = 0; k < VMI_PT_NR_COLS && pos[k] >= 0; k++)
+				;
+			if (k == VMI_PT_NR_COLS) {
+				memcpy(col, pos, sizeof(col));
+				ncols = n;
+			}
 			continue;
-		if (!strncmp(line, "vma ", 4)) {
+		}
+		if (!strncmp(line, "vminspect-", 10))
+			continue;
+		if (!strncmp(line, VMI_VMAROW_TAG " ", 4)) {
 			EXPECT_EQ(vend, cursor);	/* previous VMA tiled */
 			got = sscanf(line, "vma %lx %lx", &vstart, &vend);
 			ASSERT_EQ(2, got);
@@ -331,8 +405,15 @@ TEST_F(layout, pagetable_covers_exactly_pagemap)
 			continue;
 		}
 		memset(&r, 0, sizeof(r));
-		got = sscanf(line, "%lx %lx %*s %7s %15s %127s %63s", &r.start,
-			     &r.end, r.level, r.state, r.flags, r.phys);
+		ASSERT_LT(0, ncols);
+		snprintf(copy, sizeof(copy), "%s", line);
+		ASSERT_EQ(ncols, vst_words(copy, w, ncols));
+		got = sscanf(w[col[VMI_PT_START]], "%lx", &r.start) +
+		      sscanf(w[col[VMI_PT_END]], "%lx", &r.end) +
+		      sscanf(w[col[VMI_PT_LEVEL]], "%7s", r.level) +
+		      sscanf(w[col[VMI_PT_STATE]], "%15s", r.state) +
+		      sscanf(w[col[VMI_PT_FLAGS]], "%127s", r.flags) +
+		      sscanf(w[col[VMI_PT_PHYS]], "%63s", r.phys);
 		ASSERT_EQ(6, got) {
 			TH_LOG("%s", line);
 		}
@@ -402,7 +483,7 @@ TEST(copy_on_write_frames)
 		pause();
 		_exit(0);
 	}
-	ASSERT_EQ(0, vmi_wait_pid_dir(child, true));
+	ASSERT_EQ(0, vst_wait_pid_dir(child, true));
 	fdp = translate_fd(getpid());
 	fdc = translate_fd(child);
 	ASSERT_LE(0, fdp);
@@ -422,7 +503,7 @@ TEST(copy_on_write_frames)
 
 	close(fdp);
 	close(fdc);
-	vmi_kill(child);
+	vst_kill(child);
 }
 
 TEST(bad_writes_are_einval_and_change_nothing)
@@ -453,7 +534,7 @@ TEST(bad_writes_are_einval_and_change_nothing)
 	EXPECT_EQ(-1, write(fd, "+1000", 5));
 	EXPECT_EQ(EINVAL, errno);
 	/* TASK_SIZE_MAX: the user range ends one page below 2^47 or 2^56 */
-	top = (vmi_paging_levels() == 5 ? 1UL << 56 : 1UL << 47) - PG;
+	top = (vst_paging_levels() == 5 ? 1UL << 56 : 1UL << 47) - PG;
 	snprintf(big, sizeof(big), "0x%lx", top);
 	EXPECT_EQ(-1, write(fd, big, strlen(big)));
 	EXPECT_EQ(EINVAL, errno);
@@ -477,7 +558,7 @@ static int unprivileged_checks(void)
 	int fd, i;
 	int local = 1;
 
-	if (vmi_wait_pid_dir(getpid(), true))
+	if (vst_wait_pid_dir(getpid(), true))
 		return 11;
 	fd = translate_fd(getpid());
 	if (fd < 0)
@@ -490,7 +571,7 @@ static int unprivileged_checks(void)
 		if (!x.lvl[i].folded && (x.lvl[i].raw & 0x000ffffffffff000ULL))
 			return 15;
 	close(fd);
-	pt = vmi_read_pidfile(getpid(), VMI_PROC_PAGETABLE);
+	pt = vst_read_pidfile(getpid(), VMI_PROC_PAGETABLE);
 	if (!pt)
 		return 16;
 	snprintf(buf, sizeof(buf), "%s", pt);

@@ -23,10 +23,10 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "vmi_layout.h"
+#include "vst_layout.h"
 
 FIXTURE(layout) {
-	struct layout l;
+	struct vst_layout l;
 	pid_t pid;
 };
 
@@ -44,7 +44,7 @@ FIXTURE_VARIANT_ADD(layout, forked) {
 
 FIXTURE_SETUP(layout)
 {
-	self->pid = vmi_layout_start(&self->l, variant->fork_child);
+	self->pid = vst_layout_start(&self->l, variant->fork_child);
 	ASSERT_LT(0, self->pid);
 	if (!self->l.swap)
 		TH_LOG("no swap: MADV_PAGEOUT part not exercised");
@@ -52,10 +52,10 @@ FIXTURE_SETUP(layout)
 
 FIXTURE_TEARDOWN(layout)
 {
-	vmi_layout_stop(&self->l, self->pid);
+	vst_layout_stop(&self->l, self->pid);
 }
 
-static struct vmi_vma *find_vma(struct vmi_vma *v, int n, unsigned long addr)
+static struct vst_vma *find_vma(struct vst_vma *v, int n, unsigned long addr)
 {
 	int i;
 
@@ -78,13 +78,13 @@ static int pids_of(FIXTURE_DATA(layout) * self, pid_t *pids)
 
 TEST_F(layout, vma_list_equals_maps)
 {
-	struct vmi_vma *ours, *maps;
+	struct vst_vma *ours, *maps;
 	pid_t pids[2];
 	int k, np = pids_of(self, pids);
 
 	for (k = 0; k < np; k++) {
-		int n = vmi_read_vmas(pids[k], &ours);
-		int m = vmi_read_maps(pids[k], &maps);
+		int n = vst_read_vmas(pids[k], &ours);
+		int m = vst_read_maps(pids[k], &maps);
 		int i;
 
 		ASSERT_LT(0, n);
@@ -115,21 +115,21 @@ TEST_F(layout, vma_list_equals_maps)
 TEST_F(layout, page_states_equal_pagemap)
 {
 	unsigned long swapped_total = 0;
-	struct vmi_vma *v;
+	struct vst_vma *v;
 	pid_t pids[2];
 	int k, np = pids_of(self, pids);
 
 	for (k = 0; k < np; k++) {
-		int n = vmi_read_vmas(pids[k], &v);
+		int n = vst_read_vmas(pids[k], &v);
 		int i;
 
 		ASSERT_LT(0, n);
 		for (i = 0; i < n; i++) {
-			struct vmi_pagemap_counts c;
+			struct vst_pagemap_counts c;
 			unsigned long pages = (v[i].end - v[i].start) / PG, sum = 0;
 			int s;
 
-			ASSERT_EQ(0, vmi_pagemap_counts(pids[k], v[i].start,
+			ASSERT_EQ(0, vst_pagemap_counts(pids[k], v[i].start,
 							v[i].end, &c)) {
 				TH_LOG("pagemap %lx", v[i].start);
 			}
@@ -152,27 +152,27 @@ TEST_F(layout, page_states_equal_pagemap)
 		}
 		/* known pieces */
 		{
-			struct vmi_vma *a = find_vma(v, n, (unsigned long)self->l.anon);
-			struct vmi_vma *nv = find_vma(v, n, (unsigned long)self->l.never);
+			struct vst_vma *a = find_vma(v, n, (unsigned long)self->l.anon);
+			struct vst_vma *nv = find_vma(v, n, (unsigned long)self->l.never);
 
 			EXPECT_EQ(32, a->state[VMI_STATE_PRESENT]);
 			EXPECT_EQ(32, a->state[VMI_STATE_UNTOUCHED]);
 			EXPECT_EQ(32, nv->state[VMI_STATE_UNTOUCHED]);
 		}
 		if (self->l.thp) {
-			struct vmi_vma *t = find_vma(v, n, (unsigned long)self->l.thp);
+			struct vst_vma *t = find_vma(v, n, (unsigned long)self->l.thp);
 
 			EXPECT_EQ(512, t->attr[VMI_ATTR_HUGE_PMD]);
 		}
 		if (self->l.huge2m) {
-			struct vmi_vma *h = find_vma(v, n, (unsigned long)self->l.huge2m);
+			struct vst_vma *h = find_vma(v, n, (unsigned long)self->l.huge2m);
 
 			EXPECT_EQ(512, h->state[VMI_STATE_PRESENT]);
 			EXPECT_EQ(512, h->attr[VMI_ATTR_HUGE_PMD]);
 			EXPECT_EQ(0, h->tables[2]);	/* no PTE table under it */
 		}
 		if (self->l.huge1g) {
-			struct vmi_vma *h = find_vma(v, n, (unsigned long)self->l.huge1g);
+			struct vst_vma *h = find_vma(v, n, (unsigned long)self->l.huge1g);
 
 			EXPECT_EQ(SZ_1G / PG, h->attr[VMI_ATTR_HUGE_PUD]);
 			EXPECT_EQ(0, h->tables[1]);	/* no PMD table under it */
@@ -192,22 +192,22 @@ TEST_F(layout, page_states_equal_pagemap)
  */
 TEST_F(layout, cow_equals_shared_pages)
 {
-	struct vmi_vma *v;
+	struct vst_vma *v;
 	pid_t pids[2];
 	int k, np = pids_of(self, pids);
 
 	for (k = 0; k < np; k++) {
-		int n = vmi_read_vmas(pids[k], &v);
+		int n = vst_read_vmas(pids[k], &v);
 		char *const addrs[] = { self->l.anon, self->l.split, self->l.heap };
 		int i;
 
 		ASSERT_LT(0, n);
 		for (i = 0; i < 3; i++) {
-			struct vmi_vma *a = find_vma(v, n, (unsigned long)addrs[i]);
-			struct vmi_pagemap_counts c;
+			struct vst_vma *a = find_vma(v, n, (unsigned long)addrs[i]);
+			struct vst_pagemap_counts c;
 
 			ASSERT_NE(NULL, a);
-			ASSERT_EQ(0, vmi_pagemap_counts(pids[k], a->start, a->end, &c));
+			ASSERT_EQ(0, vst_pagemap_counts(pids[k], a->start, a->end, &c));
 			EXPECT_EQ(c.present - c.exclusive, a->attr[VMI_ATTR_COW]) {
 				TH_LOG("vma %lx-%lx", a->start, a->end);
 			}
@@ -220,13 +220,13 @@ TEST_F(layout, cow_equals_shared_pages)
 
 TEST_F(layout, present_pages_equal_smaps_rss)
 {
-	struct vmi_vma *v;
+	struct vst_vma *v;
 	pid_t pids[2];
 	int k, np = pids_of(self, pids);
 
 	for (k = 0; k < np; k++) {
 		unsigned long total = 0;
-		int n = vmi_read_vmas(pids[k], &v);
+		int n = vst_read_vmas(pids[k], &v);
 		int i;
 
 		ASSERT_LT(0, n);
@@ -236,13 +236,13 @@ TEST_F(layout, present_pages_equal_smaps_rss)
 
 			if (strstr(v[i].flags, "ht"))
 				continue;	/* smaps counts hugetlb apart */
-			EXPECT_EQ(vmi_smaps_rss_kb(pids[k], v[i].start), rss * 4) {
+			EXPECT_EQ(vst_smaps_rss_kb(pids[k], v[i].start), rss * 4) {
 				TH_LOG("vma %lx-%lx %s", v[i].start, v[i].end,
 				       v[i].path);
 			}
 			total += rss;
 		}
-		EXPECT_EQ(vmi_smaps_total_rss_kb(pids[k], true), total * 4);
+		EXPECT_EQ(vst_smaps_total_rss_kb(pids[k], true), total * 4);
 		free(v);
 	}
 }
@@ -255,49 +255,83 @@ TEST_F(layout, census_equals_vmpte_and_counters_equal_status)
 	int k, l, np = pids_of(self, pids);
 
 	for (k = 0; k < np; k++) {
-		char *mm = vmi_read_pidfile(pids[k], VMI_PROC_MM);
+		char *mm = vst_read_pidfile(pids[k], VMI_PROC_MM);
 
 		ASSERT_NE(NULL, mm);
 		ASSERT_EQ(0, strncmp(mm, "vminspect-mm 1.", 15));
 		for (l = 0; l < VMI_NR_LEVELS; l++) {
-			ASSERT_TRUE(vmi_census_line(mm, levels[l], &tables[l],
+			ASSERT_TRUE(vst_census_line(mm, levels[l], &tables[l],
 						    &entries, &cap, &bytes));
 			EXPECT_EQ(tables[l] * PG, bytes);
 			EXPECT_LE(entries, cap);
 		}
 		EXPECT_EQ(1, tables[VMI_LEVEL_PGD]);
 		/* p4d tables exist exactly on 5-level paging */
-		EXPECT_EQ(vmi_paging_levels() == 5, tables[VMI_LEVEL_P4D] > 0);
-		EXPECT_EQ(vmi_status_kb(pids[k], "VmPTE") * 1024,
+		EXPECT_EQ(vst_paging_levels() == 5, tables[VMI_LEVEL_P4D] > 0);
+		EXPECT_EQ(vst_status_kb(pids[k], "VmPTE") * 1024,
 			  (tables[VMI_LEVEL_PUD] + tables[VMI_LEVEL_PMD] +
 			   tables[VMI_LEVEL_PTE]) * PG);
-		ASSERT_TRUE(vmi_kv(mm, "pgtables_bytes", &val));
-		EXPECT_EQ(vmi_status_kb(pids[k], "VmPTE") * 1024, val);
+		ASSERT_TRUE(vst_mm_key(mm, VMI_MM_PGTABLES_BYTES, &val));
+		EXPECT_EQ(vst_status_kb(pids[k], "VmPTE") * 1024, val);
 
-		ASSERT_TRUE(vmi_kv(mm, "paging_levels", &val));
-		EXPECT_EQ(vmi_paging_levels(), val);
-		ASSERT_TRUE(vmi_kv(mm, "rss_anon", &val));
-		EXPECT_EQ(vmi_status_kb(pids[k], "RssAnon"), val * 4);
-		ASSERT_TRUE(vmi_kv(mm, "rss_file", &val));
-		EXPECT_EQ(vmi_status_kb(pids[k], "RssFile"), val * 4);
-		ASSERT_TRUE(vmi_kv(mm, "rss_shmem", &val));
-		EXPECT_EQ(vmi_status_kb(pids[k], "RssShmem"), val * 4);
-		ASSERT_TRUE(vmi_kv(mm, "total_vm", &val));
-		EXPECT_EQ(vmi_status_kb(pids[k], "VmSize"), val * 4);
-		ASSERT_TRUE(vmi_kv(mm, "swap_ents", &val));
-		EXPECT_EQ(vmi_status_kb(pids[k], "VmSwap"), val * 4);
-		ASSERT_TRUE(vmi_kv(mm, "pid", &val));
+		ASSERT_TRUE(vst_mm_key(mm, VMI_MM_PAGING_LEVELS, &val));
+		EXPECT_EQ(vst_paging_levels(), val);
+		ASSERT_TRUE(vst_mm_key(mm, VMI_MM_RSS_ANON, &val));
+		EXPECT_EQ(vst_status_kb(pids[k], "RssAnon"), val * 4);
+		ASSERT_TRUE(vst_mm_key(mm, VMI_MM_RSS_FILE, &val));
+		EXPECT_EQ(vst_status_kb(pids[k], "RssFile"), val * 4);
+		ASSERT_TRUE(vst_mm_key(mm, VMI_MM_RSS_SHMEM, &val));
+		EXPECT_EQ(vst_status_kb(pids[k], "RssShmem"), val * 4);
+		ASSERT_TRUE(vst_mm_key(mm, VMI_MM_TOTAL_VM, &val));
+		EXPECT_EQ(vst_status_kb(pids[k], "VmSize"), val * 4);
+		ASSERT_TRUE(vst_mm_key(mm, VMI_MM_SWAP_ENTS, &val));
+		EXPECT_EQ(vst_status_kb(pids[k], "VmSwap"), val * 4);
+		ASSERT_TRUE(vst_mm_key(mm, VMI_MM_PID, &val));
 		EXPECT_EQ(pids[k], val);
 		/* root reads kernel addresses */
-		ASSERT_TRUE(vmi_kv(mm, "pgd", &val));
+		ASSERT_TRUE(vst_mm_key(mm, VMI_MM_PGD, &val));
 		EXPECT_NE(0, val);
 		free(mm);
 	}
 }
 
+/*
+ * The line of processes at @line, its columns as the header of @text names
+ * them (the ABI's VMI_PS_COLS names).
+ */
+static int ps_line(const char *text, const char *line, unsigned long *vmas,
+		   unsigned long *rss, unsigned long *t, unsigned long *bytes)
+{
+	static const char *const names[] = { VMI_PS_COLS(VMI_X_NAME) };
+	int pos[VMI_PS_NR_COLS], i, l, nw = 0;
+	const char *hdr = strstr(text, "\n# ");
+	char buf[512], *w[VMI_PS_NR_COLS + 1], *p, *save;
+
+	if (!hdr)
+		return -1;
+	snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(hdr + 1, "\n"), hdr + 1);
+	if (vst_header_cols(buf, NULL, names, VMI_PS_NR_COLS, pos) < 0)
+		return -1;
+	for (i = 0; i < VMI_PS_NR_COLS; i++)
+		if (pos[i] < 0)
+			return -1;
+	snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(line, "\n"), line);
+	for (p = strtok_r(buf, " ", &save); p && nw <= VMI_PS_NR_COLS;
+	     p = strtok_r(NULL, " ", &save))
+		w[nw++] = p;
+	if (nw < VMI_PS_NR_COLS)
+		return -1;
+	*vmas = strtoul(w[pos[VMI_PS_VMAS]], NULL, 10);
+	*rss = strtoul(w[pos[VMI_PS_RSS]], NULL, 10);
+	for (l = 0; l < VMI_NR_LEVELS; l++)
+		t[l] = strtoul(w[pos[VMI_PS_PGD + l]], NULL, 10);
+	*bytes = strtoul(w[pos[VMI_PS_PT_BYTES]], NULL, 10);
+	return 0;
+}
+
 TEST_F(layout, processes_line_matches_status)
 {
-	char *text = vmi_read_file("/proc/vminspect/processes", NULL);
+	char *text = vst_read_file("/proc/vminspect/processes", NULL);
 	pid_t pids[2];
 	int k, np = pids_of(self, pids);
 
@@ -305,19 +339,18 @@ TEST_F(layout, processes_line_matches_status)
 	ASSERT_EQ(0, strncmp(text, "vminspect-processes 1.", 22));
 	for (k = 0; k < np; k++) {
 		unsigned long vmas, rss, t[VMI_NR_LEVELS], bytes;
-		struct vmi_vma *maps;
+		struct vst_vma *maps;
 		char key[32], *p;
-		int got, n = vmi_read_maps(pids[k], &maps);
+		int got, n = vst_read_maps(pids[k], &maps);
 
 		snprintf(key, sizeof(key), "\n%d ", pids[k]);
 		p = strstr(text, key);
 		ASSERT_NE(NULL, p);
-		got = sscanf(p + strlen(key), "%lu %lu %lu %lu %lu %lu %lu %lu",
-			     &vmas, &rss, &t[0], &t[1], &t[2], &t[3], &t[4], &bytes);
-		ASSERT_EQ(8, got);
+		got = ps_line(text, p + 1, &vmas, &rss, t, &bytes);
+		ASSERT_EQ(0, got);
 		EXPECT_EQ(n, vmas);
-		EXPECT_EQ(vmi_status_kb(pids[k], "VmRSS"), rss * 4);
-		EXPECT_EQ(vmi_status_kb(pids[k], "VmPTE") * 1024,
+		EXPECT_EQ(vst_status_kb(pids[k], "VmRSS"), rss * 4);
+		EXPECT_EQ(vst_status_kb(pids[k], "VmPTE") * 1024,
 			  (t[2] + t[3] + t[4]) * PG);
 		EXPECT_EQ((t[0] + t[1] + t[2] + t[3] + t[4]) * PG, bytes);
 		free(maps);

@@ -37,7 +37,7 @@
 #include <linux/ptrace.h>
 
 #include "kselftest_harness.h"
-#include "vmi_util.h"
+#include "vst_util.h"
 
 #define VMVIEW_DEFAULT	"/vmi/bin/vmview"
 #define UNPRIV_UID	1000
@@ -140,7 +140,7 @@ static long long status_kb(pid_t pid, const char *key)
 	long long v = -1;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	buf = vmi_read_file(path, NULL);
+	buf = vst_read_file(path, NULL);
 	if (!buf)
 		return -1;
 	p = strstr(buf, key);
@@ -166,7 +166,7 @@ static int read_maps(pid_t pid, struct mline *m, int max)
 	int n = 0, pos;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	buf = vmi_read_file(path, NULL);
+	buf = vst_read_file(path, NULL);
 	if (!buf)
 		return -1;
 	for (line = strtok_r(buf, "\n", &save); line && n < max;
@@ -235,7 +235,7 @@ static uint64_t pagemap_entry(pid_t pid, unsigned long addr)
 	return e;
 }
 
-static bool vmi_file_exists(pid_t pid, const char *name)
+static bool vst_file_exists(pid_t pid, const char *name)
 {
 	char path[128];
 
@@ -256,7 +256,7 @@ FIXTURE_SETUP(target)
 	int fds[2], st, val;
 	ssize_t n;
 
-	ASSERT_TRUE(vmi_module_loaded());
+	ASSERT_TRUE(vst_module_loaded());
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 32);
 	ASSERT_GT(n, 0);
 	exe[n] = '\0';
@@ -316,7 +316,7 @@ TEST_F(target, ps_agrees_with_processes_file_and_status)
 	EXPECT_STREQ("vmview_target", json_object_get_string(jget(o, "comm")));
 
 	/* the processes file, read here independently */
-	buf = vmi_read_file("/proc/" VMI_PROC_DIR "/" VMI_PROC_PROCESSES, NULL);
+	buf = vst_read_file("/proc/" VMI_PROC_DIR "/" VMI_PROC_PROCESSES, NULL);
 	ASSERT_NE(NULL, buf);
 	ASSERT_EQ(0, strncmp(buf, "vminspect-processes 1.", 22));
 	for (line = strtok_r(buf, "\n", &save); line;
@@ -372,7 +372,7 @@ TEST_F(target, show_agrees_with_mm_file_and_status)
 	EXPECT_STREQ("vmview_target", json_object_get_string(jget(o, "comm")));
 
 	snprintf(path, sizeof(path), "/proc/%s/%d/mm", VMI_PROC_DIR, self->pid);
-	buf = vmi_read_file(path, NULL);
+	buf = vst_read_file(path, NULL);
 	ASSERT_NE(NULL, buf);
 	ASSERT_EQ(0, strncmp(buf, "vminspect-mm 1.", 15));
 	census = jget(o, "census");
@@ -518,8 +518,8 @@ TEST_F(target, pt_map_covers_exactly_the_present_pages)
 	int nm;
 
 	/* the files of a new process appear shortly after its directory */
-	ASSERT_EQ(0, vmi_wait_pid_dir(self->pid, true));
-	ASSERT_TRUE(vmi_file_exists(self->pid, VMI_PROC_PAGETABLE));
+	ASSERT_EQ(0, vst_wait_pid_dir(self->pid, true));
+	ASSERT_TRUE(vst_file_exists(self->pid, VMI_PROC_PAGETABLE));
 	run_vmview(&r, "-j", "pt", "--map", self->pidstr, NULL);
 	ASSERT_EQ(0, r.status);
 	o = json_tokener_parse(r.out);
@@ -555,8 +555,8 @@ TEST_F(target, translate_names_the_marker_function)
 	uint64_t pm;
 	unsigned int nlev, l;
 
-	ASSERT_EQ(0, vmi_wait_pid_dir(self->pid, true));
-	ASSERT_TRUE(vmi_file_exists(self->pid, VMI_PROC_TRANSLATE));
+	ASSERT_EQ(0, vst_wait_pid_dir(self->pid, true));
+	ASSERT_TRUE(vst_file_exists(self->pid, VMI_PROC_TRANSLATE));
 	snprintf(addr, sizeof(addr), "0x%lx", self->marker);
 	run_vmview(&r, "-j", "translate", self->pidstr, addr, NULL);
 	ASSERT_EQ(0, r.status) {
@@ -600,12 +600,12 @@ TEST(module_not_loaded_says_how_to_load_it)
 {
 	static struct run r, rj;
 
-	if (access(VMI_MODULE_PATH, R_OK))
-		SKIP(return, "%s not present", VMI_MODULE_PATH);
-	ASSERT_EQ(0, vmi_module_unload());
+	if (access(VST_MODULE_PATH, R_OK))
+		SKIP(return, "%s not present", VST_MODULE_PATH);
+	ASSERT_EQ(0, vst_module_unload());
 	run_vmview(&r, "ps", NULL);
 	run_vmview(&rj, "-j", "show", "1", NULL);
-	ASSERT_EQ(0, vmi_module_load());
+	ASSERT_EQ(0, vst_module_load());
 	EXPECT_EQ(1, r.status);
 	EXPECT_NE(NULL, strstr(r.err, "module is not loaded"));
 	EXPECT_NE(NULL, strstr(r.err, "insmod"));
@@ -1059,7 +1059,7 @@ TEST(mm_line_of_spaces_is_no_crash)
 	pid_t pid = getpid();
 	size_t i;
 
-	mm = vmi_module_loaded() ? vmi_read_pidfile(pid, VMI_PROC_MM) : NULL;
+	mm = vst_module_loaded() ? vst_read_pidfile(pid, VMI_PROC_MM) : NULL;
 	if (!mm)
 		ASSERT_LE(0, asprintf(&mm, "vminspect-mm %d.%d\npid %d\n"
 				      "comm x\npaging_levels 4\n",
@@ -1111,7 +1111,7 @@ TEST_F(target, damaged_lines_are_read_or_refused)
 	const char *av[8];
 	int j, k;
 
-	ASSERT_EQ(0, vmi_wait_pid_dir(self->pid, true));
+	ASSERT_EQ(0, vst_wait_pid_dir(self->pid, true));
 	tok = malloc(big + 1);
 	nums = malloc(big + 1);
 	ASSERT_TRUE(tok && nums);
@@ -1131,7 +1131,7 @@ TEST_F(target, damaged_lines_are_read_or_refused)
 		else
 			snprintf(path, sizeof(path), "/proc/%s/%s",
 				 VMI_PROC_DIR, files[f].file);
-		copy[f] = vmi_read_file(path, &len[f]);
+		copy[f] = vst_read_file(path, &len[f]);
 		ASSERT_NE(NULL, copy[f]);
 	}
 	setenv("VMVIEW_PROCFS", dir, 1);
@@ -1264,7 +1264,7 @@ static unsigned long long stat_field(pid_t pid, int n)
 	int f = 3;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	buf = vmi_read_file(path, NULL);
+	buf = vst_read_file(path, NULL);
 	if (!buf)
 		return v;
 	p = strrchr(buf, ')');
@@ -1286,7 +1286,7 @@ static long long rollup_rss(pid_t pid)
 	long long v = -1;
 
 	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
-	buf = vmi_read_file(path, NULL);
+	buf = vst_read_file(path, NULL);
 	if (!buf)
 		return -1;
 	p = strstr(buf, "\nRss:");
@@ -1346,10 +1346,10 @@ TEST_F(target, export_agrees_with_status_stat_and_smaps_rollup)
 		  mval(r.out, PROC_LABEL("present_bytes", "attr=\"nopage\""),
 		       self->pid));
 	/* and the census is the mm file's */
-	mm = vmi_read_pidfile(self->pid, VMI_PROC_MM);
+	mm = vst_read_pidfile(self->pid, VMI_PROC_MM);
 	ASSERT_NE(NULL, mm);
 	for (l = 0; l < VMI_NR_LEVELS; l++) {
-		ASSERT_TRUE(vmi_census_line(mm, lvl[l], &tables, &entries,
+		ASSERT_TRUE(vst_census_line(mm, lvl[l], &tables, &entries,
 					    &capacity, &bytes));
 		EXPECT_EQ(tables, mval(r.out,
 				       PROC_LABEL("page_tables", "level=\"%s\""),
@@ -1383,7 +1383,7 @@ TEST_F(target, export_output_file_is_written_atomically)
 	EXPECT_STREQ("", r.out);
 	ASSERT_EQ(0, stat("/tmp/vmview-textfile/vminspect.prom", &st));
 	EXPECT_EQ(0644, st.st_mode & 0777);
-	buf = vmi_read_file("/tmp/vmview-textfile/vminspect.prom", &len);
+	buf = vst_read_file("/tmp/vmview-textfile/vminspect.prom", &len);
 	ASSERT_NE(NULL, buf);
 	ASSERT_GT(len, 0);
 	EXPECT_EQ('\n', buf[len - 1]);

@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "vmi_access.h"
-#include "vmi_util.h"
+#include "vst_access.h"
+#include "vst_util.h"
 
 #define SCOPE	"/proc/sys/kernel/yama/ptrace_scope"
 
@@ -36,7 +36,7 @@ static int scope_set(int v)
 
 static void target_as(void *arg)
 {
-	if (vmi_become(*(uid_t *)arg))
+	if (vst_become(*(uid_t *)arg))
 		_exit(1);
 }
 
@@ -49,38 +49,38 @@ static int read_as_user1(void *arg)
 	struct yama_arg *a = arg;
 	int allowed, denied;
 
-	if (vmi_become(VMI_USER1))
+	if (vst_become(VST_USER1))
 		return 100;
-	if (vmi_match_pagemap(a->pids, 2, &allowed, &denied))
+	if (vst_match_pagemap(a->pids, 2, &allowed, &denied))
 		return 1;
 	/* pagemap allowed the same uid, refused the other */
-	if (vmi_pagemap_errno(a->pids[0]) || allowed != 1 ||
-	    vmi_pagemap_errno(a->pids[1]) != EACCES || denied != 1)
+	if (vst_pagemap_errno(a->pids[0]) || allowed != 1 ||
+	    vst_pagemap_errno(a->pids[1]) != EACCES || denied != 1)
 		return 2;
 	return 0;
 }
 
 TEST(ptrace_scopes_0_to_3_restrict_attach_not_read)
 {
-	uid_t u1 = VMI_USER1, u2 = VMI_USER2;
+	uid_t u1 = VST_USER1, u2 = VST_USER2;
 	struct yama_arg a;
 	int scope;
 
 	if (access(SCOPE, W_OK))
 		SKIP(return, "no Yama");
-	a.pids[0] = vmi_spawn_stopped(target_as, &u1);
-	a.pids[1] = vmi_spawn_stopped(target_as, &u2);
+	a.pids[0] = vst_spawn_stopped(target_as, &u1);
+	a.pids[1] = vst_spawn_stopped(target_as, &u2);
 	ASSERT_LT(0, a.pids[0]);
 	ASSERT_LT(0, a.pids[1]);
-	ASSERT_EQ(0, vmi_wait_pid_dir(a.pids[0], true));
-	ASSERT_EQ(0, vmi_wait_pid_dir(a.pids[1], true));
+	ASSERT_EQ(0, vst_wait_pid_dir(a.pids[0], true));
+	ASSERT_EQ(0, vst_wait_pid_dir(a.pids[1], true));
 	for (scope = 0; scope <= 3; scope++) {
 		ASSERT_EQ(0, scope_set(scope));
 		TH_LOG("ptrace_scope %d", scope);
-		EXPECT_EQ(0, vmi_run_child(read_as_user1, &a));
+		EXPECT_EQ(0, vst_run_child(read_as_user1, &a));
 	}
-	vmi_kill(a.pids[0]);
-	vmi_kill(a.pids[1]);
+	vst_kill(a.pids[0]);
+	vst_kill(a.pids[1]);
 }
 
 TEST_HARNESS_MAIN

@@ -71,20 +71,20 @@ static int diff_opt(int opt, const char *arg)
 }
 
 /* Identity of a mapping: same file (or both anonymous / same [name]). */
-static bool same_backing(const struct vmi_vma *a, const struct vmi_vma *b)
+static bool same_backing(const struct vmv_vma *a, const struct vmv_vma *b)
 {
 	if (!a->path || !b->path)
 		return !a->path && !b->path;
 	return !strcmp(a->path, b->path) && a->inode == b->inode;
 }
 
-static bool overlap(const struct vmi_vma *a, const struct vmi_vma *b)
+static bool overlap(const struct vmv_vma *a, const struct vmv_vma *b)
 {
 	return a->start < b->end && b->start < a->end;
 }
 
-void vmv_match_vmas(const struct vmi_vma *a, size_t na,
-		    const struct vmi_vma *b, size_t nb, ssize_t *a2b,
+void vmv_match_vmas(const struct vmv_vma *a, size_t na,
+		    const struct vmv_vma *b, size_t nb, ssize_t *a2b,
 		    ssize_t *b2a)
 {
 	size_t i, j;
@@ -126,15 +126,15 @@ void vmv_match_vmas(const struct vmi_vma *a, size_t na,
 }
 
 /* is the pagetable VMA file-backed (its vmas line has an inode)? */
-static bool pt_vma_file(const struct vmv_view *v, const struct vmi_pt_vma *pv)
+static bool pt_vma_file(const struct vmv_view *v, const struct vmv_pt_vma *pv)
 {
-	const struct vmi_vma *m = vmi_find_vma(v->vmas, v->nr_vmas, pv->start);
+	const struct vmv_vma *m = vmv_find_vma(v->vmas, v->nr_vmas, pv->start);
 
 	return m && m->inode;
 }
 
 static enum vmv_pstate run_state(const struct vmv_view *v,
-				 const struct vmi_pt_run *r)
+				 const struct vmv_pt_run *r)
 {
 	if (!strcmp(r->state, "present")) {
 		if (!strcmp(r->level, "pmd"))
@@ -167,7 +167,7 @@ int vmv_segs(const struct vmv_view *v, struct seg **out, size_t *nr)
 	if (!s)
 		return -ENOMEM;
 	for (i = 0; i < v->pt.nr_runs; i++) {
-		const struct vmi_pt_run *r = &v->pt.runs[i];
+		const struct vmv_pt_run *r = &v->pt.runs[i];
 		uint64_t start = r->start;
 
 		if (r->end <= last)
@@ -316,12 +316,12 @@ static void huge_changes(const struct seg *a, size_t na, const struct seg *b,
 	}
 }
 
-static const char *vma_name(const struct vmi_vma *v)
+static const char *vma_name(const struct vmv_vma *v)
 {
 	return v->path ? v->path : "[anon]";
 }
 
-static struct json_object *vma_json(const struct vmi_vma *v)
+static struct json_object *vma_json(const struct vmv_vma *v)
 {
 	struct json_object *o;
 
@@ -349,7 +349,7 @@ static struct json_object *view_json(const struct vmv_view *v)
 }
 
 /* The changes of a VMA pair as words: appeared, went, grew... */
-static int vma_changes(const struct vmi_vma *a, const struct vmi_vma *b,
+static int vma_changes(const struct vmv_vma *a, const struct vmv_vma *b,
 		       const char **w)
 {
 	int n = 0;
@@ -385,10 +385,10 @@ static int64_t d64(uint64_t a, uint64_t b)
 	return (int64_t)(b - a);
 }
 
-static void print_vma_line(char sign, const struct vmi_vma *a,
-			   const struct vmi_vma *b, const char **w, int nw)
+static void print_vma_line(char sign, const struct vmv_vma *a,
+			   const struct vmv_vma *b, const char **w, int nw)
 {
-	const struct vmi_vma *v = b ? b : a;
+	const struct vmv_vma *v = b ? b : a;
 	char s1[16], s2[16];
 	int k;
 
@@ -449,7 +449,7 @@ static struct json_object *states_delta_json(const uint64_t *a,
 }
 
 struct row {
-	const struct vmi_vma *a, *b;
+	const struct vmv_vma *a, *b;
 };
 
 static int row_cmp(const void *x, const void *y)
@@ -526,7 +526,7 @@ static int diff_views(const struct vmv_view *a, const struct vmv_view *b)
 			rows[nrows++].b = &b->vmas[j];
 	qsort(rows, nrows, sizeof(*rows), row_cmp);
 	for (i = 0; i < nrows; i++) {
-		const struct vmi_vma *va = rows[i].a, *vb = rows[i].b;
+		const struct vmv_vma *va = rows[i].a, *vb = rows[i].b;
 
 		nw = vma_changes(va, vb, w);
 		count_words(&sum, w, nw);
@@ -650,7 +650,7 @@ static int diff_views(const struct vmv_view *a, const struct vmv_view *b)
 	/* the VMAs of both whose pages changed state */
 	nw = 0;
 	for (i = 0; i < nrows; i++) {
-		const struct vmi_vma *va = rows[i].a, *vb = rows[i].b;
+		const struct vmv_vma *va = rows[i].a, *vb = rows[i].b;
 		bool any = false;
 		int k;
 
@@ -789,7 +789,7 @@ static int pagemap_segs(const struct vmv_view *v, struct seg **out,
 	if (fd < 0)
 		return -errno;
 	for (i = 0; i < v->nr_vmas && !ret; i++) {
-		const struct vmi_vma *m = &v->vmas[i];
+		const struct vmv_vma *m = &v->vmas[i];
 		uint64_t addr, buf[512];
 
 		for (addr = m->start; addr < m->end && !ret;) {
@@ -951,7 +951,7 @@ static int diff_fork(const struct vmv_view *p, const struct vmv_view *c)
 		       "copied", "parent", "child", "path", vmv_col(C_RESET));
 	}
 	for (i = 0; i < c->nr_vmas; i++) {
-		const struct vmi_vma *vc = &c->vmas[i], *vp;
+		const struct vmv_vma *vc = &c->vmas[i], *vp;
 		struct share s = { 0 };
 		uint64_t lo, hi;
 		size_t ncp, ncc;

@@ -64,8 +64,8 @@ void vmv_sweep(const struct seg *a, size_t na, const struct seg *b,
  * always with the same backing file (or both anonymous).  a2b[i] is the
  * index in b of a[i]'s pair or -1; b2a the other way.
  */
-void vmv_match_vmas(const struct vmi_vma *a, size_t na,
-		    const struct vmi_vma *b, size_t nb, ssize_t *a2b,
+void vmv_match_vmas(const struct vmv_vma *a, size_t na,
+		    const struct vmv_vma *b, size_t nb, ssize_t *a2b,
 		    ssize_t *b2a);
 
 #endif /* _VMVIEW_DIFF_H */

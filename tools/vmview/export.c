@@ -92,7 +92,7 @@ struct xvals {
 	uint64_t walked;		/* processes with walk data */
 	double age;			/* oldest walk data, seconds */
 	uint64_t state[VMI_NR_STATES], attr[VMI_NR_ATTRS];
-	struct vmi_census census[VMI_NR_LEVELS];
+	struct vmv_census census[VMI_NR_LEVELS];
 	uint64_t probed;		/* processes with probe counters */
 	uint64_t pf[VMI_NR_FAULT_COUNTERS];
 	uint64_t tlb[VMI_TLB_MAX_REASONS][VMI_NR_TLB_KINDS];
@@ -117,7 +117,7 @@ struct xproc {
 	double walk_time;		/* monotonic seconds */
 	uint64_t walk_scrape;
 	uint64_t state[VMI_NR_STATES], attr[VMI_NR_ATTRS];
-	struct vmi_census census[VMI_NR_LEVELS];
+	struct vmv_census census[VMI_NR_LEVELS];
 };
 
 struct xgroup {
@@ -661,7 +661,7 @@ static void sources(struct vmv_exporter *x)
 {
 	struct stat st;
 
-	x->module_up = !xo.no_walk && !stat(vmi_proc_root(), &st);
+	x->module_up = !xo.no_walk && !stat(vmv_proc_root(), &st);
 	x->module_reason = x->module_up ? "ok" :
 			   xo.no_walk ? "disabled" : module_missing_reason();
 	x->probes_up = vmv_probes_running();
@@ -897,14 +897,14 @@ static uint64_t mapped_pages(const uint64_t *state)
 static int walk(struct vmv_exporter *x, struct xproc *p)
 {
 	struct xproc chk;
-	struct vmi_mm mm;
+	struct vmv_mm mm;
 	double t0;
 	int ret, i;
 
 	if (!lock_pid(x, p->pid, F_WRLCK))
 		return SKIP_BUSY;
 	t0 = mono_s();
-	ret = vmi_read_mm(p->pid, &mm);
+	ret = vmv_read_mm(p->pid, &mm);
 	x->walk_s += mono_s() - t0;
 	lock_pid(x, p->pid, F_UNLCK);
 	if (ret == -ENOENT || ret == -ESRCH || ret == -EIO)
@@ -963,7 +963,7 @@ static void walks(struct vmv_exporter *x, double start)
 		order[n++] = p;
 	}
 	qsort(order, n, sizeof(*order), cmp_stalest);
-	vmi_read_max_ns(true);
+	vmv_read_max_ns(true);
 	for (i = 0; i < n; i++) {
 		struct xproc *p = order[i];
 		uint64_t predict = (p->rss + p->swap) / vmv_page_size();
@@ -980,7 +980,7 @@ static void walks(struct vmv_exporter *x, double start)
 		}
 		pages += mapped_pages(p->state);
 	}
-	x->longest_read_s = vmi_read_max_ns(false) / 1e9;
+	x->longest_read_s = vmv_read_max_ns(false) / 1e9;
 	free(order);
 }
 
@@ -1219,7 +1219,7 @@ static size_t census(struct ctx *c, const struct ent *e, const char *n,
 	if (!e->v->walked)
 		return 0;
 	for (i = 0; i < VMI_NR_LEVELS; i++) {
-		const struct vmi_census *cs = &e->v->census[i];
+		const struct vmv_census *cs = &e->v->census[i];
 		double v;
 
 		switch (f) {

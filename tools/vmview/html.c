@@ -182,7 +182,7 @@ static int lay_out(const struct vmv_view *v, struct layout *L)
 	L->bpp = bpp;
 	L->height = 10;
 	for (i = 0; i < v->nr_vmas; i++) {
-		const struct vmi_vma *m = &v->vmas[i];
+		const struct vmv_vma *m = &v->vmas[i];
 
 		if (i) {
 			uint64_t gap = m->start - v->vmas[i - 1].end;
@@ -300,7 +300,7 @@ static void draw_legend(void)
 
 static void vma_attrs(const struct vmv_view *v, size_t i)
 {
-	const struct vmi_vma *m = &v->vmas[i];
+	const struct vmv_vma *m = &v->vmas[i];
 	int k;
 
 	fprintf(out, " data-start=\"0x%llx\" data-end=\"0x%llx\" data-perms=\"",
@@ -321,9 +321,9 @@ static void vma_attrs(const struct vmv_view *v, size_t i)
 		(unsigned long long)m->attr[VMI_ATTR_COW],
 		(unsigned long long)m->attr[VMI_ATTR_DIRTY]);
 	fprintf(out, " data-pud-tables=\"%llu\" data-pmd-tables=\"%llu\" data-pte-tables=\"%llu\"",
-		(unsigned long long)m->tables[VMI_VT_PUD],
-		(unsigned long long)m->tables[VMI_VT_PMD],
-		(unsigned long long)m->tables[VMI_VT_PTE]);
+		(unsigned long long)m->tables[VMV_VT_PUD],
+		(unsigned long long)m->tables[VMV_VT_PMD],
+		(unsigned long long)m->tables[VMV_VT_PTE]);
 	if (v->vma_faults)
 		fprintf(out, " data-faults=\"%llu\"",
 			(unsigned long long)v->vma_faults[i]);
@@ -438,7 +438,7 @@ static void address_space(const struct vmv_view *v, const struct vmv_view *a,
 		"stroke-width=\"2\"/></pattern></defs>\n",
 	      out);
 	for (i = 0; i < v->nr_vmas; i++) {
-		const struct vmi_vma *m = &v->vmas[i];
+		const struct vmv_vma *m = &v->vmas[i];
 		const struct band *b = &L->b[i];
 		char title[600];
 
@@ -470,9 +470,9 @@ static void address_space(const struct vmv_view *v, const struct vmv_view *a,
 			 (unsigned long long)m->state[VMI_STATE_FILE],
 			 (unsigned long long)m->state[VMI_STATE_UNTOUCHED],
 			 (unsigned long long)m->attr[VMI_ATTR_HUGE_PMD],
-			 (unsigned long long)m->tables[VMI_VT_PUD],
-			 (unsigned long long)m->tables[VMI_VT_PMD],
-			 (unsigned long long)m->tables[VMI_VT_PTE]);
+			 (unsigned long long)m->tables[VMV_VT_PUD],
+			 (unsigned long long)m->tables[VMV_VT_PMD],
+			 (unsigned long long)m->tables[VMV_VT_PTE]);
 		esc(title);
 		fputs("</title>\n", out);
 		fprintf(out, "<text x=\"4\" y=\"%.1f\">%012llx ", b->y + ROW_H - 3,
@@ -514,8 +514,8 @@ static void address_space(const struct vmv_view *v, const struct vmv_view *a,
 		fprintf(out, "<text x=\"%d\" y=\"%.1f\">%s  pte %llu pmd %llu</text>\n",
 			LEFT + ROW_PX + 8, b->y + ROW_H - 3,
 			hsize(m->end - m->start),
-			(unsigned long long)m->tables[VMI_VT_PTE],
-			(unsigned long long)m->tables[VMI_VT_PMD]);
+			(unsigned long long)m->tables[VMV_VT_PTE],
+			(unsigned long long)m->tables[VMV_VT_PMD]);
 		fputs("</g>\n", out);
 	}
 	if (a) {
@@ -534,7 +534,7 @@ static void address_space(const struct vmv_view *v, const struct vmv_view *a,
 }
 
 /* The articles' picture of a walk: the address split, a table per level. */
-static void draw_walk(const struct vmv_view *v, const struct vmi_translate *tr)
+static void draw_walk(const struct vmv_view *v, const struct vmv_translate *tr)
 {
 	static const char * const col[VMI_NR_LEVELS] = {
 		"#c0392b", "#d35400", "#c9a227", "#b05b8f", "#5b7fb0",
@@ -563,7 +563,7 @@ static void draw_walk(const struct vmv_view *v, const struct vmi_translate *tr)
 	/* the address's bits, one field per level and the page offset */
 	x = 10;
 	for (l = 0; l < VMI_NR_LEVELS; l++) {
-		const struct vmi_tr_level *t = &tr->level[l];
+		const struct vmv_tr_level *t = &tr->level[l];
 		unsigned int idx = (tr->address >> shift[l]) & 511;
 
 		if (l == VMI_LEVEL_P4D && levels == 4)
@@ -588,7 +588,7 @@ static void draw_walk(const struct vmv_view *v, const struct vmi_translate *tr)
 		"height=\"40\" fill=\"#eee\" stroke=\"#333\"/><text x=\"22\" y=\"114\">CR3</text></g>\n");
 	x = 10 + 60 + gap / 2;
 	for (l = 0; l < VMI_NR_LEVELS && !stopped; l++) {
-		const struct vmi_tr_level *t = &tr->level[l];
+		const struct vmv_tr_level *t = &tr->level[l];
 		char bits[160];
 
 		if (!t->present || t->folded)
@@ -688,7 +688,7 @@ static void vma_table(const struct vmv_view *v)
 		"\">path</th></tr>\n",
 	      out);
 	for (i = 0; i < v->nr_vmas; i++) {
-		const struct vmi_vma *m = &v->vmas[i];
+		const struct vmv_vma *m = &v->vmas[i];
 
 		fprintf(out, "<tr data-vma=\"vma-%zu\"><td class=\"l\">%016llx</td><td class=\"l\">"
 			"%016llx</td><td>",
@@ -703,7 +703,7 @@ static void vma_table(const struct vmv_view *v)
 			(unsigned long long)m->state[VMI_STATE_FILE],
 			(unsigned long long)m->state[VMI_STATE_UNTOUCHED],
 			(unsigned long long)m->attr[VMI_ATTR_HUGE_PMD],
-			(unsigned long long)m->tables[VMI_VT_PTE]);
+			(unsigned long long)m->tables[VMV_VT_PTE]);
 		esc(m->path ? m->path : "");
 		fputs("</td></tr>\n", out);
 	}
@@ -758,7 +758,7 @@ static uint64_t pick_addr(const struct vmv_view *v)
 	size_t i;
 
 	for (i = 0; i < v->pt.nr_runs; i++) {
-		const struct vmi_pt_run *r = &v->pt.runs[i];
+		const struct vmv_pt_run *r = &v->pt.runs[i];
 		int rank;
 
 		if (strcmp(r->state, "present"))
@@ -777,7 +777,7 @@ static uint64_t pick_addr(const struct vmv_view *v)
 }
 
 static int get_walk(const struct vmv_view *v, const char *arg,
-		    struct vmi_translate *tr)
+		    struct vmv_translate *tr)
 {
 	uint64_t addr = have_walk_addr ? walk_addr : pick_addr(v);
 	pid_t pid;
@@ -788,7 +788,7 @@ static int get_walk(const struct vmv_view *v, const char *arg,
 		if (ret >= 0)
 			return ret;
 	}
-	ret = vmi_translate(v->pid, addr, tr);
+	ret = vmv_translate(v->pid, addr, tr);
 	if (ret == -EINVAL) {
 		p_err("0x%llx is not a user-space address of process %d",
 		      (unsigned long long)addr, v->pid);
@@ -810,7 +810,7 @@ int do_html(int argc, char **argv)
 	};
 	struct vmv_view a, b, *v = &a, *prev = NULL;
 	const char *arg1, *arg2 = NULL, *cur;
-	struct vmi_translate tr;
+	struct vmv_translate tr;
 	struct layout L = { 0 };
 	struct seg *s = NULL;
 	size_t ns = 0;

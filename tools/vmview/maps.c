@@ -51,7 +51,7 @@ static void maps_help(FILE *f)
  * Spread BAR_WIDTH cells over the states in proportion to their pages
  * (largest remainder), giving every non-empty state at least one cell.
  */
-static void bar_cells(const struct vmi_vma *v, int cells[VMI_NR_STATES])
+static void bar_cells(const struct vmv_vma *v, int cells[VMI_NR_STATES])
 {
 	uint64_t total = 0, rem[VMI_NR_STATES];
 	int s, used = 0, best;
@@ -89,7 +89,7 @@ static void bar_cells(const struct vmi_vma *v, int cells[VMI_NR_STATES])
 	}
 }
 
-static void print_bar(const struct vmi_vma *v)
+static void print_bar(const struct vmv_vma *v)
 {
 	int cells[VMI_NR_STATES], s, i;
 
@@ -106,7 +106,7 @@ static void print_bar(const struct vmi_vma *v)
 	putchar(']');
 }
 
-static void maps_plain(const struct vmi_vma *vmas, size_t nr,
+static void maps_plain(const struct vmv_vma *vmas, size_t nr,
 		       const uint64_t *faults)
 {
 	uint64_t ps = vmv_page_size(), rss = 0, swap = 0, size = 0;
@@ -121,7 +121,7 @@ static void maps_plain(const struct vmi_vma *vmas, size_t nr,
 		printf(" %8s", "FAULTS");
 	printf(" PATH%s\n", vmv_col(C_RESET));
 	for (i = 0; i < nr; i++) {
-		const struct vmi_vma *v = &vmas[i];
+		const struct vmv_vma *v = &vmas[i];
 
 		if (i && v->start > vmas[i - 1].end)
 			printf("%s%16s %-16s %-4s %7s  (unmapped)%s\n",
@@ -157,27 +157,7 @@ static void maps_plain(const struct vmi_vma *vmas, size_t nr,
 	printf("%s\n", vmv_col(C_RESET));
 }
 
-/* Split a comma-separated list into a JSON array of strings. */
-static struct json_object *list_json(const char *s)
-{
-	struct json_object *arr = json_object_new_array();
-	const char *p = s, *q;
-
-	if (!s || !strcmp(s, "-"))
-		return arr;
-	while (*p) {
-		q = strchr(p, ',');
-		if (!q)
-			q = p + strlen(p);
-		if (q > p)
-			json_object_array_add(arr,
-					      json_object_new_string_len(p, q - p));
-		p = *q ? q + 1 : q;
-	}
-	return arr;
-}
-
-static void maps_json(const struct vmi_vma *vmas, size_t nr,
+static void maps_json(const struct vmv_vma *vmas, size_t nr,
 		      const uint64_t *faults)
 {
 	static const char * const tab_names[] = { "pud", "pmd", "pte" };
@@ -186,7 +166,7 @@ static void maps_json(const struct vmi_vma *vmas, size_t nr,
 	int k;
 
 	for (i = 0; i < nr; i++) {
-		const struct vmi_vma *v = &vmas[i];
+		const struct vmv_vma *v = &vmas[i];
 
 		o = json_object_new_object();
 		json_object_object_add(o, "start", vmv_json_u64(v->start));
@@ -198,7 +178,7 @@ static void maps_json(const struct vmi_vma *vmas, size_t nr,
 		json_object_object_add(o, "dev", vmv_json_str(v->dev));
 		json_object_object_add(o, "inode", vmv_json_u64(v->inode));
 		json_object_object_add(o, "path", vmv_json_str(v->path));
-		json_object_object_add(o, "flags", list_json(v->flags));
+		json_object_object_add(o, "flags", vmv_json_list(v->flags));
 		s = json_object_new_object();
 		for (k = 0; k < VMI_NR_STATES; k++)
 			json_object_object_add(s, state_names[k],
@@ -210,7 +190,7 @@ static void maps_json(const struct vmi_vma *vmas, size_t nr,
 					       vmv_json_u64(v->attr[k]));
 		json_object_object_add(o, "attrs", a);
 		t = json_object_new_object();
-		for (k = 0; k < VMI_NR_VT; k++)
+		for (k = 0; k < VMV_NR_VT; k++)
 			json_object_object_add(t, tab_names[k],
 					       vmv_json_u64(v->tables[k]));
 		json_object_object_add(o, "tables", t);
@@ -225,7 +205,7 @@ static void maps_json(const struct vmi_vma *vmas, size_t nr,
 int do_maps(int argc, char **argv)
 {
 	uint64_t *faults = NULL, *st = NULL, *en = NULL;
-	struct vmi_vma *vmas;
+	struct vmv_vma *vmas;
 	size_t nr, i;
 	pid_t pid;
 	int ret;
@@ -235,7 +215,7 @@ int do_maps(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 
-	ret = vmi_read_vmas(pid, &vmas, &nr);
+	ret = vmv_read_vmas(pid, &vmas, &nr);
 	if (ret)
 		return vmv_proc_error(ret, pid, VMI_PROC_VMAS);
 	if (nr && vmv_probes_running()) {
@@ -261,6 +241,6 @@ int do_maps(int argc, char **argv)
 	free(faults);
 	free(st);
 	free(en);
-	vmi_free_vmas(vmas, nr);
+	vmv_free_vmas(vmas, nr);
 	return VMV_EXIT_OK;
 }

@@ -17,9 +17,9 @@
 #define VMI_DEFAULT_ROOT	"/proc/" VMI_PROC_DIR
 
 static char fmt_err[256];
-static uint64_t read_max_ns;	/* longest read() of vmi_slurp() */
+static uint64_t read_max_ns;	/* longest read() of vmv_slurp() */
 
-uint64_t vmi_read_max_ns(bool reset)
+uint64_t vmv_read_max_ns(bool reset)
 {
 	uint64_t v = read_max_ns;
 
@@ -36,64 +36,45 @@ static uint64_t mono_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-const char * const vmi_mm_key_names[VMI_MM_NR_KEYS] = {
-	[VMI_MM_PID] = "pid",
-	[VMI_MM_PAGING_LEVELS] = "paging_levels",
-	[VMI_MM_MM] = "mm",
-	[VMI_MM_PGD] = "pgd",
-	[VMI_MM_TASK_SIZE] = "task_size",
-	[VMI_MM_MMAP_BASE] = "mmap_base",
-	[VMI_MM_START_CODE] = "start_code",
-	[VMI_MM_END_CODE] = "end_code",
-	[VMI_MM_START_DATA] = "start_data",
-	[VMI_MM_END_DATA] = "end_data",
-	[VMI_MM_START_BRK] = "start_brk",
-	[VMI_MM_BRK] = "brk",
-	[VMI_MM_START_STACK] = "start_stack",
-	[VMI_MM_ARG_START] = "arg_start",
-	[VMI_MM_ARG_END] = "arg_end",
-	[VMI_MM_ENV_START] = "env_start",
-	[VMI_MM_ENV_END] = "env_end",
-	[VMI_MM_MAP_COUNT] = "map_count",
-	[VMI_MM_TOTAL_VM] = "total_vm",
-	[VMI_MM_LOCKED_VM] = "locked_vm",
-	[VMI_MM_PINNED_VM] = "pinned_vm",
-	[VMI_MM_DATA_VM] = "data_vm",
-	[VMI_MM_EXEC_VM] = "exec_vm",
-	[VMI_MM_STACK_VM] = "stack_vm",
-	[VMI_MM_HIWATER_RSS] = "hiwater_rss",
-	[VMI_MM_HIWATER_VM] = "hiwater_vm",
-	[VMI_MM_RSS_ANON] = "rss_anon",
-	[VMI_MM_RSS_FILE] = "rss_file",
-	[VMI_MM_RSS_SHMEM] = "rss_shmem",
-	[VMI_MM_SWAP_ENTS] = "swap_ents",
-	[VMI_MM_PGTABLES_BYTES] = "pgtables_bytes",
+const char * const vmv_mm_key_names[VMI_MM_NR_KEYS] = {
+	VMI_MM_KEYS(VMI_X_NAME)
 };
 
 static const char * const state_names[] = VMI_STATE_NAMES;
 static const char * const attr_names[] = VMI_ATTR_NAMES;
 static const char * const level_names[] = VMI_LEVEL_NAMES;
 
-bool vmi_mm_key_is_addr(enum vmi_mm_key k)
+/* The files' keys and columns (include/vminspect_abi.h). */
+static const struct vmi_field ps_cols[] = { VMI_PS_COLS(VMI_X_FIELD) };
+static const struct vmi_field mm_keys[] = { VMI_MM_KEYS(VMI_X_FIELD) };
+static const struct vmi_field census_cols[] = { VMI_CENSUS_COLS(VMI_X_FIELD) };
+static const struct vmi_field vmas_cols[] = { VMI_VMAS_COLS(VMI_X_FIELD) };
+static const struct vmi_field vmarow_cols[] = { VMI_VMAROW_COLS(VMI_X_FIELD) };
+static const struct vmi_field pt_cols[] = { VMI_PT_COLS(VMI_X_FIELD) };
+static const struct vmi_field tr_keys[] = { VMI_TR_KEYS(VMI_X_FIELD) };
+static const struct vmi_field trlevel_cols[] = { VMI_TRLEVEL_COLS(VMI_X_FIELD) };
+static const struct vmi_field trswap_cols[] = { VMI_TRSWAP_COLS(VMI_X_FIELD) };
+
+bool vmv_mm_key_is_addr(enum vmi_mm_key k)
 {
-	return k >= VMI_MM_MM && k <= VMI_MM_ENV_END;
+	return mm_keys[k].type == VMI_T_HEX;
 }
 
-const char *vmi_proc_root(void)
+const char *vmv_proc_root(void)
 {
 	const char *r = getenv("VMVIEW_PROCFS");
 
 	return r && *r ? r : VMI_DEFAULT_ROOT;
 }
 
-const char *vmi_fmt_error(void)
+const char *vmv_fmt_error(void)
 {
 	return fmt_err;
 }
 
-static const struct vmi_source *source;	/* NULL: the live files */
+static const struct vmv_source *source;	/* NULL: the live files */
 
-void vmi_set_source(const struct vmi_source *src)
+void vmv_set_source(const struct vmv_source *src)
 {
 	source = src;
 }
@@ -115,7 +96,7 @@ static int major_fail(const char *path, unsigned int major,
 			path, major, minor, VMI_FORMAT_MAJOR);
 }
 
-char *vmi_slurp(const char *path, size_t *len)
+char *vmv_slurp(const char *path, size_t *len)
 {
 	size_t cap = 65536, n = 0;
 	char *buf, *nb;
@@ -192,7 +173,7 @@ static int parse_u64(const char *s, bool hex, uint64_t *out)
 	return 0;
 }
 
-int vmi_parse_size(const char *s, uint64_t *out)
+int vmv_parse_size(const char *s, uint64_t *out)
 {
 	static const char units[] = "KMGTPE";
 	const char *p, *u;
@@ -246,14 +227,6 @@ static char *next_tok(char **p)
 	return t;
 }
 
-/* The next token as a decimal number; -1 if missing or bad. */
-static int tok_u64(char **p, uint64_t *v)
-{
-	char *t = next_tok(p);
-
-	return t ? parse_u64(t, false, v) : -1;
-}
-
 /*
  * The rest of the line, leading blanks skipped; NULL if empty.  It is
  * display text (a comm or a path, which the kernel escapes only for '\n'
@@ -274,21 +247,15 @@ static char *rest_of_line(char **p)
 }
 
 /*
- * Open @file (relative to the proc root, "PID/name" or "processes"), check
- * its version line "vminspect-@name M.m" and return the buffer and a
- * pointer to the line after the version line.
+ * The version line "vminspect-@name M.m" of @buf, which @path names in
+ * errors: *body is set to the line after it.  An unknown major is refused.
  */
-static int read_versioned(const char *rel, const char *name, char **bufp,
-			  char **body)
+static int check_version(char *buf, const char *name, const char *path,
+			 char **body)
 {
-	char path[512], *buf, *nl, *p, *tag, *ver;
+	char *nl, *p, *tag, *ver, expect[64];
 	unsigned int major, minor;
-	char expect[64];
 
-	snprintf(path, sizeof(path), "%s/%s", vmi_proc_root(), rel);
-	buf = source ? source->read(rel) : vmi_slurp(path, NULL);
-	if (!buf)
-		return -errno;
 	nl = strchr(buf, '\n');
 	if (nl)
 		*nl = '\0';
@@ -297,28 +264,48 @@ static int read_versioned(const char *rel, const char *name, char **bufp,
 	ver = next_tok(&p);
 	snprintf(expect, sizeof(expect), "vminspect-%s", name);
 	if (!tag || strcmp(tag, expect) || !ver ||
-	    sscanf(ver, "%u.%u", &major, &minor) != 2) {
-		free(buf);
+	    sscanf(ver, "%u.%u", &major, &minor) != 2)
 		return fmt_fail("%s: no version line '%s %d.%d' (not a vminspect file?)",
 				path, expect, VMI_FORMAT_MAJOR, VMI_FORMAT_MINOR);
-	}
-	if (major != VMI_FORMAT_MAJOR) {
-		free(buf);
+	if (major != VMI_FORMAT_MAJOR)
 		return major_fail(path, major, minor);
+	*body = nl ? nl + 1 : buf + strlen(buf);
+	return 0;
+}
+
+/*
+ * The one read of every file: @rel (relative to the proc root, "PID/name"
+ * or "processes") from the live files or the source, its version line
+ * checked.  Returns the buffer (*bufp, malloc'd), the line after the
+ * version line (*body) and the path to name in errors.
+ */
+static int read_versioned(const char *rel, const char *name, char **bufp,
+			  char **body, char *path, size_t len)
+{
+	char *buf;
+	int ret;
+
+	snprintf(path, len, "%s/%s", vmv_proc_root(), rel);
+	buf = source ? source->read(rel) : vmv_slurp(path, NULL);
+	if (!buf)
+		return -errno;
+	ret = check_version(buf, name, path, body);
+	if (ret) {
+		free(buf);
+		return ret;
 	}
 	*bufp = buf;
-	*body = nl ? nl + 1 : buf + strlen(buf);
 	return 0;
 }
 
 /* /proc/vminspect/PID/FILE, read and its version checked */
 static int read_pid_file(pid_t pid, const char *file, char **buf,
-			 char **body)
+			 char **body, char *path, size_t len)
 {
 	char rel[64];
 
 	snprintf(rel, sizeof(rel), "%d/%s", pid, file);
-	return read_versioned(rel, file, buf, body);
+	return read_versioned(rel, file, buf, body, path, len);
 }
 
 /* Iterate over lines: returns the next line (NUL-terminated) or NULL. */
@@ -338,6 +325,12 @@ static char *next_line(char **p)
 	return s;
 }
 
+/* Blank: nothing but spaces and tabs. */
+static bool blank(const char *line)
+{
+	return !line[strspn(line, " \t")];
+}
+
 static int grow(void **arr, size_t *cap, size_t nr, size_t elem)
 {
 	void *n;
@@ -353,202 +346,392 @@ static int grow(void **arr, size_t *cap, size_t nr, size_t elem)
 	return 0;
 }
 
-int vmi_read_processes(struct vmi_proc **procs, size_t *nr)
-{
-	struct vmi_proc *arr = NULL, *pr;
-	size_t n = 0, cap = 0;
-	char *buf, *body, *line, *p, *t, *comm;
-	uint64_t v;
-	int ret, i;
+/*
+ * The two generic parsers.  A line's values land in a struct vmv_vals,
+ * indexed by the enum of its table: numbers in n[] (d[] for percentages),
+ * words and text in s[] (pointing into the buffer), have[] set for each
+ * value the line had.
+ */
+#define VMV_MAX_COLS	64
+#define VMV_MAX_HDR	64
 
-	ret = read_versioned(VMI_PROC_PROCESSES, VMI_PROC_PROCESSES, &buf,
-			     &body);
-	if (ret)
-		return ret;
-	while ((line = next_line(&body))) {
-		if (line[0] == '#' || !line[0])
-			continue;
-		ret = grow((void **)&arr, &cap, n, sizeof(*arr));
-		if (ret)
-			goto out;
-		pr = &arr[n];
-		p = line;
-		/* pid vmas rss pgd p4d pud pmd pte pt_bytes comm */
-		t = next_tok(&p);
-		if (!t || parse_u64(t, false, &v))
-			goto bad;
-		pr->pid = v;
-		if (tok_u64(&p, &pr->vmas) || tok_u64(&p, &pr->rss))
-			goto bad;
-		for (i = 0; i < VMI_NR_LEVELS; i++)
-			if (tok_u64(&p, &pr->pt[i]))
-				goto bad;
-		if (tok_u64(&p, &pr->pt_bytes))
-			goto bad;
-		comm = rest_of_line(&p);
-		snprintf(pr->comm, sizeof(pr->comm), "%s", comm ? comm : "");
-		n++;
+struct vmv_vals {
+	uint64_t n[VMV_MAX_COLS];
+	double d[VMV_MAX_COLS];
+	char *s[VMV_MAX_COLS];
+	bool have[VMV_MAX_COLS];
+};
+
+/* Parse one token of type @f->type into @v[@i]; -1 if malformed. */
+static int parse_val(const struct vmi_field *f, int i, char *tok,
+		     struct vmv_vals *v)
+{
+	char *end;
+
+	switch (f->type) {
+	case VMI_T_DEC:
+	case VMI_T_HEX:
+	case VMI_T_XNUM:
+		if (parse_u64(tok, false, &v->n[i]))
+			return -1;
+		break;
+	case VMI_T_ADDR:
+	case VMI_T_OFF:
+		if (parse_u64(tok, true, &v->n[i]))
+			return -1;
+		break;
+	case VMI_T_PCT:
+		errno = 0;
+		v->d[i] = strtod(tok, &end);
+		if (errno || *end || end == tok || v->d[i] < 0)
+			return -1;
+		break;
+	case VMI_T_SIZE:
+		if (vmv_parse_size(tok, &v->n[i]))
+			return -1;
+		break;
+	default:	/* DEV, WORD, TEXT */
+		break;
 	}
-	free(buf);
-	*procs = arr;
-	*nr = n;
+	v->s[i] = tok;
+	v->have[i] = true;
 	return 0;
-bad:
-	ret = fmt_fail("%s/%s: malformed line '%s'", vmi_proc_root(),
-		       VMI_PROC_PROCESSES, line);
-out:
-	free(arr);
-	free(buf);
-	return ret;
 }
 
-int vmi_read_mm(pid_t pid, struct vmi_mm *mm)
-{
-	char *buf, *body, *line, *p, *k, *a, *b;
-	uint64_t v;
-	int ret, i;
+/*
+ * "Columns named by the header line": lines "[TAG] VALUE...", whose
+ * columns a header "# [TAG] NAME..." names.  Until a header is seen the
+ * columns are in table order; columns of a newer format (not in the table)
+ * are skipped; a TEXT column takes the rest of the line and may be absent.
+ */
+struct vmv_cols {
+	const char *tag;		/* NULL: the file's untagged lines */
+	const struct vmi_field *f;
+	int nr;
+	int order[VMV_MAX_HDR];		/* table index of each column, or -1 */
+	int ncols;
+};
 
-	memset(mm, 0, sizeof(*mm));
-	ret = read_pid_file(pid, VMI_PROC_MM, &buf, &body);
-	if (ret)
-		return ret;
+static void cols_init(struct vmv_cols *c, const char *tag,
+		      const struct vmi_field *f, int nr)
+{
+	int i;
+
+	c->tag = tag;
+	c->f = f;
+	c->nr = nr;
+	for (i = 0; i < nr; i++)
+		c->order[i] = i;
+	c->ncols = nr;
+}
+
+static int field_index(const struct vmi_field *f, int nr, const char *name)
+{
+	int i;
+
+	for (i = 0; i < nr; i++)
+		if (!strcmp(f[i].name, name))
+			return i;
+	return -1;
+}
+
+/*
+ * A comment line (after its '#'): if it is @c's header, learn the order of
+ * the columns from it.  An untagged header starts with a column's name.
+ */
+static bool cols_header(struct vmv_cols *c, const char *comment)
+{
+	char buf[1024], *p = buf, *t;
+	int n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", comment);
+	t = next_tok(&p);
+	if (!t)
+		return false;
+	if (c->tag) {
+		if (strcmp(t, c->tag))
+			return false;
+		t = next_tok(&p);
+	} else if (field_index(c->f, c->nr, t) < 0) {
+		return false;
+	}
+	for (; t && n < VMV_MAX_HDR; t = next_tok(&p))
+		c->order[n++] = field_index(c->f, c->nr, t);
+	c->ncols = n;
+	return true;
+}
+
+/* Parse the values of a line (after its tag) into @v; -1 if malformed. */
+static int cols_parse(const struct vmv_cols *c, char *p, struct vmv_vals *v)
+{
+	int i, k;
+	char *t;
+
+	memset(v, 0, sizeof(*v));
+	for (i = 0; i < c->ncols; i++) {
+		k = c->order[i];
+		if (k >= 0 && c->f[k].type == VMI_T_TEXT && i == c->ncols - 1) {
+			t = rest_of_line(&p);
+			if (t) {
+				v->s[k] = t;
+				v->have[k] = true;
+			}
+			return 0;
+		}
+		t = next_tok(&p);
+		if (!t)
+			return -1;
+		if (k >= 0 && parse_val(&c->f[k], k, t, v))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * "Key value": lines "KEY VALUE", KEY one of the table's.  Scalar keys land
+ * in @v; the lines of GROUP and ROW keys go to @lines(key, rest of the
+ * line, @arg), which returns 0 or -1 (malformed); comment lines are offered
+ * to the @nrows column parsers of ROW keys as headers.  Unknown keys are
+ * ignored.  Returns 0, or -1 with *bad the malformed line and *badlen its
+ * length (the parse cut it into words: see bad_line()).
+ */
+static int kv_parse(char *body, const struct vmi_field *keys, int nr,
+		    struct vmv_vals *v, struct vmv_cols *rows, int nrows,
+		    int (*lines)(int key, char *rest, void *arg), void *arg,
+		    char **bad, size_t *badlen)
+{
+	char *line, *p, *k, *t;
+	size_t len;
+	int i;
+
+	memset(v, 0, sizeof(*v));
 	while ((line = next_line(&body))) {
-		if (line[0] == '#' || !line[0])
+		len = strlen(line);
+		if (line[0] == '#') {
+			for (i = 0; i < nrows; i++)
+				if (cols_header(&rows[i], line + 1))
+					break;
+			continue;
+		}
+		if (blank(line))
 			continue;
 		p = line;
 		k = next_tok(&p);
-		if (!strcmp(k, "comm")) {
-			a = rest_of_line(&p);
-			snprintf(mm->comm, sizeof(mm->comm), "%s", a ? a : "");
-			continue;
-		}
-		if (!strcmp(k, "state") || !strcmp(k, "attr")) {
-			bool st = k[0] == 's';
-
-			a = next_tok(&p);
-			b = next_tok(&p);
-			if (!a || !b || parse_u64(b, false, &v))
-				goto bad;
-			i = st ? name_index(a, state_names, VMI_NR_STATES) :
-				 name_index(a, attr_names, VMI_NR_ATTRS);
-			if (i < 0)
-				continue;	/* unknown state: ignore */
-			if (st)
-				mm->state[i] = v;
-			else
-				mm->attr[i] = v;
-			continue;
-		}
-		if (!strcmp(k, "census")) {
-			struct vmi_census *c;
-			char *f[5];
-			int j;
-
-			a = next_tok(&p);
-			for (j = 0; j < 5; j++)
-				f[j] = next_tok(&p);
-			if (!a || !f[4])
-				goto bad;
-			i = name_index(a, level_names, VMI_NR_LEVELS);
-			if (i < 0)
-				continue;
-			c = &mm->census[i];
-			if (parse_u64(f[0], false, &c->tables) ||
-			    parse_u64(f[1], false, &c->entries) ||
-			    parse_u64(f[2], false, &c->capacity) ||
-			    parse_u64(f[4], false, &c->bytes))
-				goto bad;
-			c->fill_pct = strtod(f[3], NULL);
-			continue;
-		}
-		i = name_index(k, vmi_mm_key_names, VMI_MM_NR_KEYS);
+		i = field_index(keys, nr, k);
 		if (i < 0)
 			continue;	/* a newer key: ignore */
-		a = next_tok(&p);
-		if (!a || parse_u64(a, false, &mm->key[i]))
+		switch (keys[i].type) {
+		case VMI_T_GROUP:
+		case VMI_T_ROW:
+			if (lines(i, p, arg))
+				goto bad;
+			continue;
+		case VMI_T_TEXT:
+			t = rest_of_line(&p);
+			v->s[i] = t ? t : p;
+			v->have[i] = true;
+			continue;
+		}
+		t = next_tok(&p);
+		if (!t || parse_val(&keys[i], i, t, v))
 			goto bad;
-		mm->have[i] = true;
 	}
-	free(buf);
 	return 0;
 bad:
-	ret = fmt_fail("%s/%d/%s: malformed line '%s'", vmi_proc_root(), pid,
-		       VMI_PROC_MM, line);
+	*bad = line;
+	*badlen = len;
+	return -1;
+}
+
+/* The error for @line (@len bytes before its words were cut apart). */
+static int bad_line(const char *path, char *line, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!line[i])
+			line[i] = ' ';
+	return fmt_fail("%s: malformed line '%.*s'", path, (int)len, line);
+}
+
+/* Untagged lines of one table: processes, vmas. */
+static int cols_file(const char *rel, const char *name,
+		     const struct vmi_field *f, int nr,
+		     int (*row)(struct vmv_vals *v, void *arg), void *arg)
+{
+	char path[512], *buf, *body, *line;
+	struct vmv_cols c;
+	size_t len;
+	struct vmv_vals *v;
+	int ret;
+
+	ret = read_versioned(rel, name, &buf, &body, path, sizeof(path));
+	if (ret)
+		return ret;
+	v = malloc(sizeof(*v));
+	if (!v) {
+		free(buf);
+		return -ENOMEM;
+	}
+	cols_init(&c, NULL, f, nr);
+	while ((line = next_line(&body))) {
+		len = strlen(line);
+		if (line[0] == '#') {
+			cols_header(&c, line + 1);
+			continue;
+		}
+		if (blank(line))
+			continue;
+		if (cols_parse(&c, line, v)) {
+			ret = bad_line(path, line, len);
+			break;
+		}
+		ret = row(v, arg);
+		if (ret == -EPROTO)
+			ret = bad_line(path, line, len);
+		if (ret)
+			break;
+	}
+	free(v);
 	free(buf);
 	return ret;
 }
 
-/* Columns of the vmas file we know, and where they go. */
-enum vcol {
-	VC_START, VC_END, VC_PERMS, VC_OFFSET, VC_DEV, VC_INODE,
-	VC_STATE0, VC_ATTR0 = VC_STATE0 + VMI_NR_STATES,
-	VC_TAB0 = VC_ATTR0 + VMI_NR_ATTRS,
-	VC_FLAGS = VC_TAB0 + VMI_NR_VT, VC_PATH, VC_NR, VC_UNKNOWN = -1
+struct procs_acc {
+	struct vmv_proc *arr;
+	size_t n, cap;
 };
 
-static int vcol_of(const char *name)
+static int procs_row(struct vmv_vals *v, void *arg)
 {
-	static const char * const fixed[] = {
-		"start", "end", "perms", "offset", "dev", "inode",
-	};
-	static const char * const tabs[] = {
-		"pud_tables", "pmd_tables", "pte_tables",
-	};
+	struct procs_acc *a = arg;
+	struct vmv_proc *pr;
 	int i;
 
-	i = name_index(name, fixed, 6);
-	if (i >= 0)
-		return i;
-	i = name_index(name, state_names, VMI_NR_STATES);
-	if (i >= 0)
-		return VC_STATE0 + i;
-	i = name_index(name, attr_names, VMI_NR_ATTRS);
-	if (i >= 0)
-		return VC_ATTR0 + i;
-	i = name_index(name, tabs, VMI_NR_VT);
-	if (i >= 0)
-		return VC_TAB0 + i;
-	if (!strcmp(name, "flags"))
-		return VC_FLAGS;
-	if (!strcmp(name, "path"))
-		return VC_PATH;
-	return VC_UNKNOWN;
+	if (!v->have[VMI_PS_PID])
+		return -EPROTO;
+	if (grow((void **)&a->arr, &a->cap, a->n, sizeof(*a->arr)))
+		return -ENOMEM;
+	pr = &a->arr[a->n++];
+	pr->pid = v->n[VMI_PS_PID];
+	pr->vmas = v->n[VMI_PS_VMAS];
+	pr->rss = v->n[VMI_PS_RSS];
+	for (i = 0; i < VMI_NR_LEVELS; i++)
+		pr->pt[i] = v->n[VMI_PS_PGD + i];
+	pr->pt_bytes = v->n[VMI_PS_PT_BYTES];
+	snprintf(pr->comm, sizeof(pr->comm), "%s",
+		 v->s[VMI_PS_COMM] ? v->s[VMI_PS_COMM] : "");
+	return 0;
 }
 
-static int vma_field(struct vmi_vma *v, int col, char *tok)
+int vmv_read_processes(struct vmv_proc **procs, size_t *nr)
 {
-	switch (col) {
-	case VC_START:
-		return parse_u64(tok, true, &v->start);
-	case VC_END:
-		return parse_u64(tok, true, &v->end);
-	case VC_PERMS:
-		snprintf(v->perms, sizeof(v->perms), "%s", tok);
-		return strlen(tok) == 4 ? 0 : -1;
-	case VC_OFFSET:
-		return parse_u64(tok, true, &v->offset);
-	case VC_DEV:
-		snprintf(v->dev, sizeof(v->dev), "%s", tok);
-		return 0;
-	case VC_INODE:
-		return parse_u64(tok, false, &v->inode);
-	case VC_FLAGS:
-		v->flags = strdup(tok);
-		return v->flags ? 0 : -1;
-	case VC_PATH:
-		v->path = strdup(tok);
-		return v->path ? 0 : -1;
-	case VC_UNKNOWN:
+	struct procs_acc a = { 0 };
+	int ret;
+
+	ret = cols_file(VMI_PROC_PROCESSES, VMI_PROC_PROCESSES, ps_cols,
+			VMI_PS_NR_COLS, procs_row, &a);
+	if (ret) {
+		free(a.arr);
+		return ret;
+	}
+	*procs = a.arr;
+	*nr = a.n;
+	return 0;
+}
+
+struct mm_acc {
+	struct vmv_mm *mm;
+	struct vmv_cols census;
+	struct vmv_vals v;
+};
+
+static int mm_lines(int key, char *p, void *arg)
+{
+	struct mm_acc *a = arg;
+	char *name, *val;
+	uint64_t n;
+	int i;
+
+	if (key == VMI_MM_CENSUS) {
+		struct vmv_census *c;
+
+		if (cols_parse(&a->census, p, &a->v) ||
+		    !a->v.have[VMI_CENSUS_LEVEL])
+			return -1;
+		i = name_index(a->v.s[VMI_CENSUS_LEVEL], level_names,
+			       VMI_NR_LEVELS);
+		if (i < 0)
+			return 0;	/* a level we do not know */
+		c = &a->mm->census[i];
+		c->tables = a->v.n[VMI_CENSUS_TABLES];
+		c->entries = a->v.n[VMI_CENSUS_ENTRIES];
+		c->capacity = a->v.n[VMI_CENSUS_CAPACITY];
+		c->fill_pct = a->v.d[VMI_CENSUS_FILL_PCT];
+		c->bytes = a->v.n[VMI_CENSUS_BYTES];
 		return 0;
 	}
-	if (col >= VC_TAB0)
-		return parse_u64(tok, false, &v->tables[col - VC_TAB0]);
-	if (col >= VC_ATTR0)
-		return parse_u64(tok, false, &v->attr[col - VC_ATTR0]);
-	return parse_u64(tok, false, &v->state[col - VC_STATE0]);
+	/* the groups: "state NAME N", "attr NAME N" */
+	name = next_tok(&p);
+	val = next_tok(&p);
+	if (!name || !val || parse_u64(val, false, &n))
+		return -1;
+	if (key == VMI_MM_STATE) {
+		i = name_index(name, state_names, VMI_NR_STATES);
+		if (i >= 0)
+			a->mm->state[i] = n;
+	} else if (key == VMI_MM_ATTR) {
+		i = name_index(name, attr_names, VMI_NR_ATTRS);
+		if (i >= 0)
+			a->mm->attr[i] = n;
+	}
+	return 0;
 }
 
-void vmi_free_vmas(struct vmi_vma *vmas, size_t nr)
+int vmv_read_mm(pid_t pid, struct vmv_mm *mm)
+{
+	char path[512], *buf, *body, *bad;
+	size_t badlen;
+	struct mm_acc *a;
+	struct vmv_vals *v;
+	int ret, k;
+
+	memset(mm, 0, sizeof(*mm));
+	ret = read_pid_file(pid, VMI_PROC_MM, &buf, &body, path, sizeof(path));
+	if (ret)
+		return ret;
+	a = calloc(1, sizeof(*a));
+	v = malloc(sizeof(*v));
+	if (!a || !v) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	a->mm = mm;
+	cols_init(&a->census, mm_keys[VMI_MM_CENSUS].name, census_cols,
+		  VMI_CENSUS_NR_COLS);
+	if (kv_parse(body, mm_keys, VMI_MM_NR_KEYS, v, &a->census, 1,
+		     mm_lines, a, &bad, &badlen)) {
+		ret = bad_line(path, bad, badlen);
+		goto out;
+	}
+	for (k = 0; k < VMI_MM_NR_KEYS; k++) {
+		if (!v->have[k])
+			continue;
+		if (mm_keys[k].type == VMI_T_TEXT) {
+			snprintf(mm->comm, sizeof(mm->comm), "%s", v->s[k]);
+			continue;
+		}
+		mm->key[k] = v->n[k];
+		mm->have[k] = true;
+	}
+out:
+	free(v);
+	free(a);
+	free(buf);
+	return ret;
+}
+
+void vmv_free_vmas(struct vmv_vma *vmas, size_t nr)
 {
 	size_t i;
 
@@ -559,67 +742,71 @@ void vmi_free_vmas(struct vmi_vma *vmas, size_t nr)
 	free(vmas);
 }
 
-int vmi_read_vmas(pid_t pid, struct vmi_vma **vmasp, size_t *nrp)
+struct vmas_acc {
+	struct vmv_vma *arr;
+	size_t n, cap;
+};
+
+static int vmas_row(struct vmv_vals *c, void *arg)
 {
-	char *buf, *body, *line, *p, *t;
-	int cols[64], ncols = 0, ret, i;
-	struct vmi_vma *arr = NULL, *v;
-	size_t n = 0, cap = 0;
+	struct vmas_acc *a = arg;
+	struct vmv_vma *v;
+	int i;
 
-	ret = read_pid_file(pid, VMI_PROC_VMAS, &buf, &body);
-	if (ret)
-		return ret;
-	/* without a header: the documented order, which enum vcol follows */
-	for (ncols = 0; ncols < VC_NR; ncols++)
-		cols[ncols] = ncols;
-
-	while ((line = next_line(&body))) {
-		if (line[0] == '#') {
-			/* the column header: learn the order from it */
-			p = line + 1;
-			ncols = 0;
-			while ((t = next_tok(&p)) && ncols < 64)
-				cols[ncols++] = vcol_of(t);
-			continue;
-		}
-		if (!line[0])
-			continue;
-		ret = grow((void **)&arr, &cap, n, sizeof(*arr));
-		if (ret)
-			goto out;
-		v = &arr[n++];
-		p = line;
-		for (i = 0; i < ncols; i++) {
-			/* path is last and may hold spaces; absent for anon */
-			if (cols[i] == VC_PATH && i == ncols - 1)
-				t = rest_of_line(&p);
-			else
-				t = next_tok(&p);
-			if (!t) {
-				if (cols[i] == VC_PATH)
-					break;
-				goto bad;
-			}
-			if (vma_field(v, cols[i], t))
-				goto bad;
-		}
-		if (v->end <= v->start)
-			goto bad;
+	if (!c->have[VMI_VMAS_START] || !c->have[VMI_VMAS_END] ||
+	    c->n[VMI_VMAS_END] <= c->n[VMI_VMAS_START] ||
+	    (c->have[VMI_VMAS_PERMS] && strlen(c->s[VMI_VMAS_PERMS]) != 4))
+		return -EPROTO;
+	if (grow((void **)&a->arr, &a->cap, a->n, sizeof(*a->arr)))
+		return -ENOMEM;
+	v = &a->arr[a->n++];
+	v->start = c->n[VMI_VMAS_START];
+	v->end = c->n[VMI_VMAS_END];
+	snprintf(v->perms, sizeof(v->perms), "%s",
+		 c->have[VMI_VMAS_PERMS] ? c->s[VMI_VMAS_PERMS] : "");
+	v->offset = c->n[VMI_VMAS_OFFSET];
+	snprintf(v->dev, sizeof(v->dev), "%s",
+		 c->have[VMI_VMAS_DEV] ? c->s[VMI_VMAS_DEV] : "");
+	v->inode = c->n[VMI_VMAS_INODE];
+	for (i = 0; i < VMI_NR_STATES; i++)
+		v->state[i] = c->n[VMI_VMAS_PRESENT + i];
+	for (i = 0; i < VMI_NR_ATTRS; i++)
+		v->attr[i] = c->n[VMI_VMAS_HUGE_PMD + i];
+	v->tables[VMV_VT_PUD] = c->n[VMI_VMAS_PUD_TABLES];
+	v->tables[VMV_VT_PMD] = c->n[VMI_VMAS_PMD_TABLES];
+	v->tables[VMV_VT_PTE] = c->n[VMI_VMAS_PTE_TABLES];
+	if (c->have[VMI_VMAS_FLAGS]) {
+		v->flags = strdup(c->s[VMI_VMAS_FLAGS]);
+		if (!v->flags)
+			return -ENOMEM;
 	}
-	free(buf);
-	*vmasp = arr;
-	*nrp = n;
+	if (c->have[VMI_VMAS_PATH]) {
+		v->path = strdup(c->s[VMI_VMAS_PATH]);
+		if (!v->path)
+			return -ENOMEM;
+	}
 	return 0;
-bad:
-	ret = fmt_fail("%s/%d/%s: malformed line '%s'", vmi_proc_root(), pid,
-		       VMI_PROC_VMAS, line);
-out:
-	vmi_free_vmas(arr, n);
-	free(buf);
-	return ret;
 }
 
-const struct vmi_vma *vmi_find_vma(const struct vmi_vma *vmas, size_t nr,
+int vmv_read_vmas(pid_t pid, struct vmv_vma **vmasp, size_t *nrp)
+{
+	struct vmas_acc a = { 0 };
+	char rel[64];
+	int ret;
+
+	snprintf(rel, sizeof(rel), "%d/%s", pid, VMI_PROC_VMAS);
+	ret = cols_file(rel, VMI_PROC_VMAS, vmas_cols, VMI_VMAS_NR_COLS,
+			vmas_row, &a);
+	if (ret) {
+		vmv_free_vmas(a.arr, a.n);
+		return ret;
+	}
+	*vmasp = a.arr;
+	*nrp = a.n;
+	return 0;
+}
+
+const struct vmv_vma *vmv_find_vma(const struct vmv_vma *vmas, size_t nr,
 				   uint64_t addr)
 {
 	size_t i;
@@ -630,7 +817,7 @@ const struct vmi_vma *vmi_find_vma(const struct vmi_vma *vmas, size_t nr,
 	return NULL;
 }
 
-void vmi_free_pagetable(struct vmi_pagetable *pt)
+void vmv_free_pagetable(struct vmv_pagetable *pt)
 {
 	size_t i;
 
@@ -645,185 +832,226 @@ void vmi_free_pagetable(struct vmi_pagetable *pt)
 	memset(pt, 0, sizeof(*pt));
 }
 
-int vmi_read_pagetable(pid_t pid, struct vmi_pagetable *pt)
+static int pt_vma(struct vmv_pagetable *pt, size_t *cap, struct vmv_vals *c)
 {
-	char *buf, *body, *line, *p, *t[7];
-	size_t cap_v = 0, cap_r = 0;
-	int ret, i;
+	struct vmv_pt_vma *v;
+
+	if (!c->have[VMI_VMAROW_START] || !c->have[VMI_VMAROW_END])
+		return -EPROTO;
+	if (grow((void **)&pt->vmas, cap, pt->nr_vmas, sizeof(*pt->vmas)))
+		return -ENOMEM;
+	v = &pt->vmas[pt->nr_vmas++];
+	v->start = c->n[VMI_VMAROW_START];
+	v->end = c->n[VMI_VMAROW_END];
+	snprintf(v->perms, sizeof(v->perms), "%s",
+		 c->have[VMI_VMAROW_PERMS] ? c->s[VMI_VMAROW_PERMS] : "");
+	if (c->have[VMI_VMAROW_PATH]) {
+		v->path = strdup(c->s[VMI_VMAROW_PATH]);
+		if (!v->path)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int pt_run(struct vmv_pagetable *pt, size_t *cap, struct vmv_vals *c)
+{
+	struct vmv_pt_run *r;
+	int i;
+
+	for (i = 0; i < VMI_PT_NR_COLS; i++)
+		if (!c->have[i])
+			return -EPROTO;
+	if (!pt->nr_vmas)
+		return -EPROTO;		/* a run before any vma line */
+	if (grow((void **)&pt->runs, cap, pt->nr_runs, sizeof(*pt->runs)))
+		return -ENOMEM;
+	r = &pt->runs[pt->nr_runs++];
+	r->start = c->n[VMI_PT_START];
+	r->end = c->n[VMI_PT_END];
+	r->size = c->n[VMI_PT_SIZE];
+	snprintf(r->level, sizeof(r->level), "%s", c->s[VMI_PT_LEVEL]);
+	snprintf(r->state, sizeof(r->state), "%s", c->s[VMI_PT_STATE]);
+	r->flags = strdup(c->s[VMI_PT_FLAGS]);
+	r->phys = strdup(c->s[VMI_PT_PHYS]);
+	r->vma = pt->nr_vmas - 1;
+	return r->flags && r->phys ? 0 : -ENOMEM;
+}
+
+int vmv_read_pagetable(pid_t pid, struct vmv_pagetable *pt)
+{
+	char path[512], *buf, *body, *line, *p;
+	struct vmv_cols vmarow, runs;
+	size_t cap_v = 0, cap_r = 0, n, len;
+	struct vmv_vals *v;
+	int ret;
 
 	memset(pt, 0, sizeof(*pt));
-	ret = read_pid_file(pid, VMI_PROC_PAGETABLE, &buf, &body);
+	ret = read_pid_file(pid, VMI_PROC_PAGETABLE, &buf, &body, path,
+			    sizeof(path));
 	if (ret)
 		return ret;
-	while ((line = next_line(&body))) {
-		if (line[0] == '#' || !line[0])
-			continue;
-		p = line;
-		if (!strncmp(line, "vma ", 4)) {
-			struct vmi_pt_vma *v;
-			char *s;
-
-			ret = grow((void **)&pt->vmas, &cap_v, pt->nr_vmas,
-				   sizeof(*pt->vmas));
-			if (ret)
-				goto out;
-			v = &pt->vmas[pt->nr_vmas++];
-			next_tok(&p);
-			for (i = 0; i < 3; i++)
-				t[i] = next_tok(&p);
-			if (!t[2] || parse_u64(t[0], true, &v->start) ||
-			    parse_u64(t[1], true, &v->end))
-				goto bad;
-			snprintf(v->perms, sizeof(v->perms), "%s", t[2]);
-			s = rest_of_line(&p);
-			v->path = s ? strdup(s) : NULL;
-			continue;
-		}
-		{
-			struct vmi_pt_run *r;
-
-			if (!pt->nr_vmas)
-				goto bad;
-			ret = grow((void **)&pt->runs, &cap_r, pt->nr_runs,
-				   sizeof(*pt->runs));
-			if (ret)
-				goto out;
-			r = &pt->runs[pt->nr_runs++];
-			for (i = 0; i < 7; i++)
-				t[i] = next_tok(&p);
-			if (!t[6] || parse_u64(t[0], true, &r->start) ||
-			    parse_u64(t[1], true, &r->end) ||
-			    vmi_parse_size(t[2], &r->size))
-				goto bad;
-			snprintf(r->level, sizeof(r->level), "%s", t[3]);
-			snprintf(r->state, sizeof(r->state), "%s", t[4]);
-			r->flags = strdup(t[5]);
-			r->phys = strdup(t[6]);
-			r->vma = pt->nr_vmas - 1;
-			if (!r->flags || !r->phys) {
-				ret = -ENOMEM;
-				goto out;
-			}
-		}
+	v = malloc(sizeof(*v));
+	if (!v) {
+		free(buf);
+		return -ENOMEM;
 	}
-	free(buf);
-	return 0;
-bad:
-	ret = fmt_fail("%s/%d/%s: malformed line '%s'", vmi_proc_root(), pid,
-		       VMI_PROC_PAGETABLE, line);
-out:
-	vmi_free_pagetable(pt);
+	cols_init(&vmarow, VMI_VMAROW_TAG, vmarow_cols, VMI_VMAROW_NR_COLS);
+	cols_init(&runs, NULL, pt_cols, VMI_PT_NR_COLS);
+	while ((line = next_line(&body))) {
+		len = strlen(line);
+		if (line[0] == '#') {
+			if (!cols_header(&vmarow, line + 1))
+				cols_header(&runs, line + 1);
+			continue;
+		}
+		if (blank(line))
+			continue;
+		p = line + strspn(line, " \t");
+		n = strlen(VMI_VMAROW_TAG);
+		if (!strncmp(p, VMI_VMAROW_TAG, n) && (p[n] == ' ' || p[n] == '\t'))
+			ret = cols_parse(&vmarow, p + n, v) ? -EPROTO :
+			      pt_vma(pt, &cap_v, v);
+		else
+			ret = cols_parse(&runs, line, v) ? -EPROTO :
+			      pt_run(pt, &cap_r, v);
+		if (ret == -EPROTO)
+			ret = bad_line(path, line, len);
+		if (ret)
+			break;
+	}
+	if (ret)
+		vmv_free_pagetable(pt);
+	free(v);
 	free(buf);
 	return ret;
 }
 
-static int parse_translate(char *body, const char *rel,
-			   struct vmi_translate *tr)
+enum { TR_ROW_VMA, TR_ROW_LEVEL, TR_ROW_SWAP, TR_NR_ROWS };
+
+struct tr_acc {
+	struct vmv_translate *tr;
+	struct vmv_cols rows[TR_NR_ROWS];
+	struct vmv_vals v;
+};
+
+static int tr_lines(int key, char *p, void *arg)
 {
-	char *line, *p, *k, *a, *b, *c;
-	uint64_t v;
-	int i;
+	struct tr_acc *a = arg;
+	struct vmv_translate *tr = a->tr;
+	struct vmv_vals *v = &a->v;
+	struct vmv_tr_level *l;
+	char w1[16], w2[16];
+	int i, nw;
 
-	while ((line = next_line(&body))) {
-		if (line[0] == '#' || !line[0])
-			continue;
-		p = line;
-		k = next_tok(&p);
-		a = next_tok(&p);
-		if (!a)
-			goto bad;
-		if (!strcmp(k, "level")) {
-			struct vmi_tr_level *l;
-
-			i = name_index(a, level_names, VMI_NR_LEVELS);
-			if (i < 0)
-				continue;
-			l = &tr->level[i];
+	/* the two lines that are not columns: "vma none", "level p4d folded" */
+	nw = sscanf(p, "%15s %15s", w1, w2);
+	switch (key) {
+	case VMI_TR_VMA:
+		if (nw == 1 && !strcmp(w1, "none"))
+			return 0;
+		if (cols_parse(&a->rows[TR_ROW_VMA], p, v) ||
+		    !v->have[VMI_VMAROW_START] || !v->have[VMI_VMAROW_END])
+			return -1;
+		tr->in_vma = true;
+		tr->vma_start = v->n[VMI_VMAROW_START];
+		tr->vma_end = v->n[VMI_VMAROW_END];
+		snprintf(tr->vma_perms, sizeof(tr->vma_perms), "%s",
+			 v->have[VMI_VMAROW_PERMS] ? v->s[VMI_VMAROW_PERMS] : "");
+		snprintf(tr->vma_path, sizeof(tr->vma_path), "%s",
+			 v->have[VMI_VMAROW_PATH] ? v->s[VMI_VMAROW_PATH] : "");
+		return 0;
+	case VMI_TR_LEVEL:
+		if (nw < 1)
+			return -1;
+		i = name_index(w1, level_names, VMI_NR_LEVELS);
+		if (i < 0)
+			return 0;	/* a level we do not know */
+		l = &tr->level[i];
+		if (nw == 2 && !strcmp(w2, "folded")) {
 			l->present = true;
-			b = next_tok(&p);
-			if (b && !strcmp(b, "folded")) {
-				l->folded = true;
-				continue;
-			}
-			c = next_tok(&p);
-			if (!b || !c || parse_u64(b, false, &v) ||
-			    parse_u64(c, false, &l->entry))
-				goto bad;
-			l->index = v;
-			b = next_tok(&p);
-			snprintf(l->bits, sizeof(l->bits), "%s", b ? b : "");
-		} else if (!strcmp(k, "vma")) {
-			if (!strcmp(a, "none"))
-				continue;
-			b = next_tok(&p);
-			c = next_tok(&p);
-			if (!b || !c || parse_u64(a, true, &tr->vma_start) ||
-			    parse_u64(b, true, &tr->vma_end))
-				goto bad;
-			snprintf(tr->vma_perms, sizeof(tr->vma_perms), "%s", c);
-			tr->in_vma = true;
-		} else if (!strcmp(k, "stop")) {
-			snprintf(tr->stop, sizeof(tr->stop), "%s", a);
-		} else if (!strcmp(k, "swap")) {
-			b = next_tok(&p);
-			if (!b || parse_u64(a, false, &tr->swap_type) ||
-			    parse_u64(b, false, &tr->swap_offset))
-				goto bad;
-			tr->have_swap = true;
-		} else if (!strcmp(k, "migration")) {
-			snprintf(tr->migration, sizeof(tr->migration), "%s", a);
-		} else if (!strcmp(k, "pid")) {
-			if (parse_u64(a, false, &v))
-				goto bad;
-			tr->pid = v;
-		} else if (!strcmp(k, "address")) {
-			if (parse_u64(a, false, &tr->address))
-				goto bad;
-		} else if (!strcmp(k, "paging_levels")) {
-			if (parse_u64(a, false, &v))
-				goto bad;
-			tr->paging_levels = v;
-		} else if (!strcmp(k, "page_size")) {
-			if (parse_u64(a, false, &tr->page_size))
-				goto bad;
-		} else if (!strcmp(k, "page_offset")) {
-			if (parse_u64(a, false, &tr->page_offset))
-				goto bad;
-		} else if (!strcmp(k, "phys")) {
-			tr->have_phys = true;
-			if (strcmp(a, "-") && parse_u64(a, false, &tr->phys))
-				goto bad;
+			l->folded = true;
+			return 0;
 		}
+		if (cols_parse(&a->rows[TR_ROW_LEVEL], p, v) ||
+		    !v->have[VMI_TRLEVEL_INDEX] || !v->have[VMI_TRLEVEL_ENTRY])
+			return -1;
+		l->present = true;
+		l->index = v->n[VMI_TRLEVEL_INDEX];
+		l->entry = v->n[VMI_TRLEVEL_ENTRY];
+		snprintf(l->bits, sizeof(l->bits), "%s",
+			 v->have[VMI_TRLEVEL_BITS] ? v->s[VMI_TRLEVEL_BITS] : "");
+		return 0;
+	case VMI_TR_SWAP:
+		if (cols_parse(&a->rows[TR_ROW_SWAP], p, v))
+			return -1;
+		tr->have_swap = true;
+		tr->swap_type = v->n[VMI_TRSWAP_TYPE];
+		tr->swap_offset = v->n[VMI_TRSWAP_OFFSET];
+		return 0;
 	}
 	return 0;
-bad:
-	return fmt_fail("%s: malformed line '%s'", rel, line);
 }
 
-int vmi_parse_translate(char *buf, const char *path, struct vmi_translate *tr)
+static int parse_translate(char *body, const char *path,
+			   struct vmv_translate *tr)
 {
-	char *body, *tag, *ver, *p;
-	unsigned int major, minor;
+	struct vmv_vals *v;
+	struct tr_acc *a;
+	size_t badlen;
+	char *bad;
+	int ret = 0;
+
+	a = calloc(1, sizeof(*a));
+	v = malloc(sizeof(*v));
+	if (!a || !v) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	a->tr = tr;
+	cols_init(&a->rows[TR_ROW_VMA], VMI_VMAROW_TAG, vmarow_cols,
+		  VMI_VMAROW_NR_COLS);
+	cols_init(&a->rows[TR_ROW_LEVEL], tr_keys[VMI_TR_LEVEL].name,
+		  trlevel_cols, VMI_TRLEVEL_NR_COLS);
+	cols_init(&a->rows[TR_ROW_SWAP], tr_keys[VMI_TR_SWAP].name,
+		  trswap_cols, VMI_TRSWAP_NR_COLS);
+	if (kv_parse(body, tr_keys, VMI_TR_NR_KEYS, v, a->rows, TR_NR_ROWS,
+		     tr_lines, a, &bad, &badlen)) {
+		ret = bad_line(path, bad, badlen);
+		goto out;
+	}
+	tr->pid = v->n[VMI_TR_PID];
+	tr->address = v->n[VMI_TR_ADDRESS];
+	tr->paging_levels = v->n[VMI_TR_PAGING_LEVELS];
+	tr->have_vma_offset = v->have[VMI_TR_VMA_OFFSET];
+	tr->vma_offset = v->n[VMI_TR_VMA_OFFSET];
+	if (v->have[VMI_TR_STOP])
+		snprintf(tr->stop, sizeof(tr->stop), "%s", v->s[VMI_TR_STOP]);
+	tr->page_size = v->n[VMI_TR_PAGE_SIZE];
+	tr->page_offset = v->n[VMI_TR_PAGE_OFFSET];
+	tr->have_phys = v->have[VMI_TR_PHYS];
+	tr->phys = v->n[VMI_TR_PHYS];
+	if (v->have[VMI_TR_MIGRATION])
+		snprintf(tr->migration, sizeof(tr->migration), "%s",
+			 v->s[VMI_TR_MIGRATION]);
+out:
+	free(v);
+	free(a);
+	return ret;
+}
+
+int vmv_parse_translate(char *buf, const char *path, struct vmv_translate *tr)
+{
+	char *body;
+	int ret;
 
 	memset(tr, 0, sizeof(*tr));
-	body = strchr(buf, '\n');
-	if (body)
-		*body++ = '\0';
-	else
-		body = buf + strlen(buf);
-	p = buf;
-	tag = next_tok(&p);
-	ver = next_tok(&p);
-	if (!tag || strcmp(tag, "vminspect-" VMI_PROC_TRANSLATE) || !ver ||
-	    sscanf(ver, "%u.%u", &major, &minor) != 2)
-		return fmt_fail("%s: no version line 'vminspect-translate %d.%d'",
-				path, VMI_FORMAT_MAJOR, VMI_FORMAT_MINOR);
-	if (major != VMI_FORMAT_MAJOR)
-		return major_fail(path, major, minor);
+	ret = check_version(buf, VMI_PROC_TRANSLATE, path, &body);
+	if (ret)
+		return ret;
 	return parse_translate(body, path, tr);
 }
 
-int vmi_translate_text(pid_t pid, uint64_t addr, char **text)
+int vmv_translate_text(pid_t pid, uint64_t addr, char **text)
 {
 	char rel[64], path[512], req[32], *buf;
 	size_t cap = 8192, n = 0;
@@ -831,7 +1059,7 @@ int vmi_translate_text(pid_t pid, uint64_t addr, char **text)
 	int fd, ret;
 
 	snprintf(rel, sizeof(rel), "%d/%s", pid, VMI_PROC_TRANSLATE);
-	snprintf(path, sizeof(path), "%s/%s", vmi_proc_root(), rel);
+	snprintf(path, sizeof(path), "%s/%s", vmv_proc_root(), rel);
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -878,7 +1106,7 @@ out:
 	return ret;
 }
 
-int vmi_translate(pid_t pid, uint64_t addr, struct vmi_translate *tr)
+int vmv_translate(pid_t pid, uint64_t addr, struct vmv_translate *tr)
 {
 	char path[512], *buf;
 	int ret;
@@ -886,12 +1114,12 @@ int vmi_translate(pid_t pid, uint64_t addr, struct vmi_translate *tr)
 	if (source)
 		return source->translate(pid, addr, tr);
 	memset(tr, 0, sizeof(*tr));
-	ret = vmi_translate_text(pid, addr, &buf);
+	ret = vmv_translate_text(pid, addr, &buf);
 	if (ret)
 		return ret;
-	snprintf(path, sizeof(path), "%s/%d/%s", vmi_proc_root(), pid,
+	snprintf(path, sizeof(path), "%s/%d/%s", vmv_proc_root(), pid,
 		 VMI_PROC_TRANSLATE);
-	ret = vmi_parse_translate(buf, path, tr);
+	ret = vmv_parse_translate(buf, path, tr);
 	free(buf);
 	return ret;
 }

@@ -5,7 +5,7 @@
  * refuses an unknown major and ignores keys and columns it does not know.
  *
  * Functions return 0 or a negative errno; -EPROTO means a format problem
- * (unknown major, malformed line) and vmi_fmt_error() says which.
+ * (unknown major, malformed line) and vmv_fmt_error() says which.
  */
 #ifndef _VMVIEW_PROCFMT_H
 #define _VMVIEW_PROCFMT_H
@@ -18,21 +18,21 @@
 #include <vminspect_abi.h>
 
 /* VMVIEW_PROCFS overrides /proc/vminspect (snapshots, tests). */
-const char *vmi_proc_root(void);
+const char *vmv_proc_root(void);
 /* Text of the last -EPROTO (or other detail) a parser returned. */
-const char *vmi_fmt_error(void);
+const char *vmv_fmt_error(void);
 
 /* Read a whole file (NUL-terminated, malloc'd); NULL with errno set. */
-char *vmi_slurp(const char *path, size_t *len);
+char *vmv_slurp(const char *path, size_t *len);
 /*
- * The longest single read() vmi_slurp() made (ns), since the last call with
+ * The longest single read() vmv_slurp() made (ns), since the last call with
  * reset: one read() of a /proc/vminspect file is one walk of the module's,
  * which holds the mmap lock only in bounded pieces inside it.
  */
-uint64_t vmi_read_max_ns(bool reset);
+uint64_t vmv_read_max_ns(bool reset);
 
 /* /proc/vminspect/processes */
-struct vmi_proc {
+struct vmv_proc {
 	pid_t pid;
 	uint64_t vmas;
 	uint64_t rss;			/* pages */
@@ -41,48 +41,34 @@ struct vmi_proc {
 	char comm[64];
 };
 
-int vmi_read_processes(struct vmi_proc **procs, size_t *nr);
+int vmv_read_processes(struct vmv_proc **procs, size_t *nr);
 
-/* /proc/vminspect/<pid>/mm */
-enum vmi_mm_key {
-	VMI_MM_PID, VMI_MM_PAGING_LEVELS, VMI_MM_MM, VMI_MM_PGD,
-	VMI_MM_TASK_SIZE, VMI_MM_MMAP_BASE,
-	VMI_MM_START_CODE, VMI_MM_END_CODE, VMI_MM_START_DATA, VMI_MM_END_DATA,
-	VMI_MM_START_BRK, VMI_MM_BRK, VMI_MM_START_STACK,
-	VMI_MM_ARG_START, VMI_MM_ARG_END, VMI_MM_ENV_START, VMI_MM_ENV_END,
-	VMI_MM_MAP_COUNT, VMI_MM_TOTAL_VM, VMI_MM_LOCKED_VM, VMI_MM_PINNED_VM,
-	VMI_MM_DATA_VM, VMI_MM_EXEC_VM, VMI_MM_STACK_VM,
-	VMI_MM_HIWATER_RSS, VMI_MM_HIWATER_VM,
-	VMI_MM_RSS_ANON, VMI_MM_RSS_FILE, VMI_MM_RSS_SHMEM, VMI_MM_SWAP_ENTS,
-	VMI_MM_PGTABLES_BYTES,
-	VMI_MM_NR_KEYS
-};
-
+/* /proc/vminspect/<pid>/mm: keys enum vmi_mm_key (VMI_MM_KEYS) */
 /* Key names as the mm file spells them, indexed by enum vmi_mm_key. */
-extern const char * const vmi_mm_key_names[VMI_MM_NR_KEYS];
+extern const char * const vmv_mm_key_names[VMI_MM_NR_KEYS];
 /* Keys that are addresses (printed in hex, JSON as numbers all the same). */
-bool vmi_mm_key_is_addr(enum vmi_mm_key k);
+bool vmv_mm_key_is_addr(enum vmi_mm_key k);
 
-struct vmi_census {
+struct vmv_census {
 	uint64_t tables, entries, capacity, bytes;
 	double fill_pct;
 };
 
-struct vmi_mm {
+struct vmv_mm {
 	char comm[64];
 	uint64_t key[VMI_MM_NR_KEYS];
 	bool have[VMI_MM_NR_KEYS];
 	uint64_t state[VMI_NR_STATES];
 	uint64_t attr[VMI_NR_ATTRS];
-	struct vmi_census census[VMI_NR_LEVELS];
+	struct vmv_census census[VMI_NR_LEVELS];
 };
 
-int vmi_read_mm(pid_t pid, struct vmi_mm *mm);
+int vmv_read_mm(pid_t pid, struct vmv_mm *mm);
 
 /* /proc/vminspect/<pid>/vmas */
-enum vmi_vma_tables { VMI_VT_PUD, VMI_VT_PMD, VMI_VT_PTE, VMI_NR_VT };
+enum vmv_vma_tables { VMV_VT_PUD, VMV_VT_PMD, VMV_VT_PTE, VMV_NR_VT };
 
-struct vmi_vma {
+struct vmv_vma {
 	uint64_t start, end;
 	char perms[5];
 	uint64_t offset;
@@ -90,19 +76,19 @@ struct vmi_vma {
 	uint64_t inode;
 	uint64_t state[VMI_NR_STATES];
 	uint64_t attr[VMI_NR_ATTRS];
-	uint64_t tables[VMI_NR_VT];
+	uint64_t tables[VMV_NR_VT];
 	char *flags;		/* "rd,mr,..." */
 	char *path;		/* NULL for anonymous memory */
 };
 
-int vmi_read_vmas(pid_t pid, struct vmi_vma **vmas, size_t *nr);
-void vmi_free_vmas(struct vmi_vma *vmas, size_t nr);
+int vmv_read_vmas(pid_t pid, struct vmv_vma **vmas, size_t *nr);
+void vmv_free_vmas(struct vmv_vma *vmas, size_t nr);
 /* The VMA containing addr, or NULL. */
-const struct vmi_vma *vmi_find_vma(const struct vmi_vma *vmas, size_t nr,
+const struct vmv_vma *vmv_find_vma(const struct vmv_vma *vmas, size_t nr,
 				   uint64_t addr);
 
 /* /proc/vminspect/<pid>/pagetable */
-struct vmi_pt_run {
+struct vmv_pt_run {
 	uint64_t start, end, size;
 	char level[8];		/* pud, pmd, pte or - */
 	char state[16];
@@ -111,24 +97,24 @@ struct vmi_pt_run {
 	size_t vma;		/* index into the vma headers */
 };
 
-struct vmi_pt_vma {
+struct vmv_pt_vma {
 	uint64_t start, end;
 	char perms[5];
 	char *path;
 };
 
-struct vmi_pagetable {
-	struct vmi_pt_vma *vmas;
+struct vmv_pagetable {
+	struct vmv_pt_vma *vmas;
 	size_t nr_vmas;
-	struct vmi_pt_run *runs;
+	struct vmv_pt_run *runs;
 	size_t nr_runs;
 };
 
-int vmi_read_pagetable(pid_t pid, struct vmi_pagetable *pt);
-void vmi_free_pagetable(struct vmi_pagetable *pt);
+int vmv_read_pagetable(pid_t pid, struct vmv_pagetable *pt);
+void vmv_free_pagetable(struct vmv_pagetable *pt);
 
 /* /proc/vminspect/<pid>/translate */
-struct vmi_tr_level {
+struct vmv_tr_level {
 	bool present;		/* this level printed */
 	bool folded;
 	unsigned int index;
@@ -136,14 +122,17 @@ struct vmi_tr_level {
 	char bits[160];
 };
 
-struct vmi_translate {
+struct vmv_translate {
 	pid_t pid;
 	uint64_t address;
 	unsigned int paging_levels;
 	bool in_vma;
 	uint64_t vma_start, vma_end;
 	char vma_perms[5];
-	struct vmi_tr_level level[VMI_NR_LEVELS];
+	char vma_path[4096];	/* "" for anonymous memory */
+	bool have_vma_offset;	/* format 1.3 */
+	uint64_t vma_offset;	/* the VMA's file offset (vma_offset) */
+	struct vmv_tr_level level[VMI_NR_LEVELS];
 	char stop[24];
 	bool have_phys;
 	uint64_t page_size, page_offset, phys;
@@ -152,27 +141,27 @@ struct vmi_translate {
 	char migration[8];
 };
 
-int vmi_translate(pid_t pid, uint64_t addr, struct vmi_translate *tr);
+int vmv_translate(pid_t pid, uint64_t addr, struct vmv_translate *tr);
 /* The text a write of addr to translate reads back (malloc'd). */
-int vmi_translate_text(pid_t pid, uint64_t addr, char **text);
+int vmv_translate_text(pid_t pid, uint64_t addr, char **text);
 /* Parse that text (modified in place); path names it in errors. */
-int vmi_parse_translate(char *text, const char *path,
-			struct vmi_translate *tr);
+int vmv_parse_translate(char *text, const char *path,
+			struct vmv_translate *tr);
 
 /*
  * Where the files come from: NULL (the default) reads /proc/vminspect;
  * a source (a snapshot) answers instead.  read(rel) returns the text of
  * "PID/FILE" or "processes", malloc'd, or NULL with errno set; translate()
- * answers vmi_translate().
+ * answers vmv_translate().
  */
-struct vmi_source {
+struct vmv_source {
 	char *(*read)(const char *rel);
-	int (*translate)(pid_t pid, uint64_t addr, struct vmi_translate *tr);
+	int (*translate)(pid_t pid, uint64_t addr, struct vmv_translate *tr);
 };
 
-void vmi_set_source(const struct vmi_source *src);
+void vmv_set_source(const struct vmv_source *src);
 
 /* Parse a size as pagetable prints it ("4K", "2M", "120K", "1G", "4096"). */
-int vmi_parse_size(const char *s, uint64_t *out);
+int vmv_parse_size(const char *s, uint64_t *out);
 
 #endif /* _VMVIEW_PROCFMT_H */

@@ -17,7 +17,7 @@
 enum ps_sort { SORT_PID, SORT_PT, SORT_RSS, SORT_VMAS, SORT_FAULTS, SORT_TLB };
 
 struct ps_row {
-	struct vmi_proc p;
+	struct vmv_proc p;
 	struct vmv_counters c;
 	bool have_c;
 };
@@ -73,7 +73,7 @@ static void ps_json(struct ps_row *rows, size_t nr, bool counters)
 	int l;
 
 	for (i = 0; i < nr; i++) {
-		struct vmi_proc *p = &rows[i].p;
+		struct vmv_proc *p = &rows[i].p;
 
 		o = json_object_new_object();
 		json_object_object_add(o, "pid", json_object_new_int(p->pid));
@@ -110,7 +110,7 @@ static void ps_plain(struct ps_row *rows, size_t nr, bool counters)
 		printf(" %9s %9s", "FAULTS", "TLB");
 	printf("  COMM%s\n", vmv_col(C_RESET));
 	for (i = 0; i < nr; i++) {
-		struct vmi_proc *p = &rows[i].p;
+		struct vmv_proc *p = &rows[i].p;
 
 		printf("%7d %5llu %7s", p->pid, (unsigned long long)p->vmas,
 		       vmv_size(p->rss * vmv_page_size(), rss, sizeof(rss)));
@@ -155,7 +155,7 @@ int do_ps(int argc, char **argv)
 		{ "sort",	required_argument,	NULL,	's' },
 		{ NULL,		0,			NULL,	0 },
 	};
-	struct vmi_proc *procs;
+	struct vmv_proc *procs;
 	struct ps_row *rows;
 	bool counters;
 	size_t nr, i;
@@ -176,7 +176,7 @@ int do_ps(int argc, char **argv)
 			return ret;
 	}
 
-	ret = vmi_read_processes(&procs, &nr);
+	ret = vmv_read_processes(&procs, &nr);
 	if (ret)
 		return vmv_proc_error(ret, 0, VMI_PROC_PROCESSES);
 	rows = calloc(nr ? nr : 1, sizeof(*rows));

@@ -48,7 +48,7 @@ static uint64_t entry_span(int l, unsigned int levels)
 	return 1ULL << shift;
 }
 
-static void census_plain(pid_t pid, const struct vmi_mm *mm)
+static void census_plain(pid_t pid, const struct vmv_mm *mm)
 {
 	unsigned int levels = mm->key[VMI_MM_PAGING_LEVELS];
 	uint64_t tables = 0, bytes = 0;
@@ -60,7 +60,7 @@ static void census_plain(pid_t pid, const struct vmi_mm *mm)
 	printf("%-18s %7s %17s %7s %7s %s\n", "level", "tables",
 	       "entries/capacity", "fill", "size", "one entry maps");
 	for (l = 0; l < VMI_NR_LEVELS; l++) {
-		const struct vmi_census *c = &mm->census[l];
+		const struct vmv_census *c = &mm->census[l];
 		char name[32];
 
 		snprintf(name, sizeof(name), "%*s%s%s", depth * 3, "",
@@ -86,7 +86,7 @@ static void census_plain(pid_t pid, const struct vmi_mm *mm)
 	       (unsigned long long)mm->key[VMI_MM_PGTABLES_BYTES]);
 }
 
-static void census_json(pid_t pid, const struct vmi_mm *mm)
+static void census_json(pid_t pid, const struct vmv_mm *mm)
 {
 	struct json_object *o = json_object_new_object();
 	uint64_t tables = 0, bytes = 0;
@@ -119,19 +119,19 @@ static const char *state_col(const char *state)
 	return C_RED;
 }
 
-static void map_plain(const struct vmi_pagetable *pt)
+static void map_plain(const struct vmv_pagetable *pt)
 {
 	size_t v, r = 0;
 	char sz[16];
 
 	for (v = 0; v < pt->nr_vmas; v++) {
-		const struct vmi_pt_vma *h = &pt->vmas[v];
+		const struct vmv_pt_vma *h = &pt->vmas[v];
 
 		printf("%s%016llx-%016llx %s %s%s\n", vmv_col(C_BOLD),
 		       (unsigned long long)h->start, (unsigned long long)h->end,
 		       h->perms, h->path ? h->path : "", vmv_col(C_RESET));
 		for (; r < pt->nr_runs && pt->runs[r].vma == v; r++) {
-			const struct vmi_pt_run *run = &pt->runs[r];
+			const struct vmv_pt_run *run = &pt->runs[r];
 
 			printf("  %016llx-%016llx %6s %-3s %s%-9s%s %s %s\n",
 			       (unsigned long long)run->start,
@@ -143,22 +143,7 @@ static void map_plain(const struct vmi_pagetable *pt)
 	}
 }
 
-static struct json_object *flags_json(const char *s)
-{
-	struct json_object *arr = json_object_new_array();
-	char *dup, *tok, *save;
-
-	if (!s || !strcmp(s, "-"))
-		return arr;
-	dup = strdup(s);
-	for (tok = strtok_r(dup, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save))
-		json_object_array_add(arr, json_object_new_string(tok));
-	free(dup);
-	return arr;
-}
-
-static void map_json(pid_t pid, const struct vmi_pagetable *pt)
+static void map_json(pid_t pid, const struct vmv_pagetable *pt)
 {
 	struct json_object *o = json_object_new_object(), *vmas, **runs;
 	size_t i;
@@ -166,7 +151,7 @@ static void map_json(pid_t pid, const struct vmi_pagetable *pt)
 	vmas = json_object_new_array();
 	runs = calloc(pt->nr_vmas ? pt->nr_vmas : 1, sizeof(*runs));
 	for (i = 0; i < pt->nr_vmas; i++) {
-		const struct vmi_pt_vma *h = &pt->vmas[i];
+		const struct vmv_pt_vma *h = &pt->vmas[i];
 		struct json_object *v = json_object_new_object();
 
 		json_object_object_add(v, "start", vmv_json_u64(h->start));
@@ -178,7 +163,7 @@ static void map_json(pid_t pid, const struct vmi_pagetable *pt)
 		json_object_array_add(vmas, v);
 	}
 	for (i = 0; i < pt->nr_runs; i++) {
-		const struct vmi_pt_run *run = &pt->runs[i];
+		const struct vmv_pt_run *run = &pt->runs[i];
 		struct json_object *r = json_object_new_object();
 
 		json_object_object_add(r, "start", vmv_json_u64(run->start));
@@ -188,7 +173,7 @@ static void map_json(pid_t pid, const struct vmi_pagetable *pt)
 				       strcmp(run->level, "-") ?
 				       vmv_json_str(run->level) : NULL);
 		json_object_object_add(r, "state", vmv_json_str(run->state));
-		json_object_object_add(r, "flags", flags_json(run->flags));
+		json_object_object_add(r, "flags", vmv_json_list(run->flags));
 		json_object_object_add(r, "phys",
 				       strcmp(run->phys, "-") ?
 				       vmv_json_str(run->phys) : NULL);
@@ -206,8 +191,8 @@ int do_pt(int argc, char **argv)
 		{ "map",	no_argument,	NULL,	'm' },
 		{ NULL,		0,		NULL,	0 },
 	};
-	struct vmi_pagetable pt;
-	struct vmi_mm mm;
+	struct vmv_pagetable pt;
+	struct vmv_mm mm;
 	pid_t pid;
 	int ret;
 
@@ -218,17 +203,17 @@ int do_pt(int argc, char **argv)
 		return ret;
 
 	if (want_map) {
-		ret = vmi_read_pagetable(pid, &pt);
+		ret = vmv_read_pagetable(pid, &pt);
 		if (ret)
 			return vmv_proc_error(ret, pid, VMI_PROC_PAGETABLE);
 		if (json_output)
 			map_json(pid, &pt);
 		else
 			map_plain(&pt);
-		vmi_free_pagetable(&pt);
+		vmv_free_pagetable(&pt);
 		return VMV_EXIT_OK;
 	}
-	ret = vmi_read_mm(pid, &mm);
+	ret = vmv_read_mm(pid, &mm);
 	if (ret)
 		return vmv_proc_error(ret, pid, VMI_PROC_MM);
 	if (json_output)

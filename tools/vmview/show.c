@@ -31,13 +31,13 @@ static void show_help(FILE *f)
 		bin_name);
 }
 
-struct json_object *vmv_census_json(const struct vmi_mm *mm)
+struct json_object *vmv_census_json(const struct vmv_mm *mm)
 {
 	struct json_object *arr = json_object_new_array(), *o;
 	int l;
 
 	for (l = 0; l < VMI_NR_LEVELS; l++) {
-		const struct vmi_census *c = &mm->census[l];
+		const struct vmv_census *c = &mm->census[l];
 		char pct[32];
 
 		/* the file's two decimals, not the double's full expansion */
@@ -67,7 +67,7 @@ static struct json_object *counters_json(const struct vmv_counters *c)
 	return o;
 }
 
-static void show_json(pid_t pid, const struct vmi_mm *mm,
+static void show_json(pid_t pid, const struct vmv_mm *mm,
 		      const struct vmv_counters *c)
 {
 	struct json_object *o = json_object_new_object(), *m, *s, *a;
@@ -80,7 +80,7 @@ static void show_json(pid_t pid, const struct vmi_mm *mm,
 	m = json_object_new_object();
 	for (k = 0; k < VMI_MM_NR_KEYS; k++)
 		if (mm->have[k])
-			json_object_object_add(m, vmi_mm_key_names[k],
+			json_object_object_add(m, vmv_mm_key_names[k],
 					       vmv_json_u64(mm->key[k]));
 	json_object_object_add(o, "mm", m);
 	s = json_object_new_object();
@@ -115,7 +115,7 @@ static void show_pages(const char *what, uint64_t n)
 	       vmv_size(n * vmv_page_size(), sz, sizeof(sz)));
 }
 
-static void show_plain(pid_t pid, const struct vmi_mm *mm,
+static void show_plain(pid_t pid, const struct vmv_mm *mm,
 		       const struct vmv_counters *c)
 {
 	const uint64_t *k = mm->key;
@@ -177,7 +177,7 @@ static void show_plain(pid_t pid, const struct vmi_mm *mm,
 	printf("  %-5s %8s %9s %10s %7s %8s\n", "level", "tables", "entries",
 	       "capacity", "fill", "size");
 	for (i = 0; i < VMI_NR_LEVELS; i++) {
-		const struct vmi_census *cs = &mm->census[i];
+		const struct vmv_census *cs = &mm->census[i];
 
 		printf("  %-5s %8llu %9llu %10llu %6.2f%% %8s\n", level_names[i],
 		       (unsigned long long)cs->tables,
@@ -201,7 +201,7 @@ static void show_plain(pid_t pid, const struct vmi_mm *mm,
 int do_show(int argc, char **argv)
 {
 	struct vmv_counters cnt, *c = NULL;
-	struct vmi_mm mm;
+	struct vmv_mm mm;
 	pid_t pid;
 	int ret;
 
@@ -210,7 +210,7 @@ int do_show(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 
-	ret = vmi_read_mm(pid, &mm);
+	ret = vmv_read_mm(pid, &mm);
 	if (ret)
 		return vmv_proc_error(ret, pid, VMI_PROC_MM);
 	if (vmv_probes_running() && !vmv_counters_pid(pid, &cnt))

@@ -6,7 +6,7 @@
  * counters, the probes' counters when they run, the kernel and the time,
  * in one versioned JSON document.  The files are kept as the module
  * printed them, so reading a snapshot back goes through procfmt's one
- * parser (a struct vmi_source) and every view reads a snapshot as it
+ * parser (a struct vmv_source) and every view reads a snapshot as it
  * reads a live process.
  */
 #include <errno.h>
@@ -104,7 +104,7 @@ static uint64_t level_span(int level, unsigned int paging_levels)
  * of the deepest entry it read: every entry above it and the entry itself
  * are then the ones the MMU would read for addr.
  */
-static bool walk_covers(const struct vmi_translate *t, uint64_t addr)
+static bool walk_covers(const struct vmv_translate *t, uint64_t addr)
 {
 	uint64_t span = 0;
 	int l;
@@ -118,10 +118,10 @@ static bool walk_covers(const struct vmi_translate *t, uint64_t addr)
 	return span && (t->address & ~(span - 1)) == (addr & ~(span - 1));
 }
 
-static int snap_translate(pid_t pid, uint64_t addr, struct vmi_translate *tr)
+static int snap_translate(pid_t pid, uint64_t addr, struct vmv_translate *tr)
 {
-	struct vmi_vma *vmas = NULL;
-	const struct vmi_vma *v;
+	struct vmv_vma *vmas = NULL;
+	const struct vmv_vma *v;
 	size_t i, n, nr = 0;
 	char what[160];
 	int ret;
@@ -140,7 +140,7 @@ static int snap_translate(pid_t pid, uint64_t addr, struct vmi_translate *tr)
 		text = strdup(json_object_get_string(w));
 		if (!text)
 			return -ENOMEM;
-		ret = vmi_parse_translate(text, what, tr);
+		ret = vmv_parse_translate(text, what, tr);
 		free(text);
 		if (ret)
 			return ret;
@@ -161,21 +161,25 @@ static int snap_translate(pid_t pid, uint64_t addr, struct vmi_translate *tr)
 	}
 	tr->address = addr;
 	/* the VMA of addr, which need not be the one of the walk's address */
-	ret = vmi_read_vmas(pid, &vmas, &nr);
+	ret = vmv_read_vmas(pid, &vmas, &nr);
 	if (ret)
 		return ret;
-	v = vmi_find_vma(vmas, nr, addr);
+	v = vmv_find_vma(vmas, nr, addr);
 	tr->in_vma = v;
 	if (v) {
 		tr->vma_start = v->start;
 		tr->vma_end = v->end;
 		snprintf(tr->vma_perms, sizeof(tr->vma_perms), "%s", v->perms);
+		snprintf(tr->vma_path, sizeof(tr->vma_path), "%s",
+			 v->path ? v->path : "");
+		tr->have_vma_offset = true;
+		tr->vma_offset = v->offset;
 	}
-	vmi_free_vmas(vmas, nr);
+	vmv_free_vmas(vmas, nr);
 	return 0;
 }
 
-static const struct vmi_source snap_source = {
+static const struct vmv_source snap_source = {
 	.read = snap_read,
 	.translate = snap_translate,
 };
@@ -210,7 +214,7 @@ static struct snap *snap_load(const char *path)
 	char *text;
 	size_t i;
 
-	text = vmi_slurp(!strcmp(path, "-") ? "/dev/stdin" : path, NULL);
+	text = vmv_slurp(!strcmp(path, "-") ? "/dev/stdin" : path, NULL);
 	if (!text) {
 		p_err("cannot read snapshot %s: %s", path, strerror(errno));
 		return NULL;
@@ -281,7 +285,7 @@ bool vmv_snap_active(void)
 
 int vmv_snap_error(int err, const char *file)
 {
-	const char *msg = vmi_fmt_error(), *root = vmi_proc_root();
+	const char *msg = vmv_fmt_error(), *root = vmv_proc_root();
 	size_t len = strlen(root);
 
 	/* the parsers name the file under /proc/vminspect: name the snapshot */
@@ -313,7 +317,7 @@ int vmv_parse_target(const char *arg, pid_t *pid)
 	active = snap_load(arg);
 	if (!active)
 		return VMV_EXIT_ERR;
-	vmi_set_source(&snap_source);
+	vmv_set_source(&snap_source);
 	*pid = active->pid;
 	return -1;
 }
@@ -387,7 +391,7 @@ static void now(struct vmv_view *v)
 	v->boottime_ns = bt.tv_sec * 1000000000ULL + bt.tv_nsec;
 	gmtime_r(&rt.tv_sec, &tm);
 	strftime(v->time, sizeof(v->time), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	id = vmi_slurp("/proc/sys/kernel/random/boot_id", NULL);
+	id = vmv_slurp("/proc/sys/kernel/random/boot_id", NULL);
 	if (id) {
 		id[strcspn(id, "\n")] = '\0';
 		snprintf(v->boot_id, sizeof(v->boot_id), "%s", id);
@@ -403,7 +407,7 @@ static bool read_stat(pid_t pid, uint64_t *min_flt, uint64_t *maj_flt)
 	bool ok;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	buf = vmi_slurp(path, NULL);
+	buf = vmv_slurp(path, NULL);
 	if (!buf)
 		return false;
 	p = strrchr(buf, ')');	/* comm may hold spaces and parentheses */
@@ -421,13 +425,13 @@ static int read_views(struct vmv_view *v)
 {
 	int ret;
 
-	ret = vmi_read_mm(v->pid, &v->mm);
+	ret = vmv_read_mm(v->pid, &v->mm);
 	if (ret)
 		return vmv_proc_error(ret, v->pid, VMI_PROC_MM);
-	ret = vmi_read_vmas(v->pid, &v->vmas, &v->nr_vmas);
+	ret = vmv_read_vmas(v->pid, &v->vmas, &v->nr_vmas);
 	if (ret)
 		return vmv_proc_error(ret, v->pid, VMI_PROC_VMAS);
-	ret = vmi_read_pagetable(v->pid, &v->pt);
+	ret = vmv_read_pagetable(v->pid, &v->pt);
 	if (ret)
 		return vmv_proc_error(ret, v->pid, VMI_PROC_PAGETABLE);
 	return -1;
@@ -474,7 +478,7 @@ static int view_snapshot(const char *arg, struct vmv_view *v)
 	v->pid = s->pid;
 	snprintf(v->label, sizeof(v->label), "%s", s->name);
 	active = s;
-	vmi_set_source(&snap_source);
+	vmv_set_source(&snap_source);
 	ret = read_views(v);
 	if (ret >= 0)
 		vmv_view_free(v);	/* what was read before the error */
@@ -483,7 +487,7 @@ static int view_snapshot(const char *arg, struct vmv_view *v)
 		vma_faults(v);
 	}
 	active = prev;
-	vmi_set_source(prev ? &snap_source : NULL);
+	vmv_set_source(prev ? &snap_source : NULL);
 	o = get(s->root, "stat", json_type_object);
 	if (o && get(o, "min_flt", json_type_int)) {
 		v->have_stat = true;
@@ -545,8 +549,8 @@ int vmv_view_load(const char *arg, struct vmv_view *v)
 
 void vmv_view_free(struct vmv_view *v)
 {
-	vmi_free_vmas(v->vmas, v->nr_vmas);
-	vmi_free_pagetable(&v->pt);
+	vmv_free_vmas(v->vmas, v->nr_vmas);
+	vmv_free_pagetable(&v->pt);
 	free(v->vma_faults);
 	memset(v, 0, sizeof(*v));
 }
@@ -610,7 +614,7 @@ static int add_walk(struct json_object *walks, pid_t pid, uint64_t addr,
 			return 0;
 	if (*nr_done >= MAX_WALKS)
 		return 0;
-	ret = vmi_translate_text(pid, addr, &text);
+	ret = vmv_translate_text(pid, addr, &text);
 	if (ret == -EINVAL)	/* above task_size: nothing to walk */
 		return 0;
 	if (ret)
@@ -702,9 +706,9 @@ static int take(pid_t pid, struct json_object *root, bool *private)
 	now(&t0);
 	json_object_object_add(root, "files", files);
 	for (i = 0; i < ARRAY_SIZE(snap_files); i++) {
-		snprintf(path, sizeof(path), "%s/%d/%s", vmi_proc_root(), pid,
+		snprintf(path, sizeof(path), "%s/%d/%s", vmv_proc_root(), pid,
 			 snap_files[i]);
-		text = vmi_slurp(path, NULL);
+		text = vmv_slurp(path, NULL);
 		if (!text)
 			return vmv_proc_error(-errno, pid, snap_files[i]);
 		json_object_object_add(files, snap_files[i],
@@ -721,12 +725,12 @@ static int take(pid_t pid, struct json_object *root, bool *private)
 			s.file[i] = json_object_get_string(o);
 		}
 		active = &s;
-		vmi_set_source(&snap_source);
+		vmv_set_source(&snap_source);
 		memset(&v, 0, sizeof(v));
 		v.pid = pid;
 		ret = read_views(&v);
 		active = NULL;
-		vmi_set_source(NULL);
+		vmv_set_source(NULL);
 		if (ret >= 0) {
 			vmv_view_free(&v);
 			return ret;

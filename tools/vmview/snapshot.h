@@ -2,7 +2,7 @@
 /*
  * Snapshots (snapshot.c): one versioned JSON document holding the
  * /proc/vminspect files of one process as the module printed them, read
- * back through procfmt's parsers (a struct vmi_source), and the "view" of
+ * back through procfmt's parsers (a struct vmv_source), and the "view" of
  * a process that diff and html work on, taken live or from a snapshot.
  */
 #ifndef _VMVIEW_SNAPSHOT_H
@@ -24,10 +24,10 @@ struct vmv_view {
 	char label[128];	/* "pid 123" or the snapshot's file name */
 	bool snapshot;		/* read from a snapshot file */
 	pid_t pid;
-	struct vmi_mm mm;
-	struct vmi_vma *vmas;
+	struct vmv_mm mm;
+	struct vmv_vma *vmas;
 	size_t nr_vmas;
-	struct vmi_pagetable pt;
+	struct vmv_pagetable pt;
 	bool have_counters;	/* the probes ran */
 	struct vmv_counters counters;
 	uint64_t *vma_faults;	/* per VMA, when have_counters; else NULL */

@@ -27,7 +27,7 @@ static const char * const level_names[] = VMI_LEVEL_NAMES;
 /* What the backing file says about a file offset. */
 struct elf_info {
 	bool ok;
-	char why[128];		/* when !ok */
+	char why[4096 + 128];	/* when !ok: a path and why */
 	char section[64];
 	bool have_vaddr;
 	uint64_t vaddr;		/* link-time address of the offset */
@@ -209,9 +209,10 @@ static bool elf_best_symbol(Elf *e, Elf64_Word type, uint64_t vaddr,
 	return found;
 }
 
-static void elf_lookup(pid_t pid, const struct vmi_vma *v, uint64_t off,
+static void elf_lookup(const struct vmv_translate *tr, uint64_t off,
 		       struct elf_info *ei)
 {
+	const char *file = tr->vma_path;
 	char path[4200];
 	size_t shstrndx;
 	Elf_Scn *scn = NULL;
@@ -221,13 +222,14 @@ static void elf_lookup(pid_t pid, const struct vmi_vma *v, uint64_t off,
 
 	memset(ei, 0, sizeof(*ei));
 	/* the file as the target sees it, then the path as given */
-	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", pid,
-		 (unsigned long long)v->start, (unsigned long long)v->end);
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", tr->pid,
+		 (unsigned long long)tr->vma_start,
+		 (unsigned long long)tr->vma_end);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		fd = open(v->path, O_RDONLY | O_CLOEXEC);
+		fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(ei->why, sizeof(ei->why), "cannot open %s: %s", v->path,
+		snprintf(ei->why, sizeof(ei->why), "cannot open %s: %s", file,
 			 strerror(errno));
 		return;
 	}
@@ -235,7 +237,7 @@ static void elf_lookup(pid_t pid, const struct vmi_vma *v, uint64_t off,
 	e = elf_begin(fd, ELF_C_READ, NULL);
 	if (!e || elf_kind(e) != ELF_K_ELF) {
 		snprintf(ei->why, sizeof(ei->why), "%s is not an ELF file",
-			 v->path);
+			 file);
 		goto out;
 	}
 	ei->ok = true;
@@ -263,20 +265,8 @@ out:
 	close(fd);
 }
 
-static struct json_object *bits_json(const char *s)
-{
-	struct json_object *arr = json_object_new_array();
-	char *dup = strdup(s), *tok, *save;
-
-	for (tok = strtok_r(dup, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save))
-		json_object_array_add(arr, json_object_new_string(tok));
-	free(dup);
-	return arr;
-}
-
-static void tr_json(const struct vmi_translate *tr, const struct vmi_vma *v,
-		    uint64_t file_off, const struct elf_info *ei)
+static void tr_json(const struct vmv_translate *tr, uint64_t file_off,
+		    const struct elf_info *ei)
 {
 	struct json_object *o = json_object_new_object(), *lv, *x;
 	unsigned int levels = tr->paging_levels;
@@ -288,7 +278,7 @@ static void tr_json(const struct vmi_translate *tr, const struct vmi_vma *v,
 	json_object_object_add(o, "paging_levels", vmv_json_u64(levels));
 	lv = json_object_new_array();
 	for (l = 0; l < VMI_NR_LEVELS; l++) {
-		const struct vmi_tr_level *t = &tr->level[l];
+		const struct vmv_tr_level *t = &tr->level[l];
 
 		x = json_object_new_object();
 		json_object_object_add(x, "level",
@@ -314,7 +304,7 @@ static void tr_json(const struct vmi_translate *tr, const struct vmi_vma *v,
 			json_object_object_add(x, "index",
 					       json_object_new_int(t->index));
 			json_object_object_add(x, "entry", vmv_json_u64(t->entry));
-			json_object_object_add(x, "bits", bits_json(t->bits));
+			json_object_object_add(x, "bits", vmv_json_list(t->bits));
 		}
 		json_object_array_add(lv, x);
 	}
@@ -341,15 +331,16 @@ static void tr_json(const struct vmi_translate *tr, const struct vmi_vma *v,
 		json_object_object_add(x, "start", vmv_json_u64(tr->vma_start));
 		json_object_object_add(x, "end", vmv_json_u64(tr->vma_end));
 		json_object_object_add(x, "perms", vmv_json_str(tr->vma_perms));
-		json_object_object_add(x, "offset",
-				       v ? vmv_json_u64(v->offset) : NULL);
-		json_object_object_add(x, "path", vmv_json_str(v ? v->path : NULL));
+		json_object_object_add(x, "offset", tr->have_vma_offset ?
+				       vmv_json_u64(tr->vma_offset) : NULL);
+		json_object_object_add(x, "path", tr->vma_path[0] ?
+				       vmv_json_str(tr->vma_path) : NULL);
 	}
 	json_object_object_add(o, "vma", x);
 	x = NULL;
 	if (ei) {
 		x = json_object_new_object();
-		json_object_object_add(x, "path", vmv_json_str(v->path));
+		json_object_object_add(x, "path", vmv_json_str(tr->vma_path));
 		json_object_object_add(x, "offset", vmv_json_u64(file_off));
 		if (ei->ok) {
 			json_object_object_add(x, "section",
@@ -395,8 +386,8 @@ static const char *stop_words(const char *stop)
 	return "a special entry";
 }
 
-static void tr_plain(const struct vmi_translate *tr, const struct vmi_vma *v,
-		     uint64_t file_off, const struct elf_info *ei)
+static void tr_plain(const struct vmv_translate *tr, uint64_t file_off,
+		     const struct elf_info *ei)
 {
 	unsigned int levels = tr->paging_levels;
 	char sz[16];
@@ -410,7 +401,7 @@ static void tr_plain(const struct vmi_translate *tr, const struct vmi_vma *v,
 	printf("\n%s%-6s %5s  %-18s %s%s\n", vmv_col(C_BOLD), "level", "index",
 	       "entry", "bits", vmv_col(C_RESET));
 	for (l = 0; l < VMI_NR_LEVELS; l++) {
-		const struct vmi_tr_level *t = &tr->level[l];
+		const struct vmv_tr_level *t = &tr->level[l];
 
 		if (!t->present)
 			continue;
@@ -444,10 +435,10 @@ static void tr_plain(const struct vmi_translate *tr, const struct vmi_vma *v,
 	printf("vma       %016llx-%016llx %s %s\n",
 	       (unsigned long long)tr->vma_start,
 	       (unsigned long long)tr->vma_end, tr->vma_perms,
-	       v && v->path ? v->path : "(anonymous)");
+	       tr->vma_path[0] ? tr->vma_path : "(anonymous)");
 	if (!ei)
 		return;
-	printf("file      %s offset 0x%llx\n", v->path,
+	printf("file      %s offset 0x%llx\n", tr->vma_path,
 	       (unsigned long long)file_off);
 	if (!ei->ok) {
 		printf("          (%s)\n", ei->why);
@@ -468,13 +459,10 @@ static void tr_plain(const struct vmi_translate *tr, const struct vmi_vma *v,
 
 int do_translate(int argc, char **argv)
 {
-	struct vmi_vma *vmas = NULL;
-	const struct vmi_vma *v = NULL;
 	struct elf_info ei, *eip = NULL;
-	struct vmi_translate tr;
+	struct vmv_translate tr;
 	const char *arg, *astr;
 	uint64_t addr, file_off = 0;
-	size_t nr = 0;
 	pid_t pid;
 	int ret;
 
@@ -497,7 +485,7 @@ int do_translate(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 
-	ret = vmi_translate(pid, addr, &tr);
+	ret = vmv_translate(pid, addr, &tr);
 	if (ret == -EINVAL) {
 		p_err("0x%llx is not a user-space address of process %d",
 		      (unsigned long long)addr, pid);
@@ -509,24 +497,21 @@ int do_translate(int argc, char **argv)
 		tr.pid = pid;
 	if (!tr.address)
 		tr.address = addr;
-	if (tr.in_vma && !vmi_read_vmas(pid, &vmas, &nr)) {
-		v = vmi_find_vma(vmas, nr, addr);
-		if (v && v->path && v->path[0] == '/') {
-			file_off = addr - v->start + v->offset;
-			memset(&ei, 0, sizeof(ei));
-			/* a snapshot's files are on the machine it was taken on */
-			if (vmv_snap_active())
-				snprintf(ei.why, sizeof(ei.why),
-					 "not looked up: read from a snapshot");
-			else
-				elf_lookup(pid, v, file_off, &ei);
-			eip = &ei;
-		}
+	/* the VMA's offset and path come with the walk (format 1.3) */
+	if (tr.in_vma && tr.have_vma_offset && tr.vma_path[0] == '/') {
+		file_off = addr - tr.vma_start + tr.vma_offset;
+		memset(&ei, 0, sizeof(ei));
+		/* a snapshot's files are on the machine it was taken on */
+		if (vmv_snap_active())
+			snprintf(ei.why, sizeof(ei.why),
+				 "not looked up: read from a snapshot");
+		else
+			elf_lookup(&tr, file_off, &ei);
+		eip = &ei;
 	}
 	if (json_output)
-		tr_json(&tr, v, file_off, eip);
+		tr_json(&tr, file_off, eip);
 	else
-		tr_plain(&tr, v, file_off, eip);
-	vmi_free_vmas(vmas, nr);
+		tr_plain(&tr, file_off, eip);
 	return VMV_EXIT_OK;
 }

@@ -179,7 +179,7 @@ static bool is_kernel_thread(pid_t pid)
 	bool kt;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	st = vmi_slurp(path, NULL);
+	st = vmv_slurp(path, NULL);
 	if (!st)
 		return false;
 	kt = !strstr(st, "\nVmSize:");
@@ -190,7 +190,7 @@ static bool is_kernel_thread(pid_t pid)
 static void module_missing(void)
 {
 	if (getenv("VMVIEW_PROCFS") && *getenv("VMVIEW_PROCFS")) {
-		p_err("%s does not exist (VMVIEW_PROCFS)", vmi_proc_root());
+		p_err("%s does not exist (VMVIEW_PROCFS)", vmv_proc_root());
 		return;
 	}
 	p_err("the vminspect module is not loaded (no /proc/%s): load it with 'sudo insmod module/vminspect.ko' from the build tree, or 'sudo modprobe vminspect' if installed",
@@ -206,16 +206,16 @@ int vmv_proc_error(int err, pid_t pid, const char *file)
 		return vmv_snap_error(err, file);
 	switch (-err) {
 	case EPROTO:
-		p_err("%s", vmi_fmt_error());
+		p_err("%s", vmv_fmt_error());
 		break;
 	case ENOENT:
-		if (stat(vmi_proc_root(), &st)) {
+		if (stat(vmv_proc_root(), &st)) {
 			module_missing();
 			break;
 		}
 		if (!pid) {
 			p_err("%s/%s is missing: is the vminspect module older than this vmview?",
-			      vmi_proc_root(), file);
+			      vmv_proc_root(), file);
 			break;
 		}
 		if (kill(pid, 0) && errno == ESRCH) {
@@ -234,7 +234,7 @@ int vmv_proc_error(int err, pid_t pid, const char *file)
 			      pid);
 			break;
 		}
-		snprintf(path, sizeof(path), "%s/%d", vmi_proc_root(), pid);
+		snprintf(path, sizeof(path), "%s/%d", vmv_proc_root(), pid);
 		if (stat(path, &st))
 			p_err("process %d has no %s directory (it is not a thread-group leader, or it just started or exited)",
 			      pid, path);
@@ -248,7 +248,7 @@ int vmv_proc_error(int err, pid_t pid, const char *file)
 		 * was open: the module removes a process's directory when the
 		 * process exits.
 		 */
-		snprintf(path, sizeof(path), "%s/%d", vmi_proc_root(), pid);
+		snprintf(path, sizeof(path), "%s/%d", vmv_proc_root(), pid);
 		if (pid && (stat(path, &st) || (kill(pid, 0) && errno == ESRCH))) {
 			p_err("process %d exited while being read", pid);
 			break;
@@ -262,7 +262,7 @@ int vmv_proc_error(int err, pid_t pid, const char *file)
 	case EPERM:
 		snprintf(path, sizeof(path), "/proc/%d", pid);
 		if (!pid) {
-			p_err("permission denied reading %s/%s", vmi_proc_root(),
+			p_err("permission denied reading %s/%s", vmv_proc_root(),
 			      file);
 		} else if (!stat(path, &st) && st.st_uid != geteuid()) {
 			p_err("permission denied: process %d belongs to uid %u and you are uid %u; reading another process's page tables needs the right to open its /proc/PID/pagemap, which the kernel gives to whoever may ptrace it for reading (same user and dumpable, or root: CAP_SYS_PTRACE) if the LSMs agree",
@@ -277,10 +277,10 @@ int vmv_proc_error(int err, pid_t pid, const char *file)
 		break;
 	default:
 		if (pid)
-			p_err("reading %s/%d/%s: %s", vmi_proc_root(), pid, file,
+			p_err("reading %s/%d/%s: %s", vmv_proc_root(), pid, file,
 			      strerror(-err));
 		else
-			p_err("reading %s/%s: %s", vmi_proc_root(), file,
+			p_err("reading %s/%s: %s", vmv_proc_root(), file,
 			      strerror(-err));
 	}
 	return VMV_EXIT_ERR;

@@ -159,14 +159,16 @@ bool vmv_parse_pid(const char *s, pid_t *pid);
 int vmv_proc_error(int err, pid_t pid, const char *file);
 
 /* The census as JSON (pt.c), shared by show and pt. */
-struct vmi_mm;
-struct json_object *vmv_census_json(const struct vmi_mm *mm);
+struct vmv_mm;
+struct json_object *vmv_census_json(const struct vmv_mm *mm);
 
 /* json-c (cli.c): print an object (pretty with -p) on stdout and drop it. */
 struct json_object;
 void vmv_json_print(struct json_object *obj);
 struct json_object *vmv_json_u64(uint64_t v);
 struct json_object *vmv_json_str(const char *s);	/* NULL -> null */
+/* A comma-separated list ("rd,mr", "present,user"; "-" none) as an array (json.c). */
+struct json_object *vmv_json_list(const char *s);
 
 /*
  * Probe counters as vmview shows them (stats.c is the one place that talks

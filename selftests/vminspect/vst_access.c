@@ -14,10 +14,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "vmi_access.h"
-#include "vmi_util.h"
+#include "vst_access.h"
+#include "vst_util.h"
 
-int vmi_become(uid_t uid)
+int vst_become(uid_t uid)
 {
 	if (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
 	    setresuid(uid, uid, uid))
@@ -26,7 +26,7 @@ int vmi_become(uid_t uid)
 	return prctl(PR_SET_DUMPABLE, 1);
 }
 
-int vmi_run_child(int (*fn)(void *), void *arg)
+int vst_run_child(int (*fn)(void *), void *arg)
 {
 	pid_t pid;
 	int status;
@@ -40,7 +40,7 @@ int vmi_run_child(int (*fn)(void *), void *arg)
 	return WEXITSTATUS(status);
 }
 
-int vmi_open_errno(const char *path, int flags)
+int vst_open_errno(const char *path, int flags)
 {
 	int fd = open(path, flags);
 
@@ -50,23 +50,23 @@ int vmi_open_errno(const char *path, int flags)
 	return 0;
 }
 
-int vmi_pagemap_errno(pid_t pid)
+int vst_pagemap_errno(pid_t pid)
 {
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
-	return vmi_open_errno(path, O_RDONLY);
+	return vst_open_errno(path, O_RDONLY);
 }
 
-int vmi_ours_errno(pid_t pid, const char *file)
+int vst_ours_errno(pid_t pid, const char *file)
 {
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/vminspect/%d/%s", pid, file);
-	return vmi_open_errno(path, O_RDONLY);
+	return vst_open_errno(path, O_RDONLY);
 }
 
-int vmi_user_pids(pid_t **pids)
+int vst_user_pids(pid_t **pids)
 {
 	DIR *d = opendir("/proc/vminspect");
 	struct dirent *e;
@@ -94,14 +94,14 @@ int vmi_user_pids(pid_t **pids)
 	return n;
 }
 
-static char *vmi_processes(void)
+static char *vst_processes(void)
 {
-	return vmi_read_file("/proc/vminspect/processes", NULL);
+	return vst_read_file("/proc/vminspect/processes", NULL);
 }
 
-int vmi_listed(pid_t pid)
+int vst_listed(pid_t pid)
 {
-	char *text = vmi_processes(), key[24];
+	char *text = vst_processes(), key[24];
 	int ret;
 
 	if (!text)
@@ -112,9 +112,9 @@ int vmi_listed(pid_t pid)
 	return ret;
 }
 
-int vmi_listed_count(void)
+int vst_listed_count(void)
 {
-	char *text = vmi_processes(), *line, *save;
+	char *text = vst_processes(), *line, *save;
 	int n = 0;
 
 	if (!text)
@@ -127,16 +127,16 @@ int vmi_listed_count(void)
 	return n;
 }
 
-int vmi_match_pagemap(const pid_t *pids, int n, int *allowed, int *denied)
+int vst_match_pagemap(const pid_t *pids, int n, int *allowed, int *denied)
 {
 	int i, bad = 0;
 
 	*allowed = *denied = 0;
 	for (i = 0; i < n; i++) {
-		int k = vmi_pagemap_errno(pids[i]);
-		int mm = vmi_ours_errno(pids[i], VMI_PROC_MM);
-		int vmas = vmi_ours_errno(pids[i], VMI_PROC_VMAS);
-		int listed = vmi_listed(pids[i]);
+		int k = vst_pagemap_errno(pids[i]);
+		int mm = vst_ours_errno(pids[i], VMI_PROC_MM);
+		int vmas = vst_ours_errno(pids[i], VMI_PROC_VMAS);
+		int listed = vst_listed(pids[i]);
 
 		if (k == ESRCH || mm == ESRCH)
 			continue;	/* exited meanwhile */

@@ -3,32 +3,32 @@
  * Access tests against the kernel's own answer: whether the same reader
  * can open the target's /proc/<pid>/pagemap (through the same /proc).
  */
-#ifndef _VMI_ACCESS_H
-#define _VMI_ACCESS_H
+#ifndef _VST_ACCESS_H
+#define _VST_ACCESS_H
 
 #include <stdbool.h>
 #include <sys/types.h>
 
-#define VMI_USER1	1000
-#define VMI_USER2	1001
+#define VST_USER1	1000
+#define VST_USER2	1001
 
 /* Drop to @uid (all ids, no groups); stays dumpable.  0 or -1. */
-int vmi_become(uid_t uid);
+int vst_become(uid_t uid);
 /* Fork, run fn(arg) in the child, return its exit status (0 = pass). */
-int vmi_run_child(int (*fn)(void *), void *arg);
+int vst_run_child(int (*fn)(void *), void *arg);
 
 /* errno of open() (0: it opened), for the kernel and for us */
-int vmi_open_errno(const char *path, int flags);
-int vmi_pagemap_errno(pid_t pid);
-int vmi_ours_errno(pid_t pid, const char *file);
+int vst_open_errno(const char *path, int flags);
+int vst_pagemap_errno(pid_t pid);
+int vst_ours_errno(pid_t pid, const char *file);
 
 /* Every live user process (those with a /proc/vminspect/<pid>), as root. */
-int vmi_user_pids(pid_t **pids);
+int vst_user_pids(pid_t **pids);
 
 /* Is @pid listed in /proc/vminspect/processes? -1 if it cannot be read. */
-int vmi_listed(pid_t pid);
+int vst_listed(pid_t pid);
 /* Lines of /proc/vminspect/processes other than comments; -1 on error. */
-int vmi_listed_count(void);
+int vst_listed_count(void);
 
 /*
  * For each of @pids: our open of mm and vmas must fail or succeed exactly
@@ -36,6 +36,6 @@ int vmi_listed_count(void);
  * list it exactly when pagemap opens.  Prints each mismatch; returns the
  * number of mismatches, and in @allowed / @denied the counts of each answer.
  */
-int vmi_match_pagemap(const pid_t *pids, int n, int *allowed, int *denied);
+int vst_match_pagemap(const pid_t *pids, int n, int *allowed, int *denied);
 
-#endif /* _VMI_ACCESS_H */
+#endif /* _VST_ACCESS_H */

@@ -1,21 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The selftests' target process: one of everything a user should be able
- * to see (see vmi_layout.c), built in a child that then stops itself.
+ * to see (see vst_layout.c), built in a child that then stops itself.
  */
-#ifndef _VMI_LAYOUT_H
-#define _VMI_LAYOUT_H
+#ifndef _VST_LAYOUT_H
+#define _VST_LAYOUT_H
 
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "vmi_util.h"
+#include "vst_util.h"
 
 #define SZ_2M	(2UL << 20)
 #define SZ_1G	(1024UL * 1024 * 1024)
-#define PG	VMI_PAGE
+#define PG	VST_PAGE
 
-struct layout {
+struct vst_layout {
 	char *anon, *guard, *split, *file_priv, *file_shared, *shm_anon;
 	char *swapped, *thp, *huge2m, *huge1g, *never, *heap;
 	bool swap, thp_ok, h2m, h1g, fork_child;
@@ -26,7 +26,7 @@ struct layout {
  * Start the target (and, with @fork_child, its forked child), both
  * stopped, and fill @l with its addresses.  Return its pid or -1.
  */
-pid_t vmi_layout_start(struct layout *l, bool fork_child);
-void vmi_layout_stop(struct layout *l, pid_t pid);
+pid_t vst_layout_start(struct vst_layout *l, bool fork_child);
+void vst_layout_stop(struct vst_layout *l, pid_t pid);
 
-#endif /* _VMI_LAYOUT_H */
+#endif /* _VST_LAYOUT_H */

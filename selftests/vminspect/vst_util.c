@@ -13,9 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "vmi_util.h"
+#include "vst_util.h"
 
-char *vmi_read_file(const char *path, size_t *len)
+char *vst_read_file(const char *path, size_t *len)
 {
 	size_t cap = 65536, n = 0;
 	char *buf = malloc(cap + 1);
@@ -60,9 +60,9 @@ err_free:
 	return NULL;
 }
 
-bool vmi_module_loaded(void)
+bool vst_module_loaded(void)
 {
-	char *mods = vmi_read_file("/proc/modules", NULL);
+	char *mods = vst_read_file("/proc/modules", NULL);
 	bool found;
 
 	if (!mods)
@@ -72,9 +72,9 @@ bool vmi_module_loaded(void)
 	return found;
 }
 
-int vmi_module_load(void)
+int vst_module_load(void)
 {
-	int fd = open(VMI_MODULE_PATH, O_RDONLY | O_CLOEXEC);
+	int fd = open(VST_MODULE_PATH, O_RDONLY | O_CLOEXEC);
 	int ret, err;
 
 	if (fd < 0)
@@ -86,21 +86,21 @@ int vmi_module_load(void)
 	return ret;
 }
 
-int vmi_module_unload(void)
+int vst_module_unload(void)
 {
 	return syscall(SYS_delete_module, "vminspect", O_NONBLOCK);
 }
 
-char *vmi_read_pidfile(pid_t pid, const char *name)
+char *vst_read_pidfile(pid_t pid, const char *name)
 {
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/vminspect/%d/%s", pid, name);
-	return vmi_read_file(path, NULL);
+	return vst_read_file(path, NULL);
 }
 
 /* "start-end perms offset maj:min ino [path]" */
-static int vmi_parse_maps_line(const char *line, struct vmi_vma *v)
+static int vst_parse_maps_line(const char *line, struct vst_vma *v)
 {
 	int n = 0;
 
@@ -113,7 +113,7 @@ static int vmi_parse_maps_line(const char *line, struct vmi_vma *v)
 	return 0;
 }
 
-static int vmi_push(struct vmi_vma **arr, int *cap, int n)
+static int vst_push(struct vst_vma **arr, int *cap, int n)
 {
 	if (n < *cap)
 		return 0;
@@ -122,31 +122,87 @@ static int vmi_push(struct vmi_vma **arr, int *cap, int n)
 	return *arr ? 0 : -1;
 }
 
-int vmi_read_maps(pid_t pid, struct vmi_vma **out)
+int vst_read_maps(pid_t pid, struct vst_vma **out)
 {
 	char path[64], *text, *line, *save;
 	int n = 0, cap = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	text = vmi_read_file(path, NULL);
+	text = vst_read_file(path, NULL);
 	if (!text)
 		return -1;
 	*out = NULL;
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		if (vmi_push(out, &cap, n))
+		if (vst_push(out, &cap, n))
 			break;
-		if (!vmi_parse_maps_line(line, &(*out)[n]))
+		if (!vst_parse_maps_line(line, &(*out)[n]))
 			n++;
 	}
 	free(text);
 	return n;
 }
 
-int vmi_parse_vmas(char *text, struct vmi_vma **out)
+/*
+ * Our own reading of the formats (vmview's parser is not used on purpose:
+ * the tests must not share the code they check), with the key and column
+ * names of the ABI tables.
+ */
+static const char *const vst_vmas_col[] = { VMI_VMAS_COLS(VMI_X_NAME) };
+static const char *const vst_census_col[] = { VMI_CENSUS_COLS(VMI_X_NAME) };
+const char *const vst_mm_key_name[VMI_MM_NR_KEYS] = { VMI_MM_KEYS(VMI_X_NAME) };
+const char *const vst_tr_key_name[VMI_TR_NR_KEYS] = { VMI_TR_KEYS(VMI_X_NAME) };
+
+int vst_header_cols(const char *header, const char *tag,
+		    const char *const *names, int nr, int *pos)
 {
-	char *line, *save;
-	int n = 0, cap = 0, i, k;
+	char buf[1024], *t, *save;
+	int i, n = 0;
+
+	for (i = 0; i < nr; i++)
+		pos[i] = -1;
+	snprintf(buf, sizeof(buf), "%s", header);
+	t = strtok_r(buf, "\t\n ", &save);
+	if (!t || strcmp(t, "#"))
+		return -1;
+	if (tag) {
+		t = strtok_r(NULL, "\t\n ", &save);
+		if (!t || strcmp(t, tag))
+			return -1;
+	}
+	while ((t = strtok_r(NULL, "\t\n ", &save))) {
+		for (i = 0; i < nr; i++)
+			if (!strcmp(t, names[i]))
+				pos[i] = n;
+		n++;
+	}
+	return n;
+}
+
+int vst_words(char *line, char **w, int max)
+{
+	int n = 0;
+
+	while (*line && n < max) {
+		while (*line == ' ')
+			line++;
+		if (!*line)
+			break;
+		w[n++] = line;
+		if (n == max)
+			break;
+		while (*line && *line != ' ')
+			line++;
+		if (*line)
+			*line++ = '\0';
+	}
+	return n;
+}
+
+int vst_parse_vmas(char *text, struct vst_vma **out)
+{
+	int pos[VMI_VMAS_NR_COLS], ncols = -1, n = 0, cap = 0, i, nw;
+	char *line, *save, *w[64];
 
 	*out = NULL;
 	line = strtok_r(text, "\n", &save);
@@ -155,53 +211,67 @@ int vmi_parse_vmas(char *text, struct vmi_vma **out)
 		return -1;
 	}
 	while ((line = strtok_r(NULL, "\n", &save))) {
-		struct vmi_vma *v;
-		char *p = line, *end;
+		struct vst_vma *v;
 
-		if (line[0] == '#')
+		if (line[0] == '#') {
+			ncols = vst_header_cols(line, NULL, vst_vmas_col,
+						VMI_VMAS_NR_COLS, pos);
 			continue;
-		if (vmi_push(out, &cap, n))
+		}
+		/* the header names every column we read, path last */
+		for (i = 0; i < VMI_VMAS_NR_COLS; i++)
+			if (ncols < 0 || pos[i] < 0 ||
+			    (i == VMI_VMAS_PATH && pos[i] != ncols - 1)) {
+				errno = EPROTO;
+				return -1;
+			}
+		if (vst_push(out, &cap, n))
 			return -1;
 		v = &(*out)[n];
 		memset(v, 0, sizeof(*v));
-		if (sscanf(p, "%lx %lx %4s %llx %x:%x %lu%n", &v->start,
-			   &v->end, v->perms, &v->offset, &v->dev_major,
-			   &v->dev_minor, &v->ino, &k) < 7) {
+		nw = vst_words(line, w, ncols);
+		if (nw < ncols - 1 ||
+		    sscanf(w[pos[VMI_VMAS_START]], "%lx", &v->start) != 1 ||
+		    sscanf(w[pos[VMI_VMAS_END]], "%lx", &v->end) != 1 ||
+		    sscanf(w[pos[VMI_VMAS_PERMS]], "%4s", v->perms) != 1 ||
+		    sscanf(w[pos[VMI_VMAS_OFFSET]], "%llx", &v->offset) != 1 ||
+		    sscanf(w[pos[VMI_VMAS_DEV]], "%x:%x", &v->dev_major,
+			   &v->dev_minor) != 2 ||
+		    sscanf(w[pos[VMI_VMAS_INODE]], "%lu", &v->ino) != 1 ||
+		    sscanf(w[pos[VMI_VMAS_FLAGS]], "%159s", v->flags) != 1) {
 			errno = EPROTO;
 			return -1;
 		}
-		p += k;
-		for (i = 0; i < VMI_NR_STATES; i++, p = end)
-			v->state[i] = strtoul(p, &end, 10);
-		for (i = 0; i < VMI_NR_ATTRS; i++, p = end)
-			v->attr[i] = strtoul(p, &end, 10);
-		for (i = 0; i < 3; i++, p = end)
-			v->tables[i] = strtoul(p, &end, 10);
-		if (sscanf(p, " %159s%n", v->flags, &k) < 1) {
-			errno = EPROTO;
-			return -1;
-		}
-		p += k;
-		if (*p == ' ')
-			snprintf(v->path, sizeof(v->path), "%s", p + 1);
+		for (i = 0; i < VMI_NR_STATES; i++)
+			v->state[i] = strtoul(w[pos[VMI_VMAS_PRESENT + i]],
+					      NULL, 10);
+		for (i = 0; i < VMI_NR_ATTRS; i++)
+			v->attr[i] = strtoul(w[pos[VMI_VMAS_HUGE_PMD + i]],
+					     NULL, 10);
+		v->tables[0] = strtoul(w[pos[VMI_VMAS_PUD_TABLES]], NULL, 10);
+		v->tables[1] = strtoul(w[pos[VMI_VMAS_PMD_TABLES]], NULL, 10);
+		v->tables[2] = strtoul(w[pos[VMI_VMAS_PTE_TABLES]], NULL, 10);
+		if (nw == ncols)
+			snprintf(v->path, sizeof(v->path), "%s",
+				 w[pos[VMI_VMAS_PATH]]);
 		n++;
 	}
 	return n;
 }
 
-int vmi_read_vmas(pid_t pid, struct vmi_vma **out)
+int vst_read_vmas(pid_t pid, struct vst_vma **out)
 {
-	char *text = vmi_read_pidfile(pid, VMI_PROC_VMAS);
+	char *text = vst_read_pidfile(pid, VMI_PROC_VMAS);
 	int n;
 
 	if (!text)
 		return -1;
-	n = vmi_parse_vmas(text, out);
+	n = vst_parse_vmas(text, out);
 	free(text);
 	return n;
 }
 
-int vmi_pagemap_entry(pid_t pid, unsigned long addr, uint64_t *entry)
+int vst_pagemap_entry(pid_t pid, unsigned long addr, uint64_t *entry)
 {
 	char path[64];
 	int fd, ok;
@@ -210,13 +280,13 @@ int vmi_pagemap_entry(pid_t pid, unsigned long addr, uint64_t *entry)
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return -1;
-	ok = pread(fd, entry, 8, (addr / VMI_PAGE) * 8) == 8;
+	ok = pread(fd, entry, 8, (addr / VST_PAGE) * 8) == 8;
 	close(fd);
 	return ok ? 0 : -1;
 }
 
-int vmi_pagemap_counts(pid_t pid, unsigned long start, unsigned long end,
-		       struct vmi_pagemap_counts *c)
+int vst_pagemap_counts(pid_t pid, unsigned long start, unsigned long end,
+		       struct vst_pagemap_counts *c)
 {
 	uint64_t buf[512];
 	char path[64];
@@ -229,12 +299,12 @@ int vmi_pagemap_counts(pid_t pid, unsigned long start, unsigned long end,
 	if (fd < 0)
 		return -1;
 	for (addr = start; addr < end;) {
-		unsigned long n = (end - addr) / VMI_PAGE, i;
+		unsigned long n = (end - addr) / VST_PAGE, i;
 		ssize_t r;
 
 		if (n > 512)
 			n = 512;
-		r = pread(fd, buf, n * 8, (addr / VMI_PAGE) * 8);
+		r = pread(fd, buf, n * 8, (addr / VST_PAGE) * 8);
 		if (r != (ssize_t)(n * 8)) {
 			close(fd);
 			return -1;
@@ -250,20 +320,20 @@ int vmi_pagemap_counts(pid_t pid, unsigned long start, unsigned long end,
 				c->none++;
 			}
 		}
-		addr += n * VMI_PAGE;
+		addr += n * VST_PAGE;
 	}
 	close(fd);
 	return 0;
 }
 
-long vmi_status_kb(pid_t pid, const char *key)
+long vst_status_kb(pid_t pid, const char *key)
 {
 	char path[64], *text, *p;
 	size_t klen = strlen(key);
 	long val = -1;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	text = vmi_read_file(path, NULL);
+	text = vst_read_file(path, NULL);
 	if (!text)
 		return -1;
 	for (p = text; p; p = strchr(p, '\n')) {
@@ -278,7 +348,7 @@ long vmi_status_kb(pid_t pid, const char *key)
 	return val;
 }
 
-static long vmi_smaps_scan(pid_t pid, unsigned long want, bool all,
+static long vst_smaps_scan(pid_t pid, unsigned long want, bool all,
 			   bool skip_hugetlb)
 {
 	char path[64], *text, *line, *save;
@@ -287,7 +357,7 @@ static long vmi_smaps_scan(pid_t pid, unsigned long want, bool all,
 	bool hugetlb = false, match = false;
 
 	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
-	text = vmi_read_file(path, NULL);
+	text = vst_read_file(path, NULL);
 	if (!text)
 		return -1;
 	for (line = strtok_r(text, "\n", &save); line;
@@ -312,17 +382,17 @@ static long vmi_smaps_scan(pid_t pid, unsigned long want, bool all,
 	return all ? total : rss;
 }
 
-long vmi_smaps_rss_kb(pid_t pid, unsigned long start)
+long vst_smaps_rss_kb(pid_t pid, unsigned long start)
 {
-	return vmi_smaps_scan(pid, start, false, false);
+	return vst_smaps_scan(pid, start, false, false);
 }
 
-long vmi_smaps_total_rss_kb(pid_t pid, bool skip_hugetlb)
+long vst_smaps_total_rss_kb(pid_t pid, bool skip_hugetlb)
 {
-	return vmi_smaps_scan(pid, 0, true, skip_hugetlb);
+	return vst_smaps_scan(pid, 0, true, skip_hugetlb);
 }
 
-bool vmi_kv(const char *text, const char *key, unsigned long *val)
+bool vst_kv(const char *text, const char *key, unsigned long *val)
 {
 	size_t klen = strlen(key);
 	const char *p;
@@ -338,23 +408,52 @@ bool vmi_kv(const char *text, const char *key, unsigned long *val)
 	return false;
 }
 
-bool vmi_census_line(const char *text, const char *level, unsigned long *tables,
+bool vst_mm_key(const char *text, enum vmi_mm_key key, unsigned long *val)
+{
+	return vst_kv(text, vst_mm_key_name[key], val);
+}
+
+bool vst_census_line(const char *text, const char *level, unsigned long *tables,
 		     unsigned long *entries, unsigned long *capacity,
 		     unsigned long *bytes)
 {
-	char key[32];
+	const char *tag = vst_mm_key_name[VMI_MM_CENSUS];
+	int pos[VMI_CENSUS_NR_COLS], ncols, i;
+	char hdr[128], key[32], buf[256], *w[16];
 	const char *p;
-	double fill;
+	size_t len;
 
-	snprintf(key, sizeof(key), "\ncensus %s ", level);
-	p = strstr(text, key);
+	/* the columns as the header "# census level ..." names them */
+	snprintf(hdr, sizeof(hdr), "\n# %s ", tag);
+	p = strstr(text, hdr);
 	if (!p)
 		return false;
-	return sscanf(p + strlen(key), "%lu %lu %lu %lf %lu", tables, entries,
-		      capacity, &fill, bytes) == 5;
+	len = strcspn(p + 1, "\n");
+	snprintf(buf, sizeof(buf), "%.*s", (int)len, p + 1);
+	ncols = vst_header_cols(buf, tag, vst_census_col, VMI_CENSUS_NR_COLS,
+				pos);
+	for (i = 0; i < VMI_CENSUS_NR_COLS; i++)
+		if (pos[i] < 0)
+			return false;
+	/* the line "census LEVEL ..." */
+	snprintf(key, sizeof(key), "\n%s ", tag);
+	for (p = strstr(text, key); p; p = strstr(p + 1, key)) {
+		len = strcspn(p + 1, "\n");
+		snprintf(buf, sizeof(buf), "%.*s", (int)len, p + 1 + strlen(tag) + 1);
+		if (vst_words(buf, w, 16) != ncols)
+			continue;
+		if (strcmp(w[pos[VMI_CENSUS_LEVEL]], level))
+			continue;
+		*tables = strtoul(w[pos[VMI_CENSUS_TABLES]], NULL, 10);
+		*entries = strtoul(w[pos[VMI_CENSUS_ENTRIES]], NULL, 10);
+		*capacity = strtoul(w[pos[VMI_CENSUS_CAPACITY]], NULL, 10);
+		*bytes = strtoul(w[pos[VMI_CENSUS_BYTES]], NULL, 10);
+		return true;
+	}
+	return false;
 }
 
-int vmi_wait_pid_dir(pid_t pid, bool present)
+int vst_wait_pid_dir(pid_t pid, bool present)
 {
 	char path[64];
 	int i;
@@ -377,7 +476,7 @@ int vmi_wait_pid_dir(pid_t pid, bool present)
 	return -1;
 }
 
-pid_t vmi_spawn_stopped(void (*fn)(void *arg), void *arg)
+pid_t vst_spawn_stopped(void (*fn)(void *arg), void *arg)
 {
 	pid_t pid = fork();
 	int status;
@@ -391,13 +490,13 @@ pid_t vmi_spawn_stopped(void (*fn)(void *arg), void *arg)
 		_exit(0);
 	}
 	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
-		vmi_kill(pid);
+		vst_kill(pid);
 		return -1;
 	}
 	return pid;
 }
 
-void vmi_kill(pid_t pid)
+void vst_kill(pid_t pid)
 {
 	if (pid <= 0)
 		return;
@@ -405,9 +504,9 @@ void vmi_kill(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
-bool vmi_thp_available(void)
+bool vst_thp_available(void)
 {
-	char *s = vmi_read_file("/sys/kernel/mm/transparent_hugepage/enabled",
+	char *s = vst_read_file("/sys/kernel/mm/transparent_hugepage/enabled",
 				NULL);
 	bool ok = s && !strstr(s, "[never]");
 
@@ -415,7 +514,7 @@ bool vmi_thp_available(void)
 	return ok;
 }
 
-static int vmi_write_str(const char *path, const char *val)
+static int vst_write_str(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY);
 	ssize_t r;
@@ -427,9 +526,9 @@ static int vmi_write_str(const char *path, const char *val)
 	return r == (ssize_t)strlen(val) ? 0 : -1;
 }
 
-int vmi_swap_on(void)
+int vst_swap_on(void)
 {
-	char *swaps = vmi_read_file("/proc/swaps", NULL);
+	char *swaps = vst_read_file("/proc/swaps", NULL);
 	bool on = swaps && strchr(swaps, '\n') && strchr(swaps, '\n')[1];
 
 	free(swaps);
@@ -437,14 +536,14 @@ int vmi_swap_on(void)
 		return 0;
 	if (access("/sys/block/zram0/disksize", W_OK))
 		return -1;
-	if (vmi_write_str("/sys/block/zram0/disksize", "512M"))
+	if (vst_write_str("/sys/block/zram0/disksize", "512M"))
 		return -1;
 	if (system("mkswap /dev/zram0 >/dev/null 2>&1"))
 		return -1;
 	return swapon("/dev/zram0", 0);
 }
 
-bool vmi_hugetlb_reserve(unsigned long size_kb, int pages)
+bool vst_hugetlb_reserve(unsigned long size_kb, int pages)
 {
 	char path[128], val[16], *s;
 	long have;
@@ -452,7 +551,7 @@ bool vmi_hugetlb_reserve(unsigned long size_kb, int pages)
 	snprintf(path, sizeof(path),
 		 "/sys/kernel/mm/hugepages/hugepages-%lukB/nr_hugepages",
 		 size_kb);
-	s = vmi_read_file(path, NULL);
+	s = vst_read_file(path, NULL);
 	if (!s)
 		return false;
 	have = strtol(s, NULL, 10);
@@ -460,17 +559,17 @@ bool vmi_hugetlb_reserve(unsigned long size_kb, int pages)
 	if (have >= pages)
 		return true;
 	snprintf(val, sizeof(val), "%d", pages);
-	if (vmi_write_str(path, val))
+	if (vst_write_str(path, val))
 		return false;
-	s = vmi_read_file(path, NULL);
+	s = vst_read_file(path, NULL);
 	have = s ? strtol(s, NULL, 10) : 0;
 	free(s);
 	return have >= pages;
 }
 
-int vmi_paging_levels(void)
+int vst_paging_levels(void)
 {
-	char *s = vmi_read_file("/proc/cpuinfo", NULL);
+	char *s = vst_read_file("/proc/cpuinfo", NULL);
 	int levels = s && strstr(s, " la57") ? 5 : 4;
 
 	free(s);

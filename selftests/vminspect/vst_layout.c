@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "vmi_layout.h"
+#include "vst_layout.h"
 
 /* A region with an unmapped page on each side, so it never merges. */
 static char *map_anon(size_t len, int prot)
@@ -45,7 +45,7 @@ static char *map_file(const char *path, size_t len, int flags)
 
 static void build_layout(void *arg)
 {
-	struct layout *l = arg;
+	struct vst_layout *l = arg;
 	volatile char sink = 0;
 	char *p;
 	int i;
@@ -112,12 +112,12 @@ static void build_layout(void *arg)
 /* The target: builds the layout, forks a CoW child, both stop. */
 static void target(void *arg)
 {
-	struct layout *l = arg;
+	struct vst_layout *l = arg;
 	int fd = l->child;	/* write end of the report pipe */
 
 	build_layout(l);
 	if (l->fork_child) {
-		l->child = vmi_spawn_stopped(NULL, NULL);
+		l->child = vst_spawn_stopped(NULL, NULL);
 		if (l->child < 0)
 			_exit(1);
 	}
@@ -126,39 +126,39 @@ static void target(void *arg)
 	close(fd);
 }
 
-pid_t vmi_layout_start(struct layout *l, bool fork_child)
+pid_t vst_layout_start(struct vst_layout *l, bool fork_child)
 {
 	int pfd[2];
 	pid_t pid;
 
 	memset(l, 0, sizeof(*l));
-	l->swap = vmi_swap_on() == 0;
-	l->thp_ok = vmi_thp_available();
-	l->h2m = vmi_hugetlb_reserve(2048, 4);
-	l->h1g = vmi_hugetlb_reserve(1048576, 1);
+	l->swap = vst_swap_on() == 0;
+	l->thp_ok = vst_thp_available();
+	l->h2m = vst_hugetlb_reserve(2048, 4);
+	l->h1g = vst_hugetlb_reserve(1048576, 1);
 	l->fork_child = fork_child;
 	if (pipe(pfd))
 		return -1;
 	l->child = pfd[1];
-	pid = vmi_spawn_stopped(target, l);
+	pid = vst_spawn_stopped(target, l);
 	close(pfd[1]);
 	if (pid < 0 || read(pfd[0], l, sizeof(*l)) != sizeof(*l)) {
 		close(pfd[0]);
-		vmi_kill(pid);
+		vst_kill(pid);
 		return -1;
 	}
 	close(pfd[0]);
-	if (vmi_wait_pid_dir(pid, true) ||
-	    (fork_child && (l->child <= 0 || vmi_wait_pid_dir(l->child, true)))) {
-		vmi_layout_stop(l, pid);
+	if (vst_wait_pid_dir(pid, true) ||
+	    (fork_child && (l->child <= 0 || vst_wait_pid_dir(l->child, true)))) {
+		vst_layout_stop(l, pid);
 		return -1;
 	}
 	return pid;
 }
 
-void vmi_layout_stop(struct layout *l, pid_t pid)
+void vst_layout_stop(struct vst_layout *l, pid_t pid)
 {
 	if (l->fork_child && l->child > 0)
 		kill(l->child, SIGKILL);	/* a grandchild: init reaps it */
-	vmi_kill(pid);
+	vst_kill(pid);
 }
