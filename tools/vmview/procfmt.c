@@ -282,13 +282,22 @@ static int check_version(char *buf, const char *name, const char *path,
 static int read_versioned(const char *rel, const char *name, char **bufp,
 			  char **body, char *path, size_t len)
 {
+	size_t n = 0;
 	char *buf;
 	int ret;
 
 	snprintf(path, len, "%s/%s", vmv_proc_root(), rel);
-	buf = source ? source->read(rel) : vmv_slurp(path, NULL);
+	buf = source ? source->read(rel) : vmv_slurp(path, &n);
 	if (!buf)
 		return -errno;
+	/* our files are text: a NUL would silently end the file early */
+	if (!source && strlen(buf) != n) {
+		size_t at = strlen(buf);
+
+		free(buf);
+		return fmt_fail("%s: a NUL byte at offset %zu (not a vminspect file?)",
+				path, at);
+	}
 	ret = check_version(buf, name, path, body);
 	if (ret) {
 		free(buf);
