@@ -20,6 +20,8 @@
 #define VMI_FORMAT_MINOR	2
 
 #define VMI_PROC_DIR		"vminspect"
+/* the type of the file system mounted there (mount -t) */
+#define VMI_FS_TYPE		"vminspect"
 #define VMI_PROC_PROCESSES	"processes"
 #define VMI_PROC_MM		"mm"
 #define VMI_PROC_VMAS		"vmas"

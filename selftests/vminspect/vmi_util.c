@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
 #include <sys/swap.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -72,6 +74,19 @@ bool vmi_module_loaded(void)
 	return found;
 }
 
+int vmi_fs_mount(const char *dir)
+{
+	return mount(VMI_FS_TYPE, dir, VMI_FS_TYPE,
+		     MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
+
+bool vmi_fs_mounted(const char *dir)
+{
+	struct statfs st;
+
+	return !statfs(dir, &st) && st.f_type == VMI_FS_MAGIC;
+}
+
 int vmi_module_load(void)
 {
 	int fd = open(VMI_MODULE_PATH, O_RDONLY | O_CLOEXEC);
@@ -83,12 +98,27 @@ int vmi_module_load(void)
 	err = errno;
 	close(fd);
 	errno = err;
-	return ret;
+	if (ret)
+		return ret;
+	return vmi_fs_mount("/proc/" VMI_PROC_DIR);
 }
 
 int vmi_module_unload(void)
 {
+	/* lazily: files open on it keep the module until they are closed */
+	if (vmi_fs_mounted("/proc/" VMI_PROC_DIR) &&
+	    umount2("/proc/" VMI_PROC_DIR, MNT_DETACH))
+		return -1;
 	return syscall(SYS_delete_module, "vminspect", O_NONBLOCK);
+}
+
+int vmi_module_ensure(void)
+{
+	if (!vmi_module_loaded())
+		return vmi_module_load();
+	if (vmi_fs_mounted("/proc/" VMI_PROC_DIR))
+		return 0;
+	return vmi_fs_mount("/proc/" VMI_PROC_DIR);
 }
 
 char *vmi_read_pidfile(pid_t pid, const char *name)

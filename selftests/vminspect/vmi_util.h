@@ -16,10 +16,19 @@
 
 #define VMI_MODULE_PATH	"/vmi/vminspect.ko"
 #define VMI_PAGE	4096UL
+#define VMI_FS_MAGIC	0x766d6966	/* statfs()'s f_type of a vminspect mount */
 
 bool vmi_module_loaded(void);
+/* finit_module(), then mount vminspect on /proc/vminspect */
 int vmi_module_load(void);
+/* umount -l /proc/vminspect if mounted, then delete_module(O_NONBLOCK) */
 int vmi_module_unload(void);
+/* loaded and mounted on /proc/vminspect, whatever it was before */
+int vmi_module_ensure(void);
+/* mount a vminspect file system on DIR (nosuid,nodev,noexec) */
+int vmi_fs_mount(const char *dir);
+/* is DIR the root of a vminspect mount? */
+bool vmi_fs_mounted(const char *dir);
 
 /* Read a whole file into a malloc'd NUL-terminated buffer; NULL + errno. */
 char *vmi_read_file(const char *path, size_t *len);
