@@ -2,7 +2,7 @@
 /*
  * The vminspect file system, mounted on /proc/vminspect:
  *
- *	mount -t vminspect vminspect /proc/vminspect
+ *	mount -t vminspect -o nosuid,nodev,noexec vminspect /proc/vminspect
  *
  * Its root lists "processes" and one directory per live user process of
  * one pid namespace, named by the process's pid in that namespace; each

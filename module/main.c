@@ -50,6 +50,5 @@ static void __exit vmi_exit(void)
 module_init(vmi_init);
 module_exit(vmi_exit);
 MODULE_DESCRIPTION("Inspect processes' VMAs and page tables through /proc/vminspect");
-MODULE_ALIAS_FS(VMI_FS_TYPE);
 MODULE_AUTHOR("vminspect developers");
 MODULE_LICENSE("GPL");

@@ -112,6 +112,19 @@ int vmi_module_unload(void)
 	return syscall(SYS_delete_module, "vminspect", O_NONBLOCK);
 }
 
+int vmi_retry_unload(void)
+{
+	int i, ret = -1;
+
+	for (i = 0; i < 100; i++) {
+		ret = vmi_module_unload();
+		if (!ret || errno != EWOULDBLOCK)
+			break;
+		usleep(10000);
+	}
+	return ret;
+}
+
 int vmi_module_ensure(void)
 {
 	if (!vmi_module_loaded())

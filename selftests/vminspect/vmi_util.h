@@ -23,6 +23,8 @@ bool vmi_module_loaded(void);
 int vmi_module_load(void);
 /* umount -l /proc/vminspect if mounted, then delete_module(O_NONBLOCK) */
 int vmi_module_unload(void);
+/* vmi_module_unload() until it is not refused as busy (up to ~1 s) */
+int vmi_retry_unload(void);
 /* loaded and mounted on /proc/vminspect, whatever it was before */
 int vmi_module_ensure(void);
 /* mount a vminspect file system on DIR (nosuid,nodev,noexec) */
