@@ -20,6 +20,11 @@
  * go away and a reused pid is looked up afresh to a new struct pid: an
  * old dentry or an open file never shows the new process.
  *
+ * A reader sees the names of the processes of its own pid namespace (and
+ * of those below it) only (vmi_reader_sees()): one handed a mount of an
+ * ancestor namespace learns no other process from it.  Whether it may
+ * open a file is decided at open, through its own /proc (target.c).
+ *
  * The module makes /proc/vminspect an empty directory of every procfs
  * mount (proc_create_mount_point()), so a container's fresh /proc shows
  * nothing until someone mounts vminspect there.  Mounting needs
@@ -93,6 +98,15 @@ static void vmi_inode_update(struct inode *inode, struct task_struct *task)
 	cred = __task_cred(task);
 	inode->i_uid = cred->euid;
 	inode->i_gid = cred->egid;
+}
+
+/*
+ * Is @pid in the current reader's pid namespace, or in one below it?
+ * Caller holds rcu_read_lock() or a reference to @pid.
+ */
+static bool vmi_reader_sees(struct pid *pid)
+{
+	return pid_nr_ns(pid, task_active_pid_ns(current));
 }
 
 static struct inode *vmi_new_inode(struct super_block *sb, umode_t mode)
@@ -209,6 +223,10 @@ static struct dentry *vmi_root_lookup(struct inode *dir, struct dentry *dentry,
 	pid = vmi_find_process_pid(ns, nr);
 	if (!pid)
 		return ERR_PTR(-ENOENT);
+	if (!vmi_reader_sees(pid)) {
+		put_pid(pid);
+		return ERR_PTR(-ENOENT);
+	}
 	inode = vmi_new_inode(dir->i_sb, S_IFDIR | 0555);
 	if (!inode) {
 		put_pid(pid);
@@ -242,7 +260,14 @@ static int vmi_root_readdir(struct file *file, struct dir_context *ctx)
 		return 0;
 	nr = ctx->pos - VMI_PID_POS;
 	while ((task = vmi_next_process(ns, &nr))) {
+		/* vmi_reader_sees(), for a task (its pid read under RCU) */
+		bool seen = task_tgid_nr_ns(task, task_active_pid_ns(current));
+
 		put_task_struct(task);
+		if (!seen) {
+			nr++;
+			continue;
+		}
 		len = snprintf(name, sizeof(name), "%d", nr);
 		ctx->pos = nr + VMI_PID_POS;
 		if (!dir_emit(ctx, name, len, VMI_DIRENT_INO, DT_DIR))
@@ -268,8 +293,9 @@ static const struct file_operations vmi_root_fops = {
 
 /*
  * Is @inode's process (none for the root and processes: always) still a
- * live user thread group?  Refreshes translate's owner on the way.  May
- * run in RCU path walk (no sleeping, @dentry's inode may be going).
+ * live user thread group, and one the reader sees (else a lookup is made
+ * afresh, and fails)?  Refreshes translate's owner on the way.  May run in
+ * RCU path walk (no sleeping, @dentry's inode may be going).
  */
 static int vmi_d_revalidate(VMI_D_REVALIDATE_PROTO)
 {
@@ -286,7 +312,7 @@ static int vmi_d_revalidate(VMI_D_REVALIDATE_PROTO)
 		goto out;
 	}
 	task = pid_task(vmi_inode_pid(inode), PIDTYPE_TGID);
-	if (vmi_task_is_process(task)) {
+	if (vmi_task_is_process(task) && vmi_reader_sees(vmi_inode_pid(inode))) {
 		vmi_inode_update(inode, task);
 		ret = 1;
 	}

@@ -9,6 +9,7 @@
  * elsewhere, names and paths with newlines, kptr_restrict 0, 1 and 2.
  * (Yama's scopes are yama_test's: scope 3 cannot be undone.)
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -468,15 +469,18 @@ static int pidns_match_as_user1(void *arg)
 
 /*
  * A reader in the namespace handed the host's mount: the names are the
- * host's (the mount's), the decision its own /proc's.
+ * host's (the mount's), of its own namespace's processes only; the
+ * decision its own /proc's.
  */
-static int pidns_host_mount(struct pidns_arg *a)
+static int pidns_host_mount(struct pidns_arg *a, int n_ours)
 {
-	char self[16], path[32], *text;
+	char self[16], path[300], *text;
+	int fd, listed = 0, ret = 0;
+	struct dirent *e;
 	pid_t host_self;
 	unsigned long pid;
-	int fd;
 	ssize_t n;
+	DIR *d;
 
 	n = readlinkat(a->host_proc, "self", self, sizeof(self) - 1);
 	if (n <= 0)
@@ -500,7 +504,32 @@ static int pidns_host_mount(struct pidns_arg *a)
 	fd = openat(a->host_dir, "1/mm", O_RDONLY);
 	if (fd >= 0 || errno != ENOENT)
 		return 24;
-	return 0;
+	fd = openat(a->host_dir, "1", O_RDONLY | O_DIRECTORY);
+	if (fd >= 0 || errno != ENOENT)
+		return 25;
+	/* its names: exactly our @n processes, under their host pids */
+	fd = openat(a->host_dir, ".", O_RDONLY | O_DIRECTORY);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d)
+		return 26;
+	while ((e = readdir(d))) {
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		listed++;
+		snprintf(path, sizeof(path), "%s/mm", e->d_name);
+		fd = openat(a->host_dir, path, O_RDONLY);
+		if (fd < 0)
+			ret = 27;
+		else
+			close(fd);
+	}
+	closedir(d);
+	if (listed != n_ours) {
+		fprintf(stderr, "# the host's mount lists %d, we are %d\n",
+			listed, n_ours);
+		return 28;
+	}
+	return ret;
 }
 
 /* pid 1 of a new pid namespace, with its own /proc */
@@ -582,7 +611,7 @@ static int pidns_init(void *arg)
 	if (!ret && vmi_run_child(pidns_match_as_user1, &m))
 		ret = 11;
 	if (!ret)
-		ret = pidns_host_mount(a);
+		ret = pidns_host_mount(a, np);
 out:
 	vmi_kill(kids[0]);
 	vmi_kill(kids[1]);
