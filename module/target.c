@@ -49,12 +49,22 @@
 #include <linux/sched/task.h>
 #include <linux/string.h>
 #include <linux/user_namespace.h>
+#include <linux/xarray.h>
 
 #include "vminspect.h"
 
 /* procfs and pagemap's file operations, learnt at load (vmi_access_init()) */
 static struct file_system_type *vmi_proc_type;
 static const struct file_operations *vmi_pagemap_fops;
+
+/*
+ * Tasks inside vmi_pagemap_mm()'s open, by task_struct address.  A file of
+ * ours bind-mounted over the pagemap it opens (any user can, in a user and
+ * mount namespace of its own) would have that open check itself, and so
+ * on until the kernel stack overflows; the open that finds its task here
+ * is refused instead.  The xarray's own lock protects it.
+ */
+static DEFINE_XARRAY(vmi_in_check);
 
 /**
  * vmi_access_init - learn what a real /proc/<pid>/pagemap file looks like
@@ -161,14 +171,18 @@ static pid_t vmi_reader_name(const struct vmi_reader *r,
  * Opens "<pid>/pagemap" under @r's /proc, <pid> being @task's pid in that
  * /proc's namespace, with the current credentials (the caller overrides
  * them with the opener's where the opener is not current) and checks that
- * the file is @task's real pagemap.  Takes no lock of ours; procfs takes
- * @task's exec_update_lock for the check, so the caller must not hold it.
- * Sleeps.
+ * the file is @task's real pagemap.  The lookup starts at that procfs's
+ * root, which is also its root for ".." and absolute symlinks: it reaches
+ * nothing the reader could not reach through its /proc.  Takes no lock of
+ * ours; called from open and read only, never with an inode lock held (a
+ * path walk from a lookup could come back into a vminspect directory).
+ * procfs takes @task's exec_update_lock for the check, so the caller must
+ * not hold it.  Sleeps.
  *
  * Return: @task's mm with mm_users raised (mmput() it), or ERR_PTR() of
  * pagemap's error (-EACCES, -ENOENT under hidepid=2...), -ENOENT if @r's
  * /proc does not see @task, -ESRCH if @task has no mm any more, -EACCES if
- * the file is not @task's pagemap.
+ * the file is not @task's pagemap (or is a file of ours: vmi_in_check).
  */
 struct mm_struct *vmi_pagemap_mm(const struct vmi_reader *r,
 				 struct task_struct *task)
@@ -176,11 +190,18 @@ struct mm_struct *vmi_pagemap_mm(const struct vmi_reader *r,
 	struct mm_struct *mm, *granted;
 	char name[32];
 	struct file *f;
+	int ret;
 
 	might_sleep();
 	if (!vmi_reader_name(r, task, name, sizeof(name)))
 		return ERR_PTR(-ENOENT);
+	/* -EBUSY: we are that open, so the file is one of ours */
+	ret = xa_insert(&vmi_in_check, (unsigned long)current, current,
+			GFP_KERNEL);
+	if (ret)
+		return ERR_PTR(ret == -EBUSY ? -EACCES : ret);
 	f = file_open_root(&r->proc, name, O_RDONLY | O_LARGEFILE, 0);
+	xa_erase(&vmi_in_check, (unsigned long)current);
 	if (IS_ERR(f))
 		return ERR_CAST(f);
 	/* pagemap_open() leaves the mm it granted (mmgrab()bed) here */

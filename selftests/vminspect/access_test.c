@@ -791,6 +791,66 @@ TEST_F(users, a_proc_of_its_own_is_not_believed)
 	EXPECT_EQ(0, vmi_run_child(bind_subdir_as_user1, &a));
 }
 
+/*
+ * One of our files bind-mounted over the pagemap its check opens: that open
+ * would check itself, and so on, until the kernel stack overflowed (it did:
+ * a panic).  Refused instead, by us and so by the kernel's open of that
+ * "pagemap" too.  As root in a mount namespace, and (@arg->user) as a user
+ * in a user and mount namespace of its own, as any user may make one.
+ */
+struct loop_arg {
+	pid_t target;
+	bool user;
+};
+
+static int ours_over_pagemap(void *arg)
+{
+	struct loop_arg *a = arg;
+	char src[64], dst[64];
+
+	if (a->user) {
+		if (become(USER1))
+			return 100;
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS))
+			return 50;	/* no unprivileged user namespaces */
+	} else if (unshare(CLONE_NEWNS)) {
+		return 101;
+	}
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return 102;
+	snprintf(src, sizeof(src), "/proc/%s/%d/%s", VMI_PROC_DIR, a->target,
+		 VMI_PROC_MM);
+	snprintf(dst, sizeof(dst), "/proc/%d/pagemap", a->target);
+	if (mount(src, dst, NULL, MS_BIND, NULL))
+		return 103;
+	if (vmi_ours_errno(a->target, VMI_PROC_MM) != EACCES)
+		return 1;
+	if (vmi_ours_errno(a->target, VMI_PROC_VMAS) != EACCES)
+		return 2;
+	if (vmi_pagemap_errno(a->target) != EACCES)
+		return 3;
+	if (vmi_listed(a->target) != 0)
+		return 4;
+	/* the others are untouched */
+	if (vmi_ours_errno(getpid(), VMI_PROC_MM))
+		return 5;
+	return 0;
+}
+
+TEST_F(users, a_file_of_ours_over_pagemap_is_refused)
+{
+	struct loop_arg a = { self->same, false };
+	int ret;
+
+	EXPECT_EQ(0, vmi_run_child(ours_over_pagemap, &a));
+	a.user = true;
+	ret = vmi_run_child(ours_over_pagemap, &a);
+	if (ret == 50)
+		TH_LOG("no unprivileged user namespaces: user case not run");
+	else
+		EXPECT_EQ(0, ret);
+}
+
 /* ---- AppArmor: a profile without ptrace rules denies ptrace read ---- */
 
 #define AA_PROFILE	"vmi_noptrace"
