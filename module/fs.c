@@ -134,7 +134,7 @@ static struct dentry *vmi_pid_lookup(struct inode *dir, struct dentry *dentry,
 	for (i = 0; i < ARRAY_SIZE(vmi_pid_files); i++)
 		if (!strcmp(dentry->d_name.name, vmi_pid_files[i].name))
 			break;
-	if (i == ARRAY_SIZE(vmi_pid_files))
+	if (i == ARRAY_SIZE(vmi_pid_files) || !vmi_reader_sees(pid))
 		return ERR_PTR(-ENOENT);
 	task = vmi_pid_process(pid);
 	if (!task)
@@ -158,6 +158,8 @@ static int vmi_pid_readdir(struct file *file, struct dir_context *ctx)
 	struct task_struct *task;
 	int i;
 
+	if (!vmi_reader_sees(vmi_inode_pid(file_inode(file))))
+		return -ENOENT;
 	task = vmi_pid_process(vmi_inode_pid(file_inode(file)));
 	if (!task)
 		return -ENOENT;
