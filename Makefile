@@ -175,7 +175,9 @@ DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
 # make dkms-install [DKMS_KERNELS="RELEASE..."]: the module's sources (only
 # those) into /usr/src/vminspect-VERSION, registered with DKMS and built and
-# installed for each kernel release (default: the running kernel).
+# installed for each kernel release (default: the running kernel), and
+# /etc/modprobe.d/vminspect.conf, whose install/remove lines make modprobe
+# mount and unmount /proc/vminspect.
 # make dkms-check: the same in the Debian 13 root for the 6.12 and 7.3
 # headers (dkms installed there), then removed again.
 DKMS_SRC := /usr/src/vminspect-$(DKMS_VERSION)
@@ -185,6 +187,7 @@ dkms-install:
 	rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)/module
 	cp -a dkms.conf Kbuild include $(DKMS_SRC)/
 	cp -a module/Kbuild module/*.[ch] $(DKMS_SRC)/module/
+	install -D -m 0644 tools/modprobe/vminspect.conf /etc/modprobe.d/vminspect.conf
 	dkms status vminspect/$(DKMS_VERSION) | grep -q . || dkms add vminspect/$(DKMS_VERSION)
 	$(if $(DKMS_KERNELS),for k in $(DKMS_KERNELS); do \
 		dkms install vminspect/$(DKMS_VERSION) -k $$k || exit 1; done, \
@@ -192,7 +195,7 @@ dkms-install:
 
 dkms-remove:
 	dkms remove vminspect/$(DKMS_VERSION) --all
-	rm -rf $(DKMS_SRC)
+	rm -rf $(DKMS_SRC) /etc/modprobe.d/vminspect.conf
 
 dkms-check:
 	@tools/vm/kernel --setup >/dev/null

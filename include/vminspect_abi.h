@@ -21,6 +21,9 @@
 #define VMI_FORMAT_MINOR	3
 
 #define VMI_PROC_DIR		"vminspect"
+/* the type of the file system mounted there (mount -t) */
+#define VMI_FS_TYPE		"vminspect"
+#define VMI_FS_MAGIC		0x766d6966	/* statfs()'s f_type: "vmif" */
 #define VMI_PROC_PROCESSES	"processes"
 #define VMI_PROC_MM		"mm"
 #define VMI_PROC_VMAS		"vmas"

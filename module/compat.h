@@ -146,20 +146,41 @@ static inline unsigned long vmi_mm_rss(struct mm_struct *mm)
 	       vmi_mm_counter(mm, MM_SHMEMPAGES);
 }
 
-/* ---- process tracking (track.c) ---- */
+/* ---- the vminspect file system (fs.c) ---- */
+
+#include <linux/dcache.h>
+#include <linux/fs.h>
 
 /*
- * sched_process_exit's prototype: a second argument, group_dead, from
- * 6.16 (module/Kbuild sets VMI_HAVE_EXIT_GROUP_DEAD from the kernel's
- * include/trace/events/sched.h).  A probe must match it exactly, or kCFI
- * traps the call.
+ * d_revalidate() is told its parent directory and name from 6.14 on
+ * (module/Kbuild sets VMI_HAVE_D_REVALIDATE_DIR from <linux/dcache.h>).
  */
-#ifdef VMI_HAVE_EXIT_GROUP_DEAD
-#define VMI_TP_EXIT_PROTO	struct task_struct *task, bool group_dead
+#ifdef VMI_HAVE_D_REVALIDATE_DIR
+#define VMI_D_REVALIDATE_PROTO	struct inode *dir, const struct qstr *name, \
+				struct dentry *dentry, unsigned int flags
 #else
-#define VMI_TP_EXIT_PROTO	struct task_struct *task
+#define VMI_D_REVALIDATE_PROTO	struct dentry *dentry, unsigned int flags
 #endif
 
-/* ---- access control (target.c, processes.c, track.c) ---- */
+/* A superblock's default dentry operations: a setter from 6.17 on. */
+#ifdef VMI_HAVE_SET_DEFAULT_D_OP
+#define vmi_set_default_d_op(sb, dops)	set_default_d_op(sb, dops)
+#else
+#define vmi_set_default_d_op(sb, dops)	((sb)->s_d_op = (dops))
+#endif
+
+/* A new inode's times: simple_inode_init_ts() from 6.6 on. */
+#ifdef VMI_HAVE_SIMPLE_INODE_INIT_TS
+#define vmi_inode_init_ts(inode)	simple_inode_init_ts(inode)
+#else
+static inline void vmi_inode_init_ts(struct inode *inode)
+{
+	inode->i_atime = current_time(inode);
+	inode->i_mtime = inode->i_atime;
+	inode->i_ctime = inode->i_atime;
+}
+#endif
+
+/* ---- access control (target.c, processes.c) ---- */
 
 #endif /* _VMI_COMPAT_H */

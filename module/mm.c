@@ -200,9 +200,10 @@ static int vmi_mm_release(struct inode *inode, struct file *file)
 	return single_release(inode, file);
 }
 
-const struct proc_ops vmi_mm_proc_ops = {
-	.proc_open	= vmi_mm_open,
-	.proc_read	= seq_read,
-	.proc_lseek	= seq_lseek,
-	.proc_release	= vmi_mm_release,
+const struct file_operations vmi_mm_fops = {
+	.owner		= THIS_MODULE,
+	.open		= vmi_mm_open,
+	.read		= seq_read,
+	.llseek		= seq_lseek,
+	.release	= vmi_mm_release,
 };

@@ -227,9 +227,10 @@ static int vmi_pt_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
-const struct proc_ops vmi_pagetable_proc_ops = {
-	.proc_open	= vmi_pt_open,
-	.proc_read	= seq_read,
-	.proc_lseek	= seq_lseek,
-	.proc_release	= vmi_vma_seq_release,
+const struct file_operations vmi_pagetable_fops = {
+	.owner		= THIS_MODULE,
+	.open		= vmi_pt_open,
+	.read		= seq_read,
+	.llseek		= seq_lseek,
+	.release	= vmi_vma_seq_release,
 };

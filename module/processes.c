@@ -3,13 +3,15 @@
  * /proc/vminspect/processes: one line per process the reader may inspect,
  * with its VMA count, RSS and page-table pages per level.
  *
- * "May inspect" is the decision vmi_target_open() makes (the kernel's own
- * to open /proc/<pid>/pagemap), for the opener: its credentials (f_cred,
- * installed with override_creds() for each check), its root directory and
- * pid namespace as they were at open.  A reader outside the initial pid
- * namespace is shown no process at all.  Processes are first filtered
- * without audit (vmi_reader_may_try()), so a listing does not fill the
- * audit log with the processes it leaves out.
+ * The processes are those of the mount's pid namespace, under their pids
+ * there, as the directories next to this file are named.  "May inspect"
+ * is the decision vmi_target_open() makes (the kernel's own to open
+ * /proc/<pid>/pagemap), for the opener: its credentials (f_cred, installed
+ * with override_creds() for each check) and its /proc as it was at open
+ * (vmi_reader_get()), which must see the process.  A reader without a
+ * procfs at /proc is shown no process at all.  Processes are first
+ * filtered without audit (vmi_reader_may_try()), so a listing does not
+ * fill the audit log with the processes it leaves out.
  *
  * The seq_file position is the next pid to look at (0: the header), so the
  * listing resumes correctly across reads while processes come and go.
@@ -18,7 +20,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cred.h>
-#include <linux/fs_struct.h>
 #include <linux/mm.h>
 #include <linux/path.h>
 #include <linux/pid.h>
@@ -34,14 +35,18 @@
 /**
  * struct vmi_processes_priv - an open processes file
  * @task:	the current line's process
- * @root:	the opener's root directory at open (its /proc is there)
- * @visible:	the opener was in the initial pid namespace
+ * @nr:		its pid in @ns
+ * @ns:		the mount's pid namespace (held by the superblock)
+ * @reader:	the opener's /proc at open
+ * @visible:	@reader is valid (the opener had a procfs at /proc)
  * @walk:	the census of the current line
  * @cols:	the current line's values
  */
 struct vmi_processes_priv {
 	struct task_struct *task;
-	struct path root;
+	pid_t nr;
+	struct pid_namespace *ns;
+	struct vmi_reader reader;
 	bool visible;
 	struct vmi_walk walk;
 	struct vmi_val cols[VMI_PS_NR_COLS];
@@ -54,10 +59,11 @@ static void *vmi_processes_find(struct vmi_processes_priv *p, loff_t *pos)
 {
 	if (!p->visible || *pos > PID_MAX_LIMIT)
 		return NULL;
-	p->task = vmi_next_process(*pos);
+	p->nr = *pos;
+	p->task = vmi_next_process(p->ns, &p->nr);
 	if (!p->task)
 		return NULL;
-	*pos = task_tgid_nr(p->task);
+	*pos = p->nr;
 	return p->task;
 }
 
@@ -99,8 +105,8 @@ static struct mm_struct *vmi_processes_mm(struct vmi_processes_priv *p,
 	const struct cred *old = override_creds(file->f_cred);
 	struct mm_struct *mm = NULL;
 
-	if (vmi_reader_may_try(&p->root, p->task))
-		mm = vmi_pagemap_mm(&p->root, p->task);
+	if (vmi_reader_may_try(&p->reader, p->task))
+		mm = vmi_pagemap_mm(&p->reader, p->task);
 	revert_creds(old);
 	if (mm == ERR_PTR(-EINTR))
 		return mm;
@@ -130,7 +136,7 @@ static int vmi_processes_show(struct seq_file *m, void *v)
 		return 0;	/* exited since we found it, or not ours to see */
 	ret = vmi_walk_tables(&p->walk, mm);
 	memset(p->cols, 0, sizeof(p->cols));
-	col[VMI_PS_PID].n = task_tgid_nr(p->task);
+	col[VMI_PS_PID].n = p->nr;
 	col[VMI_PS_VMAS].n = READ_ONCE(mm->map_count);
 	col[VMI_PS_RSS].n = vmi_mm_rss(mm);
 	mmput(mm);
@@ -161,8 +167,8 @@ static int vmi_processes_open(struct inode *inode, struct file *file)
 	p = __seq_open_private(file, &vmi_processes_seq_ops, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	get_fs_root(current->fs, &p->root);
-	p->visible = vmi_reader_visible();
+	p->ns = vmi_sb_ns(inode->i_sb);
+	p->visible = !vmi_reader_get(&p->reader);
 	return 0;
 }
 
@@ -171,13 +177,15 @@ static int vmi_processes_release(struct inode *inode, struct file *file)
 	struct seq_file *m = file->private_data;
 	struct vmi_processes_priv *p = m->private;
 
-	path_put(&p->root);
+	if (p->visible)
+		vmi_reader_put(&p->reader);
 	return seq_release_private(inode, file);
 }
 
-const struct proc_ops vmi_processes_proc_ops = {
-	.proc_open	= vmi_processes_open,
-	.proc_read	= seq_read,
-	.proc_lseek	= seq_lseek,
-	.proc_release	= vmi_processes_release,
+const struct file_operations vmi_processes_fops = {
+	.owner		= THIS_MODULE,
+	.open		= vmi_processes_open,
+	.read		= seq_read,
+	.llseek		= seq_lseek,
+	.release	= vmi_processes_release,
 };

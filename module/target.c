@@ -16,15 +16,20 @@
  *
  * The reader controls what "proc/<pid>/pagemap" resolves to (its own mount
  * namespace, chroot, a tmpfs or FUSE file of that name, a procfs of
- * another pid namespace), so the file we get is not trusted by name: it
+ * another pid namespace, mounts over /proc/<pid>), so the file we get is
+ * not trusted by name: it
  * must have the f_op of a real pagemap file (learnt at load from a procfs
  * instance we mount ourselves) and its private data, which pagemap_open()
  * sets to the mm it granted, must be the mm of the process whose directory
  * is being opened.  Any other file gives EACCES.
  *
- * Readers outside the initial pid namespace see no process (ENOENT): the
- * directories are named by initial-namespace pids, which such a reader
- * cannot know (see Documentation/proc-vminspect.rst, "Access control").
+ * "proc" is looked up once per open and must be the root of a procfs
+ * (anything else gives EACCES); <pid> is the process's pid in that
+ * procfs's pid namespace (proc_pid_ns()), and a process it does not see
+ * gives ENOENT, as that /proc would (see Documentation/proc-vminspect.rst, "Access control").
+ *
+ * The processes themselves are found here too, in the pid namespace of a
+ * vminspect mount (vmi_next_process(), vmi_find_process_pid()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -46,16 +51,26 @@
 #include <linux/sched/task.h>
 #include <linux/string.h>
 #include <linux/user_namespace.h>
+#include <linux/xarray.h>
 
 #include "vminspect.h"
 
-/* pagemap's file operations, learnt at load (vmi_access_init()) */
+/* procfs and pagemap's file operations, learnt at load (vmi_access_init()) */
+static struct file_system_type *vmi_proc_type;
 static const struct file_operations *vmi_pagemap_fops;
 
 static bool vmi_table_phys;
 module_param_named(table_phys, vmi_table_phys, bool, 0444);
 MODULE_PARM_DESC(table_phys,
 		 "show the physical addresses of page-table pages to CAP_SYS_ADMIN (default: never)");
+/*
+ * Tasks inside vmi_pagemap_mm()'s open, by task_struct address.  A file of
+ * ours bind-mounted over the pagemap it opens (any user can, in a user and
+ * mount namespace of its own) would have that open check itself, and so
+ * on until the kernel stack overflows; the open that finds its task here
+ * is refused instead.  The xarray's own lock protects it.
+ */
+static DEFINE_XARRAY(vmi_in_check);
 
 /**
  * vmi_access_init - learn what a real /proc/<pid>/pagemap file looks like
@@ -68,16 +83,15 @@ MODULE_PARM_DESC(table_phys,
  */
 int vmi_access_init(void)
 {
-	struct file_system_type *proc;
 	struct vfsmount *mnt;
 	struct file *f;
 	int ret = 0;
 
 	/* procfs is built in: get_fs_type() takes no module reference */
-	proc = get_fs_type("proc");
-	if (!proc)
+	vmi_proc_type = get_fs_type("proc");
+	if (!vmi_proc_type)
 		return -ENOENT;
-	mnt = kern_mount(proc);
+	mnt = kern_mount(vmi_proc_type);
 	if (IS_ERR(mnt))
 		return PTR_ERR(mnt);
 	f = file_open_root_mnt(mnt, "self/pagemap", O_RDONLY, 0);
@@ -94,40 +108,106 @@ out_unmount:
 }
 
 /**
- * vmi_reader_visible - may the current task name processes at all?
+ * vmi_reader_get - the current reader's /proc and its pid namespace
+ * @r:	filled on success; release with vmi_reader_put()
  *
- * Return: true in the initial pid namespace, where directory names are
- * the reader's own pids.
+ * The reader's /proc is "proc" under its root directory, looked up as the
+ * reader (its mount namespace, chroot, credentials).  It must be the root
+ * of a procfs, whose pid namespace then names the processes the reader may
+ * ask about (proc_pid_ns()).  Sleeps.
+ *
+ * Return: 0; the lookup's error (-ENOENT: no /proc); -EACCES if it is not
+ * the root of a procfs (a tmpfs or FUSE file system of that name, a bind
+ * mount of a procfs subdirectory), where no pagemap could be believed.
  */
-bool vmi_reader_visible(void)
+int vmi_reader_get(struct vmi_reader *r)
 {
-	return task_active_pid_ns(current) == &init_pid_ns;
+	struct super_block *sb;
+	struct path root;
+	struct file *f;
+	int ret = 0;
+
+	get_fs_root(current->fs, &root);
+	f = file_open_root(&root, "proc", O_PATH | O_DIRECTORY, 0);
+	path_put(&root);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	sb = f->f_path.mnt->mnt_sb;
+	if (sb->s_type != vmi_proc_type || f->f_path.dentry != sb->s_root) {
+		ret = -EACCES;
+		goto out;
+	}
+	r->proc = f->f_path;
+	path_get(&r->proc);
+	/* the superblock holds its namespace while we hold the mount */
+	r->ns = proc_pid_ns(sb);
+out:
+	fput(f);
+	return ret;
+}
+
+/**
+ * vmi_reader_put - drop what vmi_reader_get() took
+ * @r: the reader
+ */
+void vmi_reader_put(struct vmi_reader *r)
+{
+	path_put(&r->proc);
+}
+
+/*
+ * "<pid>/pagemap" of @task as @r's /proc names it: 0 if that /proc does
+ * not see @task (another pid namespace, or @task has died).
+ */
+static pid_t vmi_reader_name(const struct vmi_reader *r,
+			     struct task_struct *task, char *buf, size_t size)
+{
+	pid_t nr = task_tgid_nr_ns(task, r->ns);
+
+	if (nr)
+		snprintf(buf, size, "%d/pagemap", nr);
+	return nr;
 }
 
 /**
  * vmi_pagemap_mm - the kernel's decision to open @task's pagemap
- * @root:	the reader's root directory (its /proc is @root/proc)
+ * @r:		the reader's /proc (vmi_reader_get())
  * @task:	a thread-group leader, referenced by the caller
  *
- * Opens "proc/<tgid>/pagemap" under @root with the current credentials
- * (the caller overrides them with the opener's where the opener is not
- * current) and checks that the file is @task's real pagemap.  Takes no
- * lock of ours; procfs takes @task's exec_update_lock for the check, so
- * the caller must not hold it.  Sleeps.
+ * Opens "<pid>/pagemap" under @r's /proc, <pid> being @task's pid in that
+ * /proc's namespace, with the current credentials (the caller overrides
+ * them with the opener's where the opener is not current) and checks that
+ * the file is @task's real pagemap.  The lookup starts at that procfs's
+ * root, which is also its root for ".." and absolute symlinks: it reaches
+ * nothing the reader could not reach through its /proc.  Takes no lock of
+ * ours; called from open and read only, never with an inode lock held (a
+ * path walk from a lookup could come back into a vminspect directory).
+ * procfs takes @task's exec_update_lock for the check, so the caller must
+ * not hold it.  Sleeps.
  *
  * Return: @task's mm with mm_users raised (mmput() it), or ERR_PTR() of
- * pagemap's error (-EACCES, -ENOENT under hidepid=2...), -ESRCH if @task
- * has no mm any more, -EACCES if the file is not @task's pagemap.
+ * pagemap's error (-EACCES, -ENOENT under hidepid=2...), -ENOENT if @r's
+ * /proc does not see @task, -ESRCH if @task has no mm any more, -EACCES if
+ * the file is not @task's pagemap (or is a file of ours: vmi_in_check).
  */
-struct mm_struct *vmi_pagemap_mm(const struct path *root,
+struct mm_struct *vmi_pagemap_mm(const struct vmi_reader *r,
 				 struct task_struct *task)
 {
 	struct mm_struct *mm, *granted;
 	char name[32];
 	struct file *f;
+	int ret;
 
-	snprintf(name, sizeof(name), "proc/%d/pagemap", task_tgid_nr(task));
-	f = file_open_root(root, name, O_RDONLY | O_LARGEFILE, 0);
+	might_sleep();
+	if (!vmi_reader_name(r, task, name, sizeof(name)))
+		return ERR_PTR(-ENOENT);
+	/* -EBUSY: we are that open, so the file is one of ours */
+	ret = xa_insert(&vmi_in_check, (unsigned long)current, current,
+			GFP_KERNEL);
+	if (ret)
+		return ERR_PTR(ret == -EBUSY ? -EACCES : ret);
+	f = file_open_root(&r->proc, name, O_RDONLY | O_LARGEFILE, 0);
+	xa_erase(&vmi_in_check, (unsigned long)current);
 	if (IS_ERR(f))
 		return ERR_CAST(f);
 	/* pagemap_open() leaves the mm it granted (mmgrab()bed) here */
@@ -146,7 +226,7 @@ struct mm_struct *vmi_pagemap_mm(const struct path *root,
 
 /**
  * vmi_reader_may_try - might the current reader be allowed @task?
- * @root:	the reader's root directory (its /proc is @root/proc)
+ * @r:		the reader's /proc (vmi_reader_get())
  * @task:	a thread-group leader, referenced by the caller
  *
  * A filter without audit records for listings, before vmi_pagemap_mm()
@@ -157,12 +237,13 @@ struct mm_struct *vmi_pagemap_mm(const struct path *root,
  * checks, here made with ns_capable_noaudit().  It is the reader itself;
  * or the ids match as ptrace wants them and the pagemap file is the
  * reader's; or the reader has CAP_SYS_PTRACE over the target's user
- * namespace and may override DAC.  A wrong guess only costs an audited
- * check; the answer is still the kernel's.  Sleeps.
+ * namespace and may override DAC.  A process @r's /proc does not see is
+ * never tried.  A wrong guess only costs an audited check; the answer is
+ * still the kernel's.  Sleeps.
  *
  * Return: true if vmi_pagemap_mm() is worth asking.
  */
-bool vmi_reader_may_try(const struct path *root, struct task_struct *task)
+bool vmi_reader_may_try(const struct vmi_reader *r, struct task_struct *task)
 {
 	const struct cred *cred = current_cred();
 	const struct cred *tcred;
@@ -170,6 +251,9 @@ bool vmi_reader_may_try(const struct path *root, struct task_struct *task)
 	char name[32];
 	bool ids, cap, owner;
 
+	might_sleep();
+	if (!vmi_reader_name(r, task, name, sizeof(name)))
+		return false;
 	if (same_thread_group(task, current))
 		return true;
 	tcred = get_task_cred(task);
@@ -192,13 +276,111 @@ bool vmi_reader_may_try(const struct path *root, struct task_struct *task)
 	 * no permission check).  Not found (hidepid=2...): the open would
 	 * not find it either.
 	 */
-	snprintf(name, sizeof(name), "proc/%d/pagemap", task_tgid_nr(task));
-	f = file_open_root(root, name, O_PATH, 0);
+	f = file_open_root(&r->proc, name, O_PATH, 0);
 	if (IS_ERR(f))
 		return false;
 	owner = uid_eq(file_inode(f)->i_uid, cred->fsuid);
 	fput(f);
 	return owner;
+}
+
+/**
+ * vmi_task_is_process - is @task a live user thread-group leader?
+ * @task:	from pid_task(..., PIDTYPE_TGID), or NULL
+ *
+ * Not a kernel thread, and not a group that is exiting.  Caller holds
+ * rcu_read_lock() (it keeps @task and its signal_struct).
+ *
+ * Return: true if vminspect shows @task.
+ */
+bool vmi_task_is_process(struct task_struct *task)
+{
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "task read without RCU");
+	return task && !(task->flags & PF_KTHREAD) &&
+	       atomic_read(&task->signal->live);
+}
+
+/**
+ * vmi_pid_process - the live user process of @pid
+ * @pid:	a thread-group id, or NULL
+ *
+ * Takes rcu_read_lock() itself.
+ *
+ * Return: the task with a reference taken, or NULL if @pid names no live
+ * user process (it exited, or never was a thread-group leader).
+ */
+struct task_struct *vmi_pid_process(struct pid *pid)
+{
+	struct task_struct *task;
+
+	rcu_read_lock();
+	task = pid_task(pid, PIDTYPE_TGID);
+	if (vmi_task_is_process(task))
+		get_task_struct(task);
+	else
+		task = NULL;
+	rcu_read_unlock();
+	return task;
+}
+
+/**
+ * vmi_find_process_pid - the struct pid of live user process @nr in @ns
+ * @ns:		a pid namespace
+ * @nr:		a pid in @ns
+ *
+ * Takes rcu_read_lock() itself.
+ *
+ * Return: the pid with a reference taken (put_pid()), or NULL if @nr is
+ * not a live user process in @ns (no such pid, a thread id, a kernel
+ * thread, or a group that is exiting).
+ */
+struct pid *vmi_find_process_pid(struct pid_namespace *ns, pid_t nr)
+{
+	struct pid *pid;
+
+	rcu_read_lock();
+	pid = find_pid_ns(nr, ns);
+	if (vmi_task_is_process(pid_task(pid, PIDTYPE_TGID)))
+		get_pid(pid);
+	else
+		pid = NULL;
+	rcu_read_unlock();
+	return pid;
+}
+
+/**
+ * vmi_next_process - the first live user process with a pid >= *@nr
+ * @ns:		the pid namespace to walk
+ * @nr:		in: where to start; out: the process's pid in @ns
+ *
+ * Walks @ns's pid table with find_ge_pid() under rcu_read_lock() (taken
+ * here, one pid at a time), as procfs's next_tgid() does.
+ *
+ * Return: the task with a reference taken, or NULL past the last one.
+ */
+struct task_struct *vmi_next_process(struct pid_namespace *ns, pid_t *nr)
+{
+	struct task_struct *task;
+	struct pid *pid;
+
+	for (;; ++*nr) {
+		rcu_read_lock();
+		pid = find_ge_pid(*nr, ns);
+		task = NULL;
+		if (pid) {
+			*nr = pid_nr_ns(pid, ns);
+			task = pid_task(pid, PIDTYPE_TGID);
+			if (vmi_task_is_process(task))
+				get_task_struct(task);
+			else
+				task = NULL;
+		}
+		rcu_read_unlock();
+		if (!pid)
+			return NULL;
+		if (task)
+			return task;
+	}
 }
 
 /*
@@ -218,52 +400,48 @@ static void vmi_kptr(char *buf, size_t size, const void *ptr)
 }
 
 /**
- * vmi_target_open - resolve the pid of a per-process file and check access
+ * vmi_target_open - resolve the process of a per-process file and check access
  * @t:		target to fill
- * @inode:	the /proc/vminspect/<pid>/<file> inode (pde data: the pid)
+ * @inode:	the /proc/vminspect/<pid>/<file> inode (i_private: the pid)
  * @file:	the file being opened (by current: its f_cred are current's)
  *
  * The access decision is vmi_pagemap_mm()'s, made here with the opener's
- * credentials, root and pid namespace; so is what the file will show:
+ * credentials, root and /proc, which must see the process (its pid
+ * namespace may differ from the mount's); so is what the file will show:
  * physical frames (CAP_SYS_ADMIN in the initial user namespace), per-page
  * accessed/dirty bits (the process itself or CAP_SYS_ADMIN), kernel
  * pointers (%pK, kptr_restrict).  Takes an mm_count reference (mmgrab) so
- * the mm_struct outlives the process, and a user of the pid's directory
- * (vmi_pid_get()) so it stays while the file is open; reads take
- * mm_users on top with vmi_target_get_mm().  Sleeps; takes no lock across
- * the check.
+ * the mm_struct outlives the process; reads take mm_users on top with
+ * vmi_target_get_mm().  Sleeps; takes no lock across the check.
  *
- * Return: 0, -ESRCH if the process is gone, -ENOENT for a reader outside
- * the initial pid namespace, or pagemap's error (-EACCES, -ENOENT...).
+ * Return: 0, -ESRCH if the process is gone, vmi_reader_get()'s error
+ * (-ENOENT: no /proc, -EACCES: not a procfs), -ENOENT if the reader's
+ * /proc does not see the process, or pagemap's error (-EACCES, -ENOENT...).
  */
 int vmi_target_open(struct vmi_target *t, struct inode *inode,
 		    struct file *file)
 {
-	pid_t tgid = (pid_t)(unsigned long)pde_data(inode);
+	struct pid *pid = vmi_inode_pid(inode);
 	struct task_struct *task;
+	struct vmi_reader r;
 	struct mm_struct *mm;
-	struct path root;
 	int ret;
 
-	if (!vmi_reader_visible())
-		return -ENOENT;
-	ret = vmi_pid_get(tgid);
+	task = vmi_pid_process(pid);
+	if (!task)
+		return -ESRCH;
+	ret = vmi_reader_get(&r);
 	if (ret)
-		return ret;
-	task = vmi_find_process(tgid);
-	if (!task) {
-		ret = -ESRCH;
-		goto out_put_pid;
-	}
-	get_fs_root(current->fs, &root);
-	mm = vmi_pagemap_mm(&root, task);
-	path_put(&root);
+		goto out_put_task;
+	mm = vmi_pagemap_mm(&r, task);
+	vmi_reader_put(&r);
 	if (IS_ERR(mm)) {
 		ret = PTR_ERR(mm);
 		goto out_put_task;
 	}
 
-	t->pid = tgid;
+	/* the directory's name: the pid in the mount's namespace */
+	t->pid = pid_nr_ns(pid, vmi_sb_ns(inode->i_sb));
 	get_task_comm(t->comm, task);
 	/* what it shows: no audit record for a reader who sees less */
 	t->show_phys = ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
@@ -276,9 +454,6 @@ int vmi_target_open(struct vmi_target *t, struct inode *inode,
 	mmput(mm);
 out_put_task:
 	put_task_struct(task);
-out_put_pid:
-	if (ret)
-		vmi_pid_put(tgid);
 	return ret;
 }
 
@@ -292,7 +467,6 @@ void vmi_target_release(struct vmi_target *t)
 		return;
 	mmdrop(t->mm);
 	t->mm = NULL;
-	vmi_pid_put(t->pid);
 }
 
 /**

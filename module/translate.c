@@ -367,10 +367,11 @@ static int vmi_translate_release(struct inode *inode, struct file *file)
 	return single_release(inode, file);
 }
 
-const struct proc_ops vmi_translate_proc_ops = {
-	.proc_open	= vmi_translate_open,
-	.proc_read	= seq_read,
-	.proc_write	= vmi_translate_write,
-	.proc_lseek	= seq_lseek,
-	.proc_release	= vmi_translate_release,
+const struct file_operations vmi_translate_fops = {
+	.owner		= THIS_MODULE,
+	.open		= vmi_translate_open,
+	.read		= seq_read,
+	.write		= vmi_translate_write,
+	.llseek		= seq_lseek,
+	.release	= vmi_translate_release,
 };

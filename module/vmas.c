@@ -369,9 +369,10 @@ static int vmi_vmas_open(struct inode *inode, struct file *file)
 				offsetof(struct vmi_vmas_priv, walk));
 }
 
-const struct proc_ops vmi_vmas_proc_ops = {
-	.proc_open	= vmi_vmas_open,
-	.proc_read	= seq_read,
-	.proc_lseek	= seq_lseek,
-	.proc_release	= vmi_vma_seq_release,
+const struct file_operations vmi_vmas_fops = {
+	.owner		= THIS_MODULE,
+	.open		= vmi_vmas_open,
+	.read		= seq_read,
+	.llseek		= seq_lseek,
+	.release	= vmi_vma_seq_release,
 };

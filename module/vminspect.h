@@ -6,6 +6,8 @@
 #define _VMI_VMINSPECT_H
 
 #include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/path.h>
 #include <linux/pgtable.h>
 #include <linux/proc_fs.h>
 #include <linux/sched.h>
@@ -19,7 +21,7 @@
 /**
  * struct vmi_target - what an open per-process file holds
  * @mm:		the address space, mmgrab()bed at open (mm_count only)
- * @pid:	thread-group id in the initial pid namespace
+ * @pid:	thread-group id in the pid namespace of the file's mount
  * @show_phys:	opener had CAP_SYS_ADMIN in the initial user namespace:
  *		show PFNs of leaf entries and swap offsets
  * @show_table_phys: @show_phys and the table_phys module parameter: show
@@ -41,51 +43,54 @@ struct vmi_target {
 	char kptr_pgd[20];
 };
 
-/* target.c */
+/* fs.c: the vminspect file system, mounted on /proc/vminspect */
+int vmi_fs_init(void);
+void vmi_fs_exit(void);
+
+/* The pid namespace of a vminspect superblock: its mounter's. */
+static inline struct pid_namespace *vmi_sb_ns(const struct super_block *sb)
+{
+	return sb->s_fs_info;
+}
+
+/* The process of a per-process inode (NULL: the root, processes). */
+static inline struct pid *vmi_inode_pid(const struct inode *inode)
+{
+	return inode->i_private;
+}
+
+/**
+ * struct vmi_reader - a reader's /proc (see vmi_reader_get())
+ * @proc:	the root of the procfs at "proc" under the reader's root
+ * @ns:		its pid namespace (held by the superblock of @proc)
+ */
+struct vmi_reader {
+	struct path proc;
+	struct pid_namespace *ns;
+};
+
+/* target.c: who may look at which process */
 int vmi_access_init(void);
-bool vmi_reader_visible(void);
-bool vmi_reader_may_try(const struct path *root, struct task_struct *task);
-struct mm_struct *vmi_pagemap_mm(const struct path *root,
+int vmi_reader_get(struct vmi_reader *r);
+void vmi_reader_put(struct vmi_reader *r);
+bool vmi_reader_may_try(const struct vmi_reader *r, struct task_struct *task);
+struct mm_struct *vmi_pagemap_mm(const struct vmi_reader *r,
 				 struct task_struct *task);
+bool vmi_task_is_process(struct task_struct *task);
+struct task_struct *vmi_pid_process(struct pid *pid);
+struct pid *vmi_find_process_pid(struct pid_namespace *ns, pid_t nr);
+struct task_struct *vmi_next_process(struct pid_namespace *ns, pid_t *nr);
 int vmi_target_open(struct vmi_target *t, struct inode *inode,
 		    struct file *file);
 void vmi_target_release(struct vmi_target *t);
 struct mm_struct *vmi_target_get_mm(struct vmi_target *t);
 
-/*
- * track.c: which processes live (the kernel's pid table), and
- * /proc/vminspect/<pid>/ kept in step with their fork and exit
- */
-struct task_struct *vmi_find_process(pid_t tgid);
-struct task_struct *vmi_next_process(pid_t nr);
-/**
- * struct vmi_pid_file - a file of every /proc/vminspect/<pid>/
- * @name:	its name
- * @mode:	its mode
- * @ops:	its operations
- * @owned:	given to the process's effective uid and gid, as procfs
- *		gives /proc/<pid>/ files (a writable file: the mode then
- *		keeps other users from writing; access is checked at open)
- */
-struct vmi_pid_file {
-	const char *name;
-	umode_t mode;
-	const struct proc_ops *ops;
-	bool owned;
-};
-
-int vmi_track_init(struct proc_dir_entry *root,
-		   const struct vmi_pid_file *files, unsigned int nr);
-void vmi_track_exit(void);
-int vmi_pid_get(pid_t tgid);
-void vmi_pid_put(pid_t tgid);
-
 /* the files */
-extern const struct proc_ops vmi_processes_proc_ops;
-extern const struct proc_ops vmi_mm_proc_ops;
-extern const struct proc_ops vmi_vmas_proc_ops;
-extern const struct proc_ops vmi_pagetable_proc_ops;
-extern const struct proc_ops vmi_translate_proc_ops;
+extern const struct file_operations vmi_processes_fops;
+extern const struct file_operations vmi_mm_fops;
+extern const struct file_operations vmi_vmas_fops;
+extern const struct file_operations vmi_pagetable_fops;
+extern const struct file_operations vmi_translate_fops;
 
 /* mm.c: census of a whole address space */
 int vmi_census(struct mm_struct *mm, struct vmi_walk *w);

@@ -9,6 +9,8 @@
  * elsewhere, names and paths with newlines, kptr_restrict 0, 1 and 2.
  * (Yama's scopes are yama_test's: scope 3 cannot be undone.)
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -354,14 +356,20 @@ TEST_F(users, every_process_as_pagemap_decides)
 	free(a.pids);
 }
 
-/* A /proc of our own (new mount namespace), mounted with @opts. */
-static int own_proc(const char *opts)
+/*
+ * A /proc of our own (new mount namespace), mounted with @opts, with
+ * vminspect mounted in it if @vmifs (a fresh procfs has an empty
+ * /proc/vminspect).
+ */
+static int own_proc(const char *opts, bool vmifs)
 {
 	if (unshare(CLONE_NEWNS) ||
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 		return -1;
-	return mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		     opts);
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  opts))
+		return -1;
+	return vmifs ? vst_fs_mount("/proc/" VMI_PROC_DIR) : 0;
 }
 
 struct hidepid_arg {
@@ -373,7 +381,7 @@ static int hidepid_as_user1(void *arg)
 {
 	struct hidepid_arg *a = arg;
 
-	if (own_proc("hidepid=2"))
+	if (own_proc("hidepid=2", true))
 		return 101;
 	if (become(USER1))
 		return 100;
@@ -397,20 +405,146 @@ TEST_F(users, hidepid2_proc_as_pagemap_decides)
 }
 
 struct pidns_arg {
-	pid_t *pids;
+	pid_t *pids;		/* the host's user processes */
 	int n;
+	int host_dir;		/* the host's /proc/vminspect */
+	int host_proc;		/* the host's /proc */
 };
+
+static bool has_pid(const pid_t *pids, int n, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (pids[i] == pid)
+			return true;
+	return false;
+}
+
+static bool same_pids(const pid_t *a, int na, const pid_t *b, int nb)
+{
+	int i;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+static void print_pids(const char *what, const pid_t *p, int n)
+{
+	int i;
+
+	fprintf(stderr, "# %s:", what);
+	for (i = 0; i < n; i++)
+		fprintf(stderr, " %d", p[i]);
+	fprintf(stderr, "\n");
+}
+
+static int count_names(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* a user in the namespace: every process as the namespace's pagemap says */
+static int pidns_match_as_user1(void *arg)
+{
+	struct match_arg *m = arg;
+
+	m->uid = USER1;
+	return match_as(m);
+}
+
+/*
+ * A reader in the namespace handed the host's mount: the names are the
+ * host's (the mount's), of its own namespace's processes only; the
+ * decision its own /proc's.
+ */
+static int pidns_host_mount(struct pidns_arg *a, int n_ours)
+{
+	char self[16], path[300], *text;
+	int fd, listed = 0, ret = 0;
+	struct dirent *e;
+	pid_t host_self;
+	unsigned long pid;
+	ssize_t n;
+	DIR *d;
+
+	n = readlinkat(a->host_proc, "self", self, sizeof(self) - 1);
+	if (n <= 0)
+		return 20;
+	self[n] = '\0';
+	host_self = atoi(self);
+	snprintf(path, sizeof(path), "%d/mm", host_self);
+	fd = openat(a->host_dir, path, O_RDONLY);
+	if (fd < 0)
+		return 21;
+	text = malloc(8192);
+	n = text ? read(fd, text, 8191) : -1;
+	close(fd);
+	if (n <= 0)
+		return 22;
+	text[n] = '\0';
+	if (!vst_kv(text, "pid", &pid) || pid != (unsigned long)host_self)
+		return 23;
+	free(text);
+	/* host init: our /proc does not see it, so neither do we */
+	fd = openat(a->host_dir, "1/mm", O_RDONLY);
+	if (fd >= 0 || errno != ENOENT)
+		return 24;
+	fd = openat(a->host_dir, "1", O_RDONLY | O_DIRECTORY);
+	if (fd >= 0 || errno != ENOENT)
+		return 25;
+	/* its names: exactly our @n processes, under their host pids */
+	fd = openat(a->host_dir, ".", O_RDONLY | O_DIRECTORY);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d)
+		return 26;
+	while ((e = readdir(d))) {
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		listed++;
+		snprintf(path, sizeof(path), "%s/mm", e->d_name);
+		fd = openat(a->host_dir, path, O_RDONLY);
+		if (fd < 0)
+			ret = 27;
+		else
+			close(fd);
+	}
+	closedir(d);
+	if (listed != n_ours) {
+		fprintf(stderr, "# the host's mount lists %d, we are %d\n",
+			listed, n_ours);
+		return 28;
+	}
+	return ret;
+}
 
 /* pid 1 of a new pid namespace, with its own /proc */
 static int pidns_init(void *arg)
 {
 	struct pidns_arg *a = arg;
-	pid_t *leaked;
-	int i, n, visible = 0;
+	struct as_user u2 = { USER2, 1 };
+	struct match_arg m = { 0 };
+	pid_t kids[2], *procs, *ours, *listed;
+	int i, np, no, nl, visible = 0, ret = 0;
+	unsigned long pid;
 	struct stat st;
-	char path[64];
+	char path[64], *text;
 
-	if (getpid() != 1 || own_proc(NULL))
+	if (getpid() != 1 || own_proc(NULL, false))
 		return 101;
 	/* the kernel: no host process is there to open */
 	for (i = 0; i < a->n; i++) {
@@ -420,28 +554,71 @@ static int pidns_init(void *arg)
 	}
 	if (visible)
 		return 2;
-	/* us: nothing listed, nothing opens */
-	if (vst_listed_count() != 0)
+	/* a fresh /proc: /proc/vminspect is empty, no pid, no count */
+	if (count_names("/proc/" VMI_PROC_DIR) != 0)
+		return 3;
+	if (vst_open_errno("/proc/vminspect/processes", O_RDONLY) != ENOENT)
 		return 3;
 	for (i = 0; i < a->n; i++)
 		if (vst_ours_errno(a->pids[i], VMI_PROC_MM) != ENOENT)
 			return 4;
-	/*
-	 * The directory names are the host's (a limitation of proc entries,
-	 * documented): none of them opens either, our own host pid included.
-	 */
-	n = vst_user_pids(&leaked);
-	if (n <= 0)
+
+	/* vminspect mounted inside: the namespace's processes, its pids */
+	kids[0] = vst_spawn_stopped(NULL, NULL);
+	kids[1] = vst_spawn_stopped(target_as, &u2);
+	if (kids[0] <= 0 || kids[1] <= 0)
 		return 5;
-	for (i = 0; i < n; i++)
-		if (vst_ours_errno(leaked[i], VMI_PROC_VMAS) != ENOENT ||
-		    vst_ours_errno(leaked[i], VMI_PROC_TRANSLATE) != ENOENT)
-			return 6;
-	/* stricter than pagemap inside the namespace: documented */
-	if (vst_pagemap_errno(1) != 0)
-		return 7;
-	free(leaked);
-	return 0;
+	if (vst_fs_mount("/proc/" VMI_PROC_DIR))
+		return 5;
+	np = vst_dir_pids("/proc", &procs);
+	no = vst_dir_pids("/proc/" VMI_PROC_DIR, &ours);
+	nl = vst_listed_pids(&listed);
+	if (np != 3 || !same_pids(procs, np, ours, no)) {
+		print_pids("namespace's /proc", procs, np);
+		print_pids("its /proc/vminspect", ours, no);
+		ret = 6;
+		goto out;
+	}
+	if (!same_pids(procs, np, listed, nl)) {
+		print_pids("its processes", listed, nl);
+		ret = 7;
+		goto out;
+	}
+	/* root in the namespace: everything opens, as pagemap does */
+	for (i = 0; i < np; i++)
+		if (vst_ours_errno(procs[i], VMI_PROC_MM) !=
+		    vst_pagemap_errno(procs[i]) ||
+		    vst_ours_errno(procs[i], VMI_PROC_VMAS) ||
+		    vst_ours_errno(procs[i], VMI_PROC_TRANSLATE))
+			ret = 8;
+	text = vst_read_pidfile(1, VMI_PROC_MM);
+	if (!text || !vst_kv(text, "pid", &pid) || pid != 1)
+		ret = 9;
+	free(text);
+	/* host pid numbers that do not exist here */
+	for (i = 0; i < a->n; i++) {
+		if (has_pid(procs, np, a->pids[i]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/vminspect/%d", a->pids[i]);
+		if (!stat(path, &st) || errno != ENOENT ||
+		    vst_ours_errno(a->pids[i], VMI_PROC_VMAS) != ENOENT)
+			ret = 10;
+	}
+	/* USER1 there: root's and USER2's processes denied, as pagemap does */
+	m.pids = procs;
+	m.n = np;
+	m.min_denied = 3;
+	if (!ret && vst_run_child(pidns_match_as_user1, &m))
+		ret = 11;
+	if (!ret)
+		ret = pidns_host_mount(a, np);
+out:
+	vst_kill(kids[0]);
+	vst_kill(kids[1]);
+	free(procs);
+	free(ours);
+	free(listed);
+	return ret;
 }
 
 static int pidns_parent(void *arg)
@@ -454,15 +631,30 @@ static int pidns_parent(void *arg)
 TEST_F(users, pid_namespace_learns_nothing_outside)
 {
 	struct pidns_arg a;
+	char cmd[640];
 
 	a.n = vst_user_pids(&a.pids);
 	ASSERT_LT(3, a.n);
+	a.host_dir = open("/proc/" VMI_PROC_DIR, O_RDONLY | O_DIRECTORY);
+	a.host_proc = open("/proc", O_RDONLY | O_DIRECTORY);
+	ASSERT_LE(0, a.host_dir);
+	ASSERT_LE(0, a.host_proc);
 	EXPECT_EQ(0, vst_run_child(pidns_parent, &a));
+	close(a.host_dir);
+	close(a.host_proc);
 	/* the same with busybox's unshare, as a user would run it */
-	EXPECT_EQ(0, system("unshare -p -f --mount-proc sh -c '"
-			    "test \"$(grep -vc \"^#\" /proc/vminspect/processes)\" = 1 && "
-			    "test -e /proc/1/pagemap && "
-			    "! cat /proc/vminspect/1/mm 2>/dev/null'"));
+	snprintf(cmd, sizeof(cmd),
+		 "unshare -p -f --mount-proc sh -c '"
+		 "test -z \"$(ls -A /proc/vminspect)\" && "
+		 "test ! -e /proc/vminspect/processes && "
+		 "test -e /proc/1/pagemap && "
+		 "mount -t vminspect -o nosuid vminspect /proc/vminspect && "
+		 "grep -qx \"pid 1\" /proc/vminspect/1/mm && "
+		 "grep -q \"^1 \" /proc/vminspect/processes && "
+		 "! grep -q \"^%d \" /proc/vminspect/processes && "
+		 "test ! -e /proc/vminspect/%d'",
+		 getpid(), getpid());
+	EXPECT_EQ(0, system(cmd));
 	free(a.pids);
 }
 
@@ -486,6 +678,7 @@ static int fake_proc_as_user1(void *arg)
 		return 101;
 	mkdir("/tmp/vmi-realproc", 0755);
 	if (mount("proc", "/tmp/vmi-realproc", "proc", 0, NULL) ||
+	    vst_fs_mount("/tmp/vmi-realproc/" VMI_PROC_DIR) ||
 	    mount("tmpfs", "/proc", "tmpfs", 0, "mode=0755"))
 		return 102;
 	snprintf(path, sizeof(path), "/proc/%d", a->same);
@@ -521,10 +714,71 @@ static int fake_proc_as_user1(void *arg)
 	snprintf(path, sizeof(path), REAL, a->nodump);
 	if (vst_open_errno(path, O_RDONLY) != EACCES)
 		return 4;
+	/* not a procfs: locked out, even where it has no <pid> at all */
 	snprintf(path, sizeof(path), REAL, 1);
-	if (vst_open_errno(path, O_RDONLY) != ENOENT)
+	if (vst_open_errno(path, O_RDONLY) != EACCES)
 		return 5;
-#undef REAL
+	/* and processes lists nothing */
+	snprintf(path, sizeof(path), "/tmp/vmi-realproc/%s/%s", VMI_PROC_DIR,
+		 VMI_PROC_PROCESSES);
+	if (!access(path, R_OK) && vst_listed_count() > 0)
+		return 6;
+	return 0;
+}
+
+/*
+ * A real procfs at /proc, but a file system mounted over /proc/<same> (its
+ * pagemap a symlink to the reader's own), or /proc a bind mount of a
+ * procfs directory that is not its root: not believed either.
+ */
+static int overmount_as_user1(void *arg)
+{
+	struct fake_arg *a = arg;
+	char path[96];
+
+	if (own_proc(NULL, true))
+		return 101;
+	mkdir("/tmp/vmi-over", 0755);
+	if (mount("tmpfs", "/tmp/vmi-over", "tmpfs", 0, "mode=0755"))
+		return 102;
+	/* relative: ".." leaves the tmpfs for /proc, self is the reader */
+	if (symlink("../self/pagemap", "/tmp/vmi-over/pagemap"))
+		return 103;
+	snprintf(path, sizeof(path), "/proc/%d", a->same);
+	if (mount("/tmp/vmi-over", path, NULL, MS_BIND, NULL))
+		return 104;
+	if (become(USER1))
+		return 100;
+	if (vst_pagemap_errno(a->same))	/* the symlink: our own */
+		return 1;
+	if (vst_ours_errno(a->same, VMI_PROC_MM) != EACCES)
+		return 2;
+	/* the rest of /proc is real: the others as pagemap says */
+	if (vst_ours_errno(a->other, VMI_PROC_MM) != vst_pagemap_errno(a->other))
+		return 3;
+	if (vst_ours_errno(getpid(), VMI_PROC_MM))
+		return 4;
+	return 0;
+}
+
+static int bind_subdir_as_user1(void *arg)
+{
+	struct fake_arg *a = arg;
+	char path[64];
+
+	if (own_proc(NULL, false))
+		return 101;
+	mkdir("/tmp/vmi-vmifs", 0755);
+	if (vst_fs_mount("/tmp/vmi-vmifs"))
+		return 102;
+	/* /proc/sys: a procfs, not its root ("sys/<pid>" are no pids) */
+	if (mount("/proc/sys", "/proc", NULL, MS_BIND, NULL))
+		return 103;
+	if (become(USER1))
+		return 100;
+	snprintf(path, sizeof(path), "/tmp/vmi-vmifs/%d/mm", a->same);
+	if (vst_open_errno(path, O_RDONLY) != EACCES)
+		return 1;
 	return 0;
 }
 
@@ -533,6 +787,68 @@ TEST_F(users, a_proc_of_its_own_is_not_believed)
 	struct fake_arg a = { self->same, self->other, self->nodump };
 
 	EXPECT_EQ(0, vst_run_child(fake_proc_as_user1, &a));
+	EXPECT_EQ(0, vst_run_child(overmount_as_user1, &a));
+	EXPECT_EQ(0, vst_run_child(bind_subdir_as_user1, &a));
+}
+
+/*
+ * One of our files bind-mounted over the pagemap its check opens: that open
+ * would check itself, and so on, until the kernel stack overflowed (it did:
+ * a panic).  Refused instead, by us and so by the kernel's open of that
+ * "pagemap" too.  As root in a mount namespace, and (@arg->user) as a user
+ * in a user and mount namespace of its own, as any user may make one.
+ */
+struct loop_arg {
+	pid_t target;
+	bool user;
+};
+
+static int ours_over_pagemap(void *arg)
+{
+	struct loop_arg *a = arg;
+	char src[64], dst[64];
+
+	if (a->user) {
+		if (become(USER1))
+			return 100;
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS))
+			return 50;	/* no unprivileged user namespaces */
+	} else if (unshare(CLONE_NEWNS)) {
+		return 101;
+	}
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return 102;
+	snprintf(src, sizeof(src), "/proc/%s/%d/%s", VMI_PROC_DIR, a->target,
+		 VMI_PROC_MM);
+	snprintf(dst, sizeof(dst), "/proc/%d/pagemap", a->target);
+	if (mount(src, dst, NULL, MS_BIND, NULL))
+		return 103;
+	if (vst_ours_errno(a->target, VMI_PROC_MM) != EACCES)
+		return 1;
+	if (vst_ours_errno(a->target, VMI_PROC_VMAS) != EACCES)
+		return 2;
+	if (vst_pagemap_errno(a->target) != EACCES)
+		return 3;
+	if (vst_listed(a->target) != 0)
+		return 4;
+	/* the others are untouched */
+	if (vst_ours_errno(getpid(), VMI_PROC_MM))
+		return 5;
+	return 0;
+}
+
+TEST_F(users, a_file_of_ours_over_pagemap_is_refused)
+{
+	struct loop_arg a = { self->same, false };
+	int ret;
+
+	EXPECT_EQ(0, vst_run_child(ours_over_pagemap, &a));
+	a.user = true;
+	ret = vst_run_child(ours_over_pagemap, &a);
+	if (ret == 50)
+		TH_LOG("no unprivileged user namespaces: user case not run");
+	else
+		EXPECT_EQ(0, ret);
 }
 
 /* ---- AppArmor: a profile without ptrace rules denies ptrace read ---- */

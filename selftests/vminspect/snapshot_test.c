@@ -598,8 +598,9 @@ static void check_diff(struct __test_metadata *_metadata,
 		EXPECT_EQ(1, ju64(jget(jget(d, "huge"), "pmd"), "split"));
 		EXPECT_EQ(1, ju64(jget(jget(d, "huge"), "pmd"), "formed"));
 	} else {
-		TH_LOG("no THP at both moments (AnonHugePages %ld -> %ld, new %ld kB): huge counts not checked",
-		       self->thp_kb_a, self->thp_kb_b, self->thp2_kb_b);
+		TH_LOG("no THP at both moments (AnonHugePages %ld -> %ld, new %ld kB): %s",
+		       self->thp_kb_a, self->thp_kb_b, self->thp2_kb_b,
+		       "huge counts not checked");
 	}
 }
 
@@ -676,9 +677,11 @@ TEST_F(layout, html_is_self_contained_with_one_group_per_vma)
 			TH_LOG("found item %zu", i);
 		}
 	}
-	for (p = html; (p = strstr(p, "url(")); p++) {
-		EXPECT_EQ('#', p[4]);
-	}
+	/* every url() names a fragment of the page itself */
+	for (p = html; (p = strstr(p, "url(")); p++)
+		n += p[4] != '#';
+	EXPECT_EQ(0, n);
+	n = 0;
 	arr = vmview_json("maps", self->pidstr, NULL, NULL);
 	ASSERT_NE(NULL, arr);
 	for (p = html; (p = strstr(p, "<g class=\"vma\"")); p++, n++) {

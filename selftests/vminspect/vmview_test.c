@@ -615,6 +615,23 @@ TEST(module_not_loaded_says_how_to_load_it)
 	EXPECT_NE(NULL, strstr(rj.out, "insmod"));
 }
 
+TEST(module_not_mounted_says_how_to_mount_it)
+{
+	static struct run r, rj;
+
+	ASSERT_EQ(0, umount("/proc/" VMI_PROC_DIR));
+	run_vmview(&r, "ps", NULL);
+	run_vmview(&rj, "-j", "show", "1", NULL);
+	ASSERT_EQ(0, vst_fs_mount("/proc/" VMI_PROC_DIR));
+	EXPECT_EQ(1, r.status);
+	EXPECT_NE(NULL, strstr(r.err, "loaded but not mounted"));
+	EXPECT_NE(NULL, strstr(r.err, "mount -t " VMI_FS_TYPE " " VMI_FS_TYPE
+				      " /proc/" VMI_PROC_DIR));
+	EXPECT_EQ(1, rj.status);
+	EXPECT_EQ(0, strncmp(rj.out, "{\"error\":", 9));
+	EXPECT_NE(NULL, strstr(rj.out, "not mounted"));
+}
+
 TEST(no_such_process)
 {
 	static struct run r, rj;

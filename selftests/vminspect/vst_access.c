@@ -66,15 +66,24 @@ int vst_ours_errno(pid_t pid, const char *file)
 	return vst_open_errno(path, O_RDONLY);
 }
 
-int vst_user_pids(pid_t **pids)
+static int vmi_cmp_pid(const void *a, const void *b)
 {
-	DIR *d = opendir("/proc/vminspect");
+	return *(const pid_t *)a - *(const pid_t *)b;
+}
+
+int vst_dir_pids(const char *dir, pid_t **pids)
+{
+	DIR *d = opendir(dir);
 	struct dirent *e;
 	int n = 0, cap = 64;
 	pid_t *p = malloc(cap * sizeof(*p));
 
-	if (!d || !p)
+	if (!d || !p) {
+		if (d)
+			closedir(d);
+		free(p);
 		return -1;
+	}
 	while ((e = readdir(d))) {
 		char *end;
 		long v = strtol(e->d_name, &end, 10);
@@ -90,6 +99,41 @@ int vst_user_pids(pid_t **pids)
 		p[n++] = v;
 	}
 	closedir(d);
+	qsort(p, n, sizeof(*p), vmi_cmp_pid);
+	*pids = p;
+	return n;
+}
+
+int vst_user_pids(pid_t **pids)
+{
+	return vst_dir_pids("/proc/vminspect", pids);
+}
+
+int vst_listed_pids(pid_t **pids)
+{
+	char *text = vst_read_file("/proc/vminspect/processes", NULL);
+	char *line, *save;
+	int n = 0, cap = 64;
+	pid_t *p = malloc(cap * sizeof(*p));
+
+	if (!text || !p) {
+		free(text);
+		free(p);
+		return -1;
+	}
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#' || !strncmp(line, "vminspect-", 10))
+			continue;
+		if (n == cap) {
+			cap *= 2;
+			p = realloc(p, cap * sizeof(*p));
+			if (!p)
+				return -1;
+		}
+		p[n++] = strtol(line, NULL, 10);
+	}
+	free(text);
 	*pids = p;
 	return n;
 }

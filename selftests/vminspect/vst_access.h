@@ -24,6 +24,10 @@ int vst_ours_errno(pid_t pid, const char *file);
 
 /* Every live user process (those with a /proc/vminspect/<pid>), as root. */
 int vst_user_pids(pid_t **pids);
+/* The numeric names in @dir, ascending, in a malloc'd array; -1 on error. */
+int vst_dir_pids(const char *dir, pid_t **pids);
+/* The pids /proc/vminspect/processes lists, in its order; -1 on error. */
+int vst_listed_pids(pid_t **pids);
 
 /* Is @pid listed in /proc/vminspect/processes? -1 if it cannot be read. */
 int vst_listed(pid_t pid);

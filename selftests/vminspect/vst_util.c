@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
 #include <sys/swap.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -72,6 +74,19 @@ bool vst_module_loaded(void)
 	return found;
 }
 
+int vst_fs_mount(const char *dir)
+{
+	return mount(VMI_FS_TYPE, dir, VMI_FS_TYPE,
+		     MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
+
+bool vst_fs_mounted(const char *dir)
+{
+	struct statfs st;
+
+	return !statfs(dir, &st) && st.f_type == VMI_FS_MAGIC;
+}
+
 int vst_module_load(void)
 {
 	int fd = open(VST_MODULE_PATH, O_RDONLY | O_CLOEXEC);
@@ -83,12 +98,40 @@ int vst_module_load(void)
 	err = errno;
 	close(fd);
 	errno = err;
-	return ret;
+	if (ret)
+		return ret;
+	return vst_fs_mount("/proc/" VMI_PROC_DIR);
 }
 
 int vst_module_unload(void)
 {
+	/* lazily: files open on it keep the module until they are closed */
+	if (vst_fs_mounted("/proc/" VMI_PROC_DIR) &&
+	    umount2("/proc/" VMI_PROC_DIR, MNT_DETACH))
+		return -1;
 	return syscall(SYS_delete_module, "vminspect", O_NONBLOCK);
+}
+
+int vst_retry_unload(void)
+{
+	int i, ret = -1;
+
+	for (i = 0; i < 100; i++) {
+		ret = vst_module_unload();
+		if (!ret || errno != EWOULDBLOCK)
+			break;
+		usleep(10000);
+	}
+	return ret;
+}
+
+int vst_module_ensure(void)
+{
+	if (!vst_module_loaded())
+		return vst_module_load();
+	if (vst_fs_mounted("/proc/" VMI_PROC_DIR))
+		return 0;
+	return vst_fs_mount("/proc/" VMI_PROC_DIR);
 }
 
 char *vst_read_pidfile(pid_t pid, const char *name)

@@ -18,8 +18,18 @@
 #define VST_PAGE	4096UL
 
 bool vst_module_loaded(void);
+/* finit_module(), then mount vminspect on /proc/vminspect */
 int vst_module_load(void);
+/* umount -l /proc/vminspect if mounted, then delete_module(O_NONBLOCK) */
 int vst_module_unload(void);
+/* vst_module_unload() until it is not refused as busy (up to ~1 s) */
+int vst_retry_unload(void);
+/* loaded and mounted on /proc/vminspect, whatever it was before */
+int vst_module_ensure(void);
+/* mount a vminspect file system on DIR (nosuid,nodev,noexec) */
+int vst_fs_mount(const char *dir);
+/* is DIR the root of a vminspect mount? */
+bool vst_fs_mounted(const char *dir);
 
 /* Read a whole file into a malloc'd NUL-terminated buffer; NULL + errno. */
 char *vst_read_file(const char *path, size_t *len);

@@ -193,8 +193,25 @@ static void module_missing(void)
 		p_err("%s does not exist (VMVIEW_PROCFS)", vmv_proc_root());
 		return;
 	}
-	p_err("the vminspect module is not loaded (no /proc/%s): load it with 'sudo insmod module/vminspect.ko' from the build tree, or 'sudo modprobe vminspect' if installed",
-	      VMI_PROC_DIR);
+	p_err("the vminspect module is not loaded (no /proc/%s): load it with 'sudo insmod module/vminspect.ko && sudo mount -t %s %s /proc/%s' from the build tree, or 'sudo modprobe vminspect' if installed",
+	      VMI_PROC_DIR, VMI_FS_TYPE, VMI_FS_TYPE, VMI_PROC_DIR);
+}
+
+/* /proc/vminspect without its processes file: loaded, not mounted there */
+static bool module_unmounted(void)
+{
+	struct stat st;
+	char path[512];
+
+	if (getenv("VMVIEW_PROCFS") && *getenv("VMVIEW_PROCFS"))
+		return false;
+	snprintf(path, sizeof(path), "%s/%s", vmv_proc_root(),
+		 VMI_PROC_PROCESSES);
+	if (!stat(path, &st))
+		return false;
+	p_err("the vminspect module is loaded but not mounted on %s (in this mount namespace): mount it with 'sudo mount -t %s %s %s'",
+	      vmv_proc_root(), VMI_FS_TYPE, VMI_FS_TYPE, vmv_proc_root());
+	return true;
 }
 
 int vmv_proc_error(int err, pid_t pid, const char *file)
@@ -213,6 +230,8 @@ int vmv_proc_error(int err, pid_t pid, const char *file)
 			module_missing();
 			break;
 		}
+		if (module_unmounted())
+			break;
 		if (!pid) {
 			p_err("%s/%s is missing: is the vminspect module older than this vmview?",
 			      vmv_proc_root(), file);
