@@ -825,17 +825,14 @@ TEST(fork_frames_agree_with_pagemap_and_kpagecount)
 		int pfd = pagemap_fd(pid), cfd = pagemap_fd(W->child);
 		int kc_bad = 0;
 		bool seen = false;
+		char *out = NULL;
 		size_t i;
 
 		ASSERT_TRUE(pfd >= 0 && cfd >= 0);
-		{
-			char *out = NULL;
-
-			ASSERT_EQ(0, run_vmview(&out, "-j", "diff", "--fork",
-						"--frames", src[s], ppid, cpid, NULL));
-			d = json_tokener_parse(out);
-			free(out);
-		}
+		ASSERT_EQ(0, run_vmview(&out, "-j", "diff", "--fork",
+					"--frames", src[s], ppid, cpid, NULL));
+		d = json_tokener_parse(out);
+		free(out);
 		ASSERT_NE(NULL, d);
 		EXPECT_STREQ(src[s], json_object_get_string(jget(d, "frames")));
 		arr = jget(d, "vmas");
