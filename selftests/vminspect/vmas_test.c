@@ -112,6 +112,22 @@ TEST_F(layout, vma_list_equals_maps)
 	}
 }
 
+/* A /proc/meminfo line's number (kB, or pages for HugePages_*). */
+static unsigned long meminfo_kb(const char *key)
+{
+	char line[128];
+	unsigned long v = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			v = strtoul(line + strlen(key), NULL, 10);
+	fclose(f);
+	return v;
+}
+
 TEST_F(layout, page_states_equal_pagemap)
 {
 	unsigned long swapped_total = 0;
@@ -174,7 +190,14 @@ TEST_F(layout, page_states_equal_pagemap)
 		if (self->l.huge1g) {
 			struct vst_vma *h = find_vma(v, n, (unsigned long)self->l.huge1g);
 
-			EXPECT_EQ(SZ_1G / PG, h->attr[VMI_ATTR_HUGE_PUD]);
+			EXPECT_EQ(SZ_1G / PG, h->attr[VMI_ATTR_HUGE_PUD]) {
+				TH_LOG("pid %d (%s): 1G VMA present %lu untouched %lu; %s %lu",
+				       pids[k], k ? "child" : "target",
+				       (unsigned long)h->state[VMI_STATE_PRESENT],
+				       (unsigned long)h->state[VMI_STATE_UNTOUCHED],
+				       "HugePages_Free",
+				       meminfo_kb("HugePages_Free:"));
+			}
 			EXPECT_EQ(0, h->tables[1]);	/* no PMD table under it */
 		} else {
 			TH_LOG("no 1G hugetlb page: PUD leaf not exercised");
