@@ -2,18 +2,31 @@
 /*
  * vminspect probes: page faults and TLB flushes per thread group.
  *
- * Faults are counted at the exit of handle_mm_fault() the way the kernel's
- * mm_account_fault() (mm/memory.c) counts current->min_flt / maj_flt, so the
- * totals of a process equal fields 10 and 12 of /proc/<pid>/stat.  TLB
- * flushes come from tlb:tlb_flush; the remote shootdowns a CPU receives are
- * counted at the entry of flush_tlb_func() exactly where the kernel
- * increments irq_tlb_count (the TLB line of /proc/interrupts).
+ * Minor and major faults are taken from the kernel's own per-task counters
+ * (task_struct min_flt / maj_flt, which mm_account_fault() in mm/memory.c
+ * increments): each fault program run at the exit of handle_mm_fault()
+ * adds what the task's counters gained since the last time they were
+ * looked at (struct vmi_task_seen), so a run the per-CPU recursion guard
+ * skips (a task preempted inside the program under preempt=full or lazy)
+ * loses nothing: the next run, the task's exit or the sync iterator makes
+ * up for it, counted as "unseen".  The totals of a process so equal
+ * fields 10 and 12 of /proc/<pid>/stat under every preemption model.  The
+ * runs that are not skipped also classify the fault (read/write/exec,
+ * user/kernel/gup, VMA).
  *
- * Counters live in a per-CPU hash keyed by tgid (no shared cache line, no
- * lock on the hot path) and are deleted when the thread group is reaped;
- * the fault path first counts into a per-CPU cache of the last group that
- * faulted on the CPU (see fault_counters()).
- * Documentation/probes.rst describes every counter.
+ * TLB flushes are counted where they are made: flush_tlb_func() (local
+ * flushes, and the remote shootdowns a CPU receives, exactly where the
+ * kernel increments irq_tlb_count, the TLB line of /proc/interrupts) and
+ * native_flush_tlb_multi() (flush IPIs sent, with the number of CPUs).  No
+ * program runs on a context switch unless --task-switch asks for the
+ * flushes of switch_mm_irqs_off().
+ *
+ * Per-process counters live in one hash shared by all CPUs, created at a
+ * process's first fault or flush (not when it is merely scheduled);
+ * the fault path counts into a per-CPU cache of the last group that
+ * faulted on the CPU (see fault_counters()), so the shared entry is only
+ * written when another group faults there.  Documentation/probes.rst
+ * describes every counter.
  *
  * One build for every kernel (6.1, 6.12, 7.3): each attach point has the
  * same prototype, as far as a program reads it, in all of them (vmview
@@ -35,23 +48,25 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile bool track_vmas = true;		/* fill VMI_BPF_MAP_VMAS */
 const volatile __u64 ns_per_tick = 10000000;	/* NSEC_PER_SEC / USER_HZ */
 /*
- * Fault programs run with migration disabled but may be preempted (by a
- * thread of the same group, on the same CPU) on a fully preemptible kernel:
- * then increments must be atomic.  vmview clears this when the kernel's
- * preemption model is none or voluntary.
+ * CLOCK_MONOTONIC at "probe start": a task started later (task_struct
+ * start_time) is counted from its fork, an older one from its first event.
  */
-const volatile bool atomic_counts = true;
+const volatile __u64 start_ns;
+/* Words of a struct cpumask in use: DIV_ROUND_UP(nr_cpu_ids, 64). */
+const volatile __u32 cpumask_words = 1;
 
 #define PF_EXITING	0x00000004	/* include/linux/sched.h */
 #define TLB_FLUSH_ALL	(~0UL)		/* arch/x86/include/asm/tlbflush.h */
 #define PAGE_MASK	(~4095UL)
+#define MAX_CPUMASK_WORDS	128	/* NR_CPUS 8192 */
 
 /* enum vm_fault_reason and enum fault_flag (include/linux/mm_types.h) */
 #define VMF(name)	bpf_core_enum_value(enum vm_fault_reason, VM_FAULT_##name)
 #define FF(name)	bpf_core_enum_value(enum fault_flag, FAULT_FLAG_##name)
+#define TLB(name)	bpf_core_enum_value(enum tlb_flush_reason, TLB_##name)
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 32768);
 	__type(key, __u32);
@@ -59,7 +74,15 @@ struct {
 } counts SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 131072);
+	__type(key, __u64);
+	__type(value, struct vmi_task_seen);
+} tasks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, struct vmi_vma_key);
 	__type(value, struct vmi_vma_faults);
@@ -91,12 +114,12 @@ static __always_inline void count_lost(void)
 }
 
 /*
- * The counters of thread group @tgid on this CPU.  A missing entry is
- * created, except for a task that is exiting: its group's entry is deleted
- * at exit and must not come back.
+ * The counters of thread group @tgid.  A missing entry is created, except
+ * for a task that is exiting (unless @exiting_ok): its group's entry is
+ * deleted when the group leader is freed and must not come back.
  */
 static __always_inline struct vmi_tgid_counts *
-counts_of(__u32 tgid, struct task_struct *task)
+counts_of(__u32 tgid, struct task_struct *task, bool exiting_ok)
 {
 	struct vmi_tgid_counts *c = bpf_map_lookup_elem(&counts, &tgid);
 
@@ -104,7 +127,7 @@ counts_of(__u32 tgid, struct task_struct *task)
 		return c;
 	if (!task)
 		task = bpf_get_current_task_btf();
-	if (BPF_CORE_READ(task, flags) & PF_EXITING)
+	if (!exiting_ok && (BPF_CORE_READ(task, flags) & PF_EXITING))
 		return NULL;
 	bpf_map_update_elem(&counts, &tgid, &zero_counts, BPF_NOEXIST);
 	c = bpf_map_lookup_elem(&counts, &tgid);
@@ -115,16 +138,17 @@ counts_of(__u32 tgid, struct task_struct *task)
 
 static __always_inline struct vmi_tgid_counts *current_counts(void)
 {
-	return counts_of(bpf_get_current_pid_tgid() >> 32, NULL);
+	return counts_of(bpf_get_current_pid_tgid() >> 32, NULL, false);
 }
 
-/* For counters a preemptible program updates (faults). */
-static __always_inline void inc(__u64 *v)
+/*
+ * Counters of the shared map: several CPUs, and on a preemptible kernel
+ * several programs on one CPU, update them at once.
+ */
+static __always_inline void add(__u64 *v, __u64 n)
 {
-	if (atomic_counts)
-		__sync_fetch_and_add(v, 1);
-	else
-		(*v)++;
+	if (n)
+		__sync_fetch_and_add(v, n);
 }
 
 /* Add faults to the VMA entry (tgid, vm_start), creating it. */
@@ -142,13 +166,8 @@ static __always_inline void vma_add(__u32 tgid, __u64 start_ticks,
 		if (!v)
 			return;
 	}
-	if (atomic_counts) {
-		__sync_fetch_and_add(&v->minor, minor);
-		__sync_fetch_and_add(&v->major, major);
-	} else {
-		v->minor += minor;
-		v->major += major;
-	}
+	add(&v->minor, minor);
+	add(&v->major, major);
 }
 
 static __always_inline __u64 current_start_ticks(void)
@@ -156,6 +175,86 @@ static __always_inline __u64 current_start_ticks(void)
 	struct task_struct *task = bpf_get_current_task_btf();
 
 	return task->group_leader->start_boottime / ns_per_tick;
+}
+
+/*
+ * The task's entry in VMI_BPF_MAP_TASKS, keyed by the address of its
+ * task_struct: unique among live tasks (the entry goes when the task is
+ * freed), and unlike the pid it stays with the task through a thread's
+ * execve(), where de_thread() gives the thread the leader's pid and start
+ * time.  With @create a missing one is made: a task started after "probe
+ * start" is counted from its fork, an older one from now, less what the
+ * caller is about to count itself (@min, @maj).
+ */
+static __always_inline struct vmi_task_seen *
+seen_of(struct task_struct *t, bool create, __u64 min, __u64 maj)
+{
+	struct vmi_task_seen *s, init = {};
+	__u64 key = (__u64)t;
+
+	s = bpf_map_lookup_elem(&tasks, &key);
+	if (s || !create)
+		return s;
+	if (BPF_CORE_READ(t, start_time) < start_ns) {
+		init.min = min;
+		init.maj = maj;
+	}
+	bpf_map_update_elem(&tasks, &key, &init, BPF_NOEXIST);
+	s = bpf_map_lookup_elem(&tasks, &key);
+	if (!s)
+		count_lost();
+	return s;
+}
+
+/*
+ * Move *seen up to @now and return by how much; 0 if another context
+ * (the task's own program, the sync iterator on another CPU, its exit)
+ * got there first.  Only ever moves forward.
+ */
+static __always_inline __u64 advance(__u64 *seen, __u64 now)
+{
+	__u64 old = *(volatile __u64 *)seen, prev;
+	int i;
+
+	for (i = 0; i < 8 && old < now; i++) {
+		prev = __sync_val_compare_and_swap(seen, old, now);
+		if (prev == old)
+			return now - old;
+		old = prev;
+	}
+	return 0;
+}
+
+/*
+ * Bring task @t's group counters up to its min_flt / maj_flt: for a task
+ * that is not running a fault program (exit, iterator).  Everything added
+ * here was not seen by a fault program run.
+ */
+static __always_inline void sync_task(struct task_struct *t, bool create,
+				      bool exiting_ok)
+{
+	__u64 min = BPF_CORE_READ(t, min_flt), maj = BPF_CORE_READ(t, maj_flt);
+	__u32 tgid = BPF_CORE_READ(t, tgid);
+	struct vmi_tgid_counts *c;
+	struct vmi_task_seen *s;
+	__u64 dmin, dmaj;
+
+	/* a task older than the probes with no entry has nothing pending */
+	create = create && (min || maj) &&
+		BPF_CORE_READ(t, start_time) >= start_ns;
+	s = seen_of(t, create, min, maj);
+	if (!s || (min <= s->min && maj <= s->maj))
+		return;
+	c = create || exiting_ok ?
+		counts_of(tgid, t, exiting_ok) :
+		bpf_map_lookup_elem(&counts, &tgid);
+	if (!c)
+		return;
+	dmin = advance(&s->min, min);
+	dmaj = advance(&s->maj, maj);
+	add(&c->fault.c[VMI_FAULT_MINOR], dmin);
+	add(&c->fault.c[VMI_FAULT_MAJOR], dmaj);
+	add(&c->fault.c[VMI_FAULT_UNSEEN], dmin + dmaj);
 }
 
 /*
@@ -173,7 +272,7 @@ static __always_inline void cache_flush(struct vmi_fault_cache *fc)
 	c = bpf_map_lookup_elem(&counts, &tgid);
 	if (c) {
 		for (i = 0; i < VMI_NR_FAULT_COUNTERS; i++)
-			c->fault.c[i] += fc->f.c[i];
+			add(&c->fault.c[i], fc->f.c[i]);
 		if (track_vmas && (fc->vma_minor || fc->vma_major))
 			vma_add(tgid, fc->start_ticks, fc->vm_start,
 				fc->vma_minor, fc->vma_major);
@@ -182,37 +281,30 @@ static __always_inline void cache_flush(struct vmi_fault_cache *fc)
 }
 
 /*
- * Where the current fault is counted.  On a kernel without full preemption
- * nothing else runs this program on this CPU until it returns, so the
- * counts go to a per-CPU cache of the last group that faulted here: an
- * array slot, no hash lookup on the hot path.  Otherwise straight into the
- * group's entry, atomically.
+ * Where the current fault is counted: a per-CPU cache of the last group
+ * that faulted on this CPU, an array slot with no hashing and no shared
+ * cache line.  Only vmi_fault writes it, and two runs of one program never
+ * interleave on a CPU (the recursion guard skips the second), so plain
+ * increments are exact under every preemption model.
  */
-static __always_inline __u64 *fault_counters(struct vmi_fault_cache **pfc)
+static __always_inline struct vmi_fault_cache *fault_counters(__u32 tgid)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32, zero = 0;
 	struct vmi_fault_cache *fc;
-	struct vmi_tgid_counts *c;
+	__u32 zero = 0;
 
-	*pfc = NULL;
-	if (atomic_counts) {
-		c = counts_of(tgid, NULL);
-		return c ? c->fault.c : NULL;
-	}
 	fc = bpf_map_lookup_elem(&fault_cache, &zero);
 	if (!fc)
 		return NULL;
 	if (fc->tgid != tgid) {
 		cache_flush(fc);
 		/* readers only trust a cache whose group has an entry */
-		if (!counts_of(tgid, NULL))
+		if (!counts_of(tgid, NULL, false))
 			return NULL;
 		fc->tgid = tgid;
 		if (track_vmas)
 			fc->start_ticks = current_start_ticks();
 	}
-	*pfc = fc;
-	return fc->f.c;
+	return fc;
 }
 
 static __always_inline void count_vma(struct vmi_fault_cache *fc,
@@ -230,11 +322,6 @@ static __always_inline void count_vma(struct vmi_fault_cache *fc,
 		vm_start = address & PAGE_MASK;
 	else
 		vm_start = vma->vm_start;
-	if (!fc) {
-		vma_add(bpf_get_current_pid_tgid() >> 32, current_start_ticks(),
-			vm_start, !major, major);
-		return;
-	}
 	if (fc->vm_start != vm_start) {
 		if (fc->vma_minor || fc->vma_major)
 			vma_add(fc->tgid, fc->start_ticks, fc->vm_start,
@@ -250,10 +337,14 @@ static __always_inline void count_vma(struct vmi_fault_cache *fc,
 }
 
 /*
- * mm_account_fault(): failed (VM_FAULT_ERROR) and incomplete (VM_FAULT_RETRY)
- * faults are not counted; a fault is major if the last attempt returned
- * VM_FAULT_MAJOR or had to be retried (FAULT_FLAG_TRIED).  The task charged
- * is current, also for get_user_pages() (regs == NULL).
+ * mm_account_fault() has run when handle_mm_fault() returns: failed
+ * (VM_FAULT_ERROR) and incomplete (VM_FAULT_RETRY) faults are not counted;
+ * a fault is major if the last attempt returned VM_FAULT_MAJOR or had to
+ * be retried (FAULT_FLAG_TRIED); the task charged is current, also for
+ * get_user_pages() (regs == NULL).  Minor and major are what current's
+ * min_flt / maj_flt gained since the task was last looked at, this fault
+ * included; the fault is classified only if this run is the one that
+ * takes it (another context may have taken it first: then it is unseen).
  */
 SEC("fexit/handle_mm_fault")
 int BPF_PROG(vmi_fault, struct vm_area_struct *vma, unsigned long address,
@@ -264,42 +355,61 @@ int BPF_PROG(vmi_fault, struct vm_area_struct *vma, unsigned long address,
 		VMF(HWPOISON_LARGE);
 	const vm_fault_t error = VMF(OOM) | VMF(SIGSEGV) | VMF(FALLBACK) |
 		sigbus;
+	struct task_struct *task = bpf_get_current_task_btf();
+	bool counted = !(ret & (error | VMF(RETRY))), major = false, seen;
+	__u64 min = task->min_flt, maj = task->maj_flt, dmin, dmaj;
 	struct vmi_fault_cache *fc;
-	__u64 *f = fault_counters(&fc);
-	bool major;
+	struct vmi_task_seen *s;
+	__u64 *f;
 
-	if (!f)
+	fc = fault_counters(task->tgid);
+	if (!fc)
 		return 0;
+	if (counted)
+		major = (ret & VMF(MAJOR)) || (flags & FF(TRIED));
+	s = seen_of(task, true, min - (counted && !major),
+		    maj - (counted && major));
+	if (!s)
+		return 0;
+	f = fc->f.c;
+	dmin = advance(&s->min, min);
+	dmaj = advance(&s->maj, maj);
+	f[VMI_FAULT_MINOR] += dmin;
+	f[VMI_FAULT_MAJOR] += dmaj;
+	seen = counted && (major ? dmaj : dmin);
+	f[VMI_FAULT_UNSEEN] += dmin + dmaj - seen;
 
-	if (ret & (error | VMF(RETRY))) {
+	if (!counted) {
 		if (ret & VMF(RETRY))
-			inc(&f[VMI_FAULT_RETRY]);
+			f[VMI_FAULT_RETRY]++;
 		else if (!regs)
-			inc(&f[VMI_FAULT_EFAULT]);
+			f[VMI_FAULT_EFAULT]++;
+		else if (!(flags & FF(USER)))
+			/* kernel mode: fixup (-EFAULT) or oops, also for OOM */
+			f[VMI_FAULT_EFAULT]++;
 		else if (ret & VMF(OOM))
-			inc(&f[VMI_FAULT_OOM]);
+			f[VMI_FAULT_OOM]++;
 		else if (ret & sigbus)
-			inc(&f[(flags & FF(USER)) ?
-			       VMI_FAULT_SIGBUS : VMI_FAULT_EFAULT]);
+			f[VMI_FAULT_SIGBUS]++;
 		/* VM_FAULT_SIGSEGV goes on to bad_area_nosemaphore() */
 		return 0;
 	}
+	if (!seen)
+		return 0;
 
-	major = (ret & VMF(MAJOR)) || (flags & FF(TRIED));
-	inc(&f[major ? VMI_FAULT_MAJOR : VMI_FAULT_MINOR]);
 	if (flags & FF(WRITE))
-		inc(&f[VMI_FAULT_WRITE]);
+		f[VMI_FAULT_WRITE]++;
 	else if (flags & FF(INSTRUCTION))
-		inc(&f[VMI_FAULT_EXEC]);
+		f[VMI_FAULT_EXEC]++;
 	else
-		inc(&f[VMI_FAULT_READ]);
+		f[VMI_FAULT_READ]++;
 	/* x86 sets FAULT_FLAG_USER exactly when user_mode(regs) */
 	if (!regs)
-		inc(&f[VMI_FAULT_GUP]);
+		f[VMI_FAULT_GUP]++;
 	else if (flags & FF(USER))
-		inc(&f[VMI_FAULT_USER]);
+		f[VMI_FAULT_USER]++;
 	else
-		inc(&f[VMI_FAULT_KERNEL]);
+		f[VMI_FAULT_KERNEL]++;
 
 	if (track_vmas)
 		count_vma(fc, vma, address, major, ret);
@@ -310,19 +420,27 @@ int BPF_PROG(vmi_fault, struct vm_area_struct *vma, unsigned long address,
  * arch/x86/mm/fault.c: a fault outside any VMA (or refused with
  * VM_FAULT_SIGSEGV) and an access the VMA does not allow end here; from
  * user mode that is a SIGSEGV, from kernel mode an exception fixup
- * (-EFAULT) or an oops.  Both programs read only regs, the first argument
- * on every kernel: bad_area_access_error() gained an mm argument before
- * its vma in 6.4 (per-VMA locks), so anything after address differs.
- * pt_regs.cs is an unsigned long in 6.1 and a u16 in a union since FRED
- * (6.9): libbpf narrows the load.
+ * (-EFAULT) or an oops.  Not counted: a kernel-mode fault with page faults
+ * disabled (faulthandler_disabled()), which the *_nofault() accessors and
+ * copy_from_user_nmi() rely on from any context, NMI and IRQ included
+ * (profilers unwinding user stacks) -- that is no error of the task they
+ * interrupted.  Both programs read only regs, the first argument on every
+ * kernel: bad_area_access_error() gained an mm argument before its vma in
+ * 6.4 (per-VMA locks), so anything after address differs.  pt_regs.cs is
+ * an unsigned long in 6.1 and a u16 in a union since FRED (6.9): libbpf
+ * narrows the load.
  */
 static __always_inline int count_bad_area(struct pt_regs *regs)
 {
-	struct vmi_tgid_counts *c = current_counts();
+	struct task_struct *task = bpf_get_current_task_btf();
+	bool user = regs->cs & 3;
+	struct vmi_tgid_counts *c;
 
-	if (!c)
+	if (!user && task->pagefault_disabled)
 		return 0;
-	inc(&c->fault.c[(regs->cs & 3) ? VMI_FAULT_SIGSEGV : VMI_FAULT_EFAULT]);
+	c = current_counts();
+	if (c)
+		add(&c->fault.c[user ? VMI_FAULT_SIGSEGV : VMI_FAULT_EFAULT], 1);
 	return 0;
 }
 
@@ -346,7 +464,7 @@ int BPF_PROG(vmi_exc_user, unsigned long address, struct pt_regs *regs,
 	struct vmi_tgid_counts *c = current_counts();
 
 	if (c)
-		inc(&c->fault.c[VMI_FAULT_EXC_USER]);
+		add(&c->fault.c[VMI_FAULT_EXC_USER], 1);
 	return 0;
 }
 
@@ -357,12 +475,12 @@ int BPF_PROG(vmi_exc_kernel, unsigned long address, struct pt_regs *regs,
 	struct vmi_tgid_counts *c = current_counts();
 
 	if (c)
-		inc(&c->fault.c[VMI_FAULT_EXC_KERNEL]);
+		add(&c->fault.c[VMI_FAULT_EXC_KERNEL], 1);
 	return 0;
 }
 
 static __always_inline void count_tlb(struct vmi_tgid_counts *c, int reason,
-				      unsigned long pages)
+				      unsigned long pages, __u64 cpus)
 {
 	__u32 slot = reason;
 	__u64 *r;
@@ -375,112 +493,201 @@ static __always_inline void count_tlb(struct vmi_tgid_counts *c, int reason,
 	if (slot >= VMI_TLB_MAX_REASONS)	/* for the verifier */
 		return;
 	r = c->tlb.r[slot];
-	r[VMI_TLB_EVENTS]++;
+	add(&r[VMI_TLB_EVENTS], 1);
 	if (pages == TLB_FLUSH_ALL)
-		r[VMI_TLB_FULL]++;
+		add(&r[VMI_TLB_FULL], 1);
 	else
-		r[VMI_TLB_PAGES] += pages;
+		add(&r[VMI_TLB_PAGES], pages);
+	add(&r[VMI_TLB_CPUS], cpus);
 }
 
-/*
- * tlb:tlb_flush, everything but TLB_REMOTE_SEND_IPI.  These run with
- * interrupts off (switch_mm_irqs_off(), flush_tlb_func()), so nothing on
- * this CPU can interleave with the plain increments.
- *
- * A task-switch flush is charged to the task being switched in: rq->curr
- * is already "next" when switch_mm_irqs_off() runs; exec and
- * kthread_use_mm() switch for current, which is rq->curr too.  Every other
- * flush is charged to current: the initiator of a local flush, the task
- * interrupted by the IPI of a remote one.
- */
-SEC("tp_btf/tlb_flush")
-int BPF_PROG(vmi_tlb, int reason, unsigned long pages)
+/* Pages a flush_tlb_info asks for, TLB_FLUSH_ALL for a full flush. */
+static __always_inline unsigned long info_pages(struct flush_tlb_info *f)
 {
-	struct task_struct *task;
-	__u32 tgid;
+	unsigned long start = BPF_CORE_READ(f, start);
+	unsigned long end = BPF_CORE_READ(f, end);
 
-	if (reason == bpf_core_enum_value(enum tlb_flush_reason,
-					  TLB_REMOTE_SEND_IPI))
-		return 0;
-	if (reason == bpf_core_enum_value(enum tlb_flush_reason,
-					  TLB_FLUSH_ON_TASK_SWITCH)) {
-		struct rq *rq = bpf_this_cpu_ptr(&runqueues);
-
-		task = BPF_CORE_READ(rq, curr);
-	} else {
-		task = bpf_get_current_task_btf();
-	}
-	tgid = BPF_CORE_READ(task, tgid);
-	count_tlb(counts_of(tgid, task), reason, pages);
-	return 0;
+	if (end == TLB_FLUSH_ALL)
+		return TLB_FLUSH_ALL;
+	return (end - start) >> BPF_CORE_READ(f, stride_shift);
 }
 
 /*
- * TLB_REMOTE_SEND_IPI, in its own program: it runs with interrupts on, and
- * a remote flush received meanwhile must not find the program busy.
+ * The process whose address space a flush is for: the owner of its mm
+ * (CONFIG_MEMCG), so that kswapd, khugepaged or kcompactd flushing another
+ * process's mm charge that process; current for a flush of no particular
+ * mm (kernel mappings, the batched reclaim flush) or an mm without owner.
  */
-SEC("tp_btf/tlb_flush")
-int BPF_PROG(vmi_tlb_send, int reason, unsigned long pages)
+static __always_inline struct vmi_tgid_counts *flushed(struct mm_struct *mm)
 {
-	if (reason != bpf_core_enum_value(enum tlb_flush_reason,
-					  TLB_REMOTE_SEND_IPI))
-		return 0;
-	count_tlb(current_counts(), reason, pages);
-	return 0;
+	struct task_struct *owner = NULL;
+
+	if (mm && bpf_core_field_exists(mm->owner))
+		owner = BPF_CORE_READ(mm, owner);
+	if (!owner)
+		return current_counts();
+	return counts_of(BPF_CORE_READ(owner, tgid), owner, false);
 }
 
 /*
- * arch/x86/mm/tlb.c flush_tlb_func(): "if (!local) inc_irq_stat(
- * irq_tlb_count)" comes before the early returns that skip the trace
- * event, so the shootdowns received are counted here, interrupts off.
+ * arch/x86/mm/tlb.c flush_tlb_func(), interrupts off (IPI handler, or the
+ * initiator's local call under local_irq_disable()), so it never nests:
+ * on the initiating CPU a local flush (local_shootdown for no mm, the
+ * batched reclaim flush; local_mm_shootdown for an mm), charged to the
+ * flushed mm's process; on any other CPU a shootdown received, where
+ * "if (!local) inc_irq_stat(irq_tlb_count)" comes before the early
+ * returns that skip the trace event: remote_shootdown and shootdown_irqs,
+ * charged to the task the IPI interrupted.
  */
 SEC("fentry/flush_tlb_func")
 int BPF_PROG(vmi_tlb_ipi, void *info)
 {
 	struct flush_tlb_info *f = info;
-	struct vmi_global *g;
+	struct mm_struct *mm = BPF_CORE_READ(f, mm);
 	struct vmi_tgid_counts *c;
+	struct vmi_global *g;
 	__u32 zero = 0;
 
-	if (BPF_CORE_READ(f, initiating_cpu) == bpf_get_smp_processor_id())
+	if (BPF_CORE_READ(f, initiating_cpu) == bpf_get_smp_processor_id()) {
+		count_tlb(flushed(mm), mm ? TLB(LOCAL_MM_SHOOTDOWN) :
+			  TLB(LOCAL_SHOOTDOWN), info_pages(f), 0);
 		return 0;
+	}
 	g = bpf_map_lookup_elem(&global, &zero);
 	if (g)
 		g->shootdown_irqs++;
 	c = current_counts();
-	if (c)
-		c->tlb.shootdown_irqs++;
+	if (!c)
+		return 0;
+	add(&c->tlb.shootdown_irqs, 1);
+	count_tlb(c, TLB(REMOTE_SHOOTDOWN), info_pages(f), 0);
+	return 0;
+}
+
+static __always_inline __u64 popcount(__u64 x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ULL);
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (x * 0x0101010101010101ULL) >> 56;
+}
+
+/*
+ * native_flush_tlb_multi(): the initiator sends flush IPIs to the CPUs of
+ * @cpumask (mm_cpumask(), this CPU included; those in lazy TLB mode are
+ * left out afterwards unless tables were freed).  Called with preemption
+ * off (flush_tlb_mm_range()'s get_cpu(), arch_tlbbatch_flush()), never
+ * from an interrupt: a flush IPI arriving meanwhile runs vmi_tlb_ipi, not
+ * this program.  Counted as remote_send_ipi, cpus = the other CPUs
+ * asked.  Under Xen or Hyper-V, or with broadcast invalidation (INVLPGB),
+ * flushes do not come here.
+ */
+SEC("fentry/native_flush_tlb_multi")
+int BPF_PROG(vmi_tlb_send, const struct cpumask *cpumask,
+	     const struct flush_tlb_info *info)
+{
+	__u32 cpu = bpf_get_smp_processor_id(), i;
+	struct flush_tlb_info *f = (void *)info;
+	unsigned long word;
+	__u64 cpus = 0;
+
+	for (i = 0; i < MAX_CPUMASK_WORDS && i < cpumask_words; i++) {
+		if (bpf_probe_read_kernel(&word, sizeof(word),
+					  (void *)cpumask + i * sizeof(word)))
+			break;
+		if (i == cpu / 64)
+			word &= ~(1UL << (cpu % 64));
+		cpus += popcount(word);
+	}
+	count_tlb(flushed(BPF_CORE_READ(f, mm)), TLB(REMOTE_SEND_IPI),
+		  info_pages(f), cpus);
 	return 0;
 }
 
 /*
- * The thread group is gone: drop its counters.  Not at sched_process_exit,
- * which comes too early on every kernel: up to 6.15 a thread that gets
+ * --task-switch only: switch_mm_irqs_off() loading another mm traces
+ * TLB_FLUSH_ON_TASK_SWITCH on every switch between processes, so this
+ * program runs on each of them.  Interrupts are off.  Charged to the task
+ * being switched in: rq->curr is already "next" when switch_mm_irqs_off()
+ * runs; exec and kthread_use_mm() switch for current, which is rq->curr
+ * too.  The other reasons are counted at flush_tlb_func().
+ */
+SEC("tp_btf/tlb_flush")
+int BPF_PROG(vmi_tlb, int reason, unsigned long pages)
+{
+	struct task_struct *task;
+	struct rq *rq;
+
+	if (reason != TLB(FLUSH_ON_TASK_SWITCH))
+		return 0;
+	rq = bpf_this_cpu_ptr(&runqueues);
+	task = BPF_CORE_READ(rq, curr);
+	count_tlb(counts_of(BPF_CORE_READ(task, tgid), task, false), reason,
+		  pages, 0);
+	return 0;
+}
+
+/*
+ * A thread leaves: what its min_flt / maj_flt gained and no program run
+ * saw goes to its group before __exit_signal() adds them to the group's
+ * (which /proc/<pid>/stat then shows).  Up to 6.15 this comes after
+ * exit_mm(), so after the thread's last fault; from 6.16 before it (the
+ * faults of exit_mm() are counted by vmi_fault, and vmi_exit makes up
+ * for a skipped run).  The group's entry may be created here although the
+ * task is exiting: the group leader is freed only after every thread went
+ * past this point.
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(vmi_exit_task, struct task_struct *p)
+{
+	sync_task(bpf_get_current_task_btf(), true, true);
+	return 0;
+}
+
+/*
+ * A task is freed: its last counts, then its entry; when it is a group
+ * leader, the group's counters.  delayed_put_task_struct() traces
+ * sched_process_free after the task was reaped and an RCU grace period
+ * passed, in softirq context; the leader goes last (release_task() reaps
+ * it once the group is empty), so by then every thread of the group has
+ * left do_exit() but for its last instructions, where PF_EXITING keeps
+ * counts_of() from creating the entry again.  Until the zombie is reaped
+ * its counters stay, as its /proc/<pid>/stat does.  Not at
+ * sched_process_exit, which comes too early: up to 6.15 a thread that gets
  * there after the last one decremented signal->live sees it at 0 while
- * that last one may still be in exit_mm() (its mmput() can run
- * exit_mmap(), with TLB flushes and faults), and since 6.16 (where it also
- * gained a group_dead argument) it fires before exit_mm() in every thread.
- * delayed_put_task_struct() traces sched_process_free after the task was
- * reaped and an RCU grace period
- * passed; the leader goes last (release_task() reaps it once the group is
- * empty), so by then every thread of the group has left do_exit() but for
- * its last instructions, where PF_EXITING keeps counts_of() from creating
- * the entry again.  Until the zombie is reaped its counters stay, as its
- * /proc/<pid>/stat does.  An old leader that a thread's execve() replaced
- * has that thread as its group_leader: the group lives on.
+ * that last one may still be in exit_mm() (with TLB flushes and faults),
+ * and since 6.16 it fires before exit_mm() in every thread.  An old leader
+ * that a thread's execve() replaced has that thread as its group_leader:
+ * the group lives on.  Other CPUs' fault caches of the group are dropped
+ * when flushed (the entry is gone).
  */
 SEC("tp_btf/sched_process_free")
 int BPF_PROG(vmi_exit, struct task_struct *p)
 {
-	struct vmi_fault_cache *fc;
-	__u32 tgid = p->tgid, zero = 0;
+	__u32 tgid = p->tgid;
+	__u64 key = (__u64)p;
 
-	if (p->group_leader != p)
-		return 0;
-	bpf_map_delete_elem(&counts, &tgid);
-	/* other CPUs' caches of this group are dropped when flushed */
-	fc = bpf_map_lookup_elem(&fault_cache, &zero);
-	if (fc && fc->tgid == tgid)
-		__builtin_memset(fc, 0, sizeof(*fc));
+	sync_task(p, false, false);
+	bpf_map_delete_elem(&tasks, &key);
+	if (p->group_leader == p)
+		bpf_map_delete_elem(&counts, &tgid);
+	return 0;
+}
+
+/*
+ * Reading the pinned link VMI_BPF_LINK_SYNC runs this for every task:
+ * what each one's min_flt / maj_flt gained that no program run has taken
+ * yet goes to its group, so readers (vmview, which reads it before the
+ * counters) see totals equal to /proc/<pid>/stat at that moment.  Not for
+ * a task that started before the probes and has no entry: nothing of it
+ * is pending.
+ */
+SEC("iter/task")
+int vmi_sync(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t = ctx->task;
+
+	if (t)
+		sync_task(t, true, false);
 	return 0;
 }

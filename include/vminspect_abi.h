@@ -116,16 +116,24 @@ enum vmi_attr {
 #endif
 
 #define VMI_BPF_PIN_DIR		"/sys/fs/bpf/vminspect"
-#define VMI_BPF_MAP_COUNTS	"counts"	/* per-CPU hash: tgid -> vmi_tgid_counts */
-#define VMI_BPF_MAP_VMAS	"vma_faults"	/* per-CPU LRU: vmi_vma_key -> vmi_vma_faults */
+#define VMI_BPF_MAP_COUNTS	"counts"	/* hash: tgid -> vmi_tgid_counts */
+#define VMI_BPF_MAP_TASKS	"tasks"		/* hash: task_struct address -> vmi_task_seen */
+#define VMI_BPF_MAP_VMAS	"vma_faults"	/* LRU hash: vmi_vma_key -> vmi_vma_faults */
 #define VMI_BPF_MAP_GLOBAL	"global"	/* per-CPU array [0]: vmi_global */
 #define VMI_BPF_MAP_CACHE	"fault_cache"	/* per-CPU array [0]: vmi_fault_cache */
+/*
+ * The task iterator that brings every task's counts up to date (see
+ * struct vmi_task_seen): reading its pinned link runs it.
+ */
+#define VMI_BPF_LINK_SYNC	"vmi_sync"
 
 /*
  * Fault counters.  MINOR and MAJOR count exactly what mm_account_fault()
- * adds to current->min_flt / maj_flt.  READ/WRITE/EXEC and USER/KERNEL/GUP
- * split those same faults (each triple sums to MINOR + MAJOR).  The rest are
- * outcomes the kernel does not count in min_flt/maj_flt.
+ * adds to current->min_flt / maj_flt (taken from those per-task counters,
+ * see struct vmi_task_seen).  READ/WRITE/EXEC and USER/KERNEL/GUP split
+ * the faults a program run saw; UNSEEN are the others (a run skipped by
+ * the recursion guard), so each triple plus UNSEEN sums to MINOR + MAJOR.
+ * The rest are outcomes the kernel does not count in min_flt/maj_flt.
  */
 enum vmi_fault_counter {
 	VMI_FAULT_MINOR,
@@ -143,6 +151,7 @@ enum vmi_fault_counter {
 	VMI_FAULT_EFAULT,	/* failed kernel-mode or GUP fault (-EFAULT) */
 	VMI_FAULT_EXC_USER,	/* exceptions:page_fault_user (if enabled) */
 	VMI_FAULT_EXC_KERNEL,	/* exceptions:page_fault_kernel (if enabled) */
+	VMI_FAULT_UNSEEN,	/* in MINOR/MAJOR, not seen by a program run */
 	VMI_NR_FAULT_COUNTERS
 };
 
@@ -162,6 +171,7 @@ enum vmi_fault_counter {
 	[VMI_FAULT_EFAULT] = "efault",		\
 	[VMI_FAULT_EXC_USER] = "exc_user",	\
 	[VMI_FAULT_EXC_KERNEL] = "exc_kernel",	\
+	[VMI_FAULT_UNSEEN] = "unseen",		\
 }
 
 /*
@@ -169,7 +179,8 @@ enum vmi_fault_counter {
  * argument of tlb:tlb_flush; names are read from the kernel's BTF, values
  * at or above VMI_TLB_MAX_REASONS are counted in the last slot).  Per
  * reason: events, how many of them flushed everything (pages ==
- * TLB_FLUSH_ALL) and the sum of the other events' page counts.
+ * TLB_FLUSH_ALL), the sum of the other events' page counts, and for
+ * remote_send_ipi the number of other CPUs the flush was sent to.
  */
 #define VMI_TLB_MAX_REASONS	8
 
@@ -177,6 +188,7 @@ enum vmi_tlb_kind {
 	VMI_TLB_EVENTS,
 	VMI_TLB_FULL,
 	VMI_TLB_PAGES,
+	VMI_TLB_CPUS,
 	VMI_NR_TLB_KINDS
 };
 
@@ -184,6 +196,7 @@ enum vmi_tlb_kind {
 	[VMI_TLB_EVENTS] = "events",		\
 	[VMI_TLB_FULL] = "full",		\
 	[VMI_TLB_PAGES] = "pages",		\
+	[VMI_TLB_CPUS] = "cpus",		\
 }
 
 struct vmi_fault_counts {
@@ -200,10 +213,22 @@ struct vmi_tlb_counts {
 	__u64 r[VMI_TLB_MAX_REASONS][VMI_NR_TLB_KINDS];
 };
 
-/* Value of VMI_BPF_MAP_COUNTS (one copy per possible CPU). */
+/* Value of VMI_BPF_MAP_COUNTS: one per thread group, shared by all CPUs. */
 struct vmi_tgid_counts {
 	struct vmi_fault_counts fault;
 	struct vmi_tlb_counts tlb;
+};
+
+/*
+ * VMI_BPF_MAP_TASKS: per task (keyed by its task_struct's address, which
+ * only the kernel's BPF programs see), how much of its own min_flt /
+ * maj_flt is already in its group's counters.  A fault program run adds
+ * the difference, so a run that the recursion guard skipped is made up
+ * for by the task's next run, its exit or the VMI_BPF_LINK_SYNC iterator.
+ */
+struct vmi_task_seen {
+	__u64 min;
+	__u64 maj;
 };
 
 /*
@@ -230,7 +255,6 @@ struct vmi_vma_faults {
  * another group faults on that CPU).  A reader adds them to the entry of
  * the same tgid, and ignores a tgid that has no entry (a group that exited).
  * vm_start, vma_minor and vma_major are the same for VMI_BPF_MAP_VMAS.
- * Unused (tgid 0) when the kernel is fully preemptible.
  */
 struct vmi_fault_cache {
 	__u32 tgid;

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -224,38 +225,30 @@ static int check_kernel(struct bpf_object *obj)
 	return 0;
 }
 
-/*
- * Plain increments are exact unless a fault program can be preempted by
- * another thread of its group on the same CPU: only on a fully preemptible
- * kernel.  The active model is the one in parentheses in debugfs; when it
- * cannot be read, assume the worst.
- */
-static bool kernel_fully_preemptible(void)
+/* CLOCK_MONOTONIC in ns, the clock of task_struct start_time. */
+static __u64 monotonic_ns(void)
 {
-	char buf[128] = "";
-	FILE *f = fopen("/sys/kernel/debug/sched/preempt", "r");
+	struct timespec ts;
 
-	if (!f)
-		return true;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	return !strstr(buf, "(none)") && !strstr(buf, "(voluntary)");
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static int do_start(int argc, char **argv)
 {
-	bool vmas = true, exceptions = false;
+	bool vmas = true, exceptions = false, task_switch = false;
 	struct vmi_probes_bpf *skel;
 	size_t i;
 	long hz;
-	int err;
+	int err, cpus;
 
 	for (; argc > 0; argc--, argv++) {
 		if (!strcmp(argv[0], "--no-vmas"))
 			vmas = false;
 		else if (!strcmp(argv[0], "--exceptions"))
 			exceptions = true;
+		else if (!strcmp(argv[0], "--task-switch"))
+			task_switch = true;
 		else if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help"))
 			return probe_help(0, NULL);
 		else
@@ -273,10 +266,13 @@ static int do_start(int argc, char **argv)
 	}
 	hz = sysconf(_SC_CLK_TCK);
 	skel->rodata->track_vmas = vmas;
-	skel->rodata->atomic_counts = kernel_fully_preemptible();
 	skel->rodata->ns_per_tick = 1000000000ULL / (hz > 0 ? hz : 100);
+	skel->rodata->start_ns = monotonic_ns();
+	cpus = libbpf_num_possible_cpus();
+	skel->rodata->cpumask_words = cpus > 0 ? (cpus + 63) / 64 : 1;
 	bpf_program__set_autoload(skel->progs.vmi_exc_user, exceptions);
 	bpf_program__set_autoload(skel->progs.vmi_exc_kernel, exceptions);
+	bpf_program__set_autoload(skel->progs.vmi_tlb, task_switch);
 
 	err = check_kernel(skel->obj);
 	if (err)
@@ -508,6 +504,9 @@ static json_object *status_progs(void)
 		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len)) {
 			jadd_int(o, "id", info.id);
 			jadd_int(o, "recursion_misses", info.recursion_misses);
+			/* kernel.bpf_stats_enabled: 0 while it is off */
+			jadd_int(o, "run_cnt", info.run_cnt);
+			jadd_int(o, "run_time_ns", info.run_time_ns);
 		}
 		if (fd >= 0)
 			close(fd);
@@ -555,14 +554,15 @@ static json_object *status_options(void)
 
 		json_object_object_add(o, "vmas",
 				       json_object_new_boolean(r->track_vmas));
-		json_object_object_add(o, "atomic",
-				       json_object_new_boolean(r->atomic_counts));
 	}
 	free(ro);
 	if (fd >= 0)
 		close(fd);
 	vmi_pin_path(exc, sizeof(exc), "links", "vmi_exc_user");
 	json_object_object_add(o, "exceptions",
+			       json_object_new_boolean(!access(exc, F_OK)));
+	vmi_pin_path(exc, sizeof(exc), "links", "vmi_tlb");
+	json_object_object_add(o, "task_switch",
 			       json_object_new_boolean(!access(exc, F_OK)));
 	return o;
 }
@@ -718,7 +718,7 @@ static int probe_help(int argc, char **argv)
 		return VMV_EXIT_OK;
 	}
 	fprintf(stderr,
-		"Usage: %s probe start [--no-vmas] [--exceptions]\n"
+		"Usage: %s probe start [--no-vmas] [--exceptions] [--task-switch]\n"
 		"       %s probe stop\n"
 		"       %s probe status\n"
 		"       %s probe check [--btf FILE]\n"
@@ -729,6 +729,8 @@ static int probe_help(int argc, char **argv)
 		"  --no-vmas      do not group faults by VMA (cheaper)\n"
 		"  --exceptions   also count raw #PF exceptions (exc_user,\n"
 		"                 exc_kernel: a second program per fault)\n"
+		"  --task-switch  also count the TLB flushes of context switches\n"
+		"                 (flush_on_task_switch: a program on each)\n"
 		"check looks up what the probes attach to in the kernel's BTF\n"
 		"(or in FILE, a vmlinux or raw BTF) without loading anything.\n",
 		bin_name, bin_name, bin_name, bin_name, VMI_BPF_PIN_DIR);

@@ -41,7 +41,16 @@ typedef int (*vmi_vma_cb)(__u64 vm_start, const struct vmi_vma_faults *v,
 			  void *ctx);
 int vmi_probe_vma_faults(pid_t tgid, vmi_vma_cb cb, void *ctx);
 
-/* System-wide counters (remote shootdowns received, lost events). */
+/*
+ * Bring every task's minor and major faults into the counters (the sync
+ * iterator); vmi_probe_counts() and vmi_probe_foreach() do it first.
+ */
+int vmi_probe_sync(void);
+
+/*
+ * System-wide counters (remote shootdowns received, lost events), summed
+ * over the online CPUs as /proc/interrupts sums them.
+ */
 int vmi_probe_global(struct vmi_global *g);
 
 /* Name of TLB reason slot @reason (0..VMI_TLB_MAX_REASONS-1) from the

@@ -3,8 +3,10 @@
  * Reading the counters of the vminspect eBPF probes from their pinned maps
  * (probe.h).  No skeleton here: the selftests link this file too.
  *
- * A thread group's fault counts are its VMI_BPF_MAP_COUNTS entry (one copy
- * per CPU) plus what the per-CPU fault cache still holds for it.
+ * A thread group's fault counts are its VMI_BPF_MAP_COUNTS entry plus what
+ * the per-CPU fault cache still holds for it, read after the sync iterator
+ * (VMI_BPF_LINK_SYNC) brought every task's minor and major faults up to
+ * date.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -82,24 +84,96 @@ static void *percpu_get(int fd, const void *key, size_t size)
 	return buf;
 }
 
-/* Sum the per-CPU copies of a value made of __u64 words. */
-static int percpu_sum(int fd, const void *key, __u64 *sum, size_t size)
+/*
+ * /sys/devices/system/cpu/online ("0-3,5") as a mask of ncpus() bools,
+ * malloc'd; NULL if it cannot be read.
+ */
+static bool *online_mask(void)
+{
+	char buf[1024], *p, *end;
+	bool *on;
+	ssize_t n;
+	int fd;
+
+	fd = open("/sys/devices/system/cpu/online", O_RDONLY);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0 || ncpus() <= 0)
+		return NULL;
+	buf[n] = '\0';
+	on = calloc(ncpus(), sizeof(*on));
+	for (p = buf; on && *p && *p != '\n';) {
+		long a = strtol(p, &end, 10), b = a;
+
+		if (end == p)
+			break;
+		if (*end == '-')
+			b = strtol(end + 1, &end, 10);
+		for (; a <= b && a < ncpus(); a++)
+			if (a >= 0)
+				on[a] = true;
+		p = *end == ',' ? end + 1 : end;
+	}
+	return on;
+}
+
+/*
+ * Sum the per-CPU copies of a value made of __u64 words: of the online
+ * CPUs only with @online (as /proc/interrupts sums them), else of all.
+ */
+static int percpu_sum(int fd, const void *key, __u64 *sum, size_t size,
+		      bool online)
 {
 	size_t words = size / sizeof(__u64), stride = (size + 7) & ~7UL, i;
 	char *buf = percpu_get(fd, key, size);
+	bool *on = online ? online_mask() : NULL;
 	int cpu;
 
-	if (!buf)
-		return -errno;
+	if (!buf || (online && !on)) {
+		int err = buf ? -EIO : -errno;
+
+		free(buf);
+		free(on);
+		return err;
+	}
 	memset(sum, 0, size);
 	for (cpu = 0; cpu < ncpus(); cpu++) {
 		const __u64 *v = (const __u64 *)(buf + cpu * stride);
 
+		if (on && !on[cpu])
+			continue;
 		for (i = 0; i < words; i++)
 			sum[i] += v[i];
 	}
+	free(on);
 	free(buf);
 	return 0;
+}
+
+/*
+ * Run the sync iterator (reading its pinned link runs it): the kernel's
+ * per-task fault counters go into the maps wherever a fault program run
+ * was skipped.  Probes started by an older vmview have none: nothing to do.
+ */
+int vmi_probe_sync(void)
+{
+	char path[256], buf[64];
+	ssize_t n;
+	int fd, err;
+
+	err = vmi_pin_path(path, sizeof(path), "links", VMI_BPF_LINK_SYNC);
+	if (err)
+		return err;
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	err = n < 0 ? -errno : 0;
+	close(fd);
+	return err;
 }
 
 /* Every CPU's fault cache (ncpus() entries), malloc'd; NULL if unused. */
@@ -147,9 +221,10 @@ int vmi_probe_counts(pid_t tgid, struct vmi_fault_counts *f,
 	fd = map_open(VMI_BPF_MAP_COUNTS);
 	if (fd < 0)
 		return fd;
+	vmi_probe_sync();
 	fc = caches_get();
 	for (tries = 0; tries < 100; tries++) {
-		err = percpu_sum(fd, &key, (__u64 *)&c, sizeof(c));
+		err = bpf_map_lookup_elem(fd, &key, &c) ? -errno : 0;
 		if (err)
 			break;
 		again = caches_get();
@@ -183,11 +258,12 @@ int vmi_probe_foreach(vmi_probe_cb cb, void *ctx)
 	fd = map_open(VMI_BPF_MAP_COUNTS);
 	if (fd < 0)
 		return fd;
+	vmi_probe_sync();
 	fc = caches_get();
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (percpu_sum(fd, &key, (__u64 *)&c, sizeof(c)))
+		if (bpf_map_lookup_elem(fd, &key, &c))
 			continue;	/* exited meanwhile */
 		caches_add(fc, key, &c.fault);
 		ret = cb(key, &c.fault, &c.tlb, ctx);
@@ -226,27 +302,10 @@ static int start_ticks(pid_t pid, __u64 *ticks)
 	return 0;
 }
 
-/*
- * Sum the per-CPU copies of a VMA entry; start_ticks is the same in every
- * copy that was written and 0 in the others: take the maximum.
- */
 static int vma_lookup(int fd, const struct vmi_vma_key *key,
 		      struct vmi_vma_faults *v)
 {
-	struct vmi_vma_faults *buf = percpu_get(fd, key, sizeof(*v));
-	int cpu;
-
-	if (!buf)
-		return -errno;
-	memset(v, 0, sizeof(*v));
-	for (cpu = 0; cpu < ncpus(); cpu++) {
-		v->minor += buf[cpu].minor;
-		v->major += buf[cpu].major;
-		if (buf[cpu].start_ticks > v->start_ticks)
-			v->start_ticks = buf[cpu].start_ticks;
-	}
-	free(buf);
-	return 0;
+	return bpf_map_lookup_elem(fd, key, v) ? -errno : 0;
 }
 
 /* The caches' pending VMA counts of (tgid, start_ticks, vm_start). */
@@ -327,7 +386,7 @@ int vmi_probe_global(struct vmi_global *g)
 	fd = map_open(VMI_BPF_MAP_GLOBAL);
 	if (fd < 0)
 		return fd;
-	err = percpu_sum(fd, &zero, (__u64 *)g, sizeof(*g));
+	err = percpu_sum(fd, &zero, (__u64 *)g, sizeof(*g), true);
 	close(fd);
 	return err;
 }
