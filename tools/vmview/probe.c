@@ -516,6 +516,61 @@ static json_object *status_progs(void)
 	return arr;
 }
 
+/* "memlock:" of an fd's /proc/self/fdinfo; -1 if there is none. */
+static long long fd_memlock(int fd)
+{
+	char path[64], line[128];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %lld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+/*
+ * The kernel's account of each pinned map's memory (fdinfo memlock: what
+ * the map uses since 6.5, an estimate from its size before), in bytes.
+ */
+static json_object *status_memory(void)
+{
+	json_object *o = json_object_new_object();
+	char dir[256], path[512];
+	long long total = 0, v;
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/maps", VMI_BPF_PIN_DIR);
+	d = opendir(dir);
+	if (!d)
+		return o;
+	while ((de = readdir(d))) {
+		int fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		v = fd_memlock(fd);
+		close(fd);
+		if (v < 0)
+			continue;
+		jadd_int(o, de->d_name, v);
+		total += v;
+	}
+	closedir(d);
+	jadd_int(o, "total", total);
+	return o;
+}
+
 static json_object *status_dir(const char *sub)
 {
 	json_object *arr = json_object_new_array();
@@ -590,6 +645,7 @@ static json_object *status_json(void)
 	if (!vmi_probes_running())
 		return o;
 	json_object_object_add(o, "options", status_options());
+	json_object_object_add(o, "memory", status_memory());
 
 	err = vmi_probe_foreach(add_totals, &tot);
 	if (!err)
@@ -643,6 +699,14 @@ static void print_array(const char *title, json_object *arr)
 		if (json_object_object_get_ex(e, "recursion_misses", &v) &&
 		    json_object_get_int64(v))
 			printf(", %s missed", json_object_get_string(v));
+		if (json_object_object_get_ex(e, "run_cnt", &v) &&
+		    json_object_get_int64(v)) {
+			long long n = json_object_get_int64(v);
+
+			json_object_object_get_ex(e, "run_time_ns", &v);
+			printf(", %lld runs, %.0f ns/run", n,
+			       (double)json_object_get_int64(v) / n);
+		}
 		if (json_object_object_get_ex(e, "id", NULL))
 			printf(")");
 	}
@@ -684,6 +748,8 @@ static int do_status(int argc, char **argv)
 	print_array("maps", json_object_object_get(pins, "maps"));
 	if (json_object_object_get_ex(o, "options", &v))
 		print_counters("options", v);
+	if (json_object_object_get_ex(o, "memory", &v))
+		print_counters("memory", v);
 	if (json_object_object_get_ex(o, "error", &v))
 		printf("error    %s\n", json_object_get_string(v));
 	if (json_object_object_get_ex(o, "processes", &v))

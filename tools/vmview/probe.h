@@ -53,6 +53,20 @@ int vmi_probe_sync(void);
  */
 int vmi_probe_global(struct vmi_global *g);
 
+/*
+ * The runs of each pinned program that the kernel's per-CPU recursion
+ * guard skipped (bpf_prog_info recursion_misses), up to @max programs;
+ * returns how many.  Faults of a skipped vmi_fault run are still in
+ * minor/major (as unseen); what else such a run would have counted is
+ * lost.
+ */
+struct vmi_prog_misses {
+	char name[16];		/* as the kernel keeps it */
+	__u64 misses;
+};
+
+int vmi_probe_misses(struct vmi_prog_misses *m, int max);
+
 /* Name of TLB reason slot @reason (0..VMI_TLB_MAX_REASONS-1) from the
  * kernel's BTF (enum tlb_flush_reason), e.g. "remote_shootdown"; NULL for a
  * slot the kernel does not use.

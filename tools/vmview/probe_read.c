@@ -9,6 +9,7 @@
  * date.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -389,6 +390,38 @@ int vmi_probe_global(struct vmi_global *g)
 	err = percpu_sum(fd, &zero, (__u64 *)g, sizeof(*g), true);
 	close(fd);
 	return err;
+}
+
+int vmi_probe_misses(struct vmi_prog_misses *m, int max)
+{
+	char dir[256], path[512];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/progs", VMI_BPF_PIN_DIR);
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while (n < max && (de = readdir(d))) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			snprintf(m[n].name, sizeof(m[n].name), "%s", info.name);
+			m[n++].misses = info.recursion_misses;
+		}
+		close(fd);
+	}
+	closedir(d);
+	return n;
 }
 
 static void lower_name(char *dst, size_t len, const char *src)
