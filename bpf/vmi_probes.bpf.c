@@ -2,17 +2,15 @@
 /*
  * vminspect probes: page faults and TLB flushes per thread group.
  *
- * Minor and major faults are taken from the kernel's own per-task counters
- * (task_struct min_flt / maj_flt, which mm_account_fault() in mm/memory.c
- * increments): each fault program run at the exit of handle_mm_fault()
- * adds what the task's counters gained since the last time they were
- * looked at (struct vmi_task_seen), so a run the per-CPU recursion guard
- * skips (a task preempted inside the program under preempt=full or lazy)
- * loses nothing: the next run, the task's exit or the sync iterator makes
- * up for it, counted as "unseen".  The totals of a process so equal
- * fields 10 and 12 of /proc/<pid>/stat under every preemption model.  The
- * runs that are not skipped also classify the fault (read/write/exec,
- * user/kernel/gup, VMA).
+ * Faults are counted at the exit of handle_mm_fault() the way the kernel's
+ * mm_account_fault() (mm/memory.c) counts current->min_flt / maj_flt, and
+ * classified (read/write/exec, user/kernel/gup, VMA).  A run the per-CPU
+ * recursion guard skips (a task preempted inside the program under
+ * preempt=full or lazy) would lose its fault, so readers take the minor
+ * and major totals of a process started after "probe start" from the
+ * kernel's own counters instead, through the vmi_task_flt iterator: they
+ * equal fields 10 and 12 of /proc/<pid>/stat under every preemption model,
+ * and what no run saw is "unseen".
  *
  * TLB flushes are counted where they are made: flush_tlb_func() (local
  * flushes, and the remote shootdowns a CPU receives, exactly where the
@@ -48,8 +46,9 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile bool track_vmas = true;		/* fill VMI_BPF_MAP_VMAS */
 const volatile __u64 ns_per_tick = 10000000;	/* NSEC_PER_SEC / USER_HZ */
 /*
- * CLOCK_MONOTONIC at "probe start": a task started later (task_struct
- * start_time) is counted from its fork, an older one from its first event.
+ * CLOCK_MONOTONIC at "probe start": the minor and major faults of a
+ * process whose leader started later (task_struct start_time) are the
+ * kernel's own since its fork (vmi_task_flt); an older one's are counted.
  */
 const volatile __u64 start_ns;
 /* Words of a struct cpumask in use: DIV_ROUND_UP(nr_cpu_ids, 64). */
@@ -72,14 +71,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vmi_tgid_counts);
 } counts SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 131072);
-	__type(key, __u64);
-	__type(value, struct vmi_task_seen);
-} tasks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -178,86 +169,6 @@ static __always_inline __u64 current_start_ticks(void)
 }
 
 /*
- * The task's entry in VMI_BPF_MAP_TASKS, keyed by the address of its
- * task_struct: unique among live tasks (the entry goes when the task is
- * freed), and unlike the pid it stays with the task through a thread's
- * execve(), where de_thread() gives the thread the leader's pid and start
- * time.  With @create a missing one is made: a task started after "probe
- * start" is counted from its fork, an older one from now, less what the
- * caller is about to count itself (@min, @maj).
- */
-static __always_inline struct vmi_task_seen *
-seen_of(struct task_struct *t, bool create, __u64 min, __u64 maj)
-{
-	struct vmi_task_seen *s, init = {};
-	__u64 key = (__u64)t;
-
-	s = bpf_map_lookup_elem(&tasks, &key);
-	if (s || !create)
-		return s;
-	if (BPF_CORE_READ(t, start_time) < start_ns) {
-		init.min = min;
-		init.maj = maj;
-	}
-	bpf_map_update_elem(&tasks, &key, &init, BPF_NOEXIST);
-	s = bpf_map_lookup_elem(&tasks, &key);
-	if (!s)
-		count_lost();
-	return s;
-}
-
-/*
- * Move *seen up to @now and return by how much; 0 if another context
- * (the task's own program, the sync iterator on another CPU, its exit)
- * got there first.  Only ever moves forward.
- */
-static __always_inline __u64 advance(__u64 *seen, __u64 now)
-{
-	__u64 old = *(volatile __u64 *)seen, prev;
-	int i;
-
-	for (i = 0; i < 8 && old < now; i++) {
-		prev = __sync_val_compare_and_swap(seen, old, now);
-		if (prev == old)
-			return now - old;
-		old = prev;
-	}
-	return 0;
-}
-
-/*
- * Bring task @t's group counters up to its min_flt / maj_flt: for a task
- * that is not running a fault program (exit, iterator).  Everything added
- * here was not seen by a fault program run.
- */
-static __always_inline void sync_task(struct task_struct *t, bool create,
-				      bool exiting_ok)
-{
-	__u64 min = BPF_CORE_READ(t, min_flt), maj = BPF_CORE_READ(t, maj_flt);
-	__u32 tgid = BPF_CORE_READ(t, tgid);
-	struct vmi_tgid_counts *c;
-	struct vmi_task_seen *s;
-	__u64 dmin, dmaj;
-
-	/* a task older than the probes with no entry has nothing pending */
-	create = create && (min || maj) &&
-		BPF_CORE_READ(t, start_time) >= start_ns;
-	s = seen_of(t, create, min, maj);
-	if (!s || (min <= s->min && maj <= s->maj))
-		return;
-	c = create || exiting_ok ?
-		counts_of(tgid, t, exiting_ok) :
-		bpf_map_lookup_elem(&counts, &tgid);
-	if (!c)
-		return;
-	dmin = advance(&s->min, min);
-	dmaj = advance(&s->maj, maj);
-	add(&c->fault.c[VMI_FAULT_MINOR], dmin);
-	add(&c->fault.c[VMI_FAULT_MAJOR], dmaj);
-	add(&c->fault.c[VMI_FAULT_UNSEEN], dmin + dmaj);
-}
-
-/*
  * Move what this CPU's cache holds into the maps.  A group whose entry is
  * gone has exited: its counts are dropped.
  */
@@ -285,7 +196,7 @@ static __always_inline void cache_flush(struct vmi_fault_cache *fc)
  * that faulted on this CPU, an array slot with no hashing and no shared
  * cache line.  Only vmi_fault writes it, and two runs of one program never
  * interleave on a CPU (the recursion guard skips the second), so plain
- * increments are exact under every preemption model.
+ * increments are safe under every preemption model.
  */
 static __always_inline struct vmi_fault_cache *fault_counters(__u32 tgid)
 {
@@ -337,14 +248,10 @@ static __always_inline void count_vma(struct vmi_fault_cache *fc,
 }
 
 /*
- * mm_account_fault() has run when handle_mm_fault() returns: failed
- * (VM_FAULT_ERROR) and incomplete (VM_FAULT_RETRY) faults are not counted;
- * a fault is major if the last attempt returned VM_FAULT_MAJOR or had to
- * be retried (FAULT_FLAG_TRIED); the task charged is current, also for
- * get_user_pages() (regs == NULL).  Minor and major are what current's
- * min_flt / maj_flt gained since the task was last looked at, this fault
- * included; the fault is classified only if this run is the one that
- * takes it (another context may have taken it first: then it is unseen).
+ * mm_account_fault(): failed (VM_FAULT_ERROR) and incomplete (VM_FAULT_RETRY)
+ * faults are not counted; a fault is major if the last attempt returned
+ * VM_FAULT_MAJOR or had to be retried (FAULT_FLAG_TRIED).  The task charged
+ * is current, also for get_user_pages() (regs == NULL).
  */
 SEC("fexit/handle_mm_fault")
 int BPF_PROG(vmi_fault, struct vm_area_struct *vma, unsigned long address,
@@ -355,31 +262,15 @@ int BPF_PROG(vmi_fault, struct vm_area_struct *vma, unsigned long address,
 		VMF(HWPOISON_LARGE);
 	const vm_fault_t error = VMF(OOM) | VMF(SIGSEGV) | VMF(FALLBACK) |
 		sigbus;
-	struct task_struct *task = bpf_get_current_task_btf();
-	bool counted = !(ret & (error | VMF(RETRY))), major = false, seen;
-	__u64 min = task->min_flt, maj = task->maj_flt, dmin, dmaj;
 	struct vmi_fault_cache *fc;
-	struct vmi_task_seen *s;
 	__u64 *f;
+	bool major;
 
-	fc = fault_counters(task->tgid);
+	fc = fault_counters(bpf_get_current_pid_tgid() >> 32);
 	if (!fc)
 		return 0;
-	if (counted)
-		major = (ret & VMF(MAJOR)) || (flags & FF(TRIED));
-	s = seen_of(task, true, min - (counted && !major),
-		    maj - (counted && major));
-	if (!s)
-		return 0;
 	f = fc->f.c;
-	dmin = advance(&s->min, min);
-	dmaj = advance(&s->maj, maj);
-	f[VMI_FAULT_MINOR] += dmin;
-	f[VMI_FAULT_MAJOR] += dmaj;
-	seen = counted && (major ? dmaj : dmin);
-	f[VMI_FAULT_UNSEEN] += dmin + dmaj - seen;
-
-	if (!counted) {
+	if (ret & (error | VMF(RETRY))) {
 		if (ret & VMF(RETRY))
 			f[VMI_FAULT_RETRY]++;
 		else if (!regs)
@@ -394,9 +285,9 @@ int BPF_PROG(vmi_fault, struct vm_area_struct *vma, unsigned long address,
 		/* VM_FAULT_SIGSEGV goes on to bad_area_nosemaphore() */
 		return 0;
 	}
-	if (!seen)
-		return 0;
 
+	major = (ret & VMF(MAJOR)) || (flags & FF(TRIED));
+	f[major ? VMI_FAULT_MAJOR : VMI_FAULT_MINOR]++;
 	if (flags & FF(WRITE))
 		f[VMI_FAULT_WRITE]++;
 	else if (flags & FF(INSTRUCTION))
@@ -628,25 +519,7 @@ int BPF_PROG(vmi_tlb, int reason, unsigned long pages)
 }
 
 /*
- * A thread leaves: what its min_flt / maj_flt gained and no program run
- * saw goes to its group before __exit_signal() adds them to the group's
- * (which /proc/<pid>/stat then shows).  Up to 6.15 this comes after
- * exit_mm(), so after the thread's last fault; from 6.16 before it (the
- * faults of exit_mm() are counted by vmi_fault, and vmi_exit makes up
- * for a skipped run).  The group's entry may be created here although the
- * task is exiting: the group leader is freed only after every thread went
- * past this point.
- */
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(vmi_exit_task, struct task_struct *p)
-{
-	sync_task(bpf_get_current_task_btf(), true, true);
-	return 0;
-}
-
-/*
- * A task is freed: its last counts, then its entry; when it is a group
- * leader, the group's counters.  delayed_put_task_struct() traces
+ * The thread group is gone: drop its counters.  delayed_put_task_struct() traces
  * sched_process_free after the task was reaped and an RCU grace period
  * passed, in softirq context; the leader goes last (release_task() reaps
  * it once the group is empty), so by then every thread of the group has
@@ -665,29 +538,40 @@ SEC("tp_btf/sched_process_free")
 int BPF_PROG(vmi_exit, struct task_struct *p)
 {
 	__u32 tgid = p->tgid;
-	__u64 key = (__u64)p;
 
-	sync_task(p, false, false);
-	bpf_map_delete_elem(&tasks, &key);
 	if (p->group_leader == p)
 		bpf_map_delete_elem(&counts, &tgid);
 	return 0;
 }
 
 /*
- * Reading the pinned link VMI_BPF_LINK_SYNC runs this for every task:
- * what each one's min_flt / maj_flt gained that no program run has taken
- * yet goes to its group, so readers (vmview, which reads it before the
- * counters) see totals equal to /proc/<pid>/stat at that moment.  Not for
- * a task that started before the probes and has no entry: nothing of it
- * is pending.
+ * Reading the pinned link VMI_BPF_LINK_TASK_FLT runs this for every task:
+ * one struct vmi_task_flt for each task of a group that has counters and
+ * whose leader started after "probe start", with its min_flt / maj_flt,
+ * and for the leader also the group's (signal_struct min_flt / maj_flt:
+ * those of the threads that are gone, which __exit_signal() added), as
+ * do_task_stat() sums them for /proc/<pid>/stat.  Tracing iterators have
+ * no recursion guard.  A thread that exits while the iterator runs can be
+ * missed (its counts move to the group's after the leader was read).
  */
 SEC("iter/task")
-int vmi_sync(struct bpf_iter__task *ctx)
+int vmi_task_flt(struct bpf_iter__task *ctx)
 {
 	struct task_struct *t = ctx->task;
+	struct vmi_task_flt r = {};
 
-	if (t)
-		sync_task(t, true, false);
+	if (!t)
+		return 0;
+	r.tgid = t->tgid;
+	if (t->group_leader->start_time < start_ns ||
+	    !bpf_map_lookup_elem(&counts, &r.tgid))
+		return 0;
+	r.min = t->min_flt;
+	r.maj = t->maj_flt;
+	if (t->group_leader == t) {
+		r.min += t->signal->min_flt;
+		r.maj += t->signal->maj_flt;
+	}
+	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
 	return 0;
 }

@@ -117,23 +117,24 @@ enum vmi_attr {
 
 #define VMI_BPF_PIN_DIR		"/sys/fs/bpf/vminspect"
 #define VMI_BPF_MAP_COUNTS	"counts"	/* hash: tgid -> vmi_tgid_counts */
-#define VMI_BPF_MAP_TASKS	"tasks"		/* hash: task_struct address -> vmi_task_seen */
 #define VMI_BPF_MAP_VMAS	"vma_faults"	/* LRU hash: vmi_vma_key -> vmi_vma_faults */
 #define VMI_BPF_MAP_GLOBAL	"global"	/* per-CPU array [0]: vmi_global */
 #define VMI_BPF_MAP_CACHE	"fault_cache"	/* per-CPU array [0]: vmi_fault_cache */
 /*
- * The task iterator that brings every task's counts up to date (see
- * struct vmi_task_seen): reading its pinned link runs it.
+ * The task iterator that gives the kernel's own fault counts of the
+ * processes started after "probe start" (struct vmi_task_flt): reading
+ * its pinned link runs it.
  */
-#define VMI_BPF_LINK_SYNC	"vmi_sync"
+#define VMI_BPF_LINK_TASK_FLT	"vmi_task_flt"
 
 /*
  * Fault counters.  MINOR and MAJOR count exactly what mm_account_fault()
- * adds to current->min_flt / maj_flt (taken from those per-task counters,
- * see struct vmi_task_seen).  READ/WRITE/EXEC and USER/KERNEL/GUP split
- * the faults a program run saw; UNSEEN are the others (a run skipped by
- * the recursion guard), so each triple plus UNSEEN sums to MINOR + MAJOR.
- * The rest are outcomes the kernel does not count in min_flt/maj_flt.
+ * adds to current->min_flt / maj_flt (for a process started after "probe
+ * start" readers take them from those counters, struct vmi_task_flt).
+ * READ/WRITE/EXEC and USER/KERNEL/GUP split the faults a program run saw;
+ * UNSEEN (set by readers) are the others (runs skipped by the recursion
+ * guard), so each triple plus UNSEEN sums to MINOR + MAJOR.  The rest are
+ * outcomes the kernel does not count in min_flt/maj_flt.
  */
 enum vmi_fault_counter {
 	VMI_FAULT_MINOR,
@@ -151,7 +152,7 @@ enum vmi_fault_counter {
 	VMI_FAULT_EFAULT,	/* failed kernel-mode or GUP fault (-EFAULT) */
 	VMI_FAULT_EXC_USER,	/* exceptions:page_fault_user (if enabled) */
 	VMI_FAULT_EXC_KERNEL,	/* exceptions:page_fault_kernel (if enabled) */
-	VMI_FAULT_UNSEEN,	/* in MINOR/MAJOR, not seen by a program run */
+	VMI_FAULT_UNSEEN,	/* in MINOR/MAJOR, no program run saw them */
 	VMI_NR_FAULT_COUNTERS
 };
 
@@ -220,13 +221,15 @@ struct vmi_tgid_counts {
 };
 
 /*
- * VMI_BPF_MAP_TASKS: per task (keyed by its task_struct's address, which
- * only the kernel's BPF programs see), how much of its own min_flt /
- * maj_flt is already in its group's counters.  A fault program run adds
- * the difference, so a run that the recursion guard skipped is made up
- * for by the task's next run, its exit or the VMI_BPF_LINK_SYNC iterator.
+ * What reading VMI_BPF_LINK_TASK_FLT gives, one per task of a group with
+ * counters whose leader started after "probe start": the task's min_flt
+ * and maj_flt, for the group leader plus the group's (signal_struct: the
+ * threads gone).  Their sum per tgid is fields 10 and 12 of
+ * /proc/<pid>/stat.
  */
-struct vmi_task_seen {
+struct vmi_task_flt {
+	__u32 tgid;
+	__u32 pad;
 	__u64 min;
 	__u64 maj;
 };

@@ -57,21 +57,29 @@ if [ -x "$dir/fault_bench" ] && [ "${parts#* wall }" != "$parts" ]; then
 	compare "--exceptions" --exceptions || rc=1
 fi
 # progs_cost [START OPTIONS]: each program's runs and ns per run (its
-# run_time_ns / run_cnt, measured by the kernel) over one fault_bench
+# run_time_ns / run_cnt, measured by the kernel) over one fault_bench, also
+# as a share of the time per fault with the probes off; and the time per
+# fault with them on over off (the trampolines included).  Under QEMU
+# -icount shift=0 (guest ns = instructions) these are instruction counts.
 progs_cost() {
+	off=$(best)
 	echo 1 > /proc/sys/kernel/bpf_stats_enabled || return 1
 	"$vmview" probe start "$@" > /dev/null || return 1
-	taskset 1 "$dir/fault_bench" -q -m 16 -r 9 > /dev/null
-	"$vmview" -j probe status | tr '{' '\n' | awk -v o="${*:-default}" '
+	on=$(best)
+	"$vmview" -j probe status | tr '{' '\n' |
+		awk -v o="${*:-default}" -v off="$off" '
 		/"name":"vmi_/ {
 			n = $0; sub(/.*"name":"/, "", n); sub(/".*/, "", n)
 			c = $0; sub(/.*"run_cnt":/, "", c); sub(/[,}].*/, "", c)
 			t = $0; sub(/.*"run_time_ns":/, "", t); sub(/[,}].*/, "", t)
 			m = $0; sub(/.*"recursion_misses":/, "", m); sub(/[,}].*/, "", m)
 			if (c > 0)
-				printf "bpf_stats %-14s %-16s %9d runs %7.1f ns/run %d missed\n",
-					o, n, c, t / c, m
+				printf "bpf_stats %-14s %-16s %9d runs %8.1f ns/run (%5.2f%% of a fault) %d missed\n",
+					o, n, c, t / c, 100 * t / c / off, m
 		}'
+	awk -v o="${*:-default}" -v a="$off" -v b="$on" 'BEGIN {
+		printf "bpf_stats %-14s fault off %.1f on %.1f ns/fault, ratio %.3f\n",
+			o, a, b, b / a }'
 	"$vmview" probe stop > /dev/null
 	echo 0 > /proc/sys/kernel/bpf_stats_enabled
 }

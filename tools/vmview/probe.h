@@ -22,7 +22,12 @@ bool vmi_probes_running(void);
 /* VMI_BPF_PIN_DIR/SUB/NAME into buf; -ENAMETOOLONG if it does not fit. */
 int vmi_pin_path(char *buf, size_t len, const char *sub, const char *name);
 
-/* Totals of thread group @tgid over all CPUs; f or t may be NULL. */
+/*
+ * Totals of thread group @tgid over all CPUs; f or t may be NULL.  For a
+ * group started after "probe start", minor and major are the kernel's own
+ * (min_flt / maj_flt summed as /proc/<pid>/stat sums them), and unseen
+ * what no fault program run saw.
+ */
 int vmi_probe_counts(pid_t tgid, struct vmi_fault_counts *f,
 		     struct vmi_tlb_counts *t);
 
@@ -40,12 +45,6 @@ int vmi_probe_foreach(vmi_probe_cb cb, void *ctx);
 typedef int (*vmi_vma_cb)(__u64 vm_start, const struct vmi_vma_faults *v,
 			  void *ctx);
 int vmi_probe_vma_faults(pid_t tgid, vmi_vma_cb cb, void *ctx);
-
-/*
- * Bring every task's minor and major faults into the counters (the sync
- * iterator); vmi_probe_counts() and vmi_probe_foreach() do it first.
- */
-int vmi_probe_sync(void);
 
 /*
  * System-wide counters (remote shootdowns received, lost events), summed

@@ -51,7 +51,6 @@ static const struct proto {
 	  "struct pt_regs *", "long unsigned int" } },
 	{ "tlb_flush", false, { "int", "long unsigned int" } },
 	{ "sched_process_free", false, { "struct task_struct *" } },
-	{ "sched_process_exit", false, { "struct task_struct *" } },
 	{ "task", false, { "struct bpf_iter_meta *", "struct task_struct *" } },
 };
 

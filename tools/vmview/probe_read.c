@@ -4,9 +4,9 @@
  * (probe.h).  No skeleton here: the selftests link this file too.
  *
  * A thread group's fault counts are its VMI_BPF_MAP_COUNTS entry plus what
- * the per-CPU fault cache still holds for it, read after the sync iterator
- * (VMI_BPF_LINK_SYNC) brought every task's minor and major faults up to
- * date.
+ * the per-CPU fault cache still holds for it; for a group started after
+ * "probe start", minor and major are then the kernel's own, read after the
+ * maps through the VMI_BPF_LINK_TASK_FLT iterator.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -153,28 +153,93 @@ static int percpu_sum(int fd, const void *key, __u64 *sum, size_t size,
 	return 0;
 }
 
-/*
- * Run the sync iterator (reading its pinned link runs it): the kernel's
- * per-task fault counters go into the maps wherever a fault program run
- * was skipped.  Probes started by an older vmview have none: nothing to do.
- */
-int vmi_probe_sync(void)
+/* The kernel's minor and major faults of the groups it reported. */
+struct kflt {
+	struct vmi_task_flt *v;	/* sorted by tgid, one per tgid */
+	size_t n;
+};
+
+static int cmp_tgid(const void *a, const void *b)
 {
-	char path[256], buf[64];
+	const struct vmi_task_flt *x = a, *y = b;
+
+	return x->tgid < y->tgid ? -1 : x->tgid > y->tgid;
+}
+
+/*
+ * Run the iterator (reading its pinned link runs it) and sum what it gives
+ * per tgid.  Probes started by an older vmview have none: k->n is 0.
+ */
+static int kflt_read(struct kflt *k)
+{
+	size_t cap = 256, len = 0, i, j;
+	char path[256];
 	ssize_t n;
+	char *buf;
 	int fd, err;
 
-	err = vmi_pin_path(path, sizeof(path), "links", VMI_BPF_LINK_SYNC);
+	k->v = NULL;
+	k->n = 0;
+	err = vmi_pin_path(path, sizeof(path), "links", VMI_BPF_LINK_TASK_FLT);
 	if (err)
 		return err;
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		;
-	err = n < 0 ? -errno : 0;
+	buf = malloc(cap * sizeof(*k->v));
+	while (buf) {
+		if (len + 64 * sizeof(*k->v) > cap * sizeof(*k->v)) {
+			char *more = realloc(buf, 2 * cap * sizeof(*k->v));
+
+			if (!more)
+				break;
+			buf = more;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap * sizeof(*k->v) - len);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	err = !buf ? -ENOMEM : n < 0 ? -errno : 0;
 	close(fd);
-	return err;
+	if (err) {
+		free(buf);
+		return err;
+	}
+	k->v = (struct vmi_task_flt *)buf;
+	k->n = len / sizeof(*k->v);
+	qsort(k->v, k->n, sizeof(*k->v), cmp_tgid);
+	for (i = 0, j = 0; i < k->n; i++) {
+		if (j && k->v[j - 1].tgid == k->v[i].tgid) {
+			k->v[j - 1].min += k->v[i].min;
+			k->v[j - 1].maj += k->v[i].maj;
+		} else {
+			k->v[j++] = k->v[i];
+		}
+	}
+	k->n = j;
+	return 0;
+}
+
+/*
+ * Minor and major of @tgid as the kernel counts them, when the iterator
+ * gave them; what no program run saw is unseen.
+ */
+static void kflt_apply(const struct kflt *k, __u32 tgid,
+		       struct vmi_fault_counts *f)
+{
+	struct vmi_task_flt key = { .tgid = tgid }, *e;
+	__u64 seen, all;
+
+	e = k->n ? bsearch(&key, k->v, k->n, sizeof(key), cmp_tgid) : NULL;
+	if (!e)
+		return;
+	seen = f->c[VMI_FAULT_MINOR] + f->c[VMI_FAULT_MAJOR];
+	all = e->min + e->maj;
+	f->c[VMI_FAULT_MINOR] = e->min;
+	f->c[VMI_FAULT_MAJOR] = e->maj;
+	f->c[VMI_FAULT_UNSEEN] = all > seen ? all - seen : 0;
 }
 
 /* Every CPU's fault cache (ncpus() entries), malloc'd; NULL if unused. */
@@ -216,13 +281,13 @@ int vmi_probe_counts(pid_t tgid, struct vmi_fault_counts *f,
 	struct vmi_fault_cache *fc, *again = NULL;
 	size_t size = ncpus() * sizeof(*fc);
 	struct vmi_tgid_counts c;
+	struct kflt k;
 	__u32 key = tgid;
 	int fd, err, tries;
 
 	fd = map_open(VMI_BPF_MAP_COUNTS);
 	if (fd < 0)
 		return fd;
-	vmi_probe_sync();
 	fc = caches_get();
 	for (tries = 0; tries < 100; tries++) {
 		err = bpf_map_lookup_elem(fd, &key, &c) ? -errno : 0;
@@ -242,6 +307,11 @@ int vmi_probe_counts(pid_t tgid, struct vmi_fault_counts *f,
 	free(again);
 	if (err)
 		return err;
+	/* after the maps: the kernel's counts include every fault they do */
+	if (!kflt_read(&k)) {
+		kflt_apply(&k, key, &c.fault);
+		free(k.v);
+	}
 	if (f)
 		*f = c.fault;
 	if (t)
@@ -251,15 +321,17 @@ int vmi_probe_counts(pid_t tgid, struct vmi_fault_counts *f,
 
 int vmi_probe_foreach(vmi_probe_cb cb, void *ctx)
 {
+	struct { __u32 tgid; struct vmi_tgid_counts c; } *all = NULL, *more;
+	size_t n = 0, cap = 0, i;
 	__u32 key, next, *prev = NULL;
 	struct vmi_fault_cache *fc;
 	struct vmi_tgid_counts c;
+	struct kflt k = { 0 };
 	int fd, ret = 0;
 
 	fd = map_open(VMI_BPF_MAP_COUNTS);
 	if (fd < 0)
 		return fd;
-	vmi_probe_sync();
 	fc = caches_get();
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
@@ -267,10 +339,27 @@ int vmi_probe_foreach(vmi_probe_cb cb, void *ctx)
 		if (bpf_map_lookup_elem(fd, &key, &c))
 			continue;	/* exited meanwhile */
 		caches_add(fc, key, &c.fault);
-		ret = cb(key, &c.fault, &c.tlb, ctx);
-		if (ret)
-			break;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			more = realloc(all, cap * sizeof(*all));
+			if (!more) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			all = more;
+		}
+		all[n].tgid = key;
+		all[n++].c = c;
 	}
+	/* after the maps: the kernel's counts include every fault they do */
+	kflt_read(&k);
+	for (i = 0; i < n && !ret; i++) {
+		kflt_apply(&k, all[i].tgid, &all[i].c.fault);
+		ret = cb(all[i].tgid, &all[i].c.fault, &all[i].c.tlb, ctx);
+	}
+out:
+	free(k.v);
+	free(all);
 	free(fc);
 	close(fd);
 	return ret;
