@@ -24,7 +24,8 @@ int main(int argc, char **argv)
 	pid_t *kids, cmd;
 	char c;
 
-	if (argc < 3 || (n = atoi(argv[1])) <= 0) {
+	n = argc < 3 ? 0 : atoi(argv[1]);
+	if (n <= 0) {
 		fprintf(stderr, "usage: hold_procs N CMD [ARG...]\n");
 		return 2;
 	}
