@@ -174,7 +174,7 @@ static int kflt_read(struct kflt *k)
 {
 	size_t cap = 256, len = 0, i, j;
 	char path[256];
-	ssize_t n;
+	ssize_t n = 0;
 	char *buf;
 	int fd, err;
 
