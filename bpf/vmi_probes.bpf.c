@@ -463,6 +463,24 @@ static __always_inline __u64 popcount(__u64 x)
 	return (x * 0x0101010101010101ULL) >> 56;
 }
 
+/* Bits set in the cpumask at @mask, this CPU's left out. */
+static __always_inline __u64 other_cpus(const void *mask)
+{
+	__u32 cpu = bpf_get_smp_processor_id(), i;
+	unsigned long word;
+	__u64 cpus = 0;
+
+	for (i = 0; i < MAX_CPUMASK_WORDS && i < cpumask_words; i++) {
+		if (bpf_probe_read_kernel(&word, sizeof(word),
+					  mask + i * sizeof(word)))
+			break;
+		if (i == cpu / 64)
+			word &= ~(1UL << (cpu % 64));
+		cpus += popcount(word);
+	}
+	return cpus;
+}
+
 /*
  * native_flush_tlb_multi(): the initiator sends flush IPIs to the CPUs of
  * @cpumask (mm_cpumask(), this CPU included; those in lazy TLB mode are
@@ -477,21 +495,160 @@ SEC("fentry/native_flush_tlb_multi")
 int BPF_PROG(vmi_tlb_send, const struct cpumask *cpumask,
 	     const struct flush_tlb_info *info)
 {
-	__u32 cpu = bpf_get_smp_processor_id(), i;
 	struct flush_tlb_info *f = (void *)info;
-	unsigned long word;
-	__u64 cpus = 0;
 
-	for (i = 0; i < MAX_CPUMASK_WORDS && i < cpumask_words; i++) {
-		if (bpf_probe_read_kernel(&word, sizeof(word),
-					  (void *)cpumask + i * sizeof(word)))
-			break;
-		if (i == cpu / 64)
-			word &= ~(1UL << (cpu % 64));
-		cpus += popcount(word);
-	}
 	count_tlb(flushed(BPF_CORE_READ(f, mm)), TLB(REMOTE_SEND_IPI),
-		  info_pages(f), cpus);
+		  info_pages(f), other_cpus(cpumask));
+	return 0;
+}
+
+#define PF_MEMALLOC	0x00000800	/* include/linux/sched.h */
+#define PF_KTHREAD	0x00200000
+
+/* x86-64 system call numbers (arch/x86/entry/syscalls/syscall_64.tbl) */
+enum {
+	NR_mmap = 9, NR_mprotect = 10, NR_munmap = 11, NR_brk = 12,
+	NR_mremap = 25, NR_madvise = 28, NR_shmdt = 67, NR_execve = 59,
+	NR_exit = 60, NR_exit_group = 231, NR_mbind = 237,
+	NR_migrate_pages = 256, NR_move_pages = 279, NR_execveat = 322,
+	NR_pkey_mprotect = 329, NR_process_madvise = 440,
+};
+
+/*
+ * Bytes of a task name as little-endian words, so that no string literal
+ * (a .rodata.str map) is needed: W(a, b, ...) packs up to 8 characters.
+ */
+#define B(c, i)		((__u64)(unsigned char)(c) << (8 * (i)))
+#define W8(a, b, c, d, e, f, g, h) \
+	(B(a, 0) | B(b, 1) | B(c, 2) | B(d, 3) | B(e, 4) | B(f, 5) | \
+	 B(g, 6) | B(h, 7))
+static __always_inline __u64 mask_bytes(int n)
+{
+	return n >= 8 ? ~0ULL : (1ULL << (8 * n)) - 1;
+}
+
+/* The first @len bytes of @comm (two words) are @w0, @w1. */
+static __always_inline bool comm_is(const __u64 *comm, __u64 w0, __u64 w1,
+				    int len)
+{
+	if ((comm[0] & mask_bytes(len)) != (w0 & mask_bytes(len)))
+		return false;
+	return len <= 8 ||
+		(comm[1] & mask_bytes(len - 8)) == (w1 & mask_bytes(len - 8));
+}
+
+/* Why current flushes a TLB (enum vmi_tlb_cause). */
+static __always_inline int flush_cause(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	unsigned int flags = t->flags;
+	struct pt_regs *regs;
+	__u64 comm[2] = {};
+	long nr;
+
+	if (flags & PF_KTHREAD) {
+		bpf_get_current_comm(comm, sizeof(comm));
+		/* kswapd<node>, kcompactd<node>, khugepaged, ksmd */
+		if (comm_is(comm, W8('k', 's', 'w', 'a', 'p', 'd', 0, 0), 0, 6))
+			return VMI_TLB_CAUSE_RECLAIM;
+		if (comm_is(comm, W8('k', 'c', 'o', 'm', 'p', 'a', 'c', 't'),
+			    W8('d', 0, 0, 0, 0, 0, 0, 0), 9))
+			return VMI_TLB_CAUSE_COMPACT;
+		if (comm_is(comm, W8('k', 'h', 'u', 'g', 'e', 'p', 'a', 'g'),
+			    W8('e', 'd', 0, 0, 0, 0, 0, 0), 11))
+			return VMI_TLB_CAUSE_THP;
+		if (comm_is(comm, W8('k', 's', 'm', 'd', 0, 0, 0, 0), 0, 5))
+			return VMI_TLB_CAUSE_KSM;
+		return VMI_TLB_CAUSE_OTHER;
+	}
+	if (flags & PF_MEMALLOC)
+		return VMI_TLB_CAUSE_RECLAIM;
+	regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	nr = BPF_CORE_READ(regs, orig_ax);
+	switch (nr) {
+	case NR_munmap: case NR_brk: case NR_mmap: case NR_shmdt:
+	case NR_exit: case NR_exit_group: case NR_execve: case NR_execveat:
+		return VMI_TLB_CAUSE_ZAP;
+	case NR_mprotect: case NR_pkey_mprotect:
+		return VMI_TLB_CAUSE_MPROTECT;
+	case NR_madvise: case NR_process_madvise:
+		return VMI_TLB_CAUSE_MADVISE;
+	case NR_mremap:
+		return VMI_TLB_CAUSE_MREMAP;
+	case NR_mbind: case NR_migrate_pages: case NR_move_pages:
+		return VMI_TLB_CAUSE_MIGRATE;
+	case -1:
+		return VMI_TLB_CAUSE_FAULT;
+	}
+	return VMI_TLB_CAUSE_OTHER;
+}
+
+static __always_inline void count_cause(struct vmi_tgid_counts *c,
+					unsigned long pages, __u64 cpus)
+{
+	__u32 cause = flush_cause();
+	__u64 *r;
+
+	if (!c)
+		return;
+	barrier_var(cause);
+	if (cause >= VMI_NR_TLB_CAUSES)		/* for the verifier */
+		return;
+	r = c->tlb.cause[cause];
+	add(&r[VMI_TLB_EVENTS], 1);
+	if (pages == TLB_FLUSH_ALL)
+		add(&r[VMI_TLB_FULL], 1);
+	else
+		add(&r[VMI_TLB_PAGES], pages);
+	add(&r[VMI_TLB_CPUS], cpus);
+}
+
+/* mm_cpumask(): after the struct (6.1, 6.12) or its flexible_array (7.3) */
+struct mm_struct___cpu_bitmap {
+	unsigned long cpu_bitmap[0];
+} __attribute__((preserve_access_index));
+
+struct mm_struct___flexible {
+	char flexible_array[0];
+} __attribute__((preserve_access_index));
+
+/*
+ * Every flush of a user address space starts here (munmap and zap,
+ * mprotect, mremap, THP collapse and split, KSM, migration, copy-on-write:
+ * flush_tlb_range(), flush_tlb_page(), tlb_finish_mmu()): charged to the
+ * owner of @mm by cause, with the pages asked for and the other CPUs of
+ * mm_cpumask() (before those in lazy TLB mode are left out).  Preemptible:
+ * a run can be skipped by the recursion guard (recursion_misses).
+ */
+SEC("fentry/flush_tlb_mm_range")
+int BPF_PROG(vmi_tlb_cause, struct mm_struct *mm, unsigned long start,
+	     unsigned long end, unsigned int stride_shift, bool freed_tables)
+{
+	unsigned long pages = TLB_FLUSH_ALL;
+	__u32 off;
+
+	if (end != TLB_FLUSH_ALL)
+		pages = (end - start) >> stride_shift;
+	if (bpf_core_field_exists(((struct mm_struct___flexible *)0)->flexible_array))
+		off = bpf_core_field_offset(struct mm_struct___flexible,
+					    flexible_array);
+	else
+		off = bpf_core_field_offset(struct mm_struct___cpu_bitmap,
+					    cpu_bitmap);
+	count_cause(flushed(mm), pages, other_cpus((void *)mm + off));
+	return 0;
+}
+
+/*
+ * The batched flush of reclaim and migration (try_to_unmap_flush()): one
+ * full flush for all the address spaces unmapped from, charged to current
+ * (kswapd, or the task that reclaimed or migrated).
+ */
+SEC("fentry/arch_tlbbatch_flush")
+int BPF_PROG(vmi_tlb_batch, struct arch_tlbflush_unmap_batch *batch)
+{
+	count_cause(current_counts(), TLB_FLUSH_ALL,
+		    other_cpus(&batch->cpumask));
 	return 0;
 }
 

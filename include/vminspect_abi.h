@@ -200,6 +200,46 @@ enum vmi_tlb_kind {
 	[VMI_TLB_CPUS] = "cpus",		\
 }
 
+/*
+ * Why a process's address space was flushed, told from the initiator's
+ * context at flush_tlb_mm_range() and arch_tlbbatch_flush() (see
+ * Documentation/probes.rst): the system call it is in (x86-64 numbers),
+ * reclaim (kswapd, or PF_MEMALLOC: direct reclaim and compaction,
+ * MADV_PAGEOUT), the kernel thread (kcompactd, khugepaged, ksmd), a page
+ * fault (no system call: copy-on-write, migration of a NUMA hinting
+ * fault), other (NUMA hinting scans from task work among them).  Per
+ * cause the VMI_TLB_KIND_NAMES numbers: flushes, full flushes, pages of
+ * the others, other CPUs asked.
+ */
+enum vmi_tlb_cause {
+	VMI_TLB_CAUSE_ZAP,	/* munmap, brk, mmap over a mapping, exit, exec */
+	VMI_TLB_CAUSE_MPROTECT,
+	VMI_TLB_CAUSE_MADVISE,
+	VMI_TLB_CAUSE_MREMAP,
+	VMI_TLB_CAUSE_MIGRATE,	/* mbind, migrate_pages, move_pages */
+	VMI_TLB_CAUSE_RECLAIM,
+	VMI_TLB_CAUSE_COMPACT,	/* kcompactd */
+	VMI_TLB_CAUSE_THP,	/* khugepaged */
+	VMI_TLB_CAUSE_KSM,	/* ksmd */
+	VMI_TLB_CAUSE_FAULT,
+	VMI_TLB_CAUSE_OTHER,
+	VMI_NR_TLB_CAUSES
+};
+
+#define VMI_TLB_CAUSE_NAMES {			\
+	[VMI_TLB_CAUSE_ZAP] = "zap",		\
+	[VMI_TLB_CAUSE_MPROTECT] = "mprotect",	\
+	[VMI_TLB_CAUSE_MADVISE] = "madvise",	\
+	[VMI_TLB_CAUSE_MREMAP] = "mremap",	\
+	[VMI_TLB_CAUSE_MIGRATE] = "migrate",	\
+	[VMI_TLB_CAUSE_RECLAIM] = "reclaim",	\
+	[VMI_TLB_CAUSE_COMPACT] = "compact",	\
+	[VMI_TLB_CAUSE_THP] = "thp",		\
+	[VMI_TLB_CAUSE_KSM] = "ksm",		\
+	[VMI_TLB_CAUSE_FAULT] = "fault",	\
+	[VMI_TLB_CAUSE_OTHER] = "other",	\
+}
+
 struct vmi_fault_counts {
 	__u64 c[VMI_NR_FAULT_COUNTERS];
 };
@@ -212,6 +252,8 @@ struct vmi_tlb_counts {
 	 */
 	__u64 shootdown_irqs;
 	__u64 r[VMI_TLB_MAX_REASONS][VMI_NR_TLB_KINDS];
+	/* flushes of this process's address space, by cause, initiator side */
+	__u64 cause[VMI_NR_TLB_CAUSES][VMI_NR_TLB_KINDS];
 };
 
 /* Value of VMI_BPF_MAP_COUNTS: one per thread group, shared by all CPUs. */

@@ -579,6 +579,54 @@ static int futex_wake_op_fresh(void *arg)
 		*p != 1;
 }
 
+/*
+ * Each cause of a flush, on purpose, @rounds times over 16 touched pages,
+ * with a thread spinning on CPU 1 (when there is one) so that the mm is
+ * loaded there too and every flush is sent to it.
+ */
+static int flush_causes(void *arg)
+{
+	struct tlb_work *w = arg;
+	int i, j, rounds = w->rounds;
+	size_t len = 16 * PAGE;
+	pthread_t t;
+
+	if (w->cpu_b >= 0 && pthread_create(&t, NULL, spinner, w))
+		return 1;
+	pin(w->cpu_a);
+	usleep(20000);		/* let the spinner reach its CPU */
+	for (i = 0; i < rounds; i++) {
+		char *p = fresh(16, PROT_READ | PROT_WRITE), *q;
+
+		if (!p)
+			return 1;
+		for (j = 0; j < 16; j++)
+			p[j * PAGE] = 1;
+		if (mprotect(p, len, PROT_READ))		/* mprotect */
+			return 1;
+		if (mprotect(p, len, PROT_READ | PROT_WRITE))	/* and back */
+			return 1;
+		for (j = 0; j < 16; j++)
+			p[j * PAGE] = 2;
+		if (madvise(p, len, MADV_DONTNEED))		/* madvise */
+			return 1;
+		for (j = 0; j < 16; j++)
+			p[j * PAGE] = 3;
+		q = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+		if (q == MAP_FAILED)
+			return 1;
+		q = mremap(p, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, q);
+		if (q == MAP_FAILED)					/* mremap */
+			return 1;
+		munmap(q, len);						/* zap */
+	}
+	w->stop = 1;
+	if (w->cpu_b >= 0)
+		pthread_join(t, NULL);
+	return 0;
+}
+
 static int online_cpus(void)
 {
 	return sysconf(_SC_NPROCESSORS_ONLN);
@@ -871,6 +919,51 @@ TEST_F(probes, remote_shootdowns_match_proc_interrupts)
  * had received before they started: the TLB line less the probes' count
  * must stay that sum over the online CPUs.
  */
+static unsigned long long cdelta(struct run *r, int cause, int kind)
+{
+	return r->t1.cause[cause][kind] - r->t0.cause[cause][kind];
+}
+
+/*
+ * Flushes by cause, charged to the process whose address space they
+ * flush, counted where they start (flush_tlb_mm_range()), with the other
+ * CPUs asked: mprotect(), madvise(MADV_DONTNEED), mremap() moving pages
+ * and munmap(), each at least once per round.
+ */
+TEST_F(probes, flushes_by_cause)
+{
+	static const char * const names[] = VMI_TLB_CAUSE_NAMES;
+	static const int causes[] = { VMI_TLB_CAUSE_MPROTECT,
+		VMI_TLB_CAUSE_MADVISE, VMI_TLB_CAUSE_MREMAP, VMI_TLB_CAUSE_ZAP };
+	struct tlb_work w = { .cpu_a = 0, .cpu_b = 1, .rounds = 50 };
+	unsigned long long n;
+	struct run r;
+	size_t i;
+
+	if (online_cpus() < 2)
+		w.cpu_b = -1;
+	ASSERT_EQ(0, run_start(&r, flush_causes, &w));
+	ASSERT_EQ(0, run_measure(&r));
+	for (i = 0; i < VMI_NR_TLB_CAUSES; i++)
+		if (cdelta(&r, i, VMI_TLB_EVENTS))
+			TH_LOG("%-8s flushes %llu full %llu pages %llu cpus %llu",
+			       names[i], cdelta(&r, i, VMI_TLB_EVENTS),
+			       cdelta(&r, i, VMI_TLB_FULL),
+			       cdelta(&r, i, VMI_TLB_PAGES),
+			       cdelta(&r, i, VMI_TLB_CPUS));
+	for (i = 0; i < ARRAY_SIZE(causes); i++) {
+		n = cdelta(&r, causes[i], VMI_TLB_EVENTS);
+		EXPECT_GE(n, (unsigned long long)w.rounds)
+			TH_LOG("%s", names[causes[i]]);
+		if (w.cpu_b >= 0)	/* the spinner's CPU, each time */
+			EXPECT_GE(cdelta(&r, causes[i], VMI_TLB_CPUS), n);
+	}
+	/* nothing of this in the kernel-thread causes */
+	EXPECT_EQ(0ULL, cdelta(&r, VMI_TLB_CAUSE_KSM, VMI_TLB_EVENTS));
+	EXPECT_EQ(0ULL, cdelta(&r, VMI_TLB_CAUSE_THP, VMI_TLB_EVENTS));
+	ASSERT_EXACT(&r);
+}
+
 TEST_F(probes, offline_cpu_leaves_the_system_wide_count)
 {
 	struct tlb_work w = { .cpu_a = 0, .cpu_b = 1, .rounds = 100 };
@@ -1128,7 +1221,8 @@ static void add_tp(struct btf *b, const char *name, int vp, const int *p)
 static int write_fake_btf(const char *path, enum fake_kernel kind)
 {
 	struct btf *b = btf__new_empty();
-	int in, ul, ui, vp, vma, regs, task, rq, cm, fi, meta, fd, ret = 0;
+	int in, ul, ui, vp, vma, regs, task, rq, cm, fi, meta, mm, bo, ub;
+	int fd, ret = 0;
 	const void *data;
 	__u32 size;
 
@@ -1146,6 +1240,10 @@ static int write_fake_btf(const char *path, enum fake_kernel kind)
 	fi = btf__add_struct(b, "flush_tlb_info", 0);
 	fi = btf__add_ptr(b, btf__add_const(b, fi));
 	meta = btf__add_ptr(b, btf__add_struct(b, "bpf_iter_meta", 0));
+	mm = btf__add_ptr(b, btf__add_struct(b, "mm_struct", 0));
+	bo = btf__add_int(b, "_Bool", 1, BTF_INT_BOOL);
+	ub = btf__add_ptr(b, btf__add_struct(b, "arch_tlbflush_unmap_batch",
+					     0));
 	{
 		int mm_fault[] = { vma, ul, ui, regs,
 				   kind == FAKE_MM_FAULT_5_ARGS ? ul : -1, -1 };
@@ -1157,6 +1255,8 @@ static int write_fake_btf(const char *path, enum fake_kernel kind)
 		int free[] = { task, -1 };
 		int multi[] = { cm, fi, -1 };
 		int iter[] = { meta, task, -1 };
+		int mm_range[] = { mm, ul, ul, ui, bo, -1 };
+		int batch[] = { ub, -1 };
 
 		add_func(b, "handle_mm_fault", ui, mm_fault);
 		if (kind != FAKE_NO_BAD_AREA)
@@ -1168,6 +1268,8 @@ static int write_fake_btf(const char *path, enum fake_kernel kind)
 		add_tp(b, "tlb_flush", vp, tlb);
 		add_tp(b, "sched_process_free", vp, free);
 		add_func(b, "native_flush_tlb_multi", 0, multi);
+		add_func(b, "flush_tlb_mm_range", 0, mm_range);
+		add_func(b, "arch_tlbbatch_flush", 0, batch);
 		add_func(b, "bpf_iter_task", in, iter);
 	}
 	btf__add_var(b, "runqueues", BTF_VAR_GLOBAL_ALLOCATED, rq);
@@ -1216,7 +1318,7 @@ TEST(attach_points_checked_against_btf)
 	ASSERT_EQ(0, write_fake_btf(file, FAKE_NO_BAD_AREA));
 	EXPECT_EQ(1, check_btf(file, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "bad_area_nosemaphore     MISSING"));
-	EXPECT_NE(NULL, strstr(out, "1 of 11 missing"));
+	EXPECT_NE(NULL, strstr(out, "1 of 13 missing"));
 
 	ASSERT_EQ(0, write_fake_btf(file, FAKE_MM_FAULT_5_ARGS));
 	EXPECT_EQ(1, check_btf(file, out, sizeof(out)));

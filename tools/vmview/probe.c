@@ -472,6 +472,9 @@ static int add_totals(pid_t tgid, const struct vmi_fault_counts *f,
 	src = &t->r[0][0];
 	for (i = 0; i < VMI_TLB_MAX_REASONS * VMI_NR_TLB_KINDS; i++)
 		(&tot->sum.tlb.r[0][0])[i] += src[i];
+	src = &t->cause[0][0];
+	for (i = 0; i < VMI_NR_TLB_CAUSES * VMI_NR_TLB_KINDS; i++)
+		(&tot->sum.tlb.cause[0][0])[i] += src[i];
 	tot->procs++;
 	return 0;
 }
@@ -626,6 +629,7 @@ static json_object *status_json(void)
 {
 	static const char * const fault_names[] = VMI_FAULT_NAMES;
 	static const char * const kind_names[] = VMI_TLB_KIND_NAMES;
+	static const char * const cause_names[] = VMI_TLB_CAUSE_NAMES;
 	json_object *o = json_object_new_object(), *pins, *f, *t;
 	struct totals tot = {};
 	struct vmi_global g;
@@ -674,6 +678,15 @@ static json_object *status_json(void)
 		json_object_object_add(t, name, r);
 	}
 	json_object_object_add(o, "tlb", t);
+	t = json_object_new_object();
+	for (i = 0; i < VMI_NR_TLB_CAUSES; i++) {
+		json_object *r = json_object_new_object();
+
+		for (k = 0; k < VMI_NR_TLB_KINDS; k++)
+			jadd_int(r, kind_names[k], tot.sum.tlb.cause[i][k]);
+		json_object_object_add(t, cause_names[i], r);
+	}
+	json_object_object_add(o, "tlb_causes", t);
 	json_object_object_add(o, "shootdown_irqs",
 			       json_object_new_int64(g.shootdown_irqs));
 	json_object_object_add(o, "lost", json_object_new_int64(g.lost));
@@ -761,6 +774,18 @@ static int do_status(int argc, char **argv)
 			char title[64];
 
 			snprintf(title, sizeof(title), "tlb %s", reason);
+			printf("%-28s", title);
+			json_object_object_foreach(r, key, val)
+				printf(" %s %s", key,
+				       json_object_get_string(val));
+			printf("\n");
+		}
+	}
+	if (json_object_object_get_ex(o, "tlb_causes", &v)) {
+		json_object_object_foreach(v, cause, r) {
+			char title[64];
+
+			snprintf(title, sizeof(title), "flushes %s", cause);
 			printf("%-28s", title);
 			json_object_object_foreach(r, key, val)
 				printf(" %s %s", key,
