@@ -616,8 +616,8 @@ struct mm_struct___flexible {
  * Every flush of a user address space starts here (munmap and zap,
  * mprotect, mremap, THP collapse and split, KSM, migration, copy-on-write:
  * flush_tlb_range(), flush_tlb_page(), tlb_finish_mmu()): charged to the
- * owner of @mm by cause, with the pages asked for and the other CPUs of
- * mm_cpumask() (before those in lazy TLB mode are left out).  Preemptible:
+ * owner of @mm by cause, with the pages (or a full flush) and the other
+ * CPUs of mm_cpumask() (before those in lazy TLB mode are left out).  Preemptible:
  * a run can be skipped by the recursion guard (recursion_misses).
  */
 SEC("fentry/flush_tlb_mm_range")
@@ -627,7 +627,12 @@ int BPF_PROG(vmi_tlb_cause, struct mm_struct *mm, unsigned long start,
 	unsigned long pages = TLB_FLUSH_ALL;
 	__u32 off;
 
-	if (end != TLB_FLUSH_ALL)
+	/*
+	 * As flush_tlb_mm_range() decides: more than
+	 * tlb_single_page_flush_ceiling pages (33 unless changed in debugfs)
+	 * is a full flush.
+	 */
+	if (end != TLB_FLUSH_ALL && (end - start) >> stride_shift <= 33)
 		pages = (end - start) >> stride_shift;
 	if (bpf_core_field_exists(((struct mm_struct___flexible *)0)->flexible_array))
 		off = bpf_core_field_offset(struct mm_struct___flexible,
