@@ -325,15 +325,24 @@ enum vmi_trswap_col { VMI_TRSWAP_COLS(VMI_X_ENUM) VMI_TRSWAP_NR_COLS };
 #endif
 
 #define VMI_BPF_PIN_DIR		"/sys/fs/bpf/vminspect"
-#define VMI_BPF_MAP_COUNTS	"counts"	/* per-CPU hash: tgid -> vmi_tgid_counts */
-#define VMI_BPF_MAP_VMAS	"vma_faults"	/* per-CPU LRU: vmi_vma_key -> vmi_vma_faults */
+#define VMI_BPF_MAP_COUNTS	"counts"	/* hash: tgid -> vmi_tgid_counts */
+#define VMI_BPF_MAP_VMAS	"vma_faults"	/* LRU hash: vmi_vma_key -> vmi_vma_faults */
 #define VMI_BPF_MAP_GLOBAL	"global"	/* per-CPU array [0]: vmi_global */
 #define VMI_BPF_MAP_CACHE	"fault_cache"	/* per-CPU array [0]: vmi_fault_cache */
+/*
+ * The task iterator that gives the kernel's own fault counts of the
+ * processes started after "probe start" (struct vmi_task_flt): reading
+ * its pinned link runs it.
+ */
+#define VMI_BPF_LINK_TASK_FLT	"vmi_task_flt"
 
 /*
  * Fault counters.  MINOR and MAJOR count exactly what mm_account_fault()
- * adds to current->min_flt / maj_flt.  READ/WRITE/EXEC and USER/KERNEL/GUP
- * split those same faults (each triple sums to MINOR + MAJOR).  The rest are
+ * adds to current->min_flt / maj_flt (for a process started after "probe
+ * start" readers take them from those counters, struct vmi_task_flt).
+ * READ/WRITE/EXEC and USER/KERNEL/GUP split the faults a program run saw;
+ * UNSEEN (set by readers) are the others (runs skipped by the recursion
+ * guard), so each triple plus UNSEEN sums to MINOR + MAJOR.  The rest are
  * outcomes the kernel does not count in min_flt/maj_flt.
  */
 enum vmi_fault_counter {
@@ -352,6 +361,7 @@ enum vmi_fault_counter {
 	VMI_FAULT_EFAULT,	/* failed kernel-mode or GUP fault (-EFAULT) */
 	VMI_FAULT_EXC_USER,	/* exceptions:page_fault_user (if enabled) */
 	VMI_FAULT_EXC_KERNEL,	/* exceptions:page_fault_kernel (if enabled) */
+	VMI_FAULT_UNSEEN,	/* in MINOR/MAJOR, no program run saw them */
 	VMI_NR_FAULT_COUNTERS
 };
 
@@ -371,6 +381,7 @@ enum vmi_fault_counter {
 	[VMI_FAULT_EFAULT] = "efault",		\
 	[VMI_FAULT_EXC_USER] = "exc_user",	\
 	[VMI_FAULT_EXC_KERNEL] = "exc_kernel",	\
+	[VMI_FAULT_UNSEEN] = "unseen",		\
 }
 
 /*
@@ -378,7 +389,8 @@ enum vmi_fault_counter {
  * argument of tlb:tlb_flush; names are read from the kernel's BTF, values
  * at or above VMI_TLB_MAX_REASONS are counted in the last slot).  Per
  * reason: events, how many of them flushed everything (pages ==
- * TLB_FLUSH_ALL) and the sum of the other events' page counts.
+ * TLB_FLUSH_ALL), the sum of the other events' page counts, and for
+ * remote_send_ipi the number of other CPUs the flush was sent to.
  */
 #define VMI_TLB_MAX_REASONS	8
 
@@ -386,6 +398,7 @@ enum vmi_tlb_kind {
 	VMI_TLB_EVENTS,
 	VMI_TLB_FULL,
 	VMI_TLB_PAGES,
+	VMI_TLB_CPUS,
 	VMI_NR_TLB_KINDS
 };
 
@@ -393,6 +406,47 @@ enum vmi_tlb_kind {
 	[VMI_TLB_EVENTS] = "events",		\
 	[VMI_TLB_FULL] = "full",		\
 	[VMI_TLB_PAGES] = "pages",		\
+	[VMI_TLB_CPUS] = "cpus",		\
+}
+
+/*
+ * Why a process's address space was flushed, told from the initiator's
+ * context at flush_tlb_mm_range() and arch_tlbbatch_flush() (see
+ * Documentation/probes.rst): the system call it is in (x86-64 numbers),
+ * reclaim (kswapd, or PF_MEMALLOC: direct reclaim and compaction,
+ * MADV_PAGEOUT), the kernel thread (kcompactd, khugepaged, ksmd), a page
+ * fault (no system call: copy-on-write, migration of a NUMA hinting
+ * fault), other (NUMA hinting scans from task work among them).  Per
+ * cause the VMI_TLB_KIND_NAMES numbers: flushes, full flushes, pages of
+ * the others, other CPUs asked.
+ */
+enum vmi_tlb_cause {
+	VMI_TLB_CAUSE_ZAP,	/* munmap, brk, mmap over a mapping, exit, exec */
+	VMI_TLB_CAUSE_MPROTECT,
+	VMI_TLB_CAUSE_MADVISE,
+	VMI_TLB_CAUSE_MREMAP,
+	VMI_TLB_CAUSE_MIGRATE,	/* mbind, migrate_pages, move_pages */
+	VMI_TLB_CAUSE_RECLAIM,
+	VMI_TLB_CAUSE_COMPACT,	/* kcompactd */
+	VMI_TLB_CAUSE_THP,	/* khugepaged */
+	VMI_TLB_CAUSE_KSM,	/* ksmd */
+	VMI_TLB_CAUSE_FAULT,
+	VMI_TLB_CAUSE_OTHER,
+	VMI_NR_TLB_CAUSES
+};
+
+#define VMI_TLB_CAUSE_NAMES {			\
+	[VMI_TLB_CAUSE_ZAP] = "zap",		\
+	[VMI_TLB_CAUSE_MPROTECT] = "mprotect",	\
+	[VMI_TLB_CAUSE_MADVISE] = "madvise",	\
+	[VMI_TLB_CAUSE_MREMAP] = "mremap",	\
+	[VMI_TLB_CAUSE_MIGRATE] = "migrate",	\
+	[VMI_TLB_CAUSE_RECLAIM] = "reclaim",	\
+	[VMI_TLB_CAUSE_COMPACT] = "compact",	\
+	[VMI_TLB_CAUSE_THP] = "thp",		\
+	[VMI_TLB_CAUSE_KSM] = "ksm",		\
+	[VMI_TLB_CAUSE_FAULT] = "fault",	\
+	[VMI_TLB_CAUSE_OTHER] = "other",	\
 }
 
 struct vmi_fault_counts {
@@ -407,12 +461,28 @@ struct vmi_tlb_counts {
 	 */
 	__u64 shootdown_irqs;
 	__u64 r[VMI_TLB_MAX_REASONS][VMI_NR_TLB_KINDS];
+	/* flushes of this process's address space, by cause, initiator side */
+	__u64 cause[VMI_NR_TLB_CAUSES][VMI_NR_TLB_KINDS];
 };
 
-/* Value of VMI_BPF_MAP_COUNTS (one copy per possible CPU). */
+/* Value of VMI_BPF_MAP_COUNTS: one per thread group, shared by all CPUs. */
 struct vmi_tgid_counts {
 	struct vmi_fault_counts fault;
 	struct vmi_tlb_counts tlb;
+};
+
+/*
+ * What reading VMI_BPF_LINK_TASK_FLT gives, one per task of a group with
+ * counters whose leader started after "probe start": the task's min_flt
+ * and maj_flt, for the group leader plus the group's (signal_struct: the
+ * threads gone).  Their sum per tgid is fields 10 and 12 of
+ * /proc/<pid>/stat.
+ */
+struct vmi_task_flt {
+	__u32 tgid;
+	__u32 pad;
+	__u64 min;
+	__u64 maj;
 };
 
 /*
@@ -439,7 +509,6 @@ struct vmi_vma_faults {
  * another group faults on that CPU).  A reader adds them to the entry of
  * the same tgid, and ignores a tgid that has no entry (a group that exited).
  * vm_start, vma_minor and vma_major are the same for VMI_BPF_MAP_VMAS.
- * Unused (tgid 0) when the kernel is fully preemptible.
  */
 struct vmi_fault_cache {
 	__u32 tgid;

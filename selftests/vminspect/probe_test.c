@@ -18,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/vfs.h>
@@ -64,11 +66,15 @@ static int stat_flt(pid_t pid, struct flt *f)
 	return 0;
 }
 
-/* Sum of the TLB line of /proc/interrupts (online CPUs). */
-static long long tlb_irqs(void)
+/*
+ * Sum of the TLB line of /proc/interrupts (online CPUs), and its first
+ * @ncol columns (one per online CPU) in cols[].
+ */
+static long long tlb_irqs_col(int ncol, long long *cols)
 {
 	char *buf = vst_read_file("/proc/interrupts", NULL), *p, *end;
 	long long sum = 0, v;
+	int i;
 
 	if (!buf)
 		return -1;
@@ -83,10 +89,12 @@ static long long tlb_irqs(void)
 		return -1;
 	}
 	p += 4;
-	for (;;) {
+	for (i = 0;; i++) {
 		v = strtoll(p, &end, 10);
 		if (end == p)
 			break;
+		if (i < ncol)
+			cols[i] = v;
 		sum += v;
 		p = end;
 	}
@@ -98,7 +106,8 @@ static long long tlb_irqs(void)
  * The probes' system-wide shootdown count and the TLB line at one instant:
  * retried until no shootdown came in between.
  */
-static int tlb_snapshot(long long *probes, long long *kernel)
+static int tlb_snapshot_col(long long *probes, long long *kernel, int ncol,
+			    long long *cols)
 {
 	struct vmi_global a, b;
 	int i;
@@ -106,7 +115,7 @@ static int tlb_snapshot(long long *probes, long long *kernel)
 	for (i = 0; i < 1000; i++) {
 		if (vmi_probe_global(&a))
 			return -1;
-		*kernel = tlb_irqs();
+		*kernel = tlb_irqs_col(ncol, cols);
 		if (vmi_probe_global(&b))
 			return -1;
 		if (a.shootdown_irqs == b.shootdown_irqs) {
@@ -115,6 +124,42 @@ static int tlb_snapshot(long long *probes, long long *kernel)
 		}
 	}
 	return -1;
+}
+
+static int tlb_snapshot(long long *probes, long long *kernel)
+{
+	return tlb_snapshot_col(probes, kernel, 0, NULL);
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+/* recursion_misses of our pinned program @name (bpf_prog_info). */
+static long long prog_misses(const char *name)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/progs/%s", VMI_BPF_PIN_DIR, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -1;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return info.recursion_misses;
 }
 
 static int probe_flt(pid_t pid, struct vmi_fault_counts *f,
@@ -254,20 +299,24 @@ static unsigned long long tdelta(struct run *r, int reason, int kind)
 	return r->t1.r[reason][kind] - r->t0.r[reason][kind];
 }
 
-/* The kernel's deltas equal the probes' (and the splits add up). */
+/*
+ * The kernel's deltas equal the probes' (and the splits add up, with the
+ * faults no program run saw).
+ */
 #define ASSERT_EXACT(r) do {						\
 	struct run *_r = (r);						\
 	unsigned long long kmin = _r->k1.min - _r->k0.min;		\
 	unsigned long long kmaj = _r->k1.maj - _r->k0.maj;		\
 	unsigned long long all = kmin + kmaj;				\
-	TH_LOG("min_flt +%llu maj_flt +%llu; probes minor +%llu major +%llu", \
+	unsigned long long unseen = pdelta(_r, VMI_FAULT_UNSEEN);	\
+	TH_LOG("min_flt +%llu maj_flt +%llu; probes minor +%llu major +%llu unseen +%llu", \
 	       kmin, kmaj, pdelta(_r, VMI_FAULT_MINOR),			\
-	       pdelta(_r, VMI_FAULT_MAJOR));				\
+	       pdelta(_r, VMI_FAULT_MAJOR), unseen);			\
 	ASSERT_EQ(kmin, pdelta(_r, VMI_FAULT_MINOR));			\
 	ASSERT_EQ(kmaj, pdelta(_r, VMI_FAULT_MAJOR));			\
-	ASSERT_EQ(all, pdelta(_r, VMI_FAULT_READ) +			\
+	ASSERT_EQ(all, pdelta(_r, VMI_FAULT_READ) + unseen +		\
 		  pdelta(_r, VMI_FAULT_WRITE) + pdelta(_r, VMI_FAULT_EXEC)); \
-	ASSERT_EQ(all, pdelta(_r, VMI_FAULT_USER) +			\
+	ASSERT_EQ(all, pdelta(_r, VMI_FAULT_USER) + unseen +		\
 		  pdelta(_r, VMI_FAULT_KERNEL) + pdelta(_r, VMI_FAULT_GUP)); \
 } while (0)
 
@@ -464,6 +513,120 @@ static int mmap_churn(void *arg)
 	return 0;
 }
 
+/*
+ * Threads sharing CPU 0, each touching its own fresh pages.  They stay
+ * alive (blocked on a barrier) while the counters are read, then exit.
+ */
+#define SHARED_THREADS	4
+#define SHARED_PAGES	8192
+
+struct shared_cpu {
+	pthread_barrier_t done, go;
+	int say, wait;		/* the child's ends of the pipes */
+};
+
+static void *shared_toucher(void *arg)
+{
+	struct shared_cpu *sc = arg;
+
+	pin(0);
+	touch_anon((void *)SHARED_PAGES);
+	pthread_barrier_wait(&sc->done);
+	pthread_barrier_wait(&sc->go);
+	return NULL;
+}
+
+static int shared_cpu_threads(struct shared_cpu *sc)
+{
+	pthread_t t[SHARED_THREADS];
+	int i;
+
+	pin(0);
+	if (pthread_barrier_init(&sc->done, NULL, SHARED_THREADS + 1) ||
+	    pthread_barrier_init(&sc->go, NULL, SHARED_THREADS + 1))
+		return 1;
+	for (i = 0; i < SHARED_THREADS; i++)
+		if (pthread_create(&t[i], NULL, shared_toucher, sc))
+			return 1;
+	pthread_barrier_wait(&sc->done);
+	/* the parent reads the counters with every thread alive, then */
+	child_say(sc->say);
+	child_wait(sc->wait);
+	pthread_barrier_wait(&sc->go);
+	for (i = 0; i < SHARED_THREADS; i++)
+		pthread_join(t[i], NULL);
+	return 0;
+}
+
+/*
+ * FUTEX_WAKE_OP on a page never touched: futex_atomic_op_inuser() faults
+ * with page faults disabled (kernel mode, bad_area_nosemaphore(), fixup
+ * -EFAULT), then fault_in_user_writeable() faults the page in through GUP
+ * and the operation is retried.  The first fault is the *_nofault path,
+ * no error of the task.
+ */
+static int futex_wake_op_fresh(void *arg)
+{
+	int *p = (int *)fresh(2, PROT_READ | PROT_WRITE);
+	int word = 0;
+
+	if (!p)
+		return 1;
+	/* wake 0 on &word, then *p += 1 and wake 0 on p */
+	return syscall(SYS_futex, &word, FUTEX_WAKE_OP | FUTEX_PRIVATE_FLAG,
+		       0, (void *)0, p,
+		       FUTEX_OP(FUTEX_OP_ADD, 1, FUTEX_OP_CMP_EQ, 0)) < 0 ||
+		*p != 1;
+}
+
+/*
+ * Each cause of a flush, on purpose, @rounds times over 16 touched pages,
+ * with a thread spinning on CPU 1 (when there is one) so that the mm is
+ * loaded there too and every flush is sent to it.
+ */
+static int flush_causes(void *arg)
+{
+	struct tlb_work *w = arg;
+	int i, j, rounds = w->rounds;
+	size_t len = 16 * PAGE;
+	pthread_t t;
+
+	if (w->cpu_b >= 0 && pthread_create(&t, NULL, spinner, w))
+		return 1;
+	pin(w->cpu_a);
+	usleep(20000);		/* let the spinner reach its CPU */
+	for (i = 0; i < rounds; i++) {
+		char *p = fresh(16, PROT_READ | PROT_WRITE), *q;
+
+		if (!p)
+			return 1;
+		for (j = 0; j < 16; j++)
+			p[j * PAGE] = 1;
+		if (mprotect(p, len, PROT_READ))		/* mprotect */
+			return 1;
+		if (mprotect(p, len, PROT_READ | PROT_WRITE))	/* and back */
+			return 1;
+		for (j = 0; j < 16; j++)
+			p[j * PAGE] = 2;
+		if (madvise(p, len, MADV_DONTNEED))		/* madvise */
+			return 1;
+		for (j = 0; j < 16; j++)
+			p[j * PAGE] = 3;
+		q = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+		if (q == MAP_FAILED)
+			return 1;
+		q = mremap(p, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, q);
+		if (q == MAP_FAILED)					/* mremap */
+			return 1;
+		munmap(q, len);						/* zap */
+	}
+	w->stop = 1;
+	if (w->cpu_b >= 0)
+		pthread_join(t, NULL);
+	return 0;
+}
+
 static int online_cpus(void)
 {
 	return sysconf(_SC_NPROCESSORS_ONLN);
@@ -534,6 +697,79 @@ TEST_F(probes, gup_fault_charged_to_caller)
 	ASSERT_EQ(0, run_measure(&r));
 	ASSERT_EXACT(&r);
 	ASSERT_GE(pdelta(&r, VMI_FAULT_GUP), 1ULL);
+}
+
+/*
+ * Under preempt=full (or lazy) a thread preempted inside vmi_fault makes
+ * the recursion guard skip the next run on that CPU: the totals must not
+ * lose those faults.  Run by tools/check.sh in a guest booted
+ * preempt=full (and preempt=lazy on 7.3) as well; it passes, with no
+ * unseen faults, under voluntary preemption too.
+ */
+TEST_F(probes, threads_sharing_one_cpu)
+{
+	char *model = vst_read_file("/sys/kernel/debug/sched/preempt", NULL);
+	long long miss0 = prog_misses("vmi_fault"), miss1;
+	int down[2], up[2], st;
+	struct shared_cpu sc;
+	struct run r;
+	pid_t pid;
+
+	TH_LOG("preemption: %s", model ? strtok(model, "\n") : "?");
+	free(model);
+	ASSERT_LE(0, miss0);
+	/* go, then the counters are read while every thread is alive */
+	ASSERT_EQ(0, pipe(down));
+	ASSERT_EQ(0, pipe(up));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		close(down[1]);
+		close(up[0]);
+		sc.say = up[1];
+		sc.wait = down[0];
+		child_say(sc.say);
+		child_wait(sc.wait);
+		_exit(shared_cpu_threads(&sc));
+	}
+	close(down[0]);
+	close(up[1]);
+	memset(&r, 0, sizeof(r));
+	r.pid = pid;
+	r.to_child = down[1];
+	r.from_child = up[0];
+	ASSERT_EQ(0, parent_wait(&r));
+	ASSERT_EQ(0, stat_flt(pid, &r.k0));
+	ASSERT_EQ(0, probe_flt(pid, &r.p0, &r.t0));
+	ASSERT_EQ(1, write(r.to_child, "g", 1));
+	ASSERT_EQ(0, parent_wait(&r));
+	ASSERT_EQ(0, stat_flt(pid, &r.k1));
+	ASSERT_EQ(0, probe_flt(pid, &r.p1, &r.t1));
+	miss1 = prog_misses("vmi_fault");
+	TH_LOG("vmi_fault recursion misses +%lld", miss1 - miss0);
+	ASSERT_GE(r.k1.min - r.k0.min,
+		  (unsigned long long)SHARED_THREADS * SHARED_PAGES);
+	ASSERT_EXACT(&r);
+	/* a fault unseen is one whose run was skipped */
+	ASSERT_GE((unsigned long long)(miss1 - miss0),
+		  pdelta(&r, VMI_FAULT_UNSEEN));
+	ASSERT_EQ(1, write(r.to_child, "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st));
+	ASSERT_EQ(0, WEXITSTATUS(st));
+}
+
+TEST_F(probes, nofault_access_is_no_efault)
+{
+	struct run r;
+
+	ASSERT_EQ(0, run_start(&r, futex_wake_op_fresh, NULL));
+	ASSERT_EQ(0, run_measure(&r));
+	TH_LOG("efault +%llu gup +%llu", pdelta(&r, VMI_FAULT_EFAULT),
+	       pdelta(&r, VMI_FAULT_GUP));
+	ASSERT_EXACT(&r);
+	ASSERT_GE(pdelta(&r, VMI_FAULT_GUP), 1ULL);
+	ASSERT_EQ(0ULL, pdelta(&r, VMI_FAULT_EFAULT));
 }
 
 TEST_F(probes, caught_sigsegv)
@@ -632,12 +868,16 @@ TEST_F(probes, remote_shootdowns_match_proc_interrupts)
 {
 	struct tlb_work w = { .cpu_a = 0, .cpu_b = 1, .rounds = 300 };
 	int send = tlb_reason("remote_send_ipi");
+	long long ms = prog_misses("vmi_tlb_send");
+	long long mi = prog_misses("vmi_tlb_ipi");
 	long long p0, k0, p1, k1;
 	struct run r;
 
 	if (online_cpus() < 2)
 		SKIP(return, "needs 2 online CPUs");
 	ASSERT_LE(0, send);
+	ASSERT_LE(0, ms);
+	ASSERT_LE(0, mi);
 	ASSERT_EQ(0, run_start(&r, mmap_churn, &w));
 	ASSERT_EQ(0, parent_wait(&r));
 	/* run_measure() without its first wait: snapshot TLB first */
@@ -655,21 +895,108 @@ TEST_F(probes, remote_shootdowns_match_proc_interrupts)
 	TH_LOG("TLB line +%lld, probes +%lld; workload sent %llu, received %llu",
 	       k1 - k0, p1 - p0, tdelta(&r, send, VMI_TLB_EVENTS),
 	       r.t1.shootdown_irqs - r.t0.shootdown_irqs);
+	TH_LOG("sent to %llu CPUs; recursion misses: vmi_tlb_send +%lld, vmi_tlb_ipi +%lld",
+	       tdelta(&r, send, VMI_TLB_CPUS),
+	       prog_misses("vmi_tlb_send") - ms, prog_misses("vmi_tlb_ipi") - mi);
 	ASSERT_EQ(k1 - k0, p1 - p0);
 	ASSERT_GT(tdelta(&r, send, VMI_TLB_EVENTS), 0ULL);
+	/* one other CPU online: at most one CPU per IPI sent */
+	ASSERT_GE(tdelta(&r, send, VMI_TLB_CPUS), 1ULL);
+	ASSERT_LE(tdelta(&r, send, VMI_TLB_CPUS),
+		  tdelta(&r, send, VMI_TLB_EVENTS));
 	ASSERT_GT(r.t1.shootdown_irqs - r.t0.shootdown_irqs, 0ULL);
+	/* a flush IPI received while sending is another program's */
+	ASSERT_EQ(ms, prog_misses("vmi_tlb_send"));
+	ASSERT_EQ(mi, prog_misses("vmi_tlb_ipi"));
 	ASSERT_EXACT(&r);
 }
 
-static int write_str(const char *path, const char *s)
+/*
+ * /proc/interrupts sums the online CPUs: when cpu1 goes offline its
+ * column leaves the TLB line, and the probes' system-wide count must lose
+ * what cpu1 received since they started, no more and no less.  Taken when
+ * the probes have counted nothing yet, the TLB columns are what each CPU
+ * had received before they started: the TLB line less the probes' count
+ * must stay that sum over the online CPUs.
+ */
+static unsigned long long cdelta(struct run *r, int cause, int kind)
 {
-	int fd = open(path, O_WRONLY), ret;
+	return r->t1.cause[cause][kind] - r->t0.cause[cause][kind];
+}
 
-	if (fd < 0)
-		return -1;
-	ret = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
-	close(fd);
-	return ret;
+/*
+ * Flushes by cause, charged to the process whose address space they
+ * flush, counted where they start (flush_tlb_mm_range()), with the other
+ * CPUs asked: mprotect(), madvise(MADV_DONTNEED), mremap() moving pages
+ * and munmap(), each at least once per round.
+ */
+TEST_F(probes, flushes_by_cause)
+{
+	static const char * const names[] = VMI_TLB_CAUSE_NAMES;
+	static const int causes[] = { VMI_TLB_CAUSE_MPROTECT,
+		VMI_TLB_CAUSE_MADVISE, VMI_TLB_CAUSE_MREMAP, VMI_TLB_CAUSE_ZAP };
+	struct tlb_work w = { .cpu_a = 0, .cpu_b = 1, .rounds = 50 };
+	unsigned long long n;
+	struct run r;
+	size_t i;
+
+	if (online_cpus() < 2)
+		w.cpu_b = -1;
+	ASSERT_EQ(0, run_start(&r, flush_causes, &w));
+	ASSERT_EQ(0, run_measure(&r));
+	for (i = 0; i < VMI_NR_TLB_CAUSES; i++)
+		if (cdelta(&r, i, VMI_TLB_EVENTS))
+			TH_LOG("%-8s flushes %llu full %llu pages %llu cpus %llu",
+			       names[i], cdelta(&r, i, VMI_TLB_EVENTS),
+			       cdelta(&r, i, VMI_TLB_FULL),
+			       cdelta(&r, i, VMI_TLB_PAGES),
+			       cdelta(&r, i, VMI_TLB_CPUS));
+	for (i = 0; i < ARRAY_SIZE(causes); i++) {
+		n = cdelta(&r, causes[i], VMI_TLB_EVENTS);
+		EXPECT_GE(n, (unsigned long long)w.rounds)
+			TH_LOG("%s", names[causes[i]]);
+		if (w.cpu_b >= 0)	/* the spinner's CPU, each time */
+			EXPECT_GE(cdelta(&r, causes[i], VMI_TLB_CPUS), n);
+	}
+	/* nothing of this in the kernel-thread causes */
+	EXPECT_EQ(0ULL, cdelta(&r, VMI_TLB_CAUSE_KSM, VMI_TLB_EVENTS));
+	EXPECT_EQ(0ULL, cdelta(&r, VMI_TLB_CAUSE_THP, VMI_TLB_EVENTS));
+	ASSERT_EXACT(&r);
+}
+
+TEST_F(probes, offline_cpu_leaves_the_system_wide_count)
+{
+	struct tlb_work w = { .cpu_a = 0, .cpu_b = 1, .rounds = 100 };
+	long long pa = -1, ka, pb, kb, pc, kc, a[2], b[2], c[1];
+	struct run r;
+	int i, rc;
+
+	if (online_cpus() != 2)
+		SKIP(return, "needs exactly 2 online CPUs");
+	for (i = 0; i < 20; i++) {
+		ASSERT_EQ(0, tlb_snapshot_col(&pa, &ka, 2, a));
+		if (!pa)
+			break;
+		ASSERT_EQ(0, vmview("probe stop"));	/* again, from 0 */
+		ASSERT_EQ(0, vmview("probe start"));
+	}
+	ASSERT_EQ(0, pa);
+	ASSERT_EQ(0, run_start(&r, mmap_churn, &w));
+	ASSERT_EQ(0, run_measure(&r));
+	ASSERT_EQ(0, tlb_snapshot_col(&pb, &kb, 2, b));
+	ASSERT_EQ(kb - pb, a[0] + a[1]);
+	ASSERT_GT(b[1] - a[1], 0);
+	if (write_str(CPU1_ONLINE, "0"))
+		SKIP(return, "cannot take cpu1 offline");
+	rc = tlb_snapshot_col(&pc, &kc, 1, c);
+	EXPECT_EQ(0, write_str(CPU1_ONLINE, "1"));
+	ASSERT_EQ(0, rc);
+	TH_LOG("before the start cpu0 %lld cpu1 %lld; cpu1 received %lld since",
+	       a[0], a[1], b[1] - a[1]);
+	TH_LOG("cpu1 offline: probes %lld -> %lld, TLB line %lld -> %lld",
+	       pb, pc, kb, kc);
+	ASSERT_EQ(kc, c[0]);
+	ASSERT_EQ(kc - pc, a[0]);
 }
 
 /* With one CPU online nothing can be shot down remotely. */
@@ -894,7 +1221,8 @@ static void add_tp(struct btf *b, const char *name, int vp, const int *p)
 static int write_fake_btf(const char *path, enum fake_kernel kind)
 {
 	struct btf *b = btf__new_empty();
-	int in, ul, ui, vp, vma, regs, task, rq, fd, ret = 0;
+	int in, ul, ui, vp, vma, regs, task, rq, cm, fi, meta, mm, bo, ub;
+	int fd, ret = 0;
 	const void *data;
 	__u32 size;
 
@@ -908,6 +1236,14 @@ static int write_fake_btf(const char *path, enum fake_kernel kind)
 	regs = btf__add_ptr(b, btf__add_struct(b, "pt_regs", 0));
 	task = btf__add_ptr(b, btf__add_struct(b, "task_struct", 0));
 	rq = btf__add_struct(b, "rq", 0);
+	cm = btf__add_ptr(b, btf__add_const(b, btf__add_struct(b, "cpumask", 0)));
+	fi = btf__add_struct(b, "flush_tlb_info", 0);
+	fi = btf__add_ptr(b, btf__add_const(b, fi));
+	meta = btf__add_ptr(b, btf__add_struct(b, "bpf_iter_meta", 0));
+	mm = btf__add_ptr(b, btf__add_struct(b, "mm_struct", 0));
+	bo = btf__add_int(b, "_Bool", 1, BTF_INT_BOOL);
+	ub = btf__add_ptr(b, btf__add_struct(b, "arch_tlbflush_unmap_batch",
+					     0));
 	{
 		int mm_fault[] = { vma, ul, ui, regs,
 				   kind == FAKE_MM_FAULT_5_ARGS ? ul : -1, -1 };
@@ -917,6 +1253,10 @@ static int write_fake_btf(const char *path, enum fake_kernel kind)
 		int pf[] = { ul, regs, ul, -1 };
 		int tlb[] = { in, ul, -1 };
 		int free[] = { task, -1 };
+		int multi[] = { cm, fi, -1 };
+		int iter[] = { meta, task, -1 };
+		int mm_range[] = { mm, ul, ul, ui, bo, -1 };
+		int batch[] = { ub, -1 };
 
 		add_func(b, "handle_mm_fault", ui, mm_fault);
 		if (kind != FAKE_NO_BAD_AREA)
@@ -927,6 +1267,10 @@ static int write_fake_btf(const char *path, enum fake_kernel kind)
 		add_tp(b, "page_fault_kernel", vp, pf);
 		add_tp(b, "tlb_flush", vp, tlb);
 		add_tp(b, "sched_process_free", vp, free);
+		add_func(b, "native_flush_tlb_multi", 0, multi);
+		add_func(b, "flush_tlb_mm_range", 0, mm_range);
+		add_func(b, "arch_tlbbatch_flush", 0, batch);
+		add_func(b, "bpf_iter_task", in, iter);
 	}
 	btf__add_var(b, "runqueues", BTF_VAR_GLOBAL_ALLOCATED, rq);
 	data = btf__raw_data(b, &size);
@@ -974,7 +1318,7 @@ TEST(attach_points_checked_against_btf)
 	ASSERT_EQ(0, write_fake_btf(file, FAKE_NO_BAD_AREA));
 	EXPECT_EQ(1, check_btf(file, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "bad_area_nosemaphore     MISSING"));
-	EXPECT_NE(NULL, strstr(out, "1 of 10 missing"));
+	EXPECT_NE(NULL, strstr(out, "1 of 13 missing"));
 
 	ASSERT_EQ(0, write_fake_btf(file, FAKE_MM_FAULT_5_ARGS));
 	EXPECT_EQ(1, check_btf(file, out, sizeof(out)));

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -214,27 +215,17 @@ static int check_kernel(struct bpf_object *obj)
 	return 0;
 }
 
-/*
- * Plain increments are exact unless a fault program can be preempted by
- * another thread of its group on the same CPU: only on a fully preemptible
- * kernel.  The active model is the one in parentheses in debugfs; when it
- * cannot be read, assume the worst.
- */
-static bool kernel_fully_preemptible(void)
+/* CLOCK_MONOTONIC in ns, the clock of task_struct start_time. */
+static __u64 monotonic_ns(void)
 {
-	char buf[128] = "";
-	FILE *f = fopen("/sys/kernel/debug/sched/preempt", "r");
+	struct timespec ts;
 
-	if (!f)
-		return true;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	return !strstr(buf, "(none)") && !strstr(buf, "(voluntary)");
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 /* Long options without a short form: getopt_long() values above a char. */
-enum { OPT_NO_VMAS = 256, OPT_EXCEPTIONS, OPT_BTF };
+enum { OPT_NO_VMAS = 256, OPT_EXCEPTIONS, OPT_TASK_SWITCH, OPT_BTF };
 
 static const struct cmd probe_cmds[];
 
@@ -254,6 +245,8 @@ static void probe_help(FILE *f)
 		"  --no-vmas      do not group faults by VMA (cheaper)\n"
 		"  --exceptions   also count raw #PF exceptions (exc_user,\n"
 		"                 exc_kernel: a second program per fault)\n"
+		"  --task-switch  also count the TLB flushes of context switches\n"
+		"                 (flush_on_task_switch: a program on each)\n"
 		"check looks up what the probes attach to in the kernel's BTF\n"
 		"(or in FILE, a vmlinux or raw BTF) without loading anything.\n",
 		VMI_BPF_PIN_DIR);
@@ -271,14 +264,16 @@ static int probe_opts(int argc, char **argv, const struct option *longopts,
 	return vmv_no_more(argc, argv);
 }
 
-static bool start_vmas, start_exceptions;
+static bool start_vmas, start_exceptions, start_task_switch;
 
 static int start_opt(int opt, const char *arg)
 {
 	if (opt == OPT_NO_VMAS)
 		start_vmas = false;
-	else
+	else if (opt == OPT_EXCEPTIONS)
 		start_exceptions = true;
+	else
+		start_task_switch = true;
 	return 0;
 }
 
@@ -301,15 +296,17 @@ static int do_start(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "no-vmas",	no_argument,	NULL,	OPT_NO_VMAS },
 		{ "exceptions",	no_argument,	NULL,	OPT_EXCEPTIONS },
+		{ "task-switch", no_argument,	NULL,	OPT_TASK_SWITCH },
 		{ NULL,		0,		NULL,	0 },
 	};
 	struct vmi_probes_bpf *skel;
 	size_t i;
 	long hz;
-	int err;
+	int err, cpus;
 
 	start_vmas = true;
 	start_exceptions = false;
+	start_task_switch = false;
 	err = probe_opts(argc, argv, opts, start_opt);
 	if (err >= 0)
 		return err;
@@ -324,10 +321,13 @@ static int do_start(int argc, char **argv)
 	}
 	hz = sysconf(_SC_CLK_TCK);
 	skel->rodata->track_vmas = start_vmas;
-	skel->rodata->atomic_counts = kernel_fully_preemptible();
 	skel->rodata->ns_per_tick = 1000000000ULL / (hz > 0 ? hz : 100);
+	skel->rodata->start_ns = monotonic_ns();
+	cpus = libbpf_num_possible_cpus();
+	skel->rodata->cpumask_words = cpus > 0 ? (cpus + 63) / 64 : 1;
 	bpf_program__set_autoload(skel->progs.vmi_exc_user, start_exceptions);
 	bpf_program__set_autoload(skel->progs.vmi_exc_kernel, start_exceptions);
+	bpf_program__set_autoload(skel->progs.vmi_tlb, start_task_switch);
 
 	err = check_kernel(skel->obj);
 	if (err)
@@ -541,9 +541,12 @@ static int do_check(int argc, char **argv)
 /* probe status: what is pinned, the options, the counters' totals. */
 struct pin {
 	char name[NAME_MAX + 1];
-	bool have_info;		/* programs: the kernel's id and misses */
+	bool have_info;		/* programs: the kernel's id, misses, runs */
 	__u32 id;
 	__u64 recursion_misses;
+	__u64 run_cnt;		/* kernel.bpf_stats_enabled: 0 while off */
+	__u64 run_time_ns;
+	long long memlock;	/* maps: fdinfo's memlock, -1 if none */
 };
 
 struct pin_list {
@@ -555,8 +558,8 @@ struct probe_status {
 	bool running;		/* the counters' map is pinned */
 	bool pinned;		/* VMI_BPF_PIN_DIR exists */
 	struct pin_list progs, links, maps;
-	bool have_rodata;	/* vmas and atomic read from the pins */
-	bool vmas, atomic, exceptions;
+	bool have_rodata;	/* vmas read from the pins */
+	bool vmas, exceptions, task_switch;
 	int err;		/* reading the counters, or 0 */
 	unsigned long procs;
 	struct vmi_tgid_counts sum;
@@ -576,11 +579,14 @@ static int add_totals(pid_t tgid, const struct vmi_fault_counts *f,
 	src = &t->r[0][0];
 	for (i = 0; i < VMI_TLB_MAX_REASONS * VMI_NR_TLB_KINDS; i++)
 		(&st->sum.tlb.r[0][0])[i] += src[i];
+	src = &t->cause[0][0];
+	for (i = 0; i < VMI_NR_TLB_CAUSES * VMI_NR_TLB_KINDS; i++)
+		(&st->sum.tlb.cause[0][0])[i] += src[i];
 	st->procs++;
 	return 0;
 }
 
-/* The kernel's id and recursion misses of the program pinned at @path. */
+/* The kernel's id, recursion misses and runs of the program at @path. */
 static void prog_info(const char *path, struct pin *p)
 {
 	struct bpf_prog_info info = {};
@@ -593,12 +599,41 @@ static void prog_info(const char *path, struct pin *p)
 		p->have_info = true;
 		p->id = info.id;
 		p->recursion_misses = info.recursion_misses;
+		p->run_cnt = info.run_cnt;
+		p->run_time_ns = info.run_time_ns;
 	}
 	close(fd);
 }
 
-/* The pins of VMI_BPF_PIN_DIR/SUB, in directory order; for programs the
- * kernel's id and recursion misses.
+/*
+ * The kernel's account of the memory of the map pinned at @path: fdinfo's
+ * memlock (what the map uses since 6.5, an estimate from its size before),
+ * in bytes; -1 if there is none.
+ */
+static long long map_memlock(const char *path)
+{
+	char fdinfo[64], line[128];
+	long long v = -1;
+	int fd = bpf_obj_get(path);
+	FILE *f;
+
+	if (fd < 0)
+		return -1;
+	snprintf(fdinfo, sizeof(fdinfo), "/proc/self/fdinfo/%d", fd);
+	f = fopen(fdinfo, "r");
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "memlock: %lld", &v) == 1)
+				break;
+		fclose(f);
+	}
+	close(fd);
+	return v;
+}
+
+/*
+ * The pins of VMI_BPF_PIN_DIR/SUB, in directory order; for programs the
+ * kernel's id, recursion misses and runs, for maps their memory.
  */
 static int read_pins(const char *sub, struct pin_list *l)
 {
@@ -630,10 +665,12 @@ static int read_pins(const char *sub, struct pin_list *l)
 		p = &l->v[l->n++];
 		memset(p, 0, sizeof(*p));
 		snprintf(p->name, sizeof(p->name), "%s", de->d_name);
-		if (strcmp(sub, "progs"))
-			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		prog_info(path, p);
+		p->memlock = -1;
+		if (!strcmp(sub, "progs"))
+			prog_info(path, p);
+		else if (!strcmp(sub, "maps"))
+			p->memlock = map_memlock(path);
 	}
 	closedir(d);
 	return 0;
@@ -658,13 +695,14 @@ static void read_options(struct probe_status *st)
 
 		st->have_rodata = true;
 		st->vmas = r->track_vmas;
-		st->atomic = r->atomic_counts;
 	}
 	free(ro);
 	if (fd >= 0)
 		close(fd);
 	vmi_pin_path(path, sizeof(path), "links", "vmi_exc_user");
 	st->exceptions = !access(path, F_OK);
+	vmi_pin_path(path, sizeof(path), "links", "vmi_tlb");
+	st->task_switch = !access(path, F_OK);
 }
 
 static int status_read(struct probe_status *st)
@@ -717,6 +755,10 @@ static struct json_object *pins_json(const struct pin_list *l, bool progs)
 			m = vmv_json_u64(p->recursion_misses);
 			json_object_object_add(o, "id", vmv_json_u64(p->id));
 			json_object_object_add(o, "recursion_misses", m);
+			json_object_object_add(o, "run_cnt",
+					       vmv_json_u64(p->run_cnt));
+			json_object_object_add(o, "run_time_ns",
+					       vmv_json_u64(p->run_time_ns));
 		}
 		json_object_array_add(arr, o);
 	}
@@ -727,7 +769,10 @@ static void status_json(const struct probe_status *st)
 {
 	static const char * const fault_names[] = VMI_FAULT_NAMES;
 	static const char * const kind_names[] = VMI_TLB_KIND_NAMES;
+	static const char * const cause_names[] = VMI_TLB_CAUSE_NAMES;
 	struct json_object *o = json_object_new_object(), *pins, *f, *t, *r;
+	long long total = 0;
+	size_t m;
 	int i, k;
 
 	json_object_object_add(o, "running",
@@ -746,12 +791,22 @@ static void status_json(const struct probe_status *st)
 	if (st->have_rodata) {
 		json_object_object_add(f, "vmas",
 				       json_object_new_boolean(st->vmas));
-		json_object_object_add(f, "atomic",
-				       json_object_new_boolean(st->atomic));
 	}
 	json_object_object_add(f, "exceptions",
 			       json_object_new_boolean(st->exceptions));
+	json_object_object_add(f, "task_switch",
+			       json_object_new_boolean(st->task_switch));
 	json_object_object_add(o, "options", f);
+	f = json_object_new_object();
+	for (m = 0; m < st->maps.n; m++) {
+		if (st->maps.v[m].memlock < 0)
+			continue;
+		json_object_object_add(f, st->maps.v[m].name,
+				       vmv_json_u64(st->maps.v[m].memlock));
+		total += st->maps.v[m].memlock;
+	}
+	json_object_object_add(f, "total", vmv_json_u64(total));
+	json_object_object_add(o, "memory", f);
 	if (st->err) {
 		json_object_object_add(o, "error",
 				       vmv_json_str(strerror(-st->err)));
@@ -777,6 +832,16 @@ static void status_json(const struct probe_status *st)
 		json_object_object_add(t, name, r);
 	}
 	json_object_object_add(o, "tlb", t);
+	t = json_object_new_object();
+	for (i = 0; i < VMI_NR_TLB_CAUSES; i++) {
+		r = json_object_new_object();
+		for (k = 0; k < VMI_NR_TLB_KINDS; k++) {
+			f = vmv_json_u64(st->sum.tlb.cause[i][k]);
+			json_object_object_add(r, kind_names[k], f);
+		}
+		json_object_object_add(t, cause_names[i], r);
+	}
+	json_object_object_add(o, "tlb_causes", t);
 	json_object_object_add(o, "shootdown_irqs",
 			       vmv_json_u64(st->g.shootdown_irqs));
 	json_object_object_add(o, "lost", vmv_json_u64(st->g.lost));
@@ -799,6 +864,10 @@ static void pins_plain(const char *title, const struct pin_list *l)
 		if (p->recursion_misses)
 			printf(", %llu missed",
 			       (unsigned long long)p->recursion_misses);
+		if (p->run_cnt)
+			printf(", %llu runs, %.0f ns/run",
+			       (unsigned long long)p->run_cnt,
+			       (double)p->run_time_ns / p->run_cnt);
 		printf(")");
 	}
 	printf("\n");
@@ -808,7 +877,10 @@ static void status_plain(const struct probe_status *st)
 {
 	static const char * const fault_names[] = VMI_FAULT_NAMES;
 	static const char * const kind_names[] = VMI_TLB_KIND_NAMES;
+	static const char * const cause_names[] = VMI_TLB_CAUSE_NAMES;
+	long long total = 0;
 	char title[64];
+	size_t m;
 	int i, k;
 
 	if (!st->pinned) {
@@ -825,9 +897,18 @@ static void status_plain(const struct probe_status *st)
 		return;
 	printf("%-8s", "options");
 	if (st->have_rodata)
-		printf(" vmas %s atomic %s", st->vmas ? "true" : "false",
-		       st->atomic ? "true" : "false");
-	printf(" exceptions %s\n", st->exceptions ? "true" : "false");
+		printf(" vmas %s", st->vmas ? "true" : "false");
+	printf(" exceptions %s task_switch %s\n",
+	       st->exceptions ? "true" : "false",
+	       st->task_switch ? "true" : "false");
+	printf("%-8s", "memory");
+	for (m = 0; m < st->maps.n; m++) {
+		if (st->maps.v[m].memlock < 0)
+			continue;
+		printf(" %s %lld", st->maps.v[m].name, st->maps.v[m].memlock);
+		total += st->maps.v[m].memlock;
+	}
+	printf(" total %lld\n", total);
 	if (st->err) {
 		printf("error    %s\n", strerror(-st->err));
 		return;
@@ -848,6 +929,14 @@ static void status_plain(const struct probe_status *st)
 		for (k = 0; k < VMI_NR_TLB_KINDS; k++)
 			printf(" %s %llu", kind_names[k],
 			       (unsigned long long)st->sum.tlb.r[i][k]);
+		printf("\n");
+	}
+	for (i = 0; i < VMI_NR_TLB_CAUSES; i++) {
+		snprintf(title, sizeof(title), "flushes %s", cause_names[i]);
+		printf("%-28s", title);
+		for (k = 0; k < VMI_NR_TLB_KINDS; k++)
+			printf(" %s %llu", kind_names[k],
+			       (unsigned long long)st->sum.tlb.cause[i][k]);
 		printf("\n");
 	}
 	printf("shootdown irqs received %llu (TLB line of /proc/interrupts)\n",
@@ -883,7 +972,7 @@ static int do_probe_help(int argc, char **argv)
 }
 
 static const struct cmd probe_cmds[] = {
-	{ "start",	do_start,	"[--no-vmas] [--exceptions]",
+	{ "start",	do_start,	"[OPTION...]",
 	  "load, attach and pin the probes" },
 	{ "stop",	do_stop,	NULL,
 	  "unpin them, which detaches them" },

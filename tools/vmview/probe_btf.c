@@ -6,7 +6,8 @@
  *
  * A program's section names its attach point: "fentry/F", "fexit/F" and
  * "fmod_ret/F" need the function F (BTF_KIND_FUNC), "tp_btf/T" the
- * tracepoint T, whose BTF is the typedef btf_trace_T; the variables the
+ * tracepoint T, whose BTF is the typedef btf_trace_T, "iter/T" the
+ * iterator's function bpf_iter_T (DEFINE_BPF_ITER_FUNC()); the variables the
  * programs read with __ksym are in the object's ".ksyms" section and need
  * a BTF_KIND_VAR of that name.  This is what libbpf resolves at load, when
  * a miss is an error that names neither the program nor what is missing
@@ -42,12 +43,18 @@ static const struct proto {
 	{ "bad_area_nosemaphore", false, { "struct pt_regs *" } },
 	{ "bad_area_access_error", false, { "struct pt_regs *" } },
 	{ "flush_tlb_func", false, { "void *" } },
+	{ "native_flush_tlb_multi", false, { "const struct cpumask *",
+	  "const struct flush_tlb_info *" } },
+	{ "flush_tlb_mm_range", false, { "struct mm_struct *",
+	  "long unsigned int", "long unsigned int", "unsigned int" } },
+	{ "arch_tlbbatch_flush", false, { "struct arch_tlbflush_unmap_batch *" } },
 	{ "page_fault_user", false, { "long unsigned int", "struct pt_regs *",
 	  "long unsigned int" } },
 	{ "page_fault_kernel", false, { "long unsigned int",
 	  "struct pt_regs *", "long unsigned int" } },
 	{ "tlb_flush", false, { "int", "long unsigned int" } },
 	{ "sched_process_free", false, { "struct task_struct *" } },
+	{ "task", false, { "struct bpf_iter_meta *", "struct task_struct *" } },
 };
 
 static const struct {
@@ -58,6 +65,7 @@ static const struct {
 	{ "fexit/", "function" },
 	{ "fmod_ret/", "function" },
 	{ "tp_btf/", "tracepoint" },
+	{ "iter/", "iterator" },
 };
 
 /* Is @t a pointer to a function prototype (a btf_trace_* typedef's)? */
@@ -79,11 +87,11 @@ static void type_name(const struct btf *btf, __u32 id, char *buf, size_t len)
 		snprintf(buf, len, "void");
 		return;
 	}
-	if (btf_is_ptr(t)) {
+	if (btf_is_ptr(t) || btf_is_const(t)) {
 		char to[64];
 
 		type_name(btf, t->type, to, sizeof(to));
-		snprintf(buf, len, "%s *", to);
+		snprintf(buf, len, btf_is_ptr(t) ? "%s *" : "const %s", to);
 		return;
 	}
 	if (btf_is_struct(t))
@@ -109,6 +117,13 @@ static const struct btf_type *find_proto(const struct btf *btf,
 	int id;
 
 	*skip = 0;
+	if (!strcmp(kind, "iterator")) {
+		if (snprintf(tp, sizeof(tp), "bpf_iter_%s", target) >=
+		    (int)sizeof(tp))
+			return NULL;
+		target = tp;
+		kind = "function";
+	}
 	if (!strcmp(kind, "function")) {
 		id = btf__find_by_name_kind(btf, target, BTF_KIND_FUNC);
 		if (id <= 0)

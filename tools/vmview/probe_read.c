@@ -3,10 +3,13 @@
  * Reading the counters of the vminspect eBPF probes from their pinned maps
  * (probe_read.h).  No skeleton here: the selftests link this file too.
  *
- * A thread group's fault counts are its VMI_BPF_MAP_COUNTS entry (one copy
- * per CPU) plus what the per-CPU fault cache still holds for it.
+ * A thread group's fault counts are its VMI_BPF_MAP_COUNTS entry plus what
+ * the per-CPU fault cache still holds for it; for a group started after
+ * "probe start", minor and major are then the kernel's own, read after the
+ * maps through the VMI_BPF_LINK_TASK_FLT iterator.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -82,24 +85,161 @@ static void *percpu_get(int fd, const void *key, size_t size)
 	return buf;
 }
 
-/* Sum the per-CPU copies of a value made of __u64 words. */
-static int percpu_sum(int fd, const void *key, __u64 *sum, size_t size)
+/*
+ * /sys/devices/system/cpu/online ("0-3,5") as a mask of ncpus() bools,
+ * malloc'd; NULL if it cannot be read.
+ */
+static bool *online_mask(void)
+{
+	char buf[1024], *p, *end;
+	bool *on;
+	ssize_t n;
+	int fd;
+
+	fd = open("/sys/devices/system/cpu/online", O_RDONLY);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0 || ncpus() <= 0)
+		return NULL;
+	buf[n] = '\0';
+	on = calloc(ncpus(), sizeof(*on));
+	for (p = buf; on && *p && *p != '\n';) {
+		long a = strtol(p, &end, 10), b = a;
+
+		if (end == p)
+			break;
+		if (*end == '-')
+			b = strtol(end + 1, &end, 10);
+		for (; a <= b && a < ncpus(); a++)
+			if (a >= 0)
+				on[a] = true;
+		p = *end == ',' ? end + 1 : end;
+	}
+	return on;
+}
+
+/*
+ * Sum the per-CPU copies of a value made of __u64 words: of the online
+ * CPUs only with @online (as /proc/interrupts sums them), else of all.
+ */
+static int percpu_sum(int fd, const void *key, __u64 *sum, size_t size,
+		      bool online)
 {
 	size_t words = size / sizeof(__u64), stride = (size + 7) & ~7UL, i;
 	char *buf = percpu_get(fd, key, size);
+	bool *on = online ? online_mask() : NULL;
 	int cpu;
 
-	if (!buf)
-		return -errno;
+	if (!buf || (online && !on)) {
+		int err = buf ? -EIO : -errno;
+
+		free(buf);
+		free(on);
+		return err;
+	}
 	memset(sum, 0, size);
 	for (cpu = 0; cpu < ncpus(); cpu++) {
 		const __u64 *v = (const __u64 *)(buf + cpu * stride);
 
+		if (on && !on[cpu])
+			continue;
 		for (i = 0; i < words; i++)
 			sum[i] += v[i];
 	}
+	free(on);
 	free(buf);
 	return 0;
+}
+
+/* The kernel's minor and major faults of the groups it reported. */
+struct kflt {
+	struct vmi_task_flt *v;	/* sorted by tgid, one per tgid */
+	size_t n;
+};
+
+static int cmp_tgid(const void *a, const void *b)
+{
+	const struct vmi_task_flt *x = a, *y = b;
+
+	return x->tgid < y->tgid ? -1 : x->tgid > y->tgid;
+}
+
+/*
+ * Run the iterator (reading its pinned link runs it) and sum what it gives
+ * per tgid.  Probes started by an older vmview have none: k->n is 0.
+ */
+static int kflt_read(struct kflt *k)
+{
+	size_t cap = 256, len = 0, i, j;
+	char path[256];
+	ssize_t n = 0;
+	char *buf;
+	int fd, err;
+
+	k->v = NULL;
+	k->n = 0;
+	err = vmi_pin_path(path, sizeof(path), "links", VMI_BPF_LINK_TASK_FLT);
+	if (err)
+		return err;
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	buf = malloc(cap * sizeof(*k->v));
+	while (buf) {
+		if (len + 64 * sizeof(*k->v) > cap * sizeof(*k->v)) {
+			char *more = realloc(buf, 2 * cap * sizeof(*k->v));
+
+			if (!more)
+				break;
+			buf = more;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap * sizeof(*k->v) - len);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	err = !buf ? -ENOMEM : n < 0 ? -errno : 0;
+	close(fd);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	k->v = (struct vmi_task_flt *)buf;
+	k->n = len / sizeof(*k->v);
+	qsort(k->v, k->n, sizeof(*k->v), cmp_tgid);
+	for (i = 0, j = 0; i < k->n; i++) {
+		if (j && k->v[j - 1].tgid == k->v[i].tgid) {
+			k->v[j - 1].min += k->v[i].min;
+			k->v[j - 1].maj += k->v[i].maj;
+		} else {
+			k->v[j++] = k->v[i];
+		}
+	}
+	k->n = j;
+	return 0;
+}
+
+/*
+ * Minor and major of @tgid as the kernel counts them, when the iterator
+ * gave them; what no program run saw is unseen.
+ */
+static void kflt_apply(const struct kflt *k, __u32 tgid,
+		       struct vmi_fault_counts *f)
+{
+	struct vmi_task_flt key = { .tgid = tgid }, *e;
+	__u64 seen, all;
+
+	e = k->n ? bsearch(&key, k->v, k->n, sizeof(key), cmp_tgid) : NULL;
+	if (!e)
+		return;
+	seen = f->c[VMI_FAULT_MINOR] + f->c[VMI_FAULT_MAJOR];
+	all = e->min + e->maj;
+	f->c[VMI_FAULT_MINOR] = e->min;
+	f->c[VMI_FAULT_MAJOR] = e->maj;
+	f->c[VMI_FAULT_UNSEEN] = all > seen ? all - seen : 0;
 }
 
 /* Every CPU's fault cache (ncpus() entries), malloc'd; NULL if unused. */
@@ -141,6 +281,7 @@ int vmi_probe_counts(pid_t tgid, struct vmi_fault_counts *f,
 	struct vmi_fault_cache *fc, *again = NULL;
 	size_t size = ncpus() * sizeof(*fc);
 	struct vmi_tgid_counts c;
+	struct kflt k;
 	__u32 key = tgid;
 	int fd, err, tries;
 
@@ -149,7 +290,7 @@ int vmi_probe_counts(pid_t tgid, struct vmi_fault_counts *f,
 		return fd;
 	fc = caches_get();
 	for (tries = 0; tries < 100; tries++) {
-		err = percpu_sum(fd, &key, (__u64 *)&c, sizeof(c));
+		err = bpf_map_lookup_elem(fd, &key, &c) ? -errno : 0;
 		if (err)
 			break;
 		again = caches_get();
@@ -166,6 +307,11 @@ int vmi_probe_counts(pid_t tgid, struct vmi_fault_counts *f,
 	free(again);
 	if (err)
 		return err;
+	/* after the maps: the kernel's counts include every fault they do */
+	if (!kflt_read(&k)) {
+		kflt_apply(&k, key, &c.fault);
+		free(k.v);
+	}
 	if (f)
 		*f = c.fault;
 	if (t)
@@ -175,9 +321,12 @@ int vmi_probe_counts(pid_t tgid, struct vmi_fault_counts *f,
 
 int vmi_probe_foreach(vmi_probe_cb cb, void *ctx)
 {
+	struct { __u32 tgid; struct vmi_tgid_counts c; } *all = NULL, *more;
+	size_t n = 0, cap = 0, i;
 	__u32 key, next, *prev = NULL;
 	struct vmi_fault_cache *fc;
 	struct vmi_tgid_counts c;
+	struct kflt k = { 0 };
 	int fd, ret = 0;
 
 	fd = map_open(VMI_BPF_MAP_COUNTS);
@@ -187,13 +336,30 @@ int vmi_probe_foreach(vmi_probe_cb cb, void *ctx)
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (percpu_sum(fd, &key, (__u64 *)&c, sizeof(c)))
+		if (bpf_map_lookup_elem(fd, &key, &c))
 			continue;	/* exited meanwhile */
 		caches_add(fc, key, &c.fault);
-		ret = cb(key, &c.fault, &c.tlb, ctx);
-		if (ret)
-			break;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			more = realloc(all, cap * sizeof(*all));
+			if (!more) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			all = more;
+		}
+		all[n].tgid = key;
+		all[n++].c = c;
 	}
+	/* after the maps: the kernel's counts include every fault they do */
+	kflt_read(&k);
+	for (i = 0; i < n && !ret; i++) {
+		kflt_apply(&k, all[i].tgid, &all[i].c.fault);
+		ret = cb(all[i].tgid, &all[i].c.fault, &all[i].c.tlb, ctx);
+	}
+out:
+	free(k.v);
+	free(all);
 	free(fc);
 	close(fd);
 	return ret;
@@ -226,27 +392,10 @@ static int start_ticks(pid_t pid, __u64 *ticks)
 	return 0;
 }
 
-/*
- * Sum the per-CPU copies of a VMA entry; start_ticks is the same in every
- * copy that was written and 0 in the others: take the maximum.
- */
 static int vma_lookup(int fd, const struct vmi_vma_key *key,
 		      struct vmi_vma_faults *v)
 {
-	struct vmi_vma_faults *buf = percpu_get(fd, key, sizeof(*v));
-	int cpu;
-
-	if (!buf)
-		return -errno;
-	memset(v, 0, sizeof(*v));
-	for (cpu = 0; cpu < ncpus(); cpu++) {
-		v->minor += buf[cpu].minor;
-		v->major += buf[cpu].major;
-		if (buf[cpu].start_ticks > v->start_ticks)
-			v->start_ticks = buf[cpu].start_ticks;
-	}
-	free(buf);
-	return 0;
+	return bpf_map_lookup_elem(fd, key, v) ? -errno : 0;
 }
 
 /* The caches' pending VMA counts of (tgid, start_ticks, vm_start). */
@@ -327,9 +476,41 @@ int vmi_probe_global(struct vmi_global *g)
 	fd = map_open(VMI_BPF_MAP_GLOBAL);
 	if (fd < 0)
 		return fd;
-	err = percpu_sum(fd, &zero, (__u64 *)g, sizeof(*g));
+	err = percpu_sum(fd, &zero, (__u64 *)g, sizeof(*g), true);
 	close(fd);
 	return err;
+}
+
+int vmi_probe_misses(struct vmi_prog_misses *m, int max)
+{
+	char dir[256], path[512];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/progs", VMI_BPF_PIN_DIR);
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while (n < max && (de = readdir(d))) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			snprintf(m[n].name, sizeof(m[n].name), "%s", info.name);
+			m[n++].misses = info.recursion_misses;
+		}
+		close(fd);
+	}
+	closedir(d);
+	return n;
 }
 
 static void lower_name(char *dst, size_t len, const char *src)

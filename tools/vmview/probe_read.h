@@ -22,7 +22,12 @@ bool vmi_probes_running(void);
 /* VMI_BPF_PIN_DIR/SUB/NAME into buf; -ENAMETOOLONG if it does not fit. */
 int vmi_pin_path(char *buf, size_t len, const char *sub, const char *name);
 
-/* Totals of thread group @tgid over all CPUs; f or t may be NULL. */
+/*
+ * Totals of thread group @tgid over all CPUs; f or t may be NULL.  For a
+ * group started after "probe start", minor and major are the kernel's own
+ * (min_flt / maj_flt summed as /proc/<pid>/stat sums them), and unseen
+ * what no fault program run saw.
+ */
 int vmi_probe_counts(pid_t tgid, struct vmi_fault_counts *f,
 		     struct vmi_tlb_counts *t);
 
@@ -41,8 +46,25 @@ typedef int (*vmi_vma_cb)(__u64 vm_start, const struct vmi_vma_faults *v,
 			  void *ctx);
 int vmi_probe_vma_faults(pid_t tgid, vmi_vma_cb cb, void *ctx);
 
-/* System-wide counters (remote shootdowns received, lost events). */
+/*
+ * System-wide counters (remote shootdowns received, lost events), summed
+ * over the online CPUs as /proc/interrupts sums them.
+ */
 int vmi_probe_global(struct vmi_global *g);
+
+/*
+ * The runs of each pinned program that the kernel's per-CPU recursion
+ * guard skipped (bpf_prog_info recursion_misses), up to @max programs;
+ * returns how many.  Faults of a skipped vmi_fault run are still in
+ * minor/major (as unseen); what else such a run would have counted is
+ * lost.
+ */
+struct vmi_prog_misses {
+	char name[16];		/* as the kernel keeps it */
+	__u64 misses;
+};
+
+int vmi_probe_misses(struct vmi_prog_misses *m, int max);
 
 /* Name of TLB reason slot @reason (0..VMI_TLB_MAX_REASONS-1) from the
  * kernel's BTF (enum tlb_flush_reason), e.g. "remote_shootdown"; NULL for a

@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "vmview.h"
+#include "probe_read.h"
 
 #define TOP_MAX_ROWS	20
 
@@ -25,6 +26,14 @@ struct top_row {
 	char comm[16];
 	double fps, tps;	/* faults, TLB flushes per second */
 	uint64_t faults, tlb;
+};
+
+#define TOP_MAX_PROGS	16
+
+/* Runs the recursion guard skipped, per program with any (probe_read.h). */
+struct top_misses {
+	struct vmi_prog_misses p[TOP_MAX_PROGS];
+	int n;
 };
 
 static long iterations;
@@ -108,13 +117,41 @@ static size_t top_rates(const struct vmv_counters *prev, size_t nprev,
 	return n;
 }
 
-static void top_json(const struct top_row *rows, size_t n, double secs)
+/*
+ * "runs skipped by the recursion guard: vmi_fault 62" into buf, programs with none left
+ * out; "" if none has any.
+ */
+static void misses_line(const struct top_misses *m, char *buf, size_t len)
 {
-	struct json_object *o = json_object_new_object(), *arr, *r;
+	size_t off = 0;
+	int i, k;
+
+	buf[0] = '\0';
+	for (i = 0; i < m->n && off < len; i++) {
+		if (!m->p[i].misses)
+			continue;
+		k = snprintf(buf + off, len - off, "%s %s %llu",
+			     off ? "" : "runs skipped by the recursion guard:",
+			     m->p[i].name, (unsigned long long)m->p[i].misses);
+		if (k > 0)
+			off += k;
+	}
+}
+
+static void top_json(const struct top_row *rows, size_t n, double secs,
+		     const struct top_misses *m)
+{
+	struct json_object *o = json_object_new_object(), *arr, *r, *mo;
 	size_t i;
+	int k;
 
 	json_object_object_add(o, "time", json_object_new_int64(time(NULL)));
 	json_object_object_add(o, "interval", json_object_new_double(secs));
+	mo = json_object_new_object();
+	for (k = 0; k < m->n; k++)
+		json_object_object_add(mo, m->p[k].name,
+				       vmv_json_u64(m->p[k].misses));
+	json_object_object_add(o, "recursion_misses", mo);
 	arr = json_object_new_array();
 	for (i = 0; i < n; i++) {
 		r = json_object_new_object();
@@ -133,15 +170,19 @@ static void top_json(const struct top_row *rows, size_t n, double secs)
 	vmv_json_print(o);
 }
 
-static void top_plain(const struct top_row *rows, size_t n, double secs)
+static void top_plain(const struct top_row *rows, size_t n, double secs,
+		      const struct top_misses *m)
 {
-	char ts[32];
+	char ts[32], miss[512];
 	time_t now = time(NULL);
 	size_t i;
 
 	strftime(ts, sizeof(ts), "%H:%M:%S", localtime(&now));
 	printf("%s%s  faults and TLB flushes per second over %.2fs%s\n",
 	       vmv_col(C_BOLD), ts, secs, vmv_col(C_RESET));
+	misses_line(m, miss, sizeof(miss));
+	if (miss[0])
+		printf("%s\n", miss);
 	printf("%7s %10s %10s %12s %12s  %s\n", "PID", "FAULTS/s", "TLB/s",
 	       "FAULTS", "TLB", "COMM");
 	for (i = 0; i < n && i < TOP_MAX_ROWS; i++)
@@ -153,12 +194,16 @@ static void top_plain(const struct top_row *rows, size_t n, double secs)
 	fflush(stdout);
 }
 
-static void top_curses(const struct top_row *rows, size_t n, double secs)
+static void top_curses(const struct top_row *rows, size_t n, double secs,
+		       const struct top_misses *m)
 {
 	int maxy = getmaxy(stdscr);
+	char miss[512];
 	size_t i;
 
 	erase();
+	misses_line(m, miss, sizeof(miss));
+	mvprintw(1, 0, "%s", miss);
 	attron(A_BOLD);
 	mvprintw(0, 0, "vmview top - faults and TLB flushes per second (%.2fs)   q: quit",
 		 secs);
@@ -191,6 +236,7 @@ int do_top(int argc, char **argv)
 	struct vmv_counters *prev = NULL, *cur = NULL;
 	size_t nprev = 0, ncur = 0, n;
 	struct top_row *rows = NULL;
+	struct top_misses m;
 	bool curses;
 	double t0, t1, secs;
 	long it;
@@ -242,12 +288,15 @@ int do_top(int argc, char **argv)
 		}
 		secs = fmax(t1 - t0, 0.001);
 		n = top_rates(prev, nprev, cur, ncur, secs, rows);
+		m.n = vmi_probe_misses(m.p, TOP_MAX_PROGS);
+		if (m.n < 0)
+			m.n = 0;
 		if (json_output)
-			top_json(rows, n, secs);
+			top_json(rows, n, secs, &m);
 		else if (curses)
-			top_curses(rows, n, secs);
+			top_curses(rows, n, secs, &m);
 		else
-			top_plain(rows, n, secs);
+			top_plain(rows, n, secs, &m);
 		free(prev);
 		prev = cur;
 		nprev = ncur;
