@@ -158,9 +158,8 @@ static void vmi_xlate_levels(struct seq_file *m, struct vmi_xlate_out *o)
 		};
 
 		if (i == VMI_LEVEL_P4D && vmi_paging_levels() == 4) {
-			c[VMI_TRLEVEL_INDEX].s = "folded";
-			vmi_seq_row(m, tag, vmi_trlevel_cols,
-				    VMI_TRLEVEL_INDEX + 1, c);
+			/* not a row of the table: the index is a word here */
+			seq_printf(m, "%s %s folded\n", tag, names[i]);
 			continue;
 		}
 		if (!x->lvl[i].seen)
