@@ -113,10 +113,10 @@ static int tlb_snapshot_col(long long *probes, long long *kernel, int ncol,
 	int i;
 
 	for (i = 0; i < 1000; i++) {
-		if (vmi_probe_global(&a))
+		if (vmv_probe_global(&a))
 			return -1;
 		*kernel = tlb_irqs_col(ncol, cols);
-		if (vmi_probe_global(&b))
+		if (vmv_probe_global(&b))
 			return -1;
 		if (a.shootdown_irqs == b.shootdown_irqs) {
 			*probes = a.shootdown_irqs;
@@ -165,7 +165,7 @@ static long long prog_misses(const char *name)
 static int probe_flt(pid_t pid, struct vmi_fault_counts *f,
 		     struct vmi_tlb_counts *t)
 {
-	int err = vmi_probe_counts(pid, f, t);
+	int err = vmv_probe_counts(pid, f, t);
 
 	if (err == -ENOENT) {	/* nothing counted yet */
 		memset(f, 0, sizeof(*f));
@@ -204,8 +204,8 @@ static int tlb_reason(const char *name)
 	int i;
 
 	for (i = 0; i < VMI_TLB_MAX_REASONS; i++)
-		if (vmi_tlb_reason_name(i) &&
-		    !strcmp(vmi_tlb_reason_name(i), name))
+		if (vmv_probe_reason_name(i) &&
+		    !strcmp(vmv_probe_reason_name(i), name))
 			return i;
 	return -1;
 }
@@ -648,7 +648,7 @@ FIXTURE_SETUP(probes)
 	vmview("probe stop");
 	ASSERT_EQ(0, vmview("probe start"));
 	self->started = true;
-	ASSERT_TRUE(vmi_probes_running());
+	ASSERT_TRUE(vmv_probe_pinned());
 }
 
 FIXTURE_TEARDOWN(probes)
@@ -1098,7 +1098,7 @@ TEST_F(probes, exit_counted_until_reaped)
 	ASSERT_EQ(0, si.si_status);
 	sched_setaffinity(0, sizeof(all), &all);
 	ASSERT_EQ(0, stat_flt(pid, &kz));
-	ASSERT_EQ(0, vmi_probe_counts(pid, &pz, &tz));
+	ASSERT_EQ(0, vmv_probe_counts(pid, &pz, &tz));
 	TH_LOG("zombie: min_flt %llu maj_flt %llu, probes minor %llu major %llu",
 	       kz.min, kz.maj, pz.c[VMI_FAULT_MINOR], pz.c[VMI_FAULT_MAJOR]);
 	TH_LOG("at exit: +%llu faults, TLB events %llu -> %llu",
@@ -1106,7 +1106,7 @@ TEST_F(probes, exit_counted_until_reaped)
 	       tlb_events(&tz));
 	for (i = 0; i < VMI_TLB_MAX_REASONS; i++)
 		if (tz.r[i][VMI_TLB_EVENTS] != t1.r[i][VMI_TLB_EVENTS])
-			TH_LOG("  %s +%llu", vmi_tlb_reason_name(i) ?: "?",
+			TH_LOG("  %s +%llu", vmv_probe_reason_name(i) ?: "?",
 			       tz.r[i][VMI_TLB_EVENTS] - t1.r[i][VMI_TLB_EVENTS]);
 	EXPECT_EQ(kz.min, pz.c[VMI_FAULT_MINOR]);
 	EXPECT_EQ(kz.maj, pz.c[VMI_FAULT_MAJOR]);
@@ -1116,7 +1116,7 @@ TEST_F(probes, exit_counted_until_reaped)
 	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
 	/* freed after an RCU grace period */
 	for (i = 0; i < 250; i++) {
-		err = vmi_probe_counts(pid, &pz, &tz);
+		err = vmv_probe_counts(pid, &pz, &tz);
 		if (err)
 			break;
 		usleep(20000);
@@ -1175,7 +1175,7 @@ TEST_F(probes, execve_from_a_thread_keeps_the_group)
 	ASSERT_STREQ("execed\n", line);
 	usleep(500000);		/* the old leader is freed after RCU */
 	ASSERT_EQ(0, stat_flt(pid, &k));
-	ASSERT_EQ(0, vmi_probe_counts(pid, &f, NULL));
+	ASSERT_EQ(0, vmv_probe_counts(pid, &f, NULL));
 	TH_LOG("after execve: min_flt %llu maj_flt %llu, probes minor %llu major %llu",
 	       k.min, k.maj, f.c[VMI_FAULT_MINOR], f.c[VMI_FAULT_MAJOR]);
 	EXPECT_GE(k.min, 64ULL);
@@ -1371,11 +1371,11 @@ TEST_F(probes, start_stop_cycles_leave_nothing_and_lose_nothing)
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, vmview("probe stop"));
 		EXPECT_EQ(-1, stat(VMI_BPF_PIN_DIR, &st));
-		EXPECT_FALSE(vmi_probes_running());
+		EXPECT_FALSE(vmv_probe_pinned());
 		ASSERT_TRUE(progs_gone());
 		ASSERT_EQ(1, vmview("probe stop"));	/* not running */
 		ASSERT_EQ(0, vmview("probe start"));
-		ASSERT_TRUE(vmi_probes_running());
+		ASSERT_TRUE(vmv_probe_pinned());
 
 		ASSERT_EQ(0, run_start(&r, touch_anon, (void *)128));
 		ASSERT_EQ(0, run_measure(&r));
@@ -1401,7 +1401,7 @@ TEST_F(probes, unprivileged_start_is_refused)
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	ASSERT_TRUE(WIFEXITED(st));
 	ASSERT_EQ(1, WEXITSTATUS(st));
-	ASSERT_TRUE(vmi_probes_running());
+	ASSERT_TRUE(vmv_probe_pinned());
 }
 
 TEST_F(probes, status_json)

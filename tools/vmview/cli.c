@@ -3,7 +3,7 @@
  * The conventions every vmview command follows, below all of them: the
  * global options (-j, -p, -v, colour), the one error printer, usage errors,
  * the JSON writer, help, and the bpftool-style table of commands
- * (cmd_select(), for vmview's commands in main.c and for subcommands such
+ * (vmv_cmd_select(), for vmview's commands in main.c and for subcommands such
  * as "probe start").  It calls nothing of the commands or the helpers.
  */
 #include <stdarg.h>
@@ -15,25 +15,25 @@
 
 #include "vmview.h"
 
-bool json_output;
-bool pretty_output;
-int verbose;
-bool use_color;
-const char *bin_name = "vmview";
+bool vmv_json_output;
+bool vmv_pretty_output;
+int vmv_verbose;
+bool vmv_use_color;
+const char *vmv_bin_name = "vmview";
 static const char *cur_cmd;	/* the command's name, for usage errors */
 
 bool vmv_common_opt(int opt)
 {
 	switch (opt) {
 	case 'p':
-		pretty_output = true;
+		vmv_pretty_output = true;
 		fallthrough;
 	case 'j':
-		json_output = true;
-		use_color = false;
+		vmv_json_output = true;
+		vmv_use_color = false;
 		return true;
 	case 'v':
-		verbose++;
+		vmv_verbose++;
 		return true;
 	}
 	return false;
@@ -43,7 +43,7 @@ void vmv_json_print(struct json_object *obj)
 {
 	int flags = JSON_C_TO_STRING_NOSLASHESCAPE;
 
-	flags |= pretty_output ? JSON_C_TO_STRING_PRETTY |
+	flags |= vmv_pretty_output ? JSON_C_TO_STRING_PRETTY |
 				 JSON_C_TO_STRING_SPACED :
 				 JSON_C_TO_STRING_PLAIN;
 	puts(json_object_to_json_string_ext(obj, flags));
@@ -60,7 +60,7 @@ struct json_object *vmv_json_str(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
-void p_err(const char *fmt, ...)
+void vmv_err(const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -68,7 +68,7 @@ void p_err(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (json_output) {
+	if (vmv_json_output) {
 		struct json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "error", json_object_new_string(msg));
@@ -77,22 +77,22 @@ void p_err(const char *fmt, ...)
 		return;
 	}
 	fflush(stdout);
-	fprintf(stderr, "%s: %s\n", bin_name, msg);
+	fprintf(stderr, "%s: %s\n", vmv_bin_name, msg);
 }
 
-int p_usage(const char *fmt, ...)
+int vmv_usage(const char *fmt, ...)
 {
 	va_list ap;
 
 	fflush(stdout);
-	fprintf(stderr, "%s: ", bin_name);
+	fprintf(stderr, "%s: ", vmv_bin_name);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	if (cur_cmd)
-		fprintf(stderr, "\nTry '%s %s help'.\n", bin_name, cur_cmd);
+		fprintf(stderr, "\nTry '%s %s help'.\n", vmv_bin_name, cur_cmd);
 	else
-		fprintf(stderr, "\nTry '%s help'.\n", bin_name);
+		fprintf(stderr, "\nTry '%s help'.\n", vmv_bin_name);
 	return VMV_EXIT_USAGE;
 }
 
@@ -119,14 +119,14 @@ int vmv_help(void (*help)(FILE *f), const struct cmd *cmds)
 	FILE *f;
 	int i;
 
-	if (!json_output) {
+	if (!vmv_json_output) {
 		help(stdout);
 		return VMV_EXIT_OK;
 	}
 	/* -j: stdout stays JSON, the text is one string */
 	f = open_memstream(&text, &len);
 	if (!f) {
-		p_err("out of memory");
+		vmv_err("out of memory");
 		return VMV_EXIT_ERR;
 	}
 	help(f);
@@ -144,8 +144,8 @@ int vmv_help(void (*help)(FILE *f), const struct cmd *cmds)
 	return VMV_EXIT_OK;
 }
 
-int cmd_select(const struct cmd *cmds, int argc, char **argv,
-	       int (*help)(int argc, char **argv))
+int vmv_cmd_select(const struct cmd *cmds, int argc, char **argv,
+		   int (*help)(int argc, char **argv))
 {
 	const struct cmd *found = NULL;
 	char names[256] = "";
@@ -170,9 +170,9 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv,
 		}
 	}
 	if (n > 1)
-		return p_usage("'%s' is ambiguous: %s", argv[0], names);
+		return vmv_usage("'%s' is ambiguous: %s", argv[0], names);
 	if (!found)
-		return p_usage("unknown command '%s'", argv[0]);
+		return vmv_usage("unknown command '%s'", argv[0]);
 	if (!strcmp(found->name, "help"))
 		return help(argc - 1, argv + 1);
 	if (!cur_cmd)

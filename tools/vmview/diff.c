@@ -51,7 +51,7 @@ static void diff_help(FILE *f)
 		"ones copy-on-write has already copied.  Frames come from the pagetable\n"
 		"file (the default; physical addresses need root) or /proc/PID/pagemap\n"
 		"(--frames pagemap, live PIDs, root).\n",
-		bin_name, bin_name);
+		vmv_bin_name, vmv_bin_name);
 }
 
 static int diff_opt(int opt, const char *arg)
@@ -62,7 +62,7 @@ static int diff_opt(int opt, const char *arg)
 		return 0;
 	case 'F':
 		if (strcmp(arg, "pagetable") && strcmp(arg, "pagemap"))
-			return p_usage("--frames takes pagetable or pagemap, not '%s'",
+			return vmv_usage("--frames takes pagetable or pagemap, not '%s'",
 				       arg);
 		frames_from = arg;
 		return 0;
@@ -482,7 +482,7 @@ static int diff_views(const struct vmv_view *a, const struct vmv_view *b)
 	mv = calloc(1, sizeof(*mv));
 	if (!a2b || !b2a || !mv || vmv_segs(a, &sa, &nsa) ||
 	    vmv_segs(b, &sb, &nsb)) {
-		p_err("out of memory");
+		vmv_err("out of memory");
 		goto out;
 	}
 	vmv_match_vmas(a->vmas, a->nr_vmas, b->vmas, b->nr_vmas, a2b, b2a);
@@ -490,7 +490,7 @@ static int diff_views(const struct vmv_view *a, const struct vmv_view *b)
 	huge_changes(sa, nsa, sb, nsb, VMV_PS_PMD, PMD_SIZE, huge[0]);
 	huge_changes(sa, nsa, sb, nsb, VMV_PS_PUD, PUD_SIZE, huge[1]);
 
-	if (json_output) {
+	if (vmv_json_output) {
 		root = json_object_new_object();
 		json_object_object_add(root, "a", view_json(a));
 		json_object_object_add(root, "b", view_json(b));
@@ -514,7 +514,7 @@ static int diff_views(const struct vmv_view *a, const struct vmv_view *b)
 	/* in address order: pairs, and what has no pair on either side */
 	rows = calloc(a->nr_vmas + b->nr_vmas + 1, sizeof(*rows));
 	if (!rows) {
-		p_err("out of memory");
+		vmv_err("out of memory");
 		goto out;
 	}
 	for (i = 0; i < a->nr_vmas; i++) {
@@ -530,7 +530,7 @@ static int diff_views(const struct vmv_view *a, const struct vmv_view *b)
 
 		nw = vma_changes(va, vb, w);
 		count_words(&sum, w, nw);
-		if (json_output) {
+		if (vmv_json_output) {
 			struct json_object *o = json_object_new_object(), *ch;
 			int k;
 
@@ -551,7 +551,7 @@ static int diff_views(const struct vmv_view *a, const struct vmv_view *b)
 		print_vma_line(!va ? '+' : !vb ? '-' : '~', va, vb, w, nw);
 	}
 
-	if (json_output) {
+	if (vmv_json_output) {
 		struct json_object *o, *m;
 
 		json_object_object_add(root, "vmas", arr);
@@ -861,13 +861,13 @@ static bool segs_have_phys(const struct seg *s, size_t n)
 static int frames_error(int err, const struct vmv_view *v)
 {
 	if (err == -EPERM || err == -EACCES)
-		p_err("frame numbers of %s are hidden: diff --fork needs root (CAP_SYS_ADMIN) to "
+		vmv_err("frame numbers of %s are hidden: diff --fork needs root (CAP_SYS_ADMIN) to "
 			"read physical addresses",
 		      v->label);
 	else if (err == -ENOMEM)
-		p_err("out of memory");
+		vmv_err("out of memory");
 	else
-		p_err("reading the frames of %s: %s", v->label, strerror(-err));
+		vmv_err("reading the frames of %s: %s", v->label, strerror(-err));
 	return VMV_EXIT_ERR;
 }
 
@@ -904,7 +904,7 @@ static int diff_fork(const struct vmv_view *p, const struct vmv_view *c)
 	char sz[16], sz2[16];
 
 	if (pagemap && (p->snapshot || c->snapshot)) {
-		p_err("--frames pagemap reads /proc/PID/pagemap: PARENT and CHILD must be live PIDs");
+		vmv_err("--frames pagemap reads /proc/PID/pagemap: PARENT and CHILD must be live PIDs");
 		return VMV_EXIT_USAGE;
 	}
 	err = pagemap ? pagemap_segs(p, &sp, &nsp) : vmv_segs(p, &sp, &nsp);
@@ -933,7 +933,7 @@ static int diff_fork(const struct vmv_view *p, const struct vmv_view *c)
 	}
 	vmv_match_vmas(p->vmas, p->nr_vmas, c->vmas, c->nr_vmas, p2c, c2p);
 
-	if (json_output) {
+	if (vmv_json_output) {
 		root = json_object_new_object();
 		json_object_object_add(root, "parent", view_json(p));
 		json_object_object_add(root, "child", view_json(c));
@@ -970,7 +970,7 @@ static int diff_fork(const struct vmv_view *p, const struct vmv_view *c)
 		tot.copied += s.copied;
 		tot.parent_only += s.parent_only;
 		tot.child_only += s.child_only;
-		if (json_output) {
+		if (vmv_json_output) {
 			struct json_object *o = vma_json(vc);
 
 			json_object_object_add(o, "shared", vmv_json_u64(s.shared));
@@ -989,7 +989,7 @@ static int diff_fork(const struct vmv_view *p, const struct vmv_view *c)
 		       (unsigned long long)s.parent_only,
 		       (unsigned long long)s.child_only, vma_name(vc));
 	}
-	if (json_output) {
+	if (vmv_json_output) {
 		struct json_object *o = json_object_new_object();
 
 		json_object_object_add(root, "vmas", arr);
@@ -1023,7 +1023,7 @@ out:
 	return ret;
 }
 
-int do_diff(int argc, char **argv)
+int vmv_do_diff(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "fork",	no_argument,		NULL,	'f' },
@@ -1049,7 +1049,7 @@ int do_diff(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	if (frames_from && !fork_mode)
-		return p_usage("--frames goes with --fork");
+		return vmv_usage("--frames goes with --fork");
 	ret = vmv_view_load(aa, &a);
 	if (ret >= 0)
 		return ret;

@@ -223,7 +223,7 @@ static int parse_num(const char *arg, const char *opt, uint64_t max,
 	*out = v;
 	return 0;
 bad:
-	return p_usage("%s takes a number up to %llu, not '%s'", opt,
+	return vmv_usage("%s takes a number up to %llu, not '%s'", opt,
 		       (unsigned long long)max, arg);
 }
 
@@ -238,7 +238,7 @@ static int check_tmpl(const char *t)
 	while ((p = strchr(p, '{'))) {
 		e = strchr(p, '}');
 		if (!e)
-			return p_usage("--group: '{' without '}' in '%s'", t);
+			return vmv_usage("--group: '{' without '}' in '%s'", t);
 		if (e - p == 2 && isdigit((unsigned char)p[1])) {
 			p = e;
 			continue;
@@ -248,7 +248,7 @@ static int check_tmpl(const char *t)
 			    !strncmp(p + 1, keys[i], e - p - 1))
 				break;
 		if (i == ARRAY_SIZE(keys))
-			return p_usage("--group: unknown field '%.*s' (%s)",
+			return vmv_usage("--group: unknown field '%.*s' (%s)",
 				       (int)(e - p + 1), p,
 				       "comm, exe, exe_path, user, uid, 0-9");
 		p = e;
@@ -270,7 +270,7 @@ int vmv_exporter_opt(int opt, const char *arg)
 	switch (opt) {
 	case 'g':
 		if (strlen(arg) >= sizeof(xo.tmpl))
-			return p_usage("--group: template too long");
+			return vmv_usage("--group: template too long");
 		ret = check_tmpl(arg);
 		if (ret)
 			return ret;
@@ -286,21 +286,21 @@ int vmv_exporter_opt(int opt, const char *arg)
 
 			regerror(ret, &xo.match, msg, sizeof(msg));
 			regfree(&xo.match);
-			return p_usage("--match '%s': %s", arg, msg);
+			return vmv_usage("--match '%s': %s", arg, msg);
 		}
 		xo.have_match = true;
 		return 0;
 	case 'P':
 		dup = strdup(arg);
 		if (!dup) {
-			p_err("out of memory");
+			vmv_err("out of memory");
 			return VMV_EXIT_ERR;
 		}
 		for (tok = strtok_r(dup, ",", &save); tok;
 		     tok = strtok_r(NULL, ",", &save)) {
 			if (xo.nr_pids == MAX_PIDS) {
 				free(dup);
-				return p_usage("--pid: at most %d processes",
+				return vmv_usage("--pid: at most %d processes",
 					       MAX_PIDS);
 			}
 			if (!vmv_parse_pid(tok, &xo.pids[xo.nr_pids])) {
@@ -322,7 +322,7 @@ int vmv_exporter_opt(int opt, const char *arg)
 				return 0;
 			}
 		}
-		return p_usage("--top-by takes rss, pt, faults, tlb or swap, not '%s'",
+		return vmv_usage("--top-by takes rss, pt, faults, tlb or swap, not '%s'",
 			       arg);
 	case 'S':
 		ret = parse_num(arg, "--max-series", 100000000, &v);
@@ -335,7 +335,7 @@ int vmv_exporter_opt(int opt, const char *arg)
 		errno = 0;
 		d = strtod(arg, &end);
 		if (errno || *end || end == arg || !(d >= 0 && d <= 3600))
-			return p_usage("--budget-time takes seconds (0 to 3600), not '%s'",
+			return vmv_usage("--budget-time takes seconds (0 to 3600), not '%s'",
 				       arg);
 		xo.budget_s = d;
 		return 0;
@@ -348,7 +348,7 @@ int vmv_exporter_opt(int opt, const char *arg)
 	case 'E':
 		ret = parse_num(arg, "--large-every", 1000000, &v);
 		if (!ret && !v)
-			return p_usage("--large-every takes 1 or more");
+			return vmv_usage("--large-every takes 1 or more");
 		xo.large_every = v;
 		return ret;
 	case 'W':
@@ -356,11 +356,11 @@ int vmv_exporter_opt(int opt, const char *arg)
 		return 0;
 	case 'l':
 		if (!*arg || strlen(arg) >= sizeof(xo.lock_path))
-			return p_usage("--lock-file: bad path");
+			return vmv_usage("--lock-file: bad path");
 		snprintf(xo.lock_path, sizeof(xo.lock_path), "%s", arg);
 		return 0;
 	}
-	return p_usage("unknown option");
+	return vmv_usage("unknown option");
 }
 
 /* ---- the kernel's per-process files ---- */
@@ -1784,7 +1784,7 @@ static void export_help(FILE *f)
 		"%s"
 		"\n"
 		"'vmview serve' serves the same on HTTP.  See vmview(8), METRICS.\n",
-		bin_name, vmv_exporter_opts_help);
+		vmv_bin_name, vmv_exporter_opts_help);
 }
 
 static int export_opt(int opt, const char *arg)
@@ -1794,7 +1794,7 @@ static int export_opt(int opt, const char *arg)
 	switch (opt) {
 	case 'o':
 		if (!*arg)
-			return p_usage("--output: empty file name");
+			return vmv_usage("--output: empty file name");
 		out_path = arg;
 		return 0;
 	case 'i':
@@ -1802,7 +1802,7 @@ static int export_opt(int opt, const char *arg)
 		interval_s = strtod(arg, &end);
 		if (errno || *end || end == arg ||
 		    !(interval_s >= 0.1 && interval_s <= 86400))
-			return p_usage("--interval takes seconds (0.1 to 86400), not '%s'",
+			return vmv_usage("--interval takes seconds (0.1 to 86400), not '%s'",
 				       arg);
 		return 0;
 	case 'O':
@@ -1883,7 +1883,7 @@ bool vmv_exporter_stopped(void)
 	return stop;
 }
 
-int do_export(int argc, char **argv)
+int vmv_do_export(int argc, char **argv)
 {
 	struct option opts[ARRAY_SIZE(vmv_exporter_longopts) + 3];
 	char shortopts[64];
@@ -1908,11 +1908,11 @@ int do_export(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	if (interval_s && !out_path)
-		return p_usage("--interval needs --output FILE");
+		return vmv_usage("--interval needs --output FILE");
 
 	x = vmv_exporter_new();
 	if (!x) {
-		p_err("out of memory");
+		vmv_err("out of memory");
 		return VMV_EXIT_ERR;
 	}
 	if (interval_s)
@@ -1925,18 +1925,18 @@ int do_export(int argc, char **argv)
 					      VMV_XFMT_TEXT, &buf, &len);
 
 		if (err) {
-			p_err("collecting metrics: %s", strerror(-err));
+			vmv_err("collecting metrics: %s", strerror(-err));
 			ret = VMV_EXIT_ERR;
 			break;
 		}
 		if (out_path) {
 			err = write_atomic(out_path, buf, len);
 			if (err == -EINVAL) {
-				p_err("%s is not a regular file: -o replaces a file (without -o the metrics go to standard output)",
-				      out_path);
+				vmv_err("%s is not a regular file: -o replaces a file (without -o the metrics go to standard output)",
+					out_path);
 				ret = VMV_EXIT_ERR;
 			} else if (err) {
-				p_err("writing %s: %s", out_path, strerror(-err));
+				vmv_err("writing %s: %s", out_path, strerror(-err));
 				ret = VMV_EXIT_ERR;
 			}
 		} else {

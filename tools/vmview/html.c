@@ -82,7 +82,7 @@ static void html_help(FILE *f)
 		"\n"
 		"  -o, --output FILE   write to FILE\n"
 		"  -a, --address ADDR  the address whose walk is drawn (hex)\n",
-		bin_name);
+		vmv_bin_name);
 }
 
 static int html_opt(int opt, const char *arg)
@@ -97,7 +97,7 @@ static int html_opt(int opt, const char *arg)
 		errno = 0;
 		walk_addr = strtoull(arg, &end, 16);
 		if (errno || end == arg || *end || *arg == '-')
-			return p_usage("'%s' is not an address (hex, 0x optional)",
+			return vmv_usage("'%s' is not an address (hex, 0x optional)",
 				       arg);
 		have_walk_addr = true;
 		return 0;
@@ -790,8 +790,8 @@ static int get_walk(const struct vmv_view *v, const char *arg,
 	}
 	ret = vmv_translate(v->pid, addr, tr);
 	if (ret == -EINVAL) {
-		p_err("0x%llx is not a user-space address of process %d",
-		      (unsigned long long)addr, v->pid);
+		vmv_err("0x%llx is not a user-space address of process %d",
+			(unsigned long long)addr, v->pid);
 		return VMV_EXIT_ERR;
 	}
 	if (ret)
@@ -801,7 +801,7 @@ static int get_walk(const struct vmv_view *v, const char *arg,
 	return -1;
 }
 
-int do_html(int argc, char **argv)
+int vmv_do_html(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output",	required_argument,	NULL,	'o' },
@@ -848,20 +848,20 @@ int do_html(int argc, char **argv)
 	if (ret >= 0)
 		goto done;
 	if (lay_out(v, &L) || vmv_segs(v, &s, &ns)) {
-		p_err("out of memory");
+		vmv_err("out of memory");
 		ret = VMV_EXIT_ERR;
 		goto done;
 	}
 	out = stdout;
 	if (out_path && strcmp(out_path, "-")) {
 		if (snprintf(tmp, sizeof(tmp), "%s.tmp", out_path) >= (int)sizeof(tmp)) {
-			p_err("%s: name too long", out_path);
+			vmv_err("%s: name too long", out_path);
 			ret = VMV_EXIT_ERR;
 			goto done;
 		}
 		out = fopen(tmp, "we");
 		if (!out) {
-			p_err("cannot create %s: %s", tmp, strerror(errno));
+			vmv_err("cannot create %s: %s", tmp, strerror(errno));
 			ret = VMV_EXIT_ERR;
 			goto done;
 		}
@@ -875,12 +875,12 @@ int do_html(int argc, char **argv)
 	ret = VMV_EXIT_OK;
 	if (out != stdout) {
 		if (ferror(out) | fclose(out)) {
-			p_err("writing %s: %s", tmp, strerror(errno));
+			vmv_err("writing %s: %s", tmp, strerror(errno));
 			unlink(tmp);
 			ret = VMV_EXIT_ERR;
 		} else if (rename(tmp, out_path)) {
-			p_err("renaming %s to %s: %s", tmp, out_path,
-			      strerror(errno));
+			vmv_err("renaming %s to %s: %s", tmp, out_path,
+				strerror(errno));
 			unlink(tmp);
 			ret = VMV_EXIT_ERR;
 		}

@@ -26,14 +26,14 @@ static void print_usage(FILE *f)
 		"\n"
 		"Look inside a live process's virtual memory (the vminspect module).\n"
 		"\n"
-		"Commands (any unique prefix will do):\n", bin_name);
+		"Commands (any unique prefix will do):\n", vmv_bin_name);
 	vmv_cmds_help(f, "  ", cmds);
 	fprintf(f,
 		"\n"
 		"Options:\n"
 		"  -j, --json      JSON output (errors too: {\"error\": ...})\n"
 		"  -p, --pretty    indented JSON (implies -j)\n"
-		"  -v, --verbose   more detail (library messages too)\n"
+		"  -v, --vmv_verbose   more detail (library messages too)\n"
 		"  -V, --version   print the version\n"
 		"  -h, --help      this text\n"
 		"\n"
@@ -54,36 +54,36 @@ static int do_help(int argc, char **argv)
 		words[1] = help_word;
 		words[2] = NULL;
 
-		return cmd_select(cmds, 2, words, do_help);
+		return vmv_cmd_select(cmds, 2, words, do_help);
 	}
 	return vmv_help(print_usage, cmds);
 }
 
 /* The commands, in the order 'vmview help' lists them. */
 static const struct cmd cmds[] = {
-	{ "ps",		do_ps,		"[--sort pt|rss|vmas|faults|tlb]",
+	{ "ps",		vmv_do_ps,		"[--sort pt|rss|vmas|faults|tlb]",
 	  "every process: VMAs, RSS, page tables" },
-	{ "show",	do_show,	"PID",
+	{ "show",	vmv_do_show,	"PID",
 	  "mm summary, page-table census, counters" },
-	{ "maps",	do_maps,	"PID",
+	{ "maps",	vmv_do_maps,	"PID",
 	  "VMA map with residency per VMA" },
-	{ "pt",		do_pt,		"PID [--map]",
+	{ "pt",		vmv_do_pt,		"PID [--map]",
 	  "page-table census tree, or the map" },
-	{ "translate",	do_translate,	"PID ADDR",
+	{ "translate",	vmv_do_translate,	"PID ADDR",
 	  "walk ADDR level by level, ELF symbol" },
-	{ "snapshot",	do_snapshot,	"PID [-o FILE]",
+	{ "snapshot",	vmv_do_snapshot,	"PID [-o FILE]",
 	  "all of the above in one JSON file" },
-	{ "diff",	do_diff,	"A B | diff --fork PARENT CHILD",
+	{ "diff",	vmv_do_diff,	"A B | diff --fork PARENT CHILD",
 	  "what changed (A, B: pid or snapshot)" },
-	{ "html",	do_html,	"PID|SNAPSHOT [-o FILE]",
+	{ "html",	vmv_do_html,	"PID|SNAPSHOT [-o FILE]",
 	  "the address space as one HTML page" },
-	{ "top",	do_top,		"[-n N] [-d SECS]",
+	{ "top",	vmv_do_top,		"[-n N] [-d SECS]",
 	  "live faults and TLB flushes per second" },
-	{ "probe",	do_probe,	"start|stop|status|check",
+	{ "probe",	vmv_do_probe,	"start|stop|status|check",
 	  "the eBPF fault and TLB probes" },
-	{ "export",	do_export,	"[-o FILE] [--interval SECS]",
+	{ "export",	vmv_do_export,	"[-o FILE] [--interval SECS]",
 	  "Prometheus metrics (textfile collector)" },
-	{ "serve",	do_serve,	"[--listen ADDR]",
+	{ "serve",	vmv_do_serve,	"[--listen ADDR]",
 	  "Prometheus metrics on HTTP, /metrics" },
 	{ "help",	do_help,	NULL,
 	  "this text; 'vmview COMMAND help'" },
@@ -92,7 +92,7 @@ static const struct cmd cmds[] = {
 
 static int do_version(void)
 {
-	if (json_output) {
+	if (vmv_json_output) {
 		struct json_object *o = json_object_new_object();
 		char fmt[16];
 
@@ -105,7 +105,7 @@ static int do_version(void)
 		return VMV_EXIT_OK;
 	}
 	printf("%s %s (reads /proc/vminspect format %d.x, written for %d.%d)\n",
-	       bin_name, VMVIEW_VERSION, VMI_FORMAT_MAJOR, VMI_FORMAT_MAJOR,
+	       vmv_bin_name, VMVIEW_VERSION, VMI_FORMAT_MAJOR, VMI_FORMAT_MAJOR,
 	       VMI_FORMAT_MINOR);
 	return VMV_EXIT_OK;
 }
@@ -116,7 +116,7 @@ int main(int argc, char **argv)
 		{ "help",	no_argument,	NULL,	'h' },
 		{ "json",	no_argument,	NULL,	'j' },
 		{ "pretty",	no_argument,	NULL,	'p' },
-		{ "verbose",	no_argument,	NULL,	'v' },
+		{ "vmv_verbose",	no_argument,	NULL,	'v' },
 		{ "version",	no_argument,	NULL,	'V' },
 		{ NULL,		0,		NULL,	0 },
 	};
@@ -138,13 +138,13 @@ int main(int argc, char **argv)
 		default:
 			if (!vmv_common_opt(opt)) {
 				if (optopt)
-					return p_usage("unknown option '-%c'", optopt);
-				return p_usage("unknown option '%s'",
+					return vmv_usage("unknown option '-%c'", optopt);
+				return vmv_usage("unknown option '%s'",
 					       argv[optind - 1]);
 			}
 		}
 	}
-	use_color = isatty(STDOUT_FILENO) && !(nc && *nc) && !json_output;
+	vmv_use_color = isatty(STDOUT_FILENO) && !(nc && *nc) && !vmv_json_output;
 	if (version)
 		return do_version();
 	if (help)
@@ -153,5 +153,5 @@ int main(int argc, char **argv)
 		print_usage(stderr);
 		return VMV_EXIT_USAGE;
 	}
-	return cmd_select(cmds, argc - optind, argv + optind, do_help);
+	return vmv_cmd_select(cmds, argc - optind, argv + optind, do_help);
 }

@@ -44,7 +44,7 @@ static void maps_help(FILE *f)
 		"  - file-backed, not mapped        . anonymous, never touched\n"
 		"Holes between VMAs (no VMA: unallocated) are shown as such.  With the\n"
 		"probes running, page faults per VMA.\n",
-		bin_name);
+		vmv_bin_name);
 }
 
 /*
@@ -202,7 +202,7 @@ static void maps_json(const struct vmv_vma *vmas, size_t nr,
 	vmv_json_print(arr);
 }
 
-int do_maps(int argc, char **argv)
+int vmv_do_maps(int argc, char **argv)
 {
 	uint64_t *faults = NULL, *st = NULL, *en = NULL;
 	struct vmv_vma *vmas;
@@ -234,7 +234,7 @@ int do_maps(int argc, char **argv)
 			faults = NULL;
 		}
 	}
-	if (json_output)
+	if (vmv_json_output)
 		maps_json(vmas, nr, faults);
 	else
 		maps_plain(vmas, nr, faults);

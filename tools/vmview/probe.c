@@ -44,7 +44,7 @@ static const char * const pin_subdirs[] = { "links", "progs", "maps" };
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
-	if (level == LIBBPF_DEBUG && verbose < 2)
+	if (level == LIBBPF_DEBUG && vmv_verbose < 2)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
 }
@@ -88,22 +88,22 @@ static int start_checks(void)
 	struct statfs sfs;
 
 	if (geteuid() != 0) {
-		p_err("permission denied: loading the probes needs root (CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)");
+		vmv_err("permission denied: loading the probes needs root (CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)");
 		return -EPERM;
 	}
 	if (access(VMLINUX_BTF, R_OK)) {
-		p_err("kernel without BTF: %s is missing (needs CONFIG_DEBUG_INFO_BTF=y)",
-		      VMLINUX_BTF);
+		vmv_err("kernel without BTF: %s is missing (needs CONFIG_DEBUG_INFO_BTF=y)",
+			VMLINUX_BTF);
 		return -ENOTSUP;
 	}
 	if (statfs(BPF_FS_ROOT, &sfs) || sfs.f_type != BPF_FS_MAGIC_NR) {
-		p_err("no BPF file system at %s: mount it with 'mount -t bpf none %s'",
-		      BPF_FS_ROOT, BPF_FS_ROOT);
+		vmv_err("no BPF file system at %s: mount it with 'mount -t bpf none %s'",
+			BPF_FS_ROOT, BPF_FS_ROOT);
 		return -ENOENT;
 	}
 	if (access(VMI_BPF_PIN_DIR, F_OK) == 0) {
-		p_err("probes already running (pinned under %s); 'vmview probe stop' first",
-		      VMI_BPF_PIN_DIR);
+		vmv_err("probes already running (pinned under %s); 'vmview probe stop' first",
+			VMI_BPF_PIN_DIR);
 		return -EEXIST;
 	}
 	return 0;
@@ -132,7 +132,7 @@ static int pin_objects(struct vmi_probes_bpf *skel)
 			name = PIN_RODATA;
 		else if (name[0] == '.')
 			continue;
-		err = vmi_pin_path(path, sizeof(path), "maps", name);
+		err = vmv_pin_path(path, sizeof(path), "maps", name);
 		if (!err)
 			err = bpf_map__pin(map, path);
 		if (err)
@@ -144,7 +144,7 @@ static int pin_objects(struct vmi_probes_bpf *skel)
 
 		if (!bpf_program__autoload(prog))
 			continue;
-		err = vmi_pin_path(path, sizeof(path), "progs", name);
+		err = vmv_pin_path(path, sizeof(path), "progs", name);
 		if (!err)
 			err = bpf_program__pin(prog, path);
 		if (err)
@@ -154,7 +154,7 @@ static int pin_objects(struct vmi_probes_bpf *skel)
 				link = skel->skeleton->progs[i].link;
 		if (!link || !*link)
 			return -ENOENT;
-		err = vmi_pin_path(path, sizeof(path), "links", name);
+		err = vmv_pin_path(path, sizeof(path), "links", name);
 		if (!err)
 			err = bpf_link__pin(*link, path);
 		if (err)
@@ -168,7 +168,7 @@ struct missing {
 	size_t len;
 };
 
-static int note_missing(const struct vmi_attach *a, void *ctx)
+static int note_missing(const struct vmv_attach *a, void *ctx)
 {
 	struct missing *m = ctx;
 	int n;
@@ -197,19 +197,19 @@ static int check_kernel(struct bpf_object *obj)
 
 	btf = btf__load_vmlinux_btf();
 	if (!btf) {
-		p_err("kernel without BTF: cannot read %s: %s (needs CONFIG_DEBUG_INFO_BTF=y)",
-		      VMLINUX_BTF, strerror(errno));
+		vmv_err("kernel without BTF: cannot read %s: %s (needs CONFIG_DEBUG_INFO_BTF=y)",
+			VMLINUX_BTF, strerror(errno));
 		return -ENOTSUP;
 	}
-	n = vmi_probe_attach_points(obj, btf, note_missing, &m);
+	n = vmv_probe_attach_points(obj, btf, note_missing, &m);
 	btf__free(btf);
 	if (n < 0) {
-		p_err("cannot check the probes' attach points: %s", strerror(-n));
+		vmv_err("cannot check the probes' attach points: %s", strerror(-n));
 		return n;
 	}
 	if (n) {
-		p_err("this kernel does not have what the probes attach to (%s): %s",
-		      VMLINUX_BTF, m.text);
+		vmv_err("this kernel does not have what the probes attach to (%s): %s",
+			VMLINUX_BTF, m.text);
 		return -ENOENT;
 	}
 	return 0;
@@ -236,7 +236,7 @@ static void probe_help(FILE *f)
 		"\n"
 		"Count page faults and TLB flushes per process with eBPF.\n"
 		"\n"
-		"Commands (any unique prefix will do):\n", bin_name);
+		"Commands (any unique prefix will do):\n", vmv_bin_name);
 	vmv_cmds_help(f, "  ", probe_cmds);
 	fprintf(f,
 		"\n"
@@ -281,7 +281,7 @@ static void start_print(void)
 {
 	struct json_object *o;
 
-	if (!json_output) {
+	if (!vmv_json_output) {
 		printf("probes started, pinned under %s\n", VMI_BPF_PIN_DIR);
 		return;
 	}
@@ -313,10 +313,10 @@ static int do_start(int argc, char **argv)
 	if (start_checks())
 		return VMV_EXIT_ERR;
 
-	libbpf_set_print(verbose ? libbpf_print : NULL);
+	libbpf_set_print(vmv_verbose ? libbpf_print : NULL);
 	skel = vmi_probes_bpf__open();
 	if (!skel) {
-		p_err("cannot open the BPF object: %s", strerror(errno));
+		vmv_err("cannot open the BPF object: %s", strerror(errno));
 		return VMV_EXIT_ERR;
 	}
 	hz = sysconf(_SC_CLK_TCK);
@@ -334,19 +334,19 @@ static int do_start(int argc, char **argv)
 		goto out;
 	err = vmi_probes_bpf__load(skel);
 	if (err) {
-		p_err("cannot load the probes: %s%s", strerror(-err),
-		      verbose ? "" : " (-v shows the verifier log)");
+		vmv_err("cannot load the probes: %s%s", strerror(-err),
+			vmv_verbose ? "" : " (-v shows the verifier log)");
 		goto out;
 	}
 	err = vmi_probes_bpf__attach(skel);
 	if (err) {
-		p_err("cannot attach the probes: %s", strerror(-err));
+		vmv_err("cannot attach the probes: %s", strerror(-err));
 		goto out;
 	}
 	err = pin_objects(skel);
 	if (err) {
-		p_err("cannot pin under %s: %s", VMI_BPF_PIN_DIR,
-		      strerror(-err));
+		vmv_err("cannot pin under %s: %s", VMI_BPF_PIN_DIR,
+			strerror(-err));
 		unpin_all();
 		goto out;
 	}
@@ -373,18 +373,18 @@ static int do_stop(int argc, char **argv)
 		return err;
 	if (access(VMI_BPF_PIN_DIR, F_OK)) {
 		if (errno == EACCES)
-			p_err("permission denied reading %s", VMI_BPF_PIN_DIR);
+			vmv_err("permission denied reading %s", VMI_BPF_PIN_DIR);
 		else
-			p_err("probes not running (nothing pinned under %s)",
-			      VMI_BPF_PIN_DIR);
+			vmv_err("probes not running (nothing pinned under %s)",
+				VMI_BPF_PIN_DIR);
 		return VMV_EXIT_ERR;
 	}
 	err = unpin_all();
 	if (err) {
-		p_err("cannot unpin %s: %s", VMI_BPF_PIN_DIR, strerror(-err));
+		vmv_err("cannot unpin %s: %s", VMI_BPF_PIN_DIR, strerror(-err));
 		return VMV_EXIT_ERR;
 	}
-	if (json_output) {
+	if (vmv_json_output) {
 		o = json_object_new_object();
 		json_object_object_add(o, "stopped",
 				       json_object_new_boolean(1));
@@ -399,11 +399,11 @@ static int do_stop(int argc, char **argv)
  * point into the BPF object and the BTF).
  */
 struct check_list {
-	struct vmi_attach *v;
+	struct vmv_attach *v;
 	size_t n, cap;
 };
 
-static int keep_attach(const struct vmi_attach *a, void *ctx)
+static int keep_attach(const struct vmv_attach *a, void *ctx)
 {
 	struct check_list *c = ctx;
 
@@ -428,7 +428,7 @@ static void check_json(const struct check_list *c, const char *btf_file,
 
 	arr = json_object_new_array();
 	for (i = 0; i < c->n; i++) {
-		const struct vmi_attach *a = &c->v[i];
+		const struct vmv_attach *a = &c->v[i];
 
 		e = json_object_new_object();
 		if (a->prog)
@@ -460,7 +460,7 @@ static void check_plain(const struct check_list *c, const char *btf_file,
 	printf("%-16s %-32s %-15s %-24s %s\n", "program", "section", "kind",
 	       "target", "in BTF");
 	for (i = 0; i < c->n; i++) {
-		const struct vmi_attach *a = &c->v[i];
+		const struct vmv_attach *a = &c->v[i];
 
 		printf("%-16s %-32s %-15s %-24s %s%s\n",
 		       a->prog ? a->prog : "-", a->sec, a->kind, a->target,
@@ -506,29 +506,29 @@ static int do_check(int argc, char **argv)
 	if (missing >= 0)	/* help or a usage error: the exit status */
 		return missing;
 	file = check_file ? check_file : VMLINUX_BTF;
-	libbpf_set_print(verbose ? libbpf_print : NULL);
+	libbpf_set_print(vmv_verbose ? libbpf_print : NULL);
 	btf = check_file ? btf__parse(check_file, NULL) :
 			   btf__load_vmlinux_btf();
 	if (!btf) {
 		char msg[128];
 
 		libbpf_strerror(errno, msg, sizeof(msg));
-		p_err("cannot read BTF from %s: %s", file, msg);
+		vmv_err("cannot read BTF from %s: %s", file, msg);
 		return VMV_EXIT_ERR;
 	}
 	skel = vmi_probes_bpf__open();
 	if (!skel) {
-		p_err("cannot open the BPF object: %s", strerror(errno));
+		vmv_err("cannot open the BPF object: %s", strerror(errno));
 		btf__free(btf);
 		return VMV_EXIT_ERR;
 	}
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, true);
-	missing = vmi_probe_attach_points(skel->obj, btf, keep_attach, &c);
+	missing = vmv_probe_attach_points(skel->obj, btf, keep_attach, &c);
 	if (missing < 0)
-		p_err("cannot check the probes' attach points: %s",
-		      strerror(-missing));
-	else if (json_output)
+		vmv_err("cannot check the probes' attach points: %s",
+			strerror(-missing));
+	else if (vmv_json_output)
 		check_json(&c, file, missing);
 	else
 		check_plain(&c, file, missing);
@@ -685,7 +685,7 @@ static void read_options(struct probe_status *st)
 	char *ro = NULL;
 	int fd;
 
-	vmi_pin_path(path, sizeof(path), "maps", PIN_RODATA);
+	vmv_pin_path(path, sizeof(path), "maps", PIN_RODATA);
 	fd = bpf_obj_get(path);
 	if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) &&
 	    info.value_size >= sizeof(struct vmi_probes_bpf__rodata))
@@ -699,9 +699,9 @@ static void read_options(struct probe_status *st)
 	free(ro);
 	if (fd >= 0)
 		close(fd);
-	vmi_pin_path(path, sizeof(path), "links", "vmi_exc_user");
+	vmv_pin_path(path, sizeof(path), "links", "vmi_exc_user");
 	st->exceptions = !access(path, F_OK);
-	vmi_pin_path(path, sizeof(path), "links", "vmi_tlb");
+	vmv_pin_path(path, sizeof(path), "links", "vmi_tlb");
 	st->task_switch = !access(path, F_OK);
 }
 
@@ -710,7 +710,7 @@ static int status_read(struct probe_status *st)
 	int err;
 
 	memset(st, 0, sizeof(*st));
-	st->running = vmi_probes_running();
+	st->running = vmv_probe_pinned();
 	st->pinned = !access(VMI_BPF_PIN_DIR, F_OK);
 	if (!st->pinned)
 		return 0;
@@ -722,9 +722,9 @@ static int status_read(struct probe_status *st)
 	if (err || !st->running)
 		return err;
 	read_options(st);
-	st->err = vmi_probe_foreach(add_totals, st);
+	st->err = vmv_probe_foreach(add_totals, st);
 	if (!st->err)
-		st->err = vmi_probe_global(&st->g);
+		st->err = vmv_probe_global(&st->g);
 	return 0;
 }
 
@@ -820,7 +820,7 @@ static void status_json(const struct probe_status *st)
 	json_object_object_add(o, "faults", f);
 	t = json_object_new_object();
 	for (i = 0; i < VMI_TLB_MAX_REASONS; i++) {
-		const char *name = vmi_tlb_reason_name(i);
+		const char *name = vmv_probe_reason_name(i);
 
 		if (!name)
 			continue;
@@ -920,7 +920,7 @@ static void status_plain(const struct probe_status *st)
 		       (unsigned long long)st->sum.fault.c[i]);
 	printf("\n");
 	for (i = 0; i < VMI_TLB_MAX_REASONS; i++) {
-		const char *name = vmi_tlb_reason_name(i);
+		const char *name = vmv_probe_reason_name(i);
 
 		if (!name)
 			continue;
@@ -954,11 +954,11 @@ static int do_status(int argc, char **argv)
 		return err;
 	err = status_read(&st);
 	if (err) {
-		p_err("reading %s: %s", VMI_BPF_PIN_DIR, strerror(-err));
+		vmv_err("reading %s: %s", VMI_BPF_PIN_DIR, strerror(-err));
 		status_free(&st);
 		return VMV_EXIT_ERR;
 	}
-	if (json_output)
+	if (vmv_json_output)
 		status_json(&st);
 	else
 		status_plain(&st);
@@ -985,7 +985,7 @@ static const struct cmd probe_cmds[] = {
 	{ NULL,		NULL,		NULL,	NULL },
 };
 
-int do_probe(int argc, char **argv)
+int vmv_do_probe(int argc, char **argv)
 {
-	return cmd_select(probe_cmds, argc, argv, do_probe_help);
+	return vmv_cmd_select(probe_cmds, argc, argv, do_probe_help);
 }

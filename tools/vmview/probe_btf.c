@@ -145,7 +145,7 @@ static const struct btf_type *find_proto(const struct btf *btf,
 
 /* Compare with protos[]; a difference is described in a->why. */
 static bool proto_matches(const struct btf *btf, const struct btf_type *fp,
-			  int skip, struct vmi_attach *a)
+			  int skip, struct vmv_attach *a)
 {
 	const struct btf_param *p = btf_params(fp) + skip;
 	int i, n = btf_vlen(fp) - skip, want;
@@ -178,7 +178,7 @@ static bool proto_matches(const struct btf *btf, const struct btf_type *fp,
 	return true;
 }
 
-static void find_target(const struct btf *btf, struct vmi_attach *a)
+static void find_target(const struct btf *btf, struct vmv_attach *a)
 {
 	const struct btf_type *fp;
 	int skip;
@@ -195,7 +195,7 @@ static void find_target(const struct btf *btf, struct vmi_attach *a)
 }
 
 static int check_progs(struct bpf_object *obj, const struct btf *btf,
-		       vmi_attach_cb cb, void *ctx, int *missing)
+		       vmv_attach_cb cb, void *ctx, int *missing)
 {
 	struct bpf_program *prog;
 	size_t i;
@@ -203,7 +203,7 @@ static int check_progs(struct bpf_object *obj, const struct btf *btf,
 
 	bpf_object__for_each_program(prog, obj) {
 		const char *sec = bpf_program__section_name(prog);
-		struct vmi_attach a = {
+		struct vmv_attach a = {
 			.prog = bpf_program__name(prog),
 			.sec = sec,
 			.load = bpf_program__autoload(prog),
@@ -231,7 +231,7 @@ static int check_progs(struct bpf_object *obj, const struct btf *btf,
 }
 
 static int check_ksyms(struct bpf_object *obj, const struct btf *btf,
-		       vmi_attach_cb cb, void *ctx, int *missing)
+		       vmv_attach_cb cb, void *ctx, int *missing)
 {
 	const struct btf *ob = bpf_object__btf(obj);
 	const struct btf_var_secinfo *vs;
@@ -247,7 +247,7 @@ static int check_ksyms(struct bpf_object *obj, const struct btf *btf,
 	vs = btf_var_secinfos(sec);
 	for (i = 0; i < btf_vlen(sec); i++, vs++) {
 		const struct btf_type *v = btf__type_by_id(ob, vs->type);
-		struct vmi_attach a = {
+		struct vmv_attach a = {
 			.sec = ".ksyms",
 			.kind = "kernel variable",
 			.load = true,
@@ -266,8 +266,8 @@ static int check_ksyms(struct bpf_object *obj, const struct btf *btf,
 	return 0;
 }
 
-int vmi_probe_attach_points(struct bpf_object *obj, const struct btf *btf,
-			    vmi_attach_cb cb, void *ctx)
+int vmv_probe_attach_points(struct bpf_object *obj, const struct btf *btf,
+			    vmv_attach_cb cb, void *ctx)
 {
 	int missing = 0, err;
 

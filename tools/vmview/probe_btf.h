@@ -11,7 +11,7 @@
 struct bpf_object;
 struct btf;
 
-struct vmi_attach {
+struct vmv_attach {
 	const char *prog;	/* program name; NULL for a kernel variable */
 	const char *sec;	/* "fexit/handle_mm_fault", ".ksyms" */
 	const char *kind;	/* "function", "tracepoint", "kernel variable" */
@@ -23,7 +23,7 @@ struct vmi_attach {
 };
 
 /* Called for each attach point; a non-zero return stops the walk. */
-typedef int (*vmi_attach_cb)(const struct vmi_attach *a, void *ctx);
+typedef int (*vmv_attach_cb)(const struct vmv_attach *a, void *ctx);
 
 /*
  * Check every attach point of @obj (opened, not loaded) against @btf:
@@ -32,7 +32,7 @@ typedef int (*vmi_attach_cb)(const struct vmi_attach *a, void *ctx);
  * (-ENOTSUP for a program section this check does not know).  @cb may be
  * NULL.
  */
-int vmi_probe_attach_points(struct bpf_object *obj, const struct btf *btf,
-			    vmi_attach_cb cb, void *ctx);
+int vmv_probe_attach_points(struct bpf_object *obj, const struct btf *btf,
+			    vmv_attach_cb cb, void *ctx);
 
 #endif /* _VMVIEW_PROBE_BTF_H */

@@ -23,18 +23,18 @@
 
 #include "probe_read.h"
 
-int vmi_pin_path(char *buf, size_t len, const char *sub, const char *name)
+int vmv_pin_path(char *buf, size_t len, const char *sub, const char *name)
 {
 	int n = snprintf(buf, len, "%s/%s/%s", VMI_BPF_PIN_DIR, sub, name);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-bool vmi_probes_running(void)
+bool vmv_probe_pinned(void)
 {
 	char path[256];
 
-	if (vmi_pin_path(path, sizeof(path), "maps", VMI_BPF_MAP_COUNTS))
+	if (vmv_pin_path(path, sizeof(path), "maps", VMI_BPF_MAP_COUNTS))
 		return false;
 	return access(path, F_OK) == 0;
 }
@@ -44,7 +44,7 @@ static int map_open(const char *name)
 	char path[256];
 	int fd, err;
 
-	err = vmi_pin_path(path, sizeof(path), "maps", name);
+	err = vmv_pin_path(path, sizeof(path), "maps", name);
 	if (err)
 		return err;
 	fd = bpf_obj_get(path);
@@ -180,7 +180,7 @@ static int kflt_read(struct kflt *k)
 
 	k->v = NULL;
 	k->n = 0;
-	err = vmi_pin_path(path, sizeof(path), "links", VMI_BPF_LINK_TASK_FLT);
+	err = vmv_pin_path(path, sizeof(path), "links", VMI_BPF_LINK_TASK_FLT);
 	if (err)
 		return err;
 	fd = open(path, O_RDONLY);
@@ -275,7 +275,7 @@ static void caches_add(const struct vmi_fault_cache *fc, __u32 tgid,
  * between the two reads would be counted twice (or not at all), so the
  * caches are read again after the entry and the read retried if they moved.
  */
-int vmi_probe_counts(pid_t tgid, struct vmi_fault_counts *f,
+int vmv_probe_counts(pid_t tgid, struct vmi_fault_counts *f,
 		     struct vmi_tlb_counts *t)
 {
 	struct vmi_fault_cache *fc, *again = NULL;
@@ -319,7 +319,7 @@ int vmi_probe_counts(pid_t tgid, struct vmi_fault_counts *f,
 	return 0;
 }
 
-int vmi_probe_foreach(vmi_probe_cb cb, void *ctx)
+int vmv_probe_foreach(vmv_probe_cb cb, void *ctx)
 {
 	struct { __u32 tgid; struct vmi_tgid_counts c; } *all = NULL, *more;
 	size_t n = 0, cap = 0, i;
@@ -420,7 +420,7 @@ static void caches_vma(struct vmi_fault_cache *fc, __u32 tgid, __u64 ticks,
 	}
 }
 
-int vmi_probe_vma_faults(pid_t tgid, vmi_vma_cb cb, void *ctx)
+int vmv_probe_vma_faults(pid_t tgid, vmv_vma_cb cb, void *ctx)
 {
 	struct vmi_vma_key key, next, *prev = NULL;
 	struct vmi_fault_cache *fc;
@@ -468,7 +468,7 @@ out:
 	return ret;
 }
 
-int vmi_probe_global(struct vmi_global *g)
+int vmv_probe_global(struct vmi_global *g)
 {
 	__u32 zero = 0;
 	int fd, err;
@@ -481,7 +481,7 @@ int vmi_probe_global(struct vmi_global *g)
 	return err;
 }
 
-int vmi_probe_misses(struct vmi_prog_misses *m, int max)
+int vmv_probe_misses(struct vmv_prog_misses *m, int max)
 {
 	char dir[256], path[512];
 	struct dirent *de;
@@ -522,7 +522,7 @@ static void lower_name(char *dst, size_t len, const char *src)
 	dst[j] = '\0';
 }
 
-const char *vmi_tlb_reason_name(int reason)
+const char *vmv_probe_reason_name(int reason)
 {
 	static char names[VMI_TLB_MAX_REASONS][48];
 	static bool loaded;

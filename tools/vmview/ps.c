@@ -33,7 +33,7 @@ static void ps_help(FILE *f)
 		"per level (pgd p4d pud pmd pte) and their size.  With the probes running,\n"
 		"page faults and TLB flushes since the probes started.  --sort orders by\n"
 		"that column, largest first (default: by pid).\n",
-		bin_name);
+		vmv_bin_name);
 }
 
 static uint64_t sort_val(const struct ps_row *r)
@@ -145,11 +145,11 @@ static int ps_opt(int opt, const char *arg)
 			return 0;
 		}
 	}
-	return p_usage("--sort takes pid, pt, rss, vmas, faults or tlb, not '%s'",
+	return vmv_usage("--sort takes pid, pt, rss, vmas, faults or tlb, not '%s'",
 		       arg);
 }
 
-int do_ps(int argc, char **argv)
+int vmv_do_ps(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "sort",	required_argument,	NULL,	's' },
@@ -182,7 +182,7 @@ int do_ps(int argc, char **argv)
 	rows = calloc(nr ? nr : 1, sizeof(*rows));
 	if (!rows) {
 		free(procs);
-		p_err("out of memory");
+		vmv_err("out of memory");
 		return VMV_EXIT_ERR;
 	}
 	for (i = 0; i < nr; i++) {
@@ -192,7 +192,7 @@ int do_ps(int argc, char **argv)
 							   &rows[i].c);
 	}
 	qsort(rows, nr, sizeof(*rows), cmp_rows);
-	if (json_output)
+	if (vmv_json_output)
 		ps_json(rows, nr, counters);
 	else
 		ps_plain(rows, nr, counters);

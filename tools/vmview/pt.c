@@ -29,7 +29,7 @@ static void pt_help(FILE *f)
 		"header per VMA: range, size, leaf level (pte 4K, pmd 2M, pud 1G), state\n"
 		"(present, swap, migration, special, none), flags, and the physical\n"
 		"address (root only).\n",
-		bin_name);
+		vmv_bin_name);
 }
 
 static int pt_opt(int opt, const char *arg)
@@ -185,7 +185,7 @@ static void map_json(pid_t pid, const struct vmv_pagetable *pt)
 	vmv_json_print(o);
 }
 
-int do_pt(int argc, char **argv)
+int vmv_do_pt(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "map",	no_argument,	NULL,	'm' },
@@ -206,7 +206,7 @@ int do_pt(int argc, char **argv)
 		ret = vmv_read_pagetable(pid, &pt);
 		if (ret)
 			return vmv_proc_error(ret, pid, VMI_PROC_PAGETABLE);
-		if (json_output)
+		if (vmv_json_output)
 			map_json(pid, &pt);
 		else
 			map_plain(&pt);
@@ -216,7 +216,7 @@ int do_pt(int argc, char **argv)
 	ret = vmv_read_mm(pid, &mm);
 	if (ret)
 		return vmv_proc_error(ret, pid, VMI_PROC_MM);
-	if (json_output)
+	if (vmv_json_output)
 		census_json(pid, &mm);
 	else
 		census_plain(pid, &mm);

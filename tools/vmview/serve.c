@@ -45,7 +45,7 @@ static void serve_help(FILE *f)
 		"%s"
 		"\n"
 		"See vmview(8), METRICS.\n",
-		bin_name, vmv_exporter_opts_help);
+		vmv_bin_name, vmv_exporter_opts_help);
 }
 
 static int serve_opt(int opt, const char *arg)
@@ -109,8 +109,8 @@ static bool parse_addr(const char *addr, struct sockaddr_storage *ss,
 		return true;
 	}
 bad:
-	p_usage("--listen takes PORT, :PORT, IPV4:PORT or [IPV6]:PORT, not '%s'",
-		addr);
+	vmv_usage("--listen takes PORT, :PORT, IPV4:PORT or [IPV6]:PORT, not '%s'",
+		  addr);
 	return false;
 }
 
@@ -278,8 +278,8 @@ static void handle(int fd, struct vmv_exporter *x)
 			false);
 		return;
 	}
-	if (verbose)
-		fprintf(stderr, "%s: %s %s\n", bin_name, method, target);
+	if (vmv_verbose)
+		fprintf(stderr, "%s: %s %s\n", vmv_bin_name, method, target);
 	head = !strcmp(method, "HEAD");
 	if (!head && strcmp(method, "GET")) {
 		respond(fd, 405, "Method Not Allowed", text,
@@ -308,7 +308,7 @@ static void handle(int fd, struct vmv_exporter *x)
 		int n = snprintf(msg, sizeof(msg), "collecting metrics: %s\n",
 				 strerror(-err));
 
-		p_err("collecting metrics: %s", strerror(-err));
+		vmv_err("collecting metrics: %s", strerror(-err));
 		respond(fd, 500, "Internal Server Error", text, NULL, msg, n,
 			head);
 		return;
@@ -318,7 +318,7 @@ static void handle(int fd, struct vmv_exporter *x)
 	free(body);
 }
 
-int do_serve(int argc, char **argv)
+int vmv_do_serve(int argc, char **argv)
 {
 	struct option opts[ARRAY_SIZE(vmv_exporter_longopts) + 1];
 	struct sockaddr_storage ss;
@@ -341,18 +341,18 @@ int do_serve(int argc, char **argv)
 		return VMV_EXIT_USAGE;
 	lfd = listen_on(&ss, slen);
 	if (lfd < 0) {
-		p_err("cannot listen on %s: %s", listen_addr, strerror(-lfd));
+		vmv_err("cannot listen on %s: %s", listen_addr, strerror(-lfd));
 		return VMV_EXIT_ERR;
 	}
 	x = vmv_exporter_new();
 	if (!x) {
 		close(lfd);
-		p_err("out of memory");
+		vmv_err("out of memory");
 		return VMV_EXIT_ERR;
 	}
 	vmv_exporter_signals();
-	if (verbose)
-		fprintf(stderr, "%s: serving /metrics on %s\n", bin_name,
+	if (vmv_verbose)
+		fprintf(stderr, "%s: serving /metrics on %s\n", vmv_bin_name,
 			listen_addr);
 	while (!vmv_exporter_stopped()) {
 		struct pollfd pfd = { .fd = lfd, .events = POLLIN };

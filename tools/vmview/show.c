@@ -28,7 +28,7 @@ static void show_help(FILE *f)
 		"by state (present, swap, migration, special, file, untouched) and the\n"
 		"page-table census per level; fault and TLB flush counts when the probes\n"
 		"run.  Kernel addresses (mm, pgd) are zero unless you are root.\n",
-		bin_name);
+		vmv_bin_name);
 }
 
 struct json_object *vmv_census_json(const struct vmv_mm *mm)
@@ -126,7 +126,7 @@ static void show_plain(pid_t pid, const struct vmv_mm *mm,
 	       vmv_col(C_BOLD), pid, mm->comm, vmv_col(C_RESET),
 	       (unsigned long long)k[VMI_MM_PAGING_LEVELS],
 	       (unsigned long long)k[VMI_MM_MAP_COUNT]);
-	if (k[VMI_MM_MM] || k[VMI_MM_PGD] || verbose)
+	if (k[VMI_MM_MM] || k[VMI_MM_PGD] || vmv_verbose)
 		printf("  mm_struct 0x%016llx  pgd 0x%016llx\n",
 		       (unsigned long long)k[VMI_MM_MM],
 		       (unsigned long long)k[VMI_MM_PGD]);
@@ -198,7 +198,7 @@ static void show_plain(pid_t pid, const struct vmv_mm *mm,
 		       vmv_col(C_DIM), vmv_col(C_RESET));
 }
 
-int do_show(int argc, char **argv)
+int vmv_do_show(int argc, char **argv)
 {
 	struct vmv_counters cnt, *c = NULL;
 	struct vmv_mm mm;
@@ -215,7 +215,7 @@ int do_show(int argc, char **argv)
 		return vmv_proc_error(ret, pid, VMI_PROC_MM);
 	if (vmv_probes_running() && !vmv_counters_pid(pid, &cnt))
 		c = &cnt;
-	if (json_output)
+	if (vmv_json_output)
 		show_json(pid, &mm, c);
 	else
 		show_plain(pid, &mm, c);

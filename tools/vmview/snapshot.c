@@ -216,36 +216,36 @@ static struct snap *snap_load(const char *path)
 
 	text = vmv_slurp(!strcmp(path, "-") ? "/dev/stdin" : path, NULL);
 	if (!text) {
-		p_err("cannot read snapshot %s: %s", path, strerror(errno));
+		vmv_err("cannot read snapshot %s: %s", path, strerror(errno));
 		return NULL;
 	}
 	root = json_tokener_parse(text);
 	free(text);
 	if (!root || !json_object_is_type(root, json_type_object)) {
-		p_err("%s is not a snapshot: not a JSON object", path);
+		vmv_err("%s is not a snapshot: not a JSON object", path);
 		json_object_put(root);
 		return NULL;
 	}
 	o = get(root, "format", json_type_string);
 	if (!o || strcmp(json_object_get_string(o), VMV_SNAP_FORMAT)) {
-		p_err("%s is not a snapshot: no \"format\": \"%s\"", path,
-		      VMV_SNAP_FORMAT);
+		vmv_err("%s is not a snapshot: no \"format\": \"%s\"", path,
+			VMV_SNAP_FORMAT);
 		goto bad;
 	}
 	o = get(root, "version", json_type_string);
 	if (!o || sscanf(json_object_get_string(o), "%u.%u", &major,
 			 &minor) != 2) {
-		p_err("%s: snapshot without a \"version\": \"M.m\"", path);
+		vmv_err("%s: snapshot without a \"version\": \"M.m\"", path);
 		goto bad;
 	}
 	if (major != VMV_SNAP_MAJOR) {
-		p_err("%s: snapshot version %u.%u, this vmview reads %d.x",
-		      path, major, minor, VMV_SNAP_MAJOR);
+		vmv_err("%s: snapshot version %u.%u, this vmview reads %d.x",
+			path, major, minor, VMV_SNAP_MAJOR);
 		goto bad;
 	}
 	s = calloc(1, sizeof(*s));
 	if (!s) {
-		p_err("out of memory");
+		vmv_err("out of memory");
 		goto bad;
 	}
 	s->root = root;
@@ -254,7 +254,7 @@ static struct snap *snap_load(const char *path)
 	o = get(root, "pid", json_type_int);
 	pid = o ? json_object_get_int64(o) : 0;
 	if (pid <= 0 || pid > 1 << 22) {
-		p_err("%s: snapshot without a valid \"pid\"", path);
+		vmv_err("%s: snapshot without a valid \"pid\"", path);
 		snap_free(s);
 		return NULL;
 	}
@@ -263,8 +263,8 @@ static struct snap *snap_load(const char *path)
 	for (i = 0; i < ARRAY_SIZE(snap_files); i++) {
 		o = files ? get(files, snap_files[i], json_type_string) : NULL;
 		if (!o) {
-			p_err("%s: snapshot without files.%s", path,
-			      snap_files[i]);
+			vmv_err("%s: snapshot without files.%s", path,
+				snap_files[i]);
 			snap_free(s);
 			return NULL;
 		}
@@ -290,18 +290,18 @@ int vmv_snap_error(int err, const char *file)
 
 	/* the parsers name the file under /proc/vminspect: name the snapshot */
 	if (err == -EPROTO && !strncmp(msg, root, len))
-		p_err("snapshot %s: %s", active->name, msg + len + (msg[len] == '/'));
+		vmv_err("snapshot %s: %s", active->name, msg + len + (msg[len] == '/'));
 	else if (err == -EPROTO)
-		p_err("snapshot %s: %s", active->name, msg);
+		vmv_err("snapshot %s: %s", active->name, msg);
 	else if (err == -ENODATA)
-		p_err("snapshot %s holds no walk of that address (it keeps the first page of each VMA and of each mapped run; 'vmview snapshot -t ADDR' adds more)",
-		      active->name);
+		vmv_err("snapshot %s holds no walk of that address (it keeps the first page of each VMA and of each mapped run; 'vmview snapshot -t ADDR' adds more)",
+			active->name);
 	else if (err == -ENOENT)
-		p_err("snapshot %s has no %s of that process", active->name,
-		      file);
+		vmv_err("snapshot %s has no %s of that process", active->name,
+			file);
 	else
-		p_err("snapshot %s: %s: %s", active->name, file,
-		      strerror(-err));
+		vmv_err("snapshot %s: %s: %s", active->name, file,
+			strerror(-err));
 	return VMV_EXIT_ERR;
 }
 
@@ -521,10 +521,10 @@ int vmv_view_load(const char *arg, struct vmv_view *v)
 
 	memset(v, 0, sizeof(*v));
 	if (!arg || !*arg)
-		return p_usage("missing PID or SNAPSHOT");
+		return vmv_usage("missing PID or SNAPSHOT");
 	if (!vmv_is_pid_arg(arg)) {
 		if (strcmp(arg, "-") && stat(arg, &st))
-			return p_usage("'%s' is neither a process id nor a snapshot file",
+			return vmv_usage("'%s' is neither a process id nor a snapshot file",
 				       arg);
 		return view_snapshot(arg, v);
 	}
@@ -577,7 +577,7 @@ static void snapshot_help(FILE *f)
 		"\n"
 		"  -o, --output FILE   write to FILE (atomically: FILE.tmp, then renamed)\n"
 		"  -t, --translate ADDR  keep the walk of ADDR too (up to %d)\n",
-		bin_name, MAX_EXTRA);
+		vmv_bin_name, MAX_EXTRA);
 }
 
 static int snapshot_opt(int opt, const char *arg)
@@ -590,11 +590,11 @@ static int snapshot_opt(int opt, const char *arg)
 		return 0;
 	case 't':
 		if (nr_extra == MAX_EXTRA)
-			return p_usage("at most %d -t addresses", MAX_EXTRA);
+			return vmv_usage("at most %d -t addresses", MAX_EXTRA);
 		errno = 0;
 		extra[nr_extra] = strtoull(arg, &end, 16);
 		if (errno || end == arg || *end || *arg == '-')
-			return p_usage("'%s' is not an address (hex, 0x optional)",
+			return vmv_usage("'%s' is not an address (hex, 0x optional)",
 				       arg);
 		nr_extra++;
 		return 0;
@@ -664,26 +664,26 @@ static int write_out(const char *text, bool private)
 		return VMV_EXIT_OK;
 	}
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", out_path) >= (int)sizeof(tmp)) {
-		p_err("%s: name too long", out_path);
+		vmv_err("%s: name too long", out_path);
 		return VMV_EXIT_ERR;
 	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 		  private ? 0600 : 0666);
 	if (fd < 0) {
-		p_err("cannot create %s: %s", tmp, strerror(errno));
+		vmv_err("cannot create %s: %s", tmp, strerror(errno));
 		return VMV_EXIT_ERR;
 	}
 	f = fdopen(fd, "w");
 	if (!f || fwrite(text, 1, len, f) != len || fputc('\n', f) == EOF ||
 	    fclose(f)) {
-		p_err("writing %s: %s", tmp, strerror(errno));
+		vmv_err("writing %s: %s", tmp, strerror(errno));
 		if (!f)
 			close(fd);
 		unlink(tmp);
 		return VMV_EXIT_ERR;
 	}
 	if (rename(tmp, out_path)) {
-		p_err("renaming %s to %s: %s", tmp, out_path, strerror(errno));
+		vmv_err("renaming %s to %s: %s", tmp, out_path, strerror(errno));
 		unlink(tmp);
 		return VMV_EXIT_ERR;
 	}
@@ -799,7 +799,7 @@ static int take(pid_t pid, struct json_object *root, bool *private)
 	return -1;
 }
 
-int do_snapshot(int argc, char **argv)
+int vmv_do_snapshot(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output",	required_argument,	NULL,	'o' },
@@ -819,7 +819,7 @@ int do_snapshot(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	if (vmv_snap_active()) {
-		p_err("snapshot takes a live PID, not a snapshot file");
+		vmv_err("snapshot takes a live PID, not a snapshot file");
 		return VMV_EXIT_USAGE;
 	}
 	root = json_object_new_object();
@@ -830,7 +830,7 @@ int do_snapshot(int argc, char **argv)
 	json_object_object_add(root, "pid", json_object_new_int(pid));
 	ret = take(pid, root, &private);
 	flags = JSON_C_TO_STRING_NOSLASHESCAPE;
-	flags |= pretty_output ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED :
+	flags |= vmv_pretty_output ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED :
 				 JSON_C_TO_STRING_PLAIN;
 	if (ret < 0)
 		ret = write_out(json_object_to_json_string_ext(root, flags),

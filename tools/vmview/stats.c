@@ -23,7 +23,7 @@ bool vmv_probes_running(void)
 {
 	if (vmv_snap_active())	/* the counters the snapshot kept */
 		return vmv_snap_has_counters();
-	return vmi_probes_running();
+	return vmv_probe_pinned();
 }
 
 int vmv_probes_check(void)
@@ -31,10 +31,10 @@ int vmv_probes_check(void)
 	if (vmv_probes_running())
 		return 0;
 	if (!vmv_kernel_has_btf()) {
-		p_err("kernel without BTF (/sys/kernel/btf/vmlinux is missing): the fault and TLB probes need a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+		vmv_err("kernel without BTF (/sys/kernel/btf/vmlinux is missing): the fault and TLB probes need a kernel built with CONFIG_DEBUG_INFO_BTF=y");
 		return VMV_EXIT_ERR;
 	}
-	p_err("the fault and TLB probes are not running: start them with 'sudo vmview probe start'");
+	vmv_err("the fault and TLB probes are not running: start them with 'sudo vmview probe start'");
 	return VMV_EXIT_ERR;
 }
 
@@ -84,7 +84,7 @@ int vmv_counters_pid(pid_t pid, struct vmv_counters *c)
 
 	if (vmv_snap_active())
 		return vmv_snap_counters(pid, c);
-	ret = vmi_probe_counts(pid, &f, &t);
+	ret = vmv_probe_counts(pid, &f, &t);
 	if (ret == -ENOENT) {	/* nothing counted: zero */
 		fill(c, pid, NULL, NULL);
 		return 0;
@@ -126,7 +126,7 @@ int vmv_counters_all(struct vmv_counters **c, size_t *nr)
 	struct all_ctx ctx = { 0 };
 	int ret;
 
-	ret = vmi_probe_foreach(all_cb, &ctx);
+	ret = vmv_probe_foreach(all_cb, &ctx);
 	if (ret) {
 		free(ctx.arr);
 		return ret;
@@ -172,9 +172,9 @@ int vmv_counters_raw(struct vmv_probe_raw **c, size_t *nr,
 	struct raw_ctx ctx = { 0 };
 	int ret;
 
-	ret = vmi_probe_foreach(raw_cb, &ctx);
+	ret = vmv_probe_foreach(raw_cb, &ctx);
 	if (!ret && g)
-		ret = vmi_probe_global(g);
+		ret = vmv_probe_global(g);
 	if (ret) {
 		free(ctx.arr);
 		return ret;
@@ -186,7 +186,7 @@ int vmv_counters_raw(struct vmv_probe_raw **c, size_t *nr,
 
 const char *vmv_tlb_reason_name(int reason)
 {
-	return vmi_tlb_reason_name(reason);
+	return vmv_probe_reason_name(reason);
 }
 
 struct range_ctx {
@@ -219,6 +219,6 @@ int vmv_counters_ranges(pid_t pid, const uint64_t *start,
 	if (vmv_snap_active())
 		return vmv_snap_ranges(pid, start, end, nr, faults);
 	memset(faults, 0, nr * sizeof(*faults));
-	ret = vmi_probe_vma_faults(pid, range_cb, &ctx);
+	ret = vmv_probe_vma_faults(pid, range_cb, &ctx);
 	return ret == -ENOENT ? 0 : ret;
 }

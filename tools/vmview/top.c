@@ -32,7 +32,7 @@ struct top_row {
 
 /* Runs the recursion guard skipped, per program with any (probe_read.h). */
 struct top_misses {
-	struct vmi_prog_misses p[TOP_MAX_PROGS];
+	struct vmv_prog_misses p[TOP_MAX_PROGS];
 	int n;
 };
 
@@ -51,7 +51,7 @@ static void top_help(FILE *f)
 		"lines or one JSON object per refresh.\n"
 		"  -n, --iterations N   stop after N refreshes\n"
 		"  -d, --delay SECS     seconds between refreshes (default 1)\n",
-		bin_name);
+		vmv_bin_name);
 }
 
 static int top_opt(int opt, const char *arg)
@@ -62,12 +62,12 @@ static int top_opt(int opt, const char *arg)
 	if (opt == 'n') {
 		iterations = strtol(arg, &end, 10);
 		if (errno || *end || end == arg || iterations <= 0)
-			return p_usage("-n takes a positive count, not '%s'", arg);
+			return vmv_usage("-n takes a positive count, not '%s'", arg);
 	} else {
 		delay = strtod(arg, &end);
 		if (errno || *end || end == arg || !(delay >= 0.05) ||
 		    delay > 3600)
-			return p_usage("-d takes seconds between 0.05 and 3600, not '%s'",
+			return vmv_usage("-d takes seconds between 0.05 and 3600, not '%s'",
 				       arg);
 	}
 	return 0;
@@ -226,7 +226,7 @@ static double now_sec(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int do_top(int argc, char **argv)
+int vmv_do_top(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "iterations",	required_argument,	NULL,	'n' },
@@ -256,10 +256,10 @@ int do_top(int argc, char **argv)
 
 	ret = vmv_counters_all(&prev, &nprev);
 	if (ret) {
-		p_err("cannot read the probes' counters: %s", strerror(-ret));
+		vmv_err("cannot read the probes' counters: %s", strerror(-ret));
 		return VMV_EXIT_ERR;
 	}
-	curses = !json_output && !iterations && isatty(STDOUT_FILENO) &&
+	curses = !vmv_json_output && !iterations && isatty(STDOUT_FILENO) &&
 		 isatty(STDIN_FILENO);
 	if (curses) {
 		initscr();
@@ -288,10 +288,10 @@ int do_top(int argc, char **argv)
 		}
 		secs = fmax(t1 - t0, 0.001);
 		n = top_rates(prev, nprev, cur, ncur, secs, rows);
-		m.n = vmi_probe_misses(m.p, TOP_MAX_PROGS);
+		m.n = vmv_probe_misses(m.p, TOP_MAX_PROGS);
 		if (m.n < 0)
 			m.n = 0;
-		if (json_output)
+		if (vmv_json_output)
 			top_json(rows, n, secs, &m);
 		else if (curses)
 			top_curses(rows, n, secs, &m);
@@ -309,7 +309,7 @@ int do_top(int argc, char **argv)
 	free(prev);
 	free(cur);
 	if (ret) {
-		p_err("reading the probes' counters failed: %s", strerror(-ret));
+		vmv_err("reading the probes' counters failed: %s", strerror(-ret));
 		return VMV_EXIT_ERR;
 	}
 	return VMV_EXIT_OK;

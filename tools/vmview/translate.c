@@ -47,7 +47,7 @@ static void translate_help(FILE *f)
 		"bits, where the walk stopped (leaf at pud/pmd/pte, empty entry, swap)\n"
 		"and the physical address (root only).  Also the VMA the address lies\n"
 		"in and, when a file backs it, the ELF section and the nearest symbol.\n",
-		bin_name);
+		vmv_bin_name);
 }
 
 static int parse_addr(const char *s, uint64_t *addr)
@@ -457,7 +457,7 @@ static void tr_plain(const struct vmv_translate *tr, uint64_t file_off,
 		       (unsigned long long)ei->vaddr);
 }
 
-int do_translate(int argc, char **argv)
+int vmv_do_translate(int argc, char **argv)
 {
 	struct elf_info ei, *eip = NULL;
 	struct vmv_translate tr;
@@ -480,15 +480,15 @@ int do_translate(int argc, char **argv)
 	if (!astr)
 		return VMV_EXIT_USAGE;
 	if (parse_addr(astr, &addr))
-		return p_usage("'%s' is not an address (hex, 0x optional)", astr);
+		return vmv_usage("'%s' is not an address (hex, 0x optional)", astr);
 	ret = vmv_no_more(argc, argv);
 	if (ret >= 0)
 		return ret;
 
 	ret = vmv_translate(pid, addr, &tr);
 	if (ret == -EINVAL) {
-		p_err("0x%llx is not a user-space address of process %d",
-		      (unsigned long long)addr, pid);
+		vmv_err("0x%llx is not a user-space address of process %d",
+			(unsigned long long)addr, pid);
 		return VMV_EXIT_ERR;
 	}
 	if (ret)
@@ -509,7 +509,7 @@ int do_translate(int argc, char **argv)
 			elf_lookup(&tr, file_off, &ei);
 		eip = &ei;
 	}
-	if (json_output)
+	if (vmv_json_output)
 		tr_json(&tr, file_off, eip);
 	else
 		tr_plain(&tr, file_off, eip);

@@ -20,10 +20,10 @@ static int operand;	/* next operand of the command, after options */
 int vmv_opt_error(int opt, char **argv)
 {
 	if (opt == ':')
-		return p_usage("option '%s' needs an argument", argv[optind - 1]);
+		return vmv_usage("option '%s' needs an argument", argv[optind - 1]);
 	if (optopt)
-		return p_usage("unknown option '-%c'", optopt);
-	return p_usage("unknown option '%s'", argv[optind - 1]);
+		return vmv_usage("unknown option '-%c'", optopt);
+	return vmv_usage("unknown option '%s'", argv[optind - 1]);
 }
 
 int vmv_parse_opts(int argc, char **argv, const char *shortopts,
@@ -34,7 +34,7 @@ int vmv_parse_opts(int argc, char **argv, const char *shortopts,
 		{ "help",	no_argument,	NULL,	'h' },
 		{ "json",	no_argument,	NULL,	'j' },
 		{ "pretty",	no_argument,	NULL,	'p' },
-		{ "verbose",	no_argument,	NULL,	'v' },
+		{ "vmv_verbose",	no_argument,	NULL,	'v' },
 	};
 	struct option all[32];
 	char so[64];
@@ -77,7 +77,7 @@ int vmv_parse_opts(int argc, char **argv, const char *shortopts,
 const char *vmv_operand(int argc, char **argv, const char *what)
 {
 	if (operand >= argc) {
-		p_usage("missing %s", what);
+		vmv_usage("missing %s", what);
 		return NULL;
 	}
 	return argv[operand++];
@@ -91,7 +91,7 @@ bool vmv_more_operands(int argc)
 int vmv_no_more(int argc, char **argv)
 {
 	if (operand < argc)
-		return p_usage("unexpected argument '%s'", argv[operand]);
+		return vmv_usage("unexpected argument '%s'", argv[operand]);
 	return -1;
 }
 
@@ -119,7 +119,7 @@ const char *vmv_col(const char *code)
 	static char buf[8][16];
 	static int i;
 
-	if (!use_color)
+	if (!vmv_use_color)
 		return "";
 	i = (i + 1) % 8;
 	snprintf(buf[i], sizeof(buf[i]), "\033[%sm", code);
@@ -160,13 +160,13 @@ bool vmv_parse_pid(const char *s, pid_t *pid)
 	long v;
 
 	if (!s) {
-		p_usage("missing PID");
+		vmv_usage("missing PID");
 		return false;
 	}
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || *end || end == s || v <= 0 || v > (1L << 22)) {
-		p_usage("'%s' is not a process id", s);
+		vmv_usage("'%s' is not a process id", s);
 		return false;
 	}
 	*pid = v;
@@ -190,11 +190,11 @@ static bool is_kernel_thread(pid_t pid)
 static void module_missing(void)
 {
 	if (getenv("VMVIEW_PROCFS") && *getenv("VMVIEW_PROCFS")) {
-		p_err("%s does not exist (VMVIEW_PROCFS)", vmv_proc_root());
+		vmv_err("%s does not exist (VMVIEW_PROCFS)", vmv_proc_root());
 		return;
 	}
-	p_err("the vminspect module is not loaded (no /proc/%s): load it with 'sudo insmod module/vminspect.ko && sudo mount -t %s %s /proc/%s' from the build tree, or 'sudo modprobe vminspect' if installed",
-	      VMI_PROC_DIR, VMI_FS_TYPE, VMI_FS_TYPE, VMI_PROC_DIR);
+	vmv_err("the vminspect module is not loaded (no /proc/%s): load it with 'sudo insmod module/vminspect.ko && sudo mount -t %s %s /proc/%s' from the build tree, or 'sudo modprobe vminspect' if installed",
+		VMI_PROC_DIR, VMI_FS_TYPE, VMI_FS_TYPE, VMI_PROC_DIR);
 }
 
 /* /proc/vminspect without its processes file: loaded, not mounted there */
@@ -209,8 +209,8 @@ static bool module_unmounted(void)
 		 VMI_PROC_PROCESSES);
 	if (!stat(path, &st))
 		return false;
-	p_err("the vminspect module is loaded but not mounted on %s (in this mount namespace): mount it with 'sudo mount -t %s %s %s'",
-	      vmv_proc_root(), VMI_FS_TYPE, VMI_FS_TYPE, vmv_proc_root());
+	vmv_err("the vminspect module is loaded but not mounted on %s (in this mount namespace): mount it with 'sudo mount -t %s %s %s'",
+		vmv_proc_root(), VMI_FS_TYPE, VMI_FS_TYPE, vmv_proc_root());
 	return true;
 }
 
@@ -223,7 +223,7 @@ int vmv_proc_error(int err, pid_t pid, const char *file)
 		return vmv_snap_error(err, file);
 	switch (-err) {
 	case EPROTO:
-		p_err("%s", vmv_fmt_error());
+		vmv_err("%s", vmv_fmt_error());
 		break;
 	case ENOENT:
 		if (stat(vmv_proc_root(), &st)) {
@@ -233,33 +233,33 @@ int vmv_proc_error(int err, pid_t pid, const char *file)
 		if (module_unmounted())
 			break;
 		if (!pid) {
-			p_err("%s/%s is missing: is the vminspect module older than this vmview?",
-			      vmv_proc_root(), file);
+			vmv_err("%s/%s is missing: is the vminspect module older than this vmview?",
+				vmv_proc_root(), file);
 			break;
 		}
 		if (kill(pid, 0) && errno == ESRCH) {
-			p_err("no such process: %d", pid);
+			vmv_err("no such process: %d", pid);
 			break;
 		}
 		if (is_kernel_thread(pid)) {
-			p_err("process %d is a kernel thread: it has no user address space to show",
-			      pid);
+			vmv_err("process %d is a kernel thread: it has no user address space to show",
+				pid);
 			break;
 		}
 		snprintf(path, sizeof(path), "/proc/%d", pid);
 		if (stat(path, &st)) {
 			/* hidepid=2, or a pid namespace: the kernel hides it */
-			p_err("no such process: %d (your /proc does not show it, so vminspect does not either)",
-			      pid);
+			vmv_err("no such process: %d (your /proc does not show it, so vminspect does not either)",
+				pid);
 			break;
 		}
 		snprintf(path, sizeof(path), "%s/%d", vmv_proc_root(), pid);
 		if (stat(path, &st))
-			p_err("process %d has no %s directory (it is not a thread-group leader, or it just started or exited)",
-			      pid, path);
+			vmv_err("process %d has no %s directory (it is not a thread-group leader, or it just started or exited)",
+				pid, path);
 		else
-			p_err("%s/%s is missing: is the vminspect module older than this vmview?",
-			      path, file);
+			vmv_err("%s/%s is missing: is the vminspect module older than this vmview?",
+				path, file);
 		break;
 	case EIO:
 		/*
@@ -269,38 +269,38 @@ int vmv_proc_error(int err, pid_t pid, const char *file)
 		 */
 		snprintf(path, sizeof(path), "%s/%d", vmv_proc_root(), pid);
 		if (pid && (stat(path, &st) || (kill(pid, 0) && errno == ESRCH))) {
-			p_err("process %d exited while being read", pid);
+			vmv_err("process %d exited while being read", pid);
 			break;
 		}
-		p_err("reading %s/%s: %s", path, file, strerror(EIO));
+		vmv_err("reading %s/%s: %s", path, file, strerror(EIO));
 		break;
 	case ESRCH:
-		p_err("process %d exited while being read", pid);
+		vmv_err("process %d exited while being read", pid);
 		break;
 	case EACCES:
 	case EPERM:
 		snprintf(path, sizeof(path), "/proc/%d", pid);
 		if (!pid) {
-			p_err("permission denied reading %s/%s", vmv_proc_root(),
-			      file);
+			vmv_err("permission denied reading %s/%s", vmv_proc_root(),
+				file);
 		} else if (!stat(path, &st) && st.st_uid != geteuid()) {
-			p_err("permission denied: process %d belongs to uid %u and you are uid %u; reading another process's page tables needs the right to open its /proc/PID/pagemap, which the kernel gives to whoever may ptrace it for reading (same user and dumpable, or root: CAP_SYS_PTRACE) if the LSMs agree",
-			      pid, st.st_uid, geteuid());
+			vmv_err("permission denied: process %d belongs to uid %u and you are uid %u; reading another process's page tables needs the right to open its /proc/PID/pagemap, which the kernel gives to whoever may ptrace it for reading (same user and dumpable, or root: CAP_SYS_PTRACE) if the LSMs agree",
+				pid, st.st_uid, geteuid());
 		} else {
-			p_err("permission denied reading process %d: reading a process's page tables needs the right to open its /proc/PID/pagemap, which the kernel gives to whoever may ptrace it for reading (same user and dumpable, not setuid, or root: CAP_SYS_PTRACE) if the LSMs agree",
-			      pid);
+			vmv_err("permission denied reading process %d: reading a process's page tables needs the right to open its /proc/PID/pagemap, which the kernel gives to whoever may ptrace it for reading (same user and dumpable, not setuid, or root: CAP_SYS_PTRACE) if the LSMs agree",
+				pid);
 		}
 		break;
 	case ENOMEM:
-		p_err("out of memory");
+		vmv_err("out of memory");
 		break;
 	default:
 		if (pid)
-			p_err("reading %s/%d/%s: %s", vmv_proc_root(), pid, file,
-			      strerror(-err));
+			vmv_err("reading %s/%d/%s: %s", vmv_proc_root(), pid, file,
+				strerror(-err));
 		else
-			p_err("reading %s/%s: %s", vmv_proc_root(), file,
-			      strerror(-err));
+			vmv_err("reading %s/%s: %s", vmv_proc_root(), file,
+				strerror(-err));
 	}
 	return VMV_EXIT_ERR;
 }

@@ -29,10 +29,10 @@ struct cmd {
 	const char *summary;	/* one line, or NULL: not listed */
 };
 
-extern bool json_output;	/* -j / --json */
-extern bool pretty_output;	/* -p / --pretty */
-extern int verbose;		/* -v */
-extern const char *bin_name;
+extern bool vmv_json_output;	/* -j / --json */
+extern bool vmv_pretty_output;	/* -p / --pretty */
+extern int vmv_verbose;		/* -v */
+extern const char *vmv_bin_name;
 
 #ifndef __printf
 #define __printf(a, b)	__attribute__((format(printf, a, b)))
@@ -48,13 +48,13 @@ extern const char *bin_name;
  * cli.c: what every command shares.  The one error printer: "vmview: ..."
  * on stderr, or {"error": ...} on stdout with -j.
  */
-void p_err(const char *fmt, ...) __printf(1, 2);
+void vmv_err(const char *fmt, ...) __printf(1, 2);
 /* Usage error: message plus "see 'vmview CMD help'", returns VMV_EXIT_USAGE. */
-int p_usage(const char *fmt, ...) __printf(1, 2);
+int vmv_usage(const char *fmt, ...) __printf(1, 2);
 
 /* Dispatch argv[0] against cmds by unique prefix; help() for "help"/none. */
-int cmd_select(const struct cmd *cmds, int argc, char **argv,
-	       int (*help)(int argc, char **argv));
+int vmv_cmd_select(const struct cmd *cmds, int argc, char **argv,
+		   int (*help)(int argc, char **argv));
 /*
  * Every help: help(stdout), or with -j {"help": TEXT} and, given cmds,
  * "commands": every name of the table.  Returns VMV_EXIT_OK.
@@ -64,18 +64,18 @@ int vmv_help(void (*help)(FILE *f), const struct cmd *cmds);
 void vmv_cmds_help(FILE *f, const char *prefix, const struct cmd *cmds);
 
 /* Commands, one file each. */
-int do_probe(int argc, char **argv);	/* probe.c: probe start|stop|status */
-int do_snapshot(int argc, char **argv);	/* snapshot.c */
-int do_diff(int argc, char **argv);	/* diff.c */
-int do_html(int argc, char **argv);	/* html.c */
-int do_ps(int argc, char **argv);	/* ps.c */
-int do_show(int argc, char **argv);	/* show.c */
-int do_maps(int argc, char **argv);	/* maps.c */
-int do_pt(int argc, char **argv);	/* pt.c */
-int do_translate(int argc, char **argv);	/* translate.c */
-int do_top(int argc, char **argv);	/* top.c */
-int do_export(int argc, char **argv);	/* export.c */
-int do_serve(int argc, char **argv);	/* serve.c */
+int vmv_do_probe(int argc, char **argv);	/* probe.c: probe start|stop|status */
+int vmv_do_snapshot(int argc, char **argv);	/* snapshot.c */
+int vmv_do_diff(int argc, char **argv);	/* diff.c */
+int vmv_do_html(int argc, char **argv);	/* html.c */
+int vmv_do_ps(int argc, char **argv);	/* ps.c */
+int vmv_do_show(int argc, char **argv);	/* show.c */
+int vmv_do_maps(int argc, char **argv);	/* maps.c */
+int vmv_do_pt(int argc, char **argv);	/* pt.c */
+int vmv_do_translate(int argc, char **argv);	/* translate.c */
+int vmv_do_top(int argc, char **argv);	/* top.c */
+int vmv_do_export(int argc, char **argv);	/* export.c */
+int vmv_do_serve(int argc, char **argv);	/* serve.c */
 
 /*
  * The Prometheus exporter (export.c), shared by export and serve: options,
@@ -104,7 +104,7 @@ bool vmv_common_opt(int opt);
 /* The usage error for an option getopt_long() refused; VMV_EXIT_USAGE. */
 int vmv_opt_error(int opt, char **argv);
 /*
- * Parse a command's arguments as cmd_select() passes them (the words after
+ * Parse a command's arguments as vmv_cmd_select() passes them (the words after
  * the command's name, which must precede argv[0]): "help" as first word and
  * -h print help (vmv_help(), once every option is read); -j/-p/-v are
  * handled; the command's own options (shortopts/longopts, NULL if none) go
@@ -130,8 +130,8 @@ int vmv_parse_pid_cmd(int argc, char **argv, const char *shortopts,
 		      const struct option *longopts, void (*help)(FILE *f),
 		      int (*own)(int opt, const char *arg), pid_t *pid);
 
-extern bool use_color;		/* stdout is a terminal and NO_COLOR unset */
-/* ANSI colours, "" when use_color is false. */
+extern bool vmv_use_color;		/* stdout is a terminal and NO_COLOR unset */
+/* ANSI colours, "" when vmv_use_color is false. */
 const char *vmv_col(const char *code);
 #define C_RESET		"0"
 #define C_BOLD		"1"
