@@ -104,32 +104,6 @@ void vmi_put_path(struct seq_file *m, const void *rec)
 		seq_puts(m, r->name);
 }
 
-/**
- * vmi_seq_hex - print @val in hex, zero-padded to @width digits
- * @m:		where to print
- * @delim:	a character before it, or 0
- * @val:	the value
- * @width:	at least this many digits (at most 16)
- *
- * seq_printf("%0*llx") without vsnprintf(): what show_map_vma() does with
- * seq_put_hex_ll(), which is not exported.
- */
-void vmi_seq_hex(struct seq_file *m, char delim, unsigned long long val,
-		 int width)
-{
-	char buf[1 + 16];
-	int i = sizeof(buf), digits = 0;
-
-	do {
-		buf[--i] = "0123456789abcdef"[val & 0xf];
-		val >>= 4;
-		digits++;
-	} while (val || digits < width);
-	if (delim)
-		buf[--i] = delim;
-	seq_write(m, buf + i, sizeof(buf) - i);
-}
-
 /* "rwxp" as /proc/<pid>/maps prints it */
 static void vmi_put_perms(struct seq_file *m, const void *arg)
 {

@@ -142,8 +142,6 @@ int vmi_vma_seq_release(struct inode *inode, struct file *file);
 /* vmas.c: VMA records shared by vmas, pagetable and translate */
 void vmi_rec_fill(struct vm_area_struct *vma, struct vmi_vma_rec *rec);
 void vmi_rec_put(struct vmi_vma_rec *rec);
-void vmi_seq_hex(struct seq_file *m, char delim, unsigned long long val,
-		 int width);
 bool vmi_rec_has_path(const struct vmi_vma_rec *rec);
 void vmi_put_path(struct seq_file *m, const void *rec);
 
@@ -170,6 +168,8 @@ extern const struct vmi_field vmi_tr_keys[VMI_TR_NR_KEYS];
 extern const struct vmi_field vmi_trlevel_cols[VMI_TRLEVEL_NR_COLS];
 extern const struct vmi_field vmi_trswap_cols[VMI_TRSWAP_NR_COLS];
 
+void vmi_seq_hex(struct seq_file *m, char delim, unsigned long long val,
+		 int width);
 void vmi_seq_val(struct seq_file *m, const struct vmi_field *f,
 		 const struct vmi_val *v);
 void vmi_seq_header(struct seq_file *m, const char *tag,

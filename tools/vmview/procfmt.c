@@ -79,6 +79,11 @@ void vmv_set_source(const struct vmv_source *src)
 	source = src;
 }
 
+const struct vmv_source *vmv_get_source(void)
+{
+	return source;
+}
+
 static int fmt_fail(const char *fmt, ...)
 {
 	va_list ap;

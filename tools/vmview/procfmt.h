@@ -157,9 +157,13 @@ int vmv_parse_translate(char *text, const char *path,
 struct vmv_source {
 	char *(*read)(const char *rel);
 	int (*translate)(pid_t pid, uint64_t addr, struct vmv_translate *tr);
+	/* report a failed read of FILE from it; returns the exit status */
+	int (*error)(int err, const char *file);
 };
 
 void vmv_set_source(const struct vmv_source *src);
+/* The source set, or NULL for the live files. */
+const struct vmv_source *vmv_get_source(void);
 
 /* Parse a size as pagetable prints it ("4K", "2M", "120K", "1G", "4096"). */
 int vmv_parse_size(const char *s, uint64_t *out);

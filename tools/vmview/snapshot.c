@@ -182,7 +182,22 @@ static int snap_translate(pid_t pid, uint64_t addr, struct vmv_translate *tr)
 static const struct vmv_source snap_source = {
 	.read = snap_read,
 	.translate = snap_translate,
+	.error = vmv_snap_error,
 };
+
+static const struct vmv_counter_source snap_counter_source = {
+	.has_counters = vmv_snap_has_counters,
+	.counters = vmv_snap_counters,
+	.ranges = vmv_snap_ranges,
+};
+
+/* @s answers the reads and the counters from now on (NULL: the live ones). */
+static void snap_activate(struct snap *s)
+{
+	active = s;
+	vmv_set_source(s ? &snap_source : NULL);
+	vmv_set_counter_source(s ? &snap_counter_source : NULL);
+}
 
 static void snap_free(struct snap *s)
 {
@@ -308,18 +323,39 @@ int vmv_snap_error(int err, const char *file)
 int vmv_parse_target(const char *arg, pid_t *pid)
 {
 	struct stat st;
+	struct snap *s;
 
 	if (!arg)
 		return vmv_parse_pid(arg, pid) ? -1 : VMV_EXIT_USAGE;
 	if (vmv_is_pid_arg(arg) || (strcmp(arg, "-") && stat(arg, &st)))
 		return vmv_parse_pid(arg, pid) ? -1 : VMV_EXIT_USAGE;
 	snap_free(active);
-	active = snap_load(arg);
-	if (!active)
+	snap_activate(NULL);
+	s = snap_load(arg);
+	if (!s)
 		return VMV_EXIT_ERR;
-	vmv_set_source(&snap_source);
-	*pid = active->pid;
+	snap_activate(s);
+	*pid = s->pid;
 	return -1;
+}
+
+int vmv_parse_pid_cmd(int argc, char **argv, const char *shortopts,
+		      const struct option *longopts, void (*help)(FILE *f),
+		      int (*own)(int opt, const char *arg), pid_t *pid)
+{
+	const char *arg;
+	int ret;
+
+	ret = vmv_parse_opts(argc, argv, shortopts, longopts, help, own);
+	if (ret >= 0)
+		return ret;
+	arg = vmv_operand(argc, argv, "PID");
+	if (!arg)
+		return VMV_EXIT_USAGE;
+	ret = vmv_parse_target(arg, pid);	/* a pid or a snapshot */
+	if (ret >= 0)
+		return ret;
+	return vmv_no_more(argc, argv);
 }
 
 /* The probes' counters of a snapshot */
@@ -477,8 +513,7 @@ static int view_snapshot(const char *arg, struct vmv_view *v)
 	v->snapshot = true;
 	v->pid = s->pid;
 	snprintf(v->label, sizeof(v->label), "%s", s->name);
-	active = s;
-	vmv_set_source(&snap_source);
+	snap_activate(s);
 	ret = read_views(v);
 	if (ret >= 0)
 		vmv_view_free(v);	/* what was read before the error */
@@ -486,8 +521,7 @@ static int view_snapshot(const char *arg, struct vmv_view *v)
 		v->have_counters = !vmv_snap_counters(v->pid, &v->counters);
 		vma_faults(v);
 	}
-	active = prev;
-	vmv_set_source(prev ? &snap_source : NULL);
+	snap_activate(prev);
 	o = get(s->root, "stat", json_type_object);
 	if (o && get(o, "min_flt", json_type_int)) {
 		v->have_stat = true;
@@ -724,13 +758,11 @@ static int take(pid_t pid, struct json_object *root, bool *private)
 			json_object_object_get_ex(files, snap_files[i], &o);
 			s.file[i] = json_object_get_string(o);
 		}
-		active = &s;
-		vmv_set_source(&snap_source);
+		snap_activate(&s);
 		memset(&v, 0, sizeof(v));
 		v.pid = pid;
 		ret = read_views(&v);
-		active = NULL;
-		vmv_set_source(NULL);
+		snap_activate(NULL);
 		if (ret >= 0) {
 			vmv_view_free(&v);
 			return ret;

@@ -19,10 +19,17 @@ bool vmv_kernel_has_btf(void)
 	return !access("/sys/kernel/btf/vmlinux", R_OK);
 }
 
+static const struct vmv_counter_source *counter_source;
+
+void vmv_set_counter_source(const struct vmv_counter_source *src)
+{
+	counter_source = src;
+}
+
 bool vmv_probes_running(void)
 {
-	if (vmv_snap_active())	/* the counters the snapshot kept */
-		return vmv_snap_has_counters();
+	if (counter_source)	/* the counters a snapshot kept */
+		return counter_source->has_counters();
 	return vmv_probe_pinned();
 }
 
@@ -82,8 +89,8 @@ int vmv_counters_pid(pid_t pid, struct vmv_counters *c)
 	struct vmi_tlb_counts t;
 	int ret;
 
-	if (vmv_snap_active())
-		return vmv_snap_counters(pid, c);
+	if (counter_source)
+		return counter_source->counters(pid, c);
 	ret = vmv_probe_counts(pid, &f, &t);
 	if (ret == -ENOENT) {	/* nothing counted: zero */
 		fill(c, pid, NULL, NULL);
@@ -216,8 +223,8 @@ int vmv_counters_ranges(pid_t pid, const uint64_t *start,
 	struct range_ctx ctx = { start, end, nr, faults };
 	int ret;
 
-	if (vmv_snap_active())
-		return vmv_snap_ranges(pid, start, end, nr, faults);
+	if (counter_source)
+		return counter_source->ranges(pid, start, end, nr, faults);
 	memset(faults, 0, nr * sizeof(*faults));
 	ret = vmv_probe_vma_faults(pid, range_cb, &ctx);
 	return ret == -ENOENT ? 0 : ret;

@@ -95,25 +95,6 @@ int vmv_no_more(int argc, char **argv)
 	return -1;
 }
 
-int vmv_parse_pid_cmd(int argc, char **argv, const char *shortopts,
-		      const struct option *longopts, void (*help)(FILE *f),
-		      int (*own)(int opt, const char *arg), pid_t *pid)
-{
-	const char *arg;
-	int ret;
-
-	ret = vmv_parse_opts(argc, argv, shortopts, longopts, help, own);
-	if (ret >= 0)
-		return ret;
-	arg = vmv_operand(argc, argv, "PID");
-	if (!arg)
-		return VMV_EXIT_USAGE;
-	ret = vmv_parse_target(arg, pid);	/* a pid or a snapshot */
-	if (ret >= 0)
-		return ret;
-	return vmv_no_more(argc, argv);
-}
-
 const char *vmv_col(const char *code)
 {
 	static char buf[8][16];
@@ -219,8 +200,8 @@ int vmv_proc_error(int err, pid_t pid, const char *file)
 	struct stat st;
 	char path[64];
 
-	if (vmv_snap_active())
-		return vmv_snap_error(err, file);
+	if (vmv_get_source() && vmv_get_source()->error)
+		return vmv_get_source()->error(err, file);
 	switch (-err) {
 	case EPROTO:
 		vmv_err("%s", vmv_fmt_error());

@@ -207,4 +207,18 @@ const char *vmv_tlb_reason_name(int reason);
 int vmv_counters_ranges(pid_t pid, const uint64_t *start,
 			const uint64_t *end, size_t nr, uint64_t *faults);
 
+/*
+ * Where the counters come from when not from the running probes: the
+ * active snapshot sets its own (snapshot.c), so that the house reads top
+ * down (stats.c never calls the snapshot code).
+ */
+struct vmv_counter_source {
+	bool (*has_counters)(void);
+	int (*counters)(pid_t pid, struct vmv_counters *c);
+	int (*ranges)(pid_t pid, const uint64_t *start, const uint64_t *end,
+		      size_t nr, uint64_t *faults);
+};
+
+void vmv_set_counter_source(const struct vmv_counter_source *src);
+
 #endif /* _VMVIEW_H */
