@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,6 +324,7 @@ int vmv_do_serve(int argc, char **argv)
 	struct option opts[ARRAY_SIZE(vmv_exporter_longopts) + 1];
 	struct sockaddr_storage ss;
 	struct vmv_exporter *x;
+	sigset_t block, orig;
 	char shortopts[64];
 	socklen_t slen;
 	int ret, lfd;
@@ -354,11 +356,20 @@ int vmv_do_serve(int argc, char **argv)
 	if (vmv_verbose)
 		fprintf(stderr, "%s: serving /metrics on %s\n", vmv_bin_name,
 			listen_addr);
+	/*
+	 * SIGINT and SIGTERM are blocked but while ppoll() waits, so that one
+	 * arriving between the look at the flag and the wait cannot be lost
+	 * (it was: a SIGTERM there left serve waiting for a connection).
+	 */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &orig);
 	while (!vmv_exporter_stopped()) {
 		struct pollfd pfd = { .fd = lfd, .events = POLLIN };
 		int cfd;
 
-		if (poll(&pfd, 1, -1) != 1)
+		if (ppoll(&pfd, 1, NULL, &orig) != 1)
 			continue;	/* EINTR: a signal, look at the flag */
 		cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (cfd < 0)
@@ -367,6 +378,7 @@ int vmv_do_serve(int argc, char **argv)
 		shutdown(cfd, SHUT_WR);
 		close(cfd);
 	}
+	sigprocmask(SIG_SETMASK, &orig, NULL);
 	vmv_exporter_free(x);
 	close(lfd);
 	return VMV_EXIT_OK;
