@@ -465,7 +465,6 @@ static int cold_read(void *arg)
 /* Two threads: one spins on CPU b, the other maps, touches, unmaps. */
 struct tlb_work {
 	int cpu_a, cpu_b, rounds;
-	bool rt;		/* the spinner is SCHED_FIFO: never preempted */
 	volatile int stop;
 };
 
@@ -484,11 +483,6 @@ static void *spinner(void *arg)
 	volatile char *p = fresh(1, PROT_READ | PROT_WRITE);
 
 	pin(w->cpu_b);
-	if (w->rt) {
-		struct sched_param sp = { .sched_priority = 1 };
-
-		sched_setscheduler(0, SCHED_FIFO, &sp);
-	}
 	while (!w->stop)
 		p[0]++;
 	return NULL;
@@ -941,27 +935,15 @@ TEST_F(probes, flushes_by_cause)
 	static const char * const names[] = VMI_TLB_CAUSE_NAMES;
 	static const int causes[] = { VMI_TLB_CAUSE_MPROTECT,
 		VMI_TLB_CAUSE_MADVISE, VMI_TLB_CAUSE_MREMAP, VMI_TLB_CAUSE_ZAP };
-	struct tlb_work w = { .cpu_a = 0, .cpu_b = 1, .rounds = 50, .rt = true };
-	static const char rt_runtime[] = "/proc/sys/kernel/sched_rt_runtime_us";
-	char *saved = vst_read_file(rt_runtime, NULL);
+	struct tlb_work w = { .cpu_a = 0, .cpu_b = 1, .rounds = 50 };
 	unsigned long long n;
 	struct run r;
 	size_t i;
 
 	if (online_cpus() < 2)
 		w.cpu_b = -1;
-	/*
-	 * The kernel asks only the CPUs that have the mm loaded: a spinner
-	 * preempted by another task (TCG guests time-slice their vCPUs) would
-	 * miss flushes.  SCHED_FIFO, with RT throttling off for the run,
-	 * keeps it on its CPU, so that it is asked each time.
-	 */
-	ASSERT_NE(NULL, saved);
-	ASSERT_EQ(0, write_str(rt_runtime, "-1"));
 	ASSERT_EQ(0, run_start(&r, flush_causes, &w));
 	ASSERT_EQ(0, run_measure(&r));
-	ASSERT_EQ(0, write_str(rt_runtime, saved));
-	free(saved);
 	for (i = 0; i < VMI_NR_TLB_CAUSES; i++)
 		if (cdelta(&r, i, VMI_TLB_EVENTS))
 			TH_LOG("%-8s flushes %llu full %llu pages %llu cpus %llu",
