@@ -955,8 +955,17 @@ TEST_F(probes, flushes_by_cause)
 		n = cdelta(&r, causes[i], VMI_TLB_EVENTS);
 		EXPECT_GE(n, (unsigned long long)w.rounds)
 			TH_LOG("%s", names[causes[i]]);
-		if (w.cpu_b >= 0)	/* the spinner's CPU, each time */
-			EXPECT_GE(cdelta(&r, causes[i], VMI_TLB_CPUS), n);
+		/*
+		 * Each flush asks the CPUs that have the mm loaded at that
+		 * moment, the spinner's nearly always: never more than the
+		 * other CPUs, and the spinner's at least once.  Not every
+		 * time: measured in TCG guests, 96 to 99 of 100 (a vCPU's
+		 * thread descheduled on the host, the spinner preempted).
+		 */
+		EXPECT_LE(cdelta(&r, causes[i], VMI_TLB_CPUS),
+			  n * (online_cpus() - 1));
+		if (w.cpu_b >= 0)
+			EXPECT_LT(0ULL, cdelta(&r, causes[i], VMI_TLB_CPUS));
 	}
 	/* nothing of this in the kernel-thread causes */
 	EXPECT_EQ(0ULL, cdelta(&r, VMI_TLB_CAUSE_KSM, VMI_TLB_EVENTS));
