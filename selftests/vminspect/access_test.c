@@ -443,21 +443,6 @@ static void print_pids(const char *what, const pid_t *p, int n)
 	fprintf(stderr, "\n");
 }
 
-static int count_names(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			n++;
-	closedir(d);
-	return n;
-}
-
 /* a user in the namespace: every process as the namespace's pagemap says */
 static int pidns_match_as_user1(void *arg)
 {
@@ -555,7 +540,7 @@ static int pidns_init(void *arg)
 	if (visible)
 		return 2;
 	/* a fresh /proc: /proc/vminspect is empty, no pid, no count */
-	if (count_names("/proc/" VMI_PROC_DIR) != 0)
+	if (vst_count_entries("/proc/" VMI_PROC_DIR) != 0)
 		return 3;
 	if (vst_open_errno("/proc/vminspect/processes", O_RDONLY) != ENOENT)
 		return 3;

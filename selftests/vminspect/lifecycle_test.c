@@ -564,22 +564,6 @@ TEST(lookups_race_fork_exit_and_pid_reuse)
 	munmap(R, sizeof(*R));
 }
 
-/* names in DIR other than "." and ".." */
-static int count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			n++;
-	closedir(d);
-	return n;
-}
-
 /*
  * Files open on a mounted vminspect pin the module: delete_module() is
  * refused while it is mounted and, after a lazy umount, until the last file
@@ -619,7 +603,7 @@ TEST(unload_with_files_open)
 	ASSERT_EQ(0, umount2("/proc/" VMI_PROC_DIR, MNT_DETACH));
 	EXPECT_FALSE(vst_fs_mounted("/proc/" VMI_PROC_DIR));
 	/* what is left is procfs's empty mount point */
-	EXPECT_EQ(0, count_entries("/proc/" VMI_PROC_DIR));
+	EXPECT_EQ(0, vst_count_entries("/proc/" VMI_PROC_DIR));
 	EXPECT_EQ(-1, stat("/proc/vminspect/processes", &st));
 	EXPECT_EQ(ENOENT, errno);
 	EXPECT_EQ(-1, open_pidfile(pid, VMI_PROC_MM));

@@ -2,6 +2,7 @@
 /*
  * Helpers shared by the vminspect selftests.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -617,4 +618,19 @@ int vst_paging_levels(void)
 
 	free(s);
 	return levels;
+}
+
+int vst_count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
 }

@@ -112,4 +112,7 @@ int vst_swap_on(void);			/* zram swap; 0 if on */
 bool vst_hugetlb_reserve(unsigned long size_kb, int pages);
 int vst_paging_levels(void);		/* 5 if the CPU flags show la57 */
 
+/* The names in @dir other than "." and "..", or -1 if it cannot be read. */
+int vst_count_entries(const char *dir);
+
 #endif /* _VST_UTIL_H */
