@@ -18,7 +18,7 @@
  * and readers refuse a major they do not know.
  */
 #define VMI_FORMAT_MAJOR	1
-#define VMI_FORMAT_MINOR	3
+#define VMI_FORMAT_MINOR	4
 
 #define VMI_PROC_DIR		"vminspect"
 /* the type of the file system mounted there (mount -t) */
@@ -47,8 +47,9 @@
  *
  * In order: a key-value file prints its keys in table order, a columns
  * file prints a header line "# [TAG] NAME..." from its table.  A new
- * key or column is one entry here (at the end for columns), its printer's
- * value in the module, and its line in the documentation.
+ * key or column is one entry here (for columns before the closing flags
+ * and path, which end the line), its printer's value in the module, and
+ * its line in the documentation; readers find columns by the header.
  */
 enum vmi_type {
 	VMI_T_DEC,	/* decimal */
@@ -172,6 +173,90 @@ enum vmi_attr {
 
 #define VMI_ATTR_NAMES { VMI_ATTR_TABLE(VMI_X_NAME, ATTR) }
 
+/*
+ * Present pages mapped by PTEs, by the size of the folio they belong to:
+ * pte_4k a small page, pte_8k to pte_2m a large folio (mTHP, a
+ * PTE-mapped THP, a large page-cache folio) of that size, pte_big larger.
+ * A PFN map without a struct page counts as pte_4k.  Pages mapped by a
+ * PMD or PUD leaf are huge_pmd and huge_pud (VMI_ATTR_TABLE), not here.
+ * The index of a size is its folio order (pte_big: order 10 and up).
+ */
+#define VMI_FOLIO_TABLE(X, P)					\
+	X(P, 4K, "pte_4k", DEC, PAGES, ALL, 4)			\
+	X(P, 8K, "pte_8k", DEC, PAGES, ALL, 4)			\
+	X(P, 16K, "pte_16k", DEC, PAGES, ALL, 4)		\
+	X(P, 32K, "pte_32k", DEC, PAGES, ALL, 4)		\
+	X(P, 64K, "pte_64k", DEC, PAGES, ALL, 4)		\
+	X(P, 128K, "pte_128k", DEC, PAGES, ALL, 4)		\
+	X(P, 256K, "pte_256k", DEC, PAGES, ALL, 4)		\
+	X(P, 512K, "pte_512k", DEC, PAGES, ALL, 4)		\
+	X(P, 1M, "pte_1m", DEC, PAGES, ALL, 4)			\
+	X(P, 2M, "pte_2m", DEC, PAGES, ALL, 4)			\
+	X(P, BIG, "pte_big", DEC, PAGES, ALL, 4)
+
+enum vmi_folio {
+	VMI_FOLIO_TABLE(VMI_X_ENUM, FOLIO)
+	VMI_NR_FOLIOS
+};
+
+#define VMI_FOLIO_NAMES { VMI_FOLIO_TABLE(VMI_X_NAME, FOLIO) }
+
+/*
+ * Occupancy: page tables by how many of their entries are in use, e0
+ * (an empty table: allocated, nothing mapped through it, what the
+ * kernel's PT_RECLAIM frees) to e512 (full; 512 entries per table at every
+ * level on x86-64).
+ */
+#define VMI_OCC_TABLE(X, P)					\
+	X(P, E0, "e0", DEC, TABLES, ALL, 4)			\
+	X(P, E1, "e1", DEC, TABLES, ALL, 4)			\
+	X(P, E2_8, "e2_8", DEC, TABLES, ALL, 4)			\
+	X(P, E9_64, "e9_64", DEC, TABLES, ALL, 4)		\
+	X(P, E65_256, "e65_256", DEC, TABLES, ALL, 4)		\
+	X(P, E257_511, "e257_511", DEC, TABLES, ALL, 4)		\
+	X(P, E512, "e512", DEC, TABLES, ALL, 4)
+
+enum vmi_occ {
+	VMI_OCC_TABLE(VMI_X_ENUM, OCC)
+	VMI_NR_OCCS
+};
+
+/*
+ * The kind of a VMA (vmas' "kind"): anonymous memory, shmem (tmpfs, memfd,
+ * SysV shm, shared anonymous), another file, hugetlbfs, or a PFN/IO/mixed
+ * map of a driver.
+ */
+#define VMI_KIND_TABLE(X, P)					\
+	X(P, ANON, "anon", WORD, NONE, ALL, 4)			\
+	X(P, SHMEM, "shmem", WORD, NONE, ALL, 4)		\
+	X(P, FILE, "file", WORD, NONE, ALL, 4)			\
+	X(P, HUGETLB, "hugetlb", WORD, NONE, ALL, 4)		\
+	X(P, PFNMAP, "pfnmap", WORD, NONE, ALL, 4)
+
+enum vmi_kind {
+	VMI_KIND_TABLE(VMI_X_ENUM, KIND)
+	VMI_NR_KINDS
+};
+
+#define VMI_KIND_NAMES { VMI_KIND_TABLE(VMI_X_NAME, KIND) }
+
+/*
+ * mm's "thp_disabled": what prctl(PR_SET_THP_DISABLE) set for the process
+ * (the kernel's MMF_DISABLE_THP flags): no, all, or except_advised (7.3's
+ * PR_THP_DISABLE_EXCEPT_ADVISED: THP only where madvise(MADV_HUGEPAGE)).
+ */
+#define VMI_THPOFF_TABLE(X, P)					\
+	X(P, NO, "no", WORD, NONE, ALL, 4)			\
+	X(P, ALL, "all", WORD, NONE, ALL, 4)			\
+	X(P, EXCEPT_ADVISED, "except_advised", WORD, NONE, ALL, 4)
+
+enum vmi_thpoff {
+	VMI_THPOFF_TABLE(VMI_X_ENUM, THPOFF)
+	VMI_NR_THPOFFS
+};
+
+#define VMI_THPOFF_NAMES { VMI_THPOFF_TABLE(VMI_X_NAME, THPOFF) }
+
 /* /proc/vminspect/processes: columns, one line per process. */
 #define VMI_PS_COLS(X)						\
 	X(PS, PID, "pid", DEC, NONE, ALL, 0)			\
@@ -220,7 +305,12 @@ enum vmi_ps_col { VMI_PS_COLS(VMI_X_ENUM) VMI_PS_NR_COLS };
 	X(MM, STATE, "state", GROUP, PAGES, ALL, 0)		\
 	X(MM, ATTR, "attr", GROUP, PAGES, ALL, 0)		\
 	X(MM, DEPOSITED_PTE_TABLES, "deposited_pte_tables", DEC, TABLES, ALL, 0) \
-	X(MM, CENSUS, "census", ROW, NONE, ALL, 0)
+	X(MM, CENSUS, "census", ROW, NONE, ALL, 0)		\
+	X(MM, PT_RESIDENT_PCT, "pt_resident_pct", PCT, PCT, ALL, 4) \
+	X(MM, THP_DISABLED, "thp_disabled", WORD, NONE, ALL, 4)	\
+	X(MM, MAPPED, "mapped", GROUP, PAGES, ALL, 4)		\
+	X(MM, OCCUPANCY, "occupancy", ROW, NONE, ALL, 4)	\
+	X(MM, PT_NODE, "pt_node", ROW, NONE, ALL, 4)
 
 enum vmi_mm_key { VMI_MM_KEYS(VMI_X_ENUM) VMI_MM_NR_KEYS };
 
@@ -231,9 +321,30 @@ enum vmi_mm_key { VMI_MM_KEYS(VMI_X_ENUM) VMI_MM_NR_KEYS };
 	X(CENSUS, ENTRIES, "entries", DEC, ENTRIES, ALL, 0)	\
 	X(CENSUS, CAPACITY, "capacity", DEC, ENTRIES, ALL, 0)	\
 	X(CENSUS, FILL_PCT, "fill_pct", PCT, PCT, ALL, 0)	\
-	X(CENSUS, BYTES, "bytes", DEC, BYTES, ALL, 0)
+	X(CENSUS, BYTES, "bytes", DEC, BYTES, ALL, 0)		\
+	X(CENSUS, REMOTE, "remote", DEC, TABLES, ALL, 4)
 
 enum vmi_census_col { VMI_CENSUS_COLS(VMI_X_ENUM) VMI_CENSUS_NR_COLS };
+
+/* mm's "occupancy" lines, one per level (VMI_MM_OCCUPANCY). */
+#define VMI_OCCROW_COLS(X)					\
+	X(OCCROW, LEVEL, "level", WORD, NONE, ALL, 4)		\
+	VMI_OCC_TABLE(X, OCCROW)
+
+enum vmi_occrow_col { VMI_OCCROW_COLS(VMI_X_ENUM) VMI_OCCROW_NR_COLS };
+
+/*
+ * mm's "pt_node" lines (VMI_MM_PT_NODE): per level and NUMA node, the
+ * page tables on that node, and how many of them are remote: most of the
+ * data pages mapped through them are on other nodes.
+ */
+#define VMI_PTNODE_COLS(X)					\
+	X(PTNODE, LEVEL, "level", WORD, NONE, ALL, 4)		\
+	X(PTNODE, NODE, "node", DEC, NONE, ALL, 4)		\
+	X(PTNODE, TABLES, "tables", DEC, TABLES, ALL, 4)	\
+	X(PTNODE, REMOTE, "remote", DEC, TABLES, ALL, 4)
+
+enum vmi_ptnode_col { VMI_PTNODE_COLS(VMI_X_ENUM) VMI_PTNODE_NR_COLS };
 
 /* /proc/vminspect/<pid>/vmas: columns, one line per VMA. */
 #define VMI_VMAS_COLS(X)					\
@@ -248,6 +359,14 @@ enum vmi_census_col { VMI_CENSUS_COLS(VMI_X_ENUM) VMI_CENSUS_NR_COLS };
 	X(VMAS, PUD_TABLES, "pud_tables", DEC, TABLES, ALL, 0)	\
 	X(VMAS, PMD_TABLES, "pmd_tables", DEC, TABLES, ALL, 0)	\
 	X(VMAS, PTE_TABLES, "pte_tables", DEC, TABLES, ALL, 0)	\
+	X(VMAS, KIND, "kind", WORD, NONE, ALL, 4)		\
+	VMI_FOLIO_TABLE(X, VMAS)				\
+	X(VMAS, PTE_EMPTY, "pte_empty", DEC, TABLES, ALL, 4)	\
+	X(VMAS, PTE_REMOTE, "pte_remote", DEC, TABLES, ALL, 4)	\
+	X(VMAS, PMD_SLOTS, "pmd_slots", DEC, COUNT, ALL, 4)	\
+	X(VMAS, SLOT_NONE, "slot_none", DEC, ENTRIES, ALL, 4)	\
+	X(VMAS, SLOT_SWAP, "slot_swap", DEC, ENTRIES, ALL, 4)	\
+	X(VMAS, SLOT_SHARED, "slot_shared", DEC, ENTRIES, ALL, 4) \
 	X(VMAS, FLAGS, "flags", WORD, NONE, ALL, 0)		\
 	X(VMAS, PATH, "path", TEXT, NONE, ALL, 0)
 

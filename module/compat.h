@@ -12,6 +12,8 @@
 
 #include <linux/version.h>
 
+#include <vminspect_abi.h>
+
 /* ---- page-table walker (walk.c, decode.c, pagetable.c, translate.c) ---- */
 
 #include <linux/mm.h>
@@ -125,7 +127,38 @@ static inline void vmi_mmap_assert_locked(struct mm_struct *mm)
 	VM_WARN_ON_ONCE(!rwsem_is_locked(&mm->mmap_lock));
 }
 
+/*
+ * The mappings of a small folio: its _mapcount plus one on every kernel
+ * (folio_mapcount() is out of line and not exported on 6.1).
+ */
+static inline int vmi_small_mapcount(const struct folio *folio)
+{
+	return atomic_read(&folio->_mapcount) + 1;
+}
+
 /* ---- counters (mm.c, processes.c) ---- */
+
+/*
+ * prctl(PR_SET_THP_DISABLE): one MMF_DISABLE_THP flag in mm->flags up to
+ * 6.12; 7.3 has MMF_DISABLE_THP_COMPLETELY and _EXCEPT_ADVISED in a flags
+ * bitmap read with mm_flags_test().  Return: enum vmi_thpoff.
+ */
+#ifdef MMF_DISABLE_THP_COMPLETELY
+static inline int vmi_mm_thp_disabled(const struct mm_struct *mm)
+{
+	if (mm_flags_test(MMF_DISABLE_THP_COMPLETELY, mm))
+		return VMI_THPOFF_ALL;
+	if (mm_flags_test(MMF_DISABLE_THP_EXCEPT_ADVISED, mm))
+		return VMI_THPOFF_EXCEPT_ADVISED;
+	return VMI_THPOFF_NO;
+}
+#else
+static inline int vmi_mm_thp_disabled(const struct mm_struct *mm)
+{
+	return test_bit(MMF_DISABLE_THP, &mm->flags) ? VMI_THPOFF_ALL :
+						       VMI_THPOFF_NO;
+}
+#endif
 
 /*
  * RSS counters as /proc/<pid>/status reads them: since they became per-CPU

@@ -27,6 +27,14 @@ const struct vmi_field vmi_census_cols[VMI_CENSUS_NR_COLS] = {
 	VMI_CENSUS_COLS(VMI_X_FIELD)
 };
 
+const struct vmi_field vmi_occrow_cols[VMI_OCCROW_NR_COLS] = {
+	VMI_OCCROW_COLS(VMI_X_FIELD)
+};
+
+const struct vmi_field vmi_ptnode_cols[VMI_PTNODE_NR_COLS] = {
+	VMI_PTNODE_COLS(VMI_X_FIELD)
+};
+
 const struct vmi_field vmi_vmas_cols[VMI_VMAS_NR_COLS] = {
 	VMI_VMAS_COLS(VMI_X_FIELD)
 };

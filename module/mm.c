@@ -17,6 +17,8 @@
 static const char *const vmi_level_names[] = VMI_LEVEL_NAMES;
 static const char *const vmi_state_names[] = VMI_STATE_NAMES;
 static const char *const vmi_attr_names[] = VMI_ATTR_NAMES;
+static const char *const vmi_folio_names[] = VMI_FOLIO_NAMES;
+static const char *const vmi_thpoff_names[] = VMI_THPOFF_NAMES;
 
 /**
  * vmi_census - walk a whole address space
@@ -27,8 +29,12 @@ static const char *const vmi_attr_names[] = VMI_ATTR_NAMES;
  */
 int vmi_census(struct mm_struct *mm, struct vmi_walk *w)
 {
+	int ret;
+
 	vmi_walk_init(w, mm, NULL, NULL);
-	return vmi_walk_range(w, 0, TASK_SIZE_MAX);
+	ret = vmi_walk_range(w, 0, TASK_SIZE_MAX);
+	vmi_census_finish(w);
+	return ret;
 }
 
 /* the mm's values, as the mm file's keys (VMI_MM_KEYS) */
@@ -73,6 +79,7 @@ static int vmi_mm_snapshot(struct mm_struct *mm, struct vmi_mm_snapshot *s)
 	k[VMI_MM_RSS_SHMEM].n = vmi_mm_counter(mm, MM_SHMEMPAGES);
 	k[VMI_MM_SWAP_ENTS].n = vmi_mm_counter(mm, MM_SWAPENTS);
 	k[VMI_MM_PGTABLES_BYTES].n = mm_pgtables_bytes(mm);
+	k[VMI_MM_THP_DISABLED].s = vmi_thpoff_names[vmi_mm_thp_disabled(mm)];
 	mmap_read_unlock(mm);
 	return 0;
 }
@@ -84,7 +91,48 @@ static void vmi_put_kptr(struct seq_file *m, const void *arg)
 	seq_puts(m, arg);
 }
 
-/* mm's lines of more than one value: state, attr and census */
+/* "occupancy LEVEL E0 ... E512", a line per level */
+static void vmi_mm_occupancy(struct seq_file *m, const struct vmi_walk *w)
+{
+	const char *key = vmi_mm_keys[VMI_MM_OCCUPANCY].name;
+	struct vmi_val c[VMI_OCCROW_NR_COLS] = {};
+	int i, j;
+
+	vmi_seq_header(m, key, vmi_occrow_cols, VMI_OCCROW_NR_COLS);
+	for (i = 0; i < VMI_NR_LEVELS; i++) {
+		c[VMI_OCCROW_LEVEL].s = vmi_level_names[i];
+		for (j = 0; j < VMI_NR_OCCS; j++)
+			c[VMI_OCCROW_E0 + j].n = w->census.use.occ[i][j];
+		vmi_seq_row(m, key, vmi_occrow_cols, VMI_OCCROW_NR_COLS, c);
+	}
+}
+
+/* "pt_node LEVEL NODE TABLES REMOTE", per level and node with tables */
+static void vmi_mm_pt_node(struct seq_file *m, const struct vmi_walk *w)
+{
+	const char *key = vmi_mm_keys[VMI_MM_PT_NODE].name;
+	struct vmi_val c[VMI_PTNODE_NR_COLS] = {};
+	int i, n;
+
+	vmi_seq_header(m, key, vmi_ptnode_cols, VMI_PTNODE_NR_COLS);
+	for (i = 0; i < VMI_NR_LEVELS; i++) {
+		for (n = 0; n < VMI_NUMA_NODES; n++) {
+			if (!w->census.node_tables[i][n])
+				continue;
+			c[VMI_PTNODE_LEVEL].s = vmi_level_names[i];
+			c[VMI_PTNODE_NODE].n = n;
+			c[VMI_PTNODE_TABLES].n = w->census.node_tables[i][n];
+			c[VMI_PTNODE_REMOTE].n = w->census.node_remote[i][n];
+			vmi_seq_row(m, key, vmi_ptnode_cols, VMI_PTNODE_NR_COLS,
+				    c);
+		}
+	}
+}
+
+/*
+ * mm's lines of more than one value: state, attr, census, mapped,
+ * occupancy, pt_node
+ */
 static void vmi_mm_lines(struct seq_file *m, int key, void *arg)
 {
 	const struct vmi_walk *w = arg;
@@ -116,11 +164,34 @@ static void vmi_mm_lines(struct seq_file *m, int key, void *arg)
 			c[VMI_CENSUS_CAPACITY].n = cap;
 			c[VMI_CENSUS_FILL_PCT].n = cap ? entries * 10000 / cap : 0;
 			c[VMI_CENSUS_BYTES].n = tables * PAGE_SIZE;
+			c[VMI_CENSUS_REMOTE].n = w->census.use.remote[i];
 			vmi_seq_row(m, vmi_mm_keys[key].name, vmi_census_cols,
 				    VMI_CENSUS_NR_COLS, c);
 		}
 		break;
+	case VMI_MM_MAPPED:
+		for (i = 0; i < VMI_NR_FOLIOS; i++)
+			seq_printf(m, "%s %s %lu\n", vmi_mm_keys[key].name,
+				   vmi_folio_names[i], w->counts.folio[i]);
+		break;
+	case VMI_MM_OCCUPANCY:
+		vmi_mm_occupancy(m, w);
+		break;
+	case VMI_MM_PT_NODE:
+		vmi_mm_pt_node(m, w);
+		break;
 	}
+}
+
+/* page-table bytes per resident byte, in hundredths of a percent */
+static u64 vmi_pt_resident(const struct vmi_walk *w)
+{
+	unsigned long tables = 0, present = w->counts.state[VMI_STATE_PRESENT];
+	int i;
+
+	for (i = 0; i < VMI_NR_LEVELS; i++)
+		tables += w->census.tables[i];
+	return present ? (u64)tables * 10000 / present : 0;
 }
 
 static int vmi_mm_show(struct seq_file *m, void *v)
@@ -157,6 +228,7 @@ static int vmi_mm_show(struct seq_file *m, void *v)
 	k[VMI_MM_PGD].put = vmi_put_kptr;
 	k[VMI_MM_PGD].arg = t->kptr_pgd;
 	k[VMI_MM_DEPOSITED_PTE_TABLES].n = w->census.deposited;
+	k[VMI_MM_PT_RESIDENT_PCT].n = vmi_pt_resident(w);
 	vmi_seq_version(m, VMI_PROC_MM);
 	vmi_seq_keys(m, vmi_mm_keys, VMI_MM_NR_KEYS, k, NULL, vmi_mm_lines, w);
 

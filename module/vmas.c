@@ -28,6 +28,23 @@ struct vmi_vmas_priv {
 /* the columns of state and attribute counts follow the ABI's order */
 static_assert(VMI_VMAS_UNTOUCHED - VMI_VMAS_PRESENT == VMI_STATE_UNTOUCHED);
 static_assert(VMI_VMAS_NOPAGE - VMI_VMAS_HUGE_PMD == VMI_ATTR_NOPAGE);
+static_assert(VMI_VMAS_BIG - VMI_VMAS_4K == VMI_FOLIO_BIG);
+
+static const char *const vmi_kind_names[] = VMI_KIND_NAMES;
+
+/* The kind of a VMA (vmas' "kind"), as the kernel treats it for THP. */
+static enum vmi_kind vmi_vma_kind(struct vm_area_struct *vma)
+{
+	if (is_vm_hugetlb_page(vma))
+		return VMI_KIND_HUGETLB;
+	if (vma->vm_flags & (VM_PFNMAP | VM_IO | VM_MIXEDMAP))
+		return VMI_KIND_PFNMAP;
+	if (vma_is_anonymous(vma))
+		return VMI_KIND_ANON;
+	if (vmi_vma_shmem(vma))
+		return VMI_KIND_SHMEM;
+	return VMI_KIND_FILE;
+}
 
 /* smaps' VmFlags mnemonics (fs/proc/task_mmu.c) */
 static const struct {
@@ -147,6 +164,7 @@ void vmi_rec_fill(struct vm_area_struct *vma, struct vmi_vma_rec *rec)
 	rec->dev = 0;
 	rec->ino = 0;
 	rec->name[0] = '\0';
+	rec->kind = vmi_vma_kind(vma);
 	rec->file = vma->vm_file;
 	if (rec->file) {
 		struct inode *inode = file_inode(rec->file);
@@ -319,6 +337,15 @@ static int vmi_vmas_show(struct seq_file *m, void *v)
 	c[VMI_VMAS_PUD_TABLES].n = w->counts.tables[VMI_LEVEL_PUD];
 	c[VMI_VMAS_PMD_TABLES].n = w->counts.tables[VMI_LEVEL_PMD];
 	c[VMI_VMAS_PTE_TABLES].n = w->counts.tables[VMI_LEVEL_PTE];
+	c[VMI_VMAS_KIND].s = vmi_kind_names[r->kind];
+	for (i = 0; i < VMI_NR_FOLIOS; i++)
+		c[VMI_VMAS_4K + i].n = w->counts.folio[i];
+	c[VMI_VMAS_PTE_EMPTY].n = w->counts.use.occ[VMI_LEVEL_PTE][VMI_OCC_E0];
+	c[VMI_VMAS_PTE_REMOTE].n = w->counts.use.remote[VMI_LEVEL_PTE];
+	c[VMI_VMAS_PMD_SLOTS].n = w->counts.slots.slots;
+	c[VMI_VMAS_SLOT_NONE].n = w->counts.slots.none;
+	c[VMI_VMAS_SLOT_SWAP].n = w->counts.slots.swap;
+	c[VMI_VMAS_SLOT_SHARED].n = w->counts.slots.shared;
 	c[VMI_VMAS_FLAGS].put = vmi_put_vma_flags;
 	c[VMI_VMAS_FLAGS].arg = &r->flags;
 	if (vmi_rec_has_path(r)) {

@@ -100,7 +100,8 @@ int vmi_census(struct mm_struct *mm, struct vmi_walk *w);
 /*
  * What is printed of one VMA, copied under the lock: its range, flags and
  * file offset, the file (referenced until the record is dropped) with its
- * device and inode, or the name maps gives it ([heap], [vdso]...).
+ * device and inode, or the name maps gives it ([heap], [vdso]...), and
+ * its enum vmi_kind.
  */
 struct vmi_vma_rec {
 	unsigned long start;
@@ -110,6 +111,7 @@ struct vmi_vma_rec {
 	dev_t dev;
 	unsigned long ino;
 	struct file *file;
+	int kind;
 	char name[VMI_VMA_NAME_LEN];
 };
 
@@ -161,6 +163,8 @@ struct vmi_val {
 extern const struct vmi_field vmi_ps_cols[VMI_PS_NR_COLS];
 extern const struct vmi_field vmi_mm_keys[VMI_MM_NR_KEYS];
 extern const struct vmi_field vmi_census_cols[VMI_CENSUS_NR_COLS];
+extern const struct vmi_field vmi_occrow_cols[VMI_OCCROW_NR_COLS];
+extern const struct vmi_field vmi_ptnode_cols[VMI_PTNODE_NR_COLS];
 extern const struct vmi_field vmi_vmas_cols[VMI_VMAS_NR_COLS];
 extern const struct vmi_field vmi_vmarow_cols[VMI_VMAROW_NR_COLS];
 extern const struct vmi_field vmi_pt_cols[VMI_PT_NR_COLS];

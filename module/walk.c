@@ -167,43 +167,207 @@ enum vmi_state vmi_swp_state(u64 val)
 	return VMI_STATE_SPECIAL;
 }
 
+/* The NUMA node of a frame, or NUMA_NO_NODE if it has no struct page. */
+static int vmi_pfn_nid(unsigned long pfn)
+{
+	return pfn_valid(pfn) ? page_to_nid(pfn_to_page(pfn)) : NUMA_NO_NODE;
+}
+
+/* The occupancy bucket of a table with @used entries in use. */
+static enum vmi_occ vmi_occ_bucket(unsigned int used)
+{
+	if (used <= 1)
+		return used ? VMI_OCC_E1 : VMI_OCC_E0;
+	if (used <= 8)
+		return VMI_OCC_E2_8;
+	if (used <= 64)
+		return VMI_OCC_E9_64;
+	if (used <= 256)
+		return VMI_OCC_E65_256;
+	return used < PTRS_PER_PTE ? VMI_OCC_E257_511 : VMI_OCC_E512;
+}
+
 /*
- * A table of @level entered at @addr: count it once per range (for the
- * VMA's own table count) and once per walk (for the census).  The walk goes
- * up in address order, so a table is met in one run of calls and the base
- * of the region it covers identifies it.
+ * The walk leaves a table of @level (@cur): add it to @use by the entries
+ * it used and whether most of its data is on another node, and to the
+ * census's per-node lists (@c, NULL for a range).
+ */
+static void vmi_table_done(const struct vmi_table_cur *cur,
+			   enum vmi_level level, struct vmi_occupancy *use,
+			   struct vmi_census *c)
+{
+	bool remote = cur->data && cur->local * 2 < cur->data;
+
+	use->occ[level][vmi_occ_bucket(cur->used)]++;
+	use->remote[level] += remote;
+	if (c && cur->node >= 0 && cur->node < VMI_NUMA_NODES) {
+		c->node_tables[level][cur->node]++;
+		c->node_remote[level][cur->node] += remote;
+	}
+}
+
+static void vmi_table_enter(struct vmi_table_cur *cur, int node)
+{
+	cur->used = 0;
+	cur->node = node;
+	cur->data = 0;
+	cur->local = 0;
+}
+
+/*
+ * A table of @level, in frame @pfn, entered at @addr: count it once per
+ * range (for the VMA's own table count) and once per walk (for the
+ * census), and start its occupancy.  The walk goes up in address order, so
+ * a table is met in one run of calls and the base of the region it covers
+ * identifies it; meeting another one ends the last.
  */
 static void vmi_count_table(struct vmi_walk *w, enum vmi_level level,
-			    unsigned long addr)
+			    unsigned long addr, unsigned long pfn)
 {
 	unsigned long base = 0;
+	int node;
 
 	if (level != VMI_LEVEL_PGD)
 		base = addr & ~(vmi_level_span(level - 1) - 1);
+	if (w->range_base[level] == base && w->census_table_base[level] == base)
+		return;
+	node = vmi_pfn_nid(pfn);
 	if (w->range_base[level] != base) {
+		if (w->range_base[level] != ULONG_MAX)
+			vmi_table_done(&w->range_cur[level], level,
+				       &w->counts.use, NULL);
 		w->range_base[level] = base;
 		w->counts.tables[level]++;
+		vmi_table_enter(&w->range_cur[level], node);
 	}
 	if (w->census_table_base[level] != base) {
+		if (w->census_table_base[level] != ULONG_MAX)
+			vmi_table_done(&w->census_cur[level], level,
+				       &w->census.use, &w->census);
 		w->census_table_base[level] = base;
 		w->census.tables[level]++;
+		vmi_table_enter(&w->census_cur[level], node);
+	}
+}
+
+/* The frame of the table a table entry points to. */
+static unsigned long vmi_entry_pfn(u64 val)
+{
+	return (val & PTE_PFN_MASK) >> PAGE_SHIFT;
+}
+
+/* The occupancy of the range's tables so far, when a range ends. */
+static void vmi_range_done(struct vmi_walk *w)
+{
+	int l;
+
+	for (l = 0; l < VMI_NR_LEVELS; l++)
+		if (w->range_base[l] != ULONG_MAX)
+			vmi_table_done(&w->range_cur[l], l, &w->counts.use,
+				       NULL);
+}
+
+/**
+ * vmi_census_finish - end the census's occupancy of a walk
+ * @w:	a walk whose ranges are all walked
+ *
+ * The tables the walk is still in are added to @w->census.use.
+ */
+void vmi_census_finish(struct vmi_walk *w)
+{
+	int l;
+
+	for (l = 0; l < VMI_NR_LEVELS; l++) {
+		if (w->census_table_base[l] == ULONG_MAX)
+			continue;
+		vmi_table_done(&w->census_cur[l], l, &w->census.use,
+			       &w->census);
+		w->census_table_base[l] = ULONG_MAX;
 	}
 }
 
 /*
- * A non-empty entry of @level met at @addr: count it once per walk.
- * Return: true the first time.
+ * A non-empty entry of @level met at @addr: count it once per range and
+ * once per walk (an entry met again after a pause counts once).
+ * Return: true the first time in the walk.
  */
 static bool vmi_count_entry(struct vmi_walk *w, enum vmi_level level,
 			    unsigned long addr)
 {
 	unsigned long base = addr & ~(vmi_level_span(level) - 1);
 
+	if (w->range_entry_base[level] != base) {
+		w->range_entry_base[level] = base;
+		w->range_cur[level].used++;
+	}
 	if (w->census_entry_base[level] == base)
 		return false;
 	w->census_entry_base[level] = base;
 	w->census.entries[level]++;
+	w->census_cur[level].used++;
 	return true;
+}
+
+/* @n more PTEs in use, each met once (the PTE loops count in bulk). */
+static void vmi_count_ptes(struct vmi_walk *w, unsigned long n)
+{
+	w->census.entries[VMI_LEVEL_PTE] += n;
+	w->census_cur[VMI_LEVEL_PTE].used += n;
+	w->range_cur[VMI_LEVEL_PTE].used += n;
+}
+
+/*
+ * @n data pages on node @nid mapped by a leaf of @level: they are data of
+ * the tables of that level and every level above (NUMA machines only).
+ */
+static void vmi_count_data(struct vmi_walk *w, enum vmi_level level, int nid,
+			   unsigned long n)
+{
+	int l;
+
+	if (!w->numa || nid == NUMA_NO_NODE)
+		return;
+	for (l = 0; l <= level; l++) {
+		w->range_cur[l].data += n;
+		w->census_cur[l].data += n;
+		if (w->range_cur[l].node == nid)
+			w->range_cur[l].local += n;
+		if (w->census_cur[l].node == nid)
+			w->census_cur[l].local += n;
+	}
+}
+
+/* Does this walk read every entry itself (no @leaf callback)? */
+static bool vmi_walk_counts_pages(const struct vmi_walk *w)
+{
+	return !w->ops || !w->ops->leaf;
+}
+
+/*
+ * A 2 MiB slot not mapped huge, with @none empty or zero-page entries,
+ * @swap swap entries and @shared small anonymous pages mapped more than
+ * once: keep the counts of the slot closest to a collapse.
+ */
+static void vmi_slot_cand(struct vmi_walk *w, unsigned int none,
+			  unsigned int swap, unsigned int shared)
+{
+	struct vmi_slots *sl = &w->counts.slots;
+
+	if (sl->cand && (none > sl->none ||
+			 (none == sl->none && swap >= sl->swap)))
+		return;
+	sl->cand = true;
+	sl->none = none;
+	sl->swap = swap;
+	sl->shared = shared;
+}
+
+/* Is [@addr, @next) a PMD-aligned 2 MiB slot of a VMA a THP may map? */
+static bool vmi_is_slot(struct vm_area_struct *vma, unsigned long addr,
+			unsigned long next)
+{
+	return vma && !is_vm_hugetlb_page(vma) && !(addr & ~PMD_MASK) &&
+	       next - addr == PMD_SIZE;
 }
 
 /*
@@ -295,9 +459,9 @@ static int vmi_emit_table(struct vmi_walk *w, struct vm_area_struct *vma,
  * to exists, so it is counted; walk it unless the callback skipped it.
  */
 static bool vmi_descend(struct vmi_walk *w, enum vmi_level level,
-			unsigned long addr)
+			unsigned long addr, u64 entry)
 {
-	vmi_count_table(w, level, addr);
+	vmi_count_table(w, level, addr, vmi_entry_pfn(entry));
 	return w->action == VMI_WALK_SUBTREE;
 }
 
@@ -326,7 +490,7 @@ static bool vmi_walk_charge(struct vmi_walk *w, long cost,
  * shmem_mapping() is not exported on 6.1; every shmem file lives on a
  * tmpfs superblock (memfd and SysV shm on the internal shm_mnt).
  */
-static bool vmi_vma_shmem(struct vm_area_struct *vma)
+bool vmi_vma_shmem(struct vm_area_struct *vma)
 {
 	return vma && vma->vm_file && !is_vm_hugetlb_page(vma) &&
 	       file_inode(vma->vm_file)->i_sb->s_magic == TMPFS_MAGIC;
@@ -499,6 +663,13 @@ static int vmi_present(struct vmi_walk *w, struct vm_area_struct *vma,
 	} else if (level == VMI_LEVEL_PUD) {
 		attr[VMI_ATTR_HUGE_PUD] += pages;
 	}
+	/* a huge leaf's data node (PTEs: the PTE loop counts them) */
+	if (level != VMI_LEVEL_PTE && vmi_walk_counts_pages(w))
+		vmi_count_data(w, level,
+			       vmi_pfn_nid(level == VMI_LEVEL_PMD ?
+					   pmd_pfn(__pmd(val)) :
+					   pud_pfn(__pud(val))),
+			       pages);
 	if (a->dirty)
 		attr[VMI_ATTR_DIRTY] += pages;
 	if (a->young)
@@ -580,6 +751,31 @@ static void vmi_pud_attrs(struct vm_area_struct *vma, pud_t pud,
 }
 
 /*
+ * The folio of a present PTE, for a walk that counts pages: its size
+ * (@w->counts.folio) and its node (the tables' data).  Return: whether it
+ * is a small anonymous page mapped more than once (khugepaged's "shared").
+ * The struct page of a mapped frame exists; no reference is taken, so the
+ * answer is as of the read, as for vmi_write_copies().
+ */
+static bool vmi_pte_page(struct vmi_walk *w, pte_t pte, bool nopage)
+{
+	unsigned long pfn = pte_pfn(pte);
+	struct folio *folio;
+	unsigned int order;
+
+	if (nopage || !pfn_valid(pfn)) {
+		w->counts.folio[VMI_FOLIO_4K]++;
+		return false;
+	}
+	folio = page_folio(pfn_to_page(pfn));
+	order = folio_test_large(folio) ? folio_order(folio) : 0;
+	w->counts.folio[min_t(unsigned int, order, VMI_FOLIO_BIG)]++;
+	vmi_count_data(w, VMI_LEVEL_PTE, folio_nid(folio), 1);
+	return !order && folio_test_anon(folio) &&
+	       vmi_small_mapcount(folio) > 1;
+}
+
+/*
  * The PTE loop when nobody wants to see entries one by one (mm, vmas,
  * processes): classify with the same accessors as the general path, count
  * in locals and add them up once per table.  Non-present entries (swap,
@@ -594,6 +790,7 @@ static int vmi_pte_count(struct vmi_walk *w, struct vm_area_struct *vma,
 	unsigned long write = 0, nopage = 0, cow = 0;
 	unsigned long *attr = w->counts.attr;
 	unsigned long i, n = (end - addr) >> PAGE_SHIFT;
+	unsigned int empty = 0, swap = 0, shared = 0;
 	bool shmem = vmi_vma_shmem(vma);
 	struct vmi_leaf_attrs a;
 	int ret = 0;
@@ -605,9 +802,11 @@ static int vmi_pte_count(struct vmi_walk *w, struct vm_area_struct *vma,
 		if (pte_none(pte) && !shmem) {
 			none++;
 		} else if (pte_none(pte)) {
+			empty++;
 			ret = vmi_empty(w, vma, VMI_LEVEL_PTE, va,
 					va + PAGE_SIZE, pte_val(pte));
 		} else if (!pte_present(pte)) {
+			swap += vmi_swp_state(pte_val(pte)) == VMI_STATE_SWAP;
 			ret = vmi_nonpresent(w, vma, VMI_LEVEL_PTE, va,
 					     va + PAGE_SIZE, pte_val(pte));
 		} else {
@@ -618,13 +817,17 @@ static int vmi_pte_count(struct vmi_walk *w, struct vm_area_struct *vma,
 			write += a.write;
 			nopage += a.nopage;
 			cow += a.cow;
+			shared += vmi_pte_page(w, pte, a.nopage);
 		}
 		if (ret)
 			break;
 	}
 	w->budget -= n;
+	/* a whole slot: how far from a collapse (zero pages count as none) */
+	if (!ret && vmi_is_slot(vma, addr, end))
+		vmi_slot_cand(w, none + empty + nopage, swap, shared);
 
-	w->census.entries[VMI_LEVEL_PTE] += present;
+	vmi_count_ptes(w, present);
 	w->counts.state[VMI_STATE_PRESENT] += present;
 	if (vma && vma->vm_file)
 		w->counts.state[VMI_STATE_FILE] += none;
@@ -709,8 +912,9 @@ static int vmi_pte_entries(struct vmi_walk *w, struct vm_area_struct *vma,
 			ret = vmi_present(w, vma, VMI_LEVEL_PTE, addr, next,
 					  pte_val(pte), &a);
 			/* vmi_present() counted the run's first entry */
-			w->census.entries[VMI_LEVEL_PTE] += n - 1;
+			vmi_count_ptes(w, n - 1);
 			w->census_entry_base[VMI_LEVEL_PTE] = next - PAGE_SIZE;
+			w->range_entry_base[VMI_LEVEL_PTE] = next - PAGE_SIZE;
 		}
 		if (ret || vmi_walk_charge(w, n, next, end))
 			break;
@@ -775,7 +979,7 @@ static int vmi_pte_table(struct vmi_walk *w, struct vm_area_struct *vma,
 			 "vminspect: PTE table read outside an RCU read section");
 	ret = vmi_emit_table(w, vma, VMI_LEVEL_PMD, addr, end, pmd_val(pmd),
 			     false);
-	if (ret || !vmi_descend(w, VMI_LEVEL_PTE, addr))
+	if (ret || !vmi_descend(w, VMI_LEVEL_PTE, addr, pmd_val(pmd)))
 		return ret;
 	return vmi_pte_entries(w, vma, ptep, addr, end);
 }
@@ -850,8 +1054,13 @@ static int vmi_pmd_range(struct vmi_walk *w, struct vm_area_struct *vma,
 		pmd_t pmd = vmi_pmdp_get_lockless(pmdp);
 
 		next = pmd_addr_end(addr, end);
+		if (vmi_is_slot(vma, addr, next))
+			w->counts.slots.slots++;
 again:
 		if (pmd_none(pmd)) {
+			if (vmi_is_slot(vma, addr, next) &&
+			    vmi_walk_counts_pages(w))
+				vmi_slot_cand(w, PTRS_PER_PTE, 0, 0);
 			ret = vmi_empty(w, vma, VMI_LEVEL_PMD, addr, next,
 					pmd_val(pmd));
 		} else if (!pmd_present(pmd)) {
@@ -921,7 +1130,8 @@ static int vmi_pud_range(struct vmi_walk *w, struct vm_area_struct *vma,
 		} else {
 			ret = vmi_emit_table(w, vma, VMI_LEVEL_PUD, addr, next,
 					     pud_val(pud), false);
-			if (!ret && vmi_descend(w, VMI_LEVEL_PMD, addr))
+			if (!ret && vmi_descend(w, VMI_LEVEL_PMD, addr,
+						pud_val(pud)))
 				ret = vmi_pmd_range(w, vma, pudp, pud, addr,
 						    next);
 		}
@@ -966,7 +1176,8 @@ static int vmi_p4d_range(struct vmi_walk *w, struct vm_area_struct *vma,
 		} else {
 			ret = vmi_emit_table(w, vma, level, addr, next,
 					     p4d_val(p4d), false);
-			if (!ret && vmi_descend(w, VMI_LEVEL_PUD, addr))
+			if (!ret && vmi_descend(w, VMI_LEVEL_PUD, addr,
+						p4d_val(p4d)))
 				ret = vmi_pud_range(w, vma, p4dp, p4d, addr,
 						    next);
 		}
@@ -986,7 +1197,7 @@ static int vmi_pgd_range(struct vmi_walk *w, struct vm_area_struct *vma,
 	int ret;
 
 	vmi_mmap_assert_locked(w->mm);
-	vmi_count_table(w, VMI_LEVEL_PGD, addr);
+	vmi_count_table(w, VMI_LEVEL_PGD, addr, PFN_DOWN(__pa(w->mm->pgd)));
 	do {
 		pgd_t pgd = READ_ONCE(*pgdp);
 
@@ -1008,7 +1219,8 @@ static int vmi_pgd_range(struct vmi_walk *w, struct vm_area_struct *vma,
 		} else {
 			ret = vmi_emit_table(w, vma, VMI_LEVEL_PGD, addr, next,
 					     pgd_val(pgd), false);
-			if (!ret && vmi_descend(w, VMI_LEVEL_P4D, addr))
+			if (!ret && vmi_descend(w, VMI_LEVEL_P4D, addr,
+						pgd_val(pgd)))
 				ret = vmi_p4d_range(w, vma, pgdp, pgd, addr,
 						    next);
 		}
@@ -1057,6 +1269,7 @@ void vmi_walk_init(struct vmi_walk *w, struct mm_struct *mm,
 	w->mm = mm;
 	w->ops = ops;
 	w->private = private;
+	w->numa = num_online_nodes() > 1;
 	vmi_walk_reset(w);
 }
 
@@ -1153,6 +1366,7 @@ int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end)
 	/* exit_mmap() frees every table once mm_users drops to zero */
 	VM_WARN_ON_ONCE(!atomic_read(&w->mm->mm_users));
 	memset(w->range_base, 0xff, sizeof(w->range_base));
+	memset(w->range_entry_base, 0xff, sizeof(w->range_entry_base));
 	w->range_deposit_base = ULONG_MAX;
 	if (!w->hold) {
 		ret = vmi_walk_lock(w);
@@ -1198,6 +1412,7 @@ int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end)
 			ret = 0;
 		}
 	}
+	vmi_range_done(w);
 	if (!w->hold)
 		vmi_walk_unlock(w);
 	return ret;

@@ -77,17 +77,66 @@ struct vmi_walk_ops {
 	int (*leaf)(struct vmi_walk *w, const struct vmi_entry *e);
 };
 
+/* NUMA nodes whose page tables the census lists one by one (pt_node) */
+#define VMI_NUMA_NODES		16
+
+/**
+ * struct vmi_occupancy - page tables by use, as the walk met them
+ * @occ:	tables per level by entries in use (VMI_OCC_*)
+ * @remote:	tables per level most of whose data pages (the present
+ *		pages mapped through the table, by the walk's reading of
+ *		them) are on another NUMA node than the table itself
+ *
+ * A table that is deposited under a THP is in neither (it has no entry).
+ */
+struct vmi_occupancy {
+	unsigned long occ[VMI_NR_LEVELS][VMI_NR_OCCS];
+	unsigned long remote[VMI_NR_LEVELS];
+};
+
+/**
+ * struct vmi_slots - how far the 2 MiB slots of a range are from huge
+ * @slots:	PMD-aligned 2 MiB ranges wholly inside the range's VMA
+ *		(not hugetlb): where a PMD leaf could map it
+ * @cand:	a slot not mapped by a PMD leaf was seen; the three below
+ *		are its counts, for the one with the fewest @none (then
+ *		the fewest @swap): what khugepaged's max_ptes_none,
+ *		max_ptes_swap and max_ptes_shared are compared with
+ * @none:	empty entries and zero-page entries (no PTE table: 512)
+ * @swap:	swap entries
+ * @shared:	small anonymous pages mapped more than once
+ */
+struct vmi_slots {
+	unsigned long slots;
+	bool cand;
+	unsigned int none;
+	unsigned int swap;
+	unsigned int shared;
+};
+
 /**
  * struct vmi_counts - what the walker counts in a range
  * @state:	pages per VMI_STATE_*
  * @attr:	present pages per VMI_ATTR_*
  * @tables:	page-table pages the range passes through, per level
  *		(a table shared with a neighbouring range counts in both)
+ * @folio:	present pages mapped by PTEs, per VMI_FOLIO_* (the size of
+ *		their folio)
+ * @use:	the range's tables by the entries the range uses in them
+ *		(a table shared with a neighbour: only the range's part)
+ * @slots:	the range's 2 MiB slots
+ *
+ * @folio, @slots and @use.remote are counted by walks that read every
+ * entry themselves (no @leaf callback: mm, vmas); a walk with a @leaf
+ * callback leaves them 0.
  */
 struct vmi_counts {
 	unsigned long state[VMI_NR_STATES];
 	unsigned long attr[VMI_NR_ATTRS];
 	unsigned long tables[VMI_NR_LEVELS];
+	unsigned long folio[VMI_NR_FOLIOS];
+	struct vmi_occupancy use;
+	struct vmi_slots slots;
 };
 
 /**
@@ -95,11 +144,30 @@ struct vmi_counts {
  * @tables:	page-table pages per level
  * @entries:	entries in use (not none) per level
  * @deposited:	PTE tables deposited under anonymous THPs (in @tables too)
+ * @use:	every table not deposited, by entries in use; complete after
+ *		vmi_census_finish() (@use.remote: as in struct vmi_counts)
+ * @node_tables: tables (not deposited) per level on NUMA node N, for N <
+ *		VMI_NUMA_NODES
+ * @node_remote: of those, the remote ones (@use.remote)
  */
 struct vmi_census {
 	unsigned long tables[VMI_NR_LEVELS];
 	unsigned long entries[VMI_NR_LEVELS];
 	unsigned long deposited;
+	struct vmi_occupancy use;
+	unsigned long node_tables[VMI_NR_LEVELS][VMI_NUMA_NODES];
+	unsigned long node_remote[VMI_NR_LEVELS][VMI_NUMA_NODES];
+};
+
+/*
+ * The table of one level the walk is in (private): entries it uses, its
+ * NUMA node, the data pages mapped through it and how many are on its node.
+ */
+struct vmi_table_cur {
+	unsigned int used;
+	int node;
+	unsigned long data;
+	unsigned long local;
 };
 
 /**
@@ -142,6 +210,10 @@ struct vmi_walk {
 	unsigned long range_deposit_base;
 	unsigned long census_table_base[VMI_NR_LEVELS];
 	unsigned long census_entry_base[VMI_NR_LEVELS];
+	unsigned long range_entry_base[VMI_NR_LEVELS];
+	struct vmi_table_cur range_cur[VMI_NR_LEVELS];
+	struct vmi_table_cur census_cur[VMI_NR_LEVELS];
+	bool numa;
 };
 
 void vmi_walk_init(struct vmi_walk *w, struct mm_struct *mm,
@@ -152,6 +224,7 @@ int vmi_walk_lock(struct vmi_walk *w);
 void vmi_walk_unlock(struct vmi_walk *w);
 int vmi_walk_yield(struct vmi_walk *w, long cost);
 int vmi_walk_tables(struct vmi_walk *w, struct mm_struct *mm);
+void vmi_census_finish(struct vmi_walk *w);
 
 /* Entries per table at @level (PTRS_PER_*; p4d is 0 when folded). */
 unsigned long vmi_level_ptrs(enum vmi_level level);
@@ -159,5 +232,7 @@ unsigned long vmi_level_ptrs(enum vmi_level level);
 unsigned int vmi_level_shift(enum vmi_level level);
 int vmi_paging_levels(void);
 enum vmi_state vmi_swp_state(u64 val);
+/* a tmpfs-backed VMA: shmem, memfd, SysV shm, shared anonymous memory */
+bool vmi_vma_shmem(struct vm_area_struct *vma);
 
 #endif /* _VMI_WALK_H */

@@ -15,6 +15,11 @@ static const struct vmi_field mm[] = { VMI_MM_KEYS(VMI_X_FIELD) };
 static const struct vmi_field states[] = { VMI_STATE_TABLE(VMI_X_FIELD, STATE) };
 static const struct vmi_field attrs[] = { VMI_ATTR_TABLE(VMI_X_FIELD, ATTR) };
 static const struct vmi_field census[] = { VMI_CENSUS_COLS(VMI_X_FIELD) };
+static const struct vmi_field folios[] = { VMI_FOLIO_TABLE(VMI_X_FIELD, FOLIO) };
+static const struct vmi_field occrow[] = { VMI_OCCROW_COLS(VMI_X_FIELD) };
+static const struct vmi_field ptnode[] = { VMI_PTNODE_COLS(VMI_X_FIELD) };
+static const struct vmi_field kinds[] = { VMI_KIND_TABLE(VMI_X_FIELD, KIND) };
+static const struct vmi_field thpoff[] = { VMI_THPOFF_TABLE(VMI_X_FIELD, THPOFF) };
 static const struct vmi_field vmas[] = { VMI_VMAS_COLS(VMI_X_FIELD) };
 static const struct vmi_field vmarow[] = { VMI_VMAROW_COLS(VMI_X_FIELD) };
 static const struct vmi_field pt[] = { VMI_PT_COLS(VMI_X_FIELD) };
@@ -32,6 +37,11 @@ static const struct {
 	{ "VMI_STATE_NAMES", states, ARRAY_SIZE(states) },
 	{ "VMI_ATTR_NAMES", attrs, ARRAY_SIZE(attrs) },
 	{ "VMI_CENSUS_COLS", census, ARRAY_SIZE(census) },
+	{ "VMI_FOLIO_NAMES", folios, ARRAY_SIZE(folios) },
+	{ "VMI_OCCROW_COLS", occrow, ARRAY_SIZE(occrow) },
+	{ "VMI_PTNODE_COLS", ptnode, ARRAY_SIZE(ptnode) },
+	{ "VMI_KIND_NAMES", kinds, ARRAY_SIZE(kinds) },
+	{ "VMI_THPOFF_NAMES", thpoff, ARRAY_SIZE(thpoff) },
 	{ "VMI_VMAS_COLS", vmas, ARRAY_SIZE(vmas) },
 	{ "VMI_VMAROW_COLS", vmarow, ARRAY_SIZE(vmarow) },
 	{ "VMI_PT_COLS", pt, ARRAY_SIZE(pt) },

@@ -42,12 +42,15 @@ const char * const vmv_mm_key_names[VMI_MM_NR_KEYS] = {
 
 static const char * const state_names[] = VMI_STATE_NAMES;
 static const char * const attr_names[] = VMI_ATTR_NAMES;
+static const char * const folio_names[] = VMI_FOLIO_NAMES;
 static const char * const level_names[] = VMI_LEVEL_NAMES;
 
 /* The files' keys and columns (include/vminspect_abi.h). */
 static const struct vmi_field ps_cols[] = { VMI_PS_COLS(VMI_X_FIELD) };
 static const struct vmi_field mm_keys[] = { VMI_MM_KEYS(VMI_X_FIELD) };
 static const struct vmi_field census_cols[] = { VMI_CENSUS_COLS(VMI_X_FIELD) };
+static const struct vmi_field occrow_cols[] = { VMI_OCCROW_COLS(VMI_X_FIELD) };
+static const struct vmi_field ptnode_cols[] = { VMI_PTNODE_COLS(VMI_X_FIELD) };
 static const struct vmi_field vmas_cols[] = { VMI_VMAS_COLS(VMI_X_FIELD) };
 static const struct vmi_field vmarow_cols[] = { VMI_VMAROW_COLS(VMI_X_FIELD) };
 static const struct vmi_field pt_cols[] = { VMI_PT_COLS(VMI_X_FIELD) };
@@ -654,11 +657,41 @@ int vmv_read_processes(struct vmv_proc **procs, size_t *nr)
 	return 0;
 }
 
+enum { MM_ROW_CENSUS, MM_ROW_OCC, MM_ROW_PTNODE, MM_NR_ROWS };
+
 struct mm_acc {
 	struct vmv_mm *mm;
-	struct vmv_cols census;
+	struct vmv_cols rows[MM_NR_ROWS];
 	struct vmv_vals v;
 };
+
+/* "occupancy LEVEL E0..." and "pt_node LEVEL NODE TABLES REMOTE" */
+static int mm_row(struct mm_acc *a, int key, char *p)
+{
+	struct vmv_vals *v = &a->v;
+	int i, j;
+
+	if (key == VMI_MM_OCCUPANCY) {
+		if (cols_parse(&a->rows[MM_ROW_OCC], p, v) ||
+		    !v->have[VMI_OCCROW_LEVEL])
+			return -1;
+		i = name_index(v->s[VMI_OCCROW_LEVEL], level_names,
+			       VMI_NR_LEVELS);
+		for (j = 0; i >= 0 && j < VMI_NR_OCCS; j++)
+			a->mm->census[i].occ[j] = v->n[VMI_OCCROW_E0 + j];
+		return 0;
+	}
+	if (cols_parse(&a->rows[MM_ROW_PTNODE], p, v) ||
+	    !v->have[VMI_PTNODE_LEVEL] || !v->have[VMI_PTNODE_NODE])
+		return -1;
+	i = name_index(v->s[VMI_PTNODE_LEVEL], level_names, VMI_NR_LEVELS);
+	j = v->n[VMI_PTNODE_NODE];
+	if (i >= 0 && v->n[VMI_PTNODE_NODE] < VMV_NUMA_NODES) {
+		a->mm->pt_node[i][j].tables = v->n[VMI_PTNODE_TABLES];
+		a->mm->pt_node[i][j].remote = v->n[VMI_PTNODE_REMOTE];
+	}
+	return 0;
+}
 
 static int mm_lines(int key, char *p, void *arg)
 {
@@ -667,10 +700,12 @@ static int mm_lines(int key, char *p, void *arg)
 	uint64_t n;
 	int i;
 
+	if (key == VMI_MM_OCCUPANCY || key == VMI_MM_PT_NODE)
+		return mm_row(a, key, p);
 	if (key == VMI_MM_CENSUS) {
 		struct vmv_census *c;
 
-		if (cols_parse(&a->census, p, &a->v) ||
+		if (cols_parse(&a->rows[MM_ROW_CENSUS], p, &a->v) ||
 		    !a->v.have[VMI_CENSUS_LEVEL])
 			return -1;
 		i = name_index(a->v.s[VMI_CENSUS_LEVEL], level_names,
@@ -683,6 +718,7 @@ static int mm_lines(int key, char *p, void *arg)
 		c->capacity = a->v.n[VMI_CENSUS_CAPACITY];
 		c->fill_pct = a->v.d[VMI_CENSUS_FILL_PCT];
 		c->bytes = a->v.n[VMI_CENSUS_BYTES];
+		c->remote = a->v.n[VMI_CENSUS_REMOTE];
 		return 0;
 	}
 	/* the groups: "state NAME N", "attr NAME N" */
@@ -698,6 +734,10 @@ static int mm_lines(int key, char *p, void *arg)
 		i = name_index(name, attr_names, VMI_NR_ATTRS);
 		if (i >= 0)
 			a->mm->attr[i] = n;
+	} else if (key == VMI_MM_MAPPED) {
+		i = name_index(name, folio_names, VMI_NR_FOLIOS);
+		if (i >= 0)
+			a->mm->folio[i] = n;
 	}
 	return 0;
 }
@@ -721,9 +761,13 @@ int vmv_read_mm(pid_t pid, struct vmv_mm *mm)
 		goto out;
 	}
 	a->mm = mm;
-	cols_init(&a->census, mm_keys[VMI_MM_CENSUS].name, census_cols,
-		  VMI_CENSUS_NR_COLS);
-	if (kv_parse(body, mm_keys, VMI_MM_NR_KEYS, v, &a->census, 1,
+	cols_init(&a->rows[MM_ROW_CENSUS], mm_keys[VMI_MM_CENSUS].name,
+		  census_cols, VMI_CENSUS_NR_COLS);
+	cols_init(&a->rows[MM_ROW_OCC], mm_keys[VMI_MM_OCCUPANCY].name,
+		  occrow_cols, VMI_OCCROW_NR_COLS);
+	cols_init(&a->rows[MM_ROW_PTNODE], mm_keys[VMI_MM_PT_NODE].name,
+		  ptnode_cols, VMI_PTNODE_NR_COLS);
+	if (kv_parse(body, mm_keys, VMI_MM_NR_KEYS, v, a->rows, MM_NR_ROWS,
 		     mm_lines, a, &bad, &badlen)) {
 		ret = bad_line(path, bad, badlen);
 		goto out;
@@ -735,6 +779,11 @@ int vmv_read_mm(pid_t pid, struct vmv_mm *mm)
 			snprintf(mm->comm, sizeof(mm->comm), "%s", v->s[k]);
 			continue;
 		}
+		if (k == VMI_MM_THP_DISABLED)
+			snprintf(mm->thp_disabled, sizeof(mm->thp_disabled),
+				 "%s", v->s[k]);
+		if (k == VMI_MM_PT_RESIDENT_PCT)
+			mm->pt_resident_pct = v->d[k];
 		mm->key[k] = v->n[k];
 		mm->have[k] = true;
 	}
@@ -789,6 +838,17 @@ static int vmas_row(struct vmv_vals *c, void *arg)
 	v->tables[VMV_VT_PUD] = c->n[VMI_VMAS_PUD_TABLES];
 	v->tables[VMV_VT_PMD] = c->n[VMI_VMAS_PMD_TABLES];
 	v->tables[VMV_VT_PTE] = c->n[VMI_VMAS_PTE_TABLES];
+	v->have_thp = c->have[VMI_VMAS_PMD_SLOTS];
+	snprintf(v->kind, sizeof(v->kind), "%s",
+		 c->have[VMI_VMAS_KIND] ? c->s[VMI_VMAS_KIND] : "");
+	for (i = 0; i < VMI_NR_FOLIOS; i++)
+		v->folio[i] = c->n[VMI_VMAS_4K + i];
+	v->pte_empty = c->n[VMI_VMAS_PTE_EMPTY];
+	v->pte_remote = c->n[VMI_VMAS_PTE_REMOTE];
+	v->pmd_slots = c->n[VMI_VMAS_PMD_SLOTS];
+	v->slot_none = c->n[VMI_VMAS_SLOT_NONE];
+	v->slot_swap = c->n[VMI_VMAS_SLOT_SWAP];
+	v->slot_shared = c->n[VMI_VMAS_SLOT_SHARED];
 	if (c->have[VMI_VMAS_FLAGS]) {
 		v->flags = strdup(c->s[VMI_VMAS_FLAGS]);
 		if (!v->flags)

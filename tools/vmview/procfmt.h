@@ -51,7 +51,15 @@ bool vmv_mm_key_is_addr(enum vmi_mm_key k);
 
 struct vmv_census {
 	uint64_t tables, entries, capacity, bytes;
+	uint64_t remote;		/* 1.4 */
 	double fill_pct;
+	uint64_t occ[VMI_NR_OCCS];	/* 1.4: the occupancy line */
+};
+
+#define VMV_NUMA_NODES	64
+
+struct vmv_pt_node {
+	uint64_t tables, remote;
 };
 
 struct vmv_mm {
@@ -61,6 +69,11 @@ struct vmv_mm {
 	uint64_t state[VMI_NR_STATES];
 	uint64_t attr[VMI_NR_ATTRS];
 	struct vmv_census census[VMI_NR_LEVELS];
+	/* 1.4 (have[VMI_MM_PT_RESIDENT_PCT]) */
+	double pt_resident_pct;
+	char thp_disabled[24];
+	uint64_t folio[VMI_NR_FOLIOS];
+	struct vmv_pt_node pt_node[VMI_NR_LEVELS][VMV_NUMA_NODES];
 };
 
 int vmv_read_mm(pid_t pid, struct vmv_mm *mm);
@@ -77,6 +90,12 @@ struct vmv_vma {
 	uint64_t state[VMI_NR_STATES];
 	uint64_t attr[VMI_NR_ATTRS];
 	uint64_t tables[VMV_NR_VT];
+	/* 1.4 (have_thp): kind, folio sizes, empty tables, 2 MiB slots */
+	bool have_thp;
+	char kind[12];
+	uint64_t folio[VMI_NR_FOLIOS];
+	uint64_t pte_empty, pte_remote;
+	uint64_t pmd_slots, slot_none, slot_swap, slot_shared;
 	char *flags;		/* "rd,mr,..." */
 	char *path;		/* NULL for anonymous memory */
 };
