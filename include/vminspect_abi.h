@@ -222,16 +222,17 @@ enum vmi_occ {
 };
 
 /*
- * The kind of a VMA (vmas' "kind"): anonymous memory, shmem (tmpfs, memfd,
- * SysV shm, shared anonymous), another file, hugetlbfs, or a PFN/IO/mixed
- * map of a driver.
+ * The kind of a VMA (vmas' "kind"), as the kernel's THP code tells them
+ * apart: anonymous memory, shmem (tmpfs, memfd, SysV shm, shared
+ * anonymous), another file, hugetlbfs, or special: a driver's PFN, IO or
+ * mixed map, or a kernel mapping without a file ([vdso], [vvar]).
  */
 #define VMI_KIND_TABLE(X, P)					\
 	X(P, ANON, "anon", WORD, NONE, ALL, 4)			\
 	X(P, SHMEM, "shmem", WORD, NONE, ALL, 4)		\
 	X(P, FILE, "file", WORD, NONE, ALL, 4)			\
 	X(P, HUGETLB, "hugetlb", WORD, NONE, ALL, 4)		\
-	X(P, PFNMAP, "pfnmap", WORD, NONE, ALL, 4)
+	X(P, SPECIAL, "special", WORD, NONE, ALL, 4)
 
 enum vmi_kind {
 	VMI_KIND_TABLE(VMI_X_ENUM, KIND)

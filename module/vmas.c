@@ -38,9 +38,11 @@ static enum vmi_kind vmi_vma_kind(struct vm_area_struct *vma)
 	if (is_vm_hugetlb_page(vma))
 		return VMI_KIND_HUGETLB;
 	if (vma->vm_flags & (VM_PFNMAP | VM_IO | VM_MIXEDMAP))
-		return VMI_KIND_PFNMAP;
+		return VMI_KIND_SPECIAL;
 	if (vma_is_anonymous(vma))
 		return VMI_KIND_ANON;
+	if (!vma->vm_file)
+		return VMI_KIND_SPECIAL;
 	if (vmi_vma_shmem(vma))
 		return VMI_KIND_SHMEM;
 	return VMI_KIND_FILE;

@@ -634,3 +634,37 @@ int vst_count_entries(const char *dir)
 	closedir(d);
 	return n;
 }
+
+/*
+ * Write @val to sysfs file @path, keeping what it held in @old (the
+ * [selected] word of a choice file such as THP's "always [madvise] never",
+ * else its first line) for vst_sysfs_set(path, old, NULL, 0) to restore.
+ */
+int vst_sysfs_set(const char *path, const char *val, char *old, size_t len)
+{
+	char *s, *a, *b;
+	ssize_t n;
+	int fd;
+
+	if (old) {
+		s = vst_read_file(path, NULL);
+		if (!s)
+			return -1;
+		a = strchr(s, '[');
+		b = a ? strchr(a, ']') : NULL;
+		if (b) {
+			*b = '\0';
+			snprintf(old, len, "%s", a + 1);
+		} else {
+			s[strcspn(s, "\n")] = '\0';
+			snprintf(old, len, "%s", s);
+		}
+		free(s);
+	}
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -1;
+}

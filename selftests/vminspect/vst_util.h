@@ -112,6 +112,13 @@ int vst_swap_on(void);			/* zram swap; 0 if on */
 bool vst_hugetlb_reserve(unsigned long size_kb, int pages);
 int vst_paging_levels(void);		/* 5 if the CPU flags show la57 */
 
+/*
+ * Write @val to sysfs file @path; if @old, first keep its value there (a
+ * choice file's [selected] word) for a later vst_sysfs_set(path, old,
+ * NULL, 0).  Returns 0 or -1.
+ */
+int vst_sysfs_set(const char *path, const char *val, char *old, size_t len);
+
 /* The names in @dir other than "." and "..", or -1 if it cannot be read. */
 int vst_count_entries(const char *dir);
 

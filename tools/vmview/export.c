@@ -373,26 +373,6 @@ static const char *kproc(void)
 	return r && *r ? r : "/proc";
 }
 
-static ssize_t read_small(const char *path, char *buf, size_t cap)
-{
-	ssize_t n, r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	n = 0;
-	while ((size_t)n + 1 < cap) {
-		r = read(fd, buf + n, cap - 1 - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += r;
-	}
-	close(fd);
-	buf[n] = '\0';
-	return n;
-}
 
 /* "Key:  N kB" of status, in bytes; false if absent. */
 static bool status_kb(const char *st, const char *key, uint64_t *out)
@@ -412,7 +392,7 @@ static bool read_stat(pid_t pid, struct xproc *p)
 	int field;
 
 	snprintf(path, sizeof(path), "%s/%d/stat", kproc(), pid);
-	if (read_small(path, buf, sizeof(buf)) <= 0)
+	if (vmv_read_small(path, buf, sizeof(buf)) <= 0)
 		return false;
 	open_p = strchr(buf, '(');
 	close_p = strrchr(buf, ')');
@@ -442,7 +422,7 @@ static bool read_status(pid_t pid, struct xproc *p)
 	const char *u;
 
 	snprintf(path, sizeof(path), "%s/%d/status", kproc(), pid);
-	if (read_small(path, buf, sizeof(buf)) <= 0)
+	if (vmv_read_small(path, buf, sizeof(buf)) <= 0)
 		return false;
 	if (!strstr(buf, "\nVmSize:"))
 		return false;
@@ -507,7 +487,7 @@ static void group_of(struct xproc *p)
 	cmd[0] = '\0';
 	if (xo.have_match) {
 		snprintf(path, sizeof(path), "%s/%d/cmdline", kproc(), p->pid);
-		len = read_small(path, cmd, sizeof(cmd));
+		len = vmv_read_small(path, cmd, sizeof(cmd));
 		for (i = 0; i < len; i++)
 			if (!cmd[i])
 				cmd[i] = ' ';
@@ -639,7 +619,7 @@ static bool file_has(const char *path, const char *what)
 {
 	char buf[256];
 
-	return read_small(path, buf, sizeof(buf)) > 0 && strstr(buf, what);
+	return vmv_read_small(path, buf, sizeof(buf)) > 0 && strstr(buf, what);
 }
 
 /* Why /proc/vminspect is missing, as a short label value. */
@@ -1593,7 +1573,7 @@ static void render_self(struct ctx *c)
 	      "CPU time (user and system) the exporter used.",
 	      ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
 	      (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
-	if (read_small("/proc/self/status", buf, sizeof(buf)) > 0)
+	if (vmv_read_small("/proc/self/status", buf, sizeof(buf)) > 0)
 		status_kb(buf, "\nVmRSS:", &rss);
 	plain(c, "vminspect_exporter_resident_bytes", GAUGE,
 	      "Resident memory of the exporter.", rss);

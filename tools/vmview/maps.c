@@ -12,12 +12,21 @@
 #include <json-c/json.h>
 
 #include "procfmt.h"
+#include "snapshot.h"
+#include "thp.h"
 #include "vmview.h"
 
 #define BAR_WIDTH	24
 
 static const char * const state_names[] = VMI_STATE_NAMES;
 static const char * const attr_names[] = VMI_ATTR_NAMES;
+static const char * const folio_names[] = VMI_FOLIO_NAMES;
+
+/* What decides the THP column: the process's prctl and the policy. */
+struct maps_thp {
+	const char *disabled;		/* mm's thp_disabled, "" unknown */
+	struct vmv_thp_policy policy;
+};
 
 /* One character and colour per state in the residency bar. */
 static const struct {
@@ -43,7 +52,10 @@ static void maps_help(FILE *f)
 		"  # present (in RAM)   s swapped   m migrating   ! other special entry\n"
 		"  - file-backed, not mapped        . anonymous, never touched\n"
 		"Holes between VMAs (no VMA: unallocated) are shown as such.  With the\n"
-		"probes running, page faults per VMA.\n",
+		"probes running, page faults per VMA.  THP says why the VMA is or is not\n"
+		"mapped by 2M pages (huge, small, nohugepage, prctl, disabled,\n"
+		"not_advised, shmem, file, blocked_none/swap/shared, pending, hugetlb,\n"
+		"special); -j gives the counts behind it and the pages by folio size.\n",
 		vmv_bin_name);
 }
 
@@ -107,16 +119,16 @@ static void print_bar(const struct vmv_vma *v)
 }
 
 static void maps_plain(const struct vmv_vma *vmas, size_t nr,
-		       const uint64_t *faults)
+		       const uint64_t *faults, const struct maps_thp *thp)
 {
 	uint64_t ps = vmv_page_size(), rss = 0, swap = 0, size = 0;
 	char a[16], b[16], c[16], d[16];
 	size_t i;
 	int s;
 
-	printf("%s%-16s %-16s %-4s %7s %7s %7s %7s %-*s", vmv_col(C_BOLD),
-	       "START", "END", "PERM", "SIZE", "RSS", "SWAP", "HUGE",
-	       BAR_WIDTH + 2, "RESIDENCY");
+	printf("%s%-16s %-16s %-4s %7s %7s %7s %7s %-14s %-*s",
+	       vmv_col(C_BOLD), "START", "END", "PERM", "SIZE", "RSS", "SWAP",
+	       "HUGE", "THP", BAR_WIDTH + 2, "RESIDENCY");
 	if (faults)
 		printf(" %8s", "FAULTS");
 	printf(" PATH%s\n", vmv_col(C_RESET));
@@ -138,6 +150,8 @@ static void maps_plain(const struct vmv_vma *vmas, size_t nr,
 		       vmv_size((v->attr[VMI_ATTR_HUGE_PMD] +
 				 v->attr[VMI_ATTR_HUGE_PUD]) * ps, d,
 				sizeof(d)));
+		printf("%-14s ", vmv_thp_reason_names[vmv_thp_reason(v,
+			thp->disabled, &thp->policy, NULL, 0)]);
 		print_bar(v);
 		if (faults)
 			printf(" %8llu", (unsigned long long)faults[i]);
@@ -157,8 +171,37 @@ static void maps_plain(const struct vmv_vma *vmas, size_t nr,
 	printf("%s\n", vmv_col(C_RESET));
 }
 
+/* format 1.4: kind, pages by folio size, empty tables, the THP reason */
+static void maps_json_thp(struct json_object *o, const struct vmv_vma *v,
+			  const struct maps_thp *thp)
+{
+	struct json_object *f = json_object_new_object();
+	struct json_object *t = json_object_new_object();
+	char detail[96];
+	int k;
+
+	json_object_object_add(o, "kind", vmv_json_str(v->kind));
+	for (k = 0; k < VMI_NR_FOLIOS; k++)
+		json_object_object_add(f, folio_names[k],
+				       vmv_json_u64(v->folio[k]));
+	json_object_object_add(o, "pte_mapped", f);
+	json_object_object_add(o, "pte_empty", vmv_json_u64(v->pte_empty));
+	json_object_object_add(o, "pte_remote", vmv_json_u64(v->pte_remote));
+	json_object_object_add(t, "reason",
+			       vmv_json_str(vmv_thp_reason_names[vmv_thp_reason(v,
+					thp->disabled, &thp->policy, detail,
+					sizeof(detail))]));
+	json_object_object_add(t, "detail", vmv_json_str(detail));
+	json_object_object_add(t, "pmd_slots", vmv_json_u64(v->pmd_slots));
+	json_object_object_add(t, "slot_none", vmv_json_u64(v->slot_none));
+	json_object_object_add(t, "slot_swap", vmv_json_u64(v->slot_swap));
+	json_object_object_add(t, "slot_shared",
+			       vmv_json_u64(v->slot_shared));
+	json_object_object_add(o, "thp", t);
+}
+
 static void maps_json(const struct vmv_vma *vmas, size_t nr,
-		      const uint64_t *faults)
+		      const uint64_t *faults, const struct maps_thp *thp)
 {
 	static const char * const tab_names[] = { "pud", "pmd", "pte" };
 	struct json_object *arr = json_object_new_array(), *o, *s, *a, *t;
@@ -194,6 +237,8 @@ static void maps_json(const struct vmv_vma *vmas, size_t nr,
 			json_object_object_add(t, tab_names[k],
 					       vmv_json_u64(v->tables[k]));
 		json_object_object_add(o, "tables", t);
+		if (v->have_thp)
+			maps_json_thp(o, v, thp);
 		if (faults)
 			json_object_object_add(o, "faults",
 					       vmv_json_u64(faults[i]));
@@ -205,6 +250,8 @@ static void maps_json(const struct vmv_vma *vmas, size_t nr,
 int vmv_do_maps(int argc, char **argv)
 {
 	uint64_t *faults = NULL, *st = NULL, *en = NULL;
+	struct maps_thp thp = { .disabled = "" };
+	struct vmv_mm *mm = NULL;
 	struct vmv_vma *vmas;
 	size_t nr, i;
 	pid_t pid;
@@ -234,10 +281,17 @@ int vmv_do_maps(int argc, char **argv)
 			faults = NULL;
 		}
 	}
+	/* the prctl is mm's; the policy this machine's (a snapshot: unknown) */
+	mm = calloc(1, sizeof(*mm));
+	if (mm && !vmv_read_mm(pid, mm))
+		thp.disabled = mm->thp_disabled;
+	if (!vmv_snap_active())
+		vmv_thp_policy_read(&thp.policy);
 	if (vmv_json_output)
-		maps_json(vmas, nr, faults);
+		maps_json(vmas, nr, faults, &thp);
 	else
-		maps_plain(vmas, nr, faults);
+		maps_plain(vmas, nr, faults, &thp);
+	free(mm);
 	free(faults);
 	free(st);
 	free(en);

@@ -48,6 +48,61 @@ static uint64_t entry_span(int l, unsigned int levels)
 	return 1ULL << shift;
 }
 
+static const char * const occ_names[] = {
+	VMI_OCC_TABLE(VMI_X_NAME, OCC)
+};
+static const char * const folio_names[] = VMI_FOLIO_NAMES;
+
+/*
+ * Format 1.4: tables by entries in use (e0: empty, what PT_RECLAIM frees),
+ * page tables per resident byte, tables per NUMA node, and how the
+ * resident pages are mapped: PUD and PMD leaves, PTEs by folio size.
+ */
+static void waste_plain(const struct vmv_mm *mm, unsigned int levels)
+{
+	uint64_t ps = vmv_page_size();
+	char sz[16];
+	int l, k, n;
+
+	printf("\n%stables by entries in use%s\n%-6s", vmv_col(C_BOLD),
+	       vmv_col(C_RESET), "level");
+	for (k = 0; k < VMI_NR_OCCS; k++)
+		printf(" %8s", occ_names[k]);
+	printf(" %7s\n", "remote");
+	for (l = 0; l < VMI_NR_LEVELS; l++) {
+		if (l == VMI_LEVEL_P4D && levels == 4)
+			continue;
+		printf("%-6s", level_names[l]);
+		for (k = 0; k < VMI_NR_OCCS; k++)
+			printf(" %8llu",
+			       (unsigned long long)mm->census[l].occ[k]);
+		printf(" %7llu\n", (unsigned long long)mm->census[l].remote);
+	}
+	printf("page tables are %.2f%% of the resident memory they map\n",
+	       mm->pt_resident_pct);
+	for (n = 0; n < VMV_NUMA_NODES; n++) {
+		uint64_t t = 0, r = 0;
+
+		for (l = 0; l < VMI_NR_LEVELS; l++) {
+			t += mm->pt_node[l][n].tables;
+			r += mm->pt_node[l][n].remote;
+		}
+		if (t)
+			printf("node %d: %llu tables, %llu of them remote (most of their data on other nodes)\n",
+			       n, (unsigned long long)t, (unsigned long long)r);
+	}
+	printf("\n%sresident memory by mapping%s\n", vmv_col(C_BOLD),
+	       vmv_col(C_RESET));
+	printf("  %-8s %9s\n", "pud 1G",
+	       vmv_size(mm->attr[VMI_ATTR_HUGE_PUD] * ps, sz, sizeof(sz)));
+	printf("  %-8s %9s\n", "pmd 2M",
+	       vmv_size(mm->attr[VMI_ATTR_HUGE_PMD] * ps, sz, sizeof(sz)));
+	for (k = VMI_NR_FOLIOS - 1; k >= 0; k--)
+		if (mm->folio[k] || k == VMI_FOLIO_4K)
+			printf("  %-8s %9s\n", folio_names[k],
+			       vmv_size(mm->folio[k] * ps, sz, sizeof(sz)));
+}
+
 static void census_plain(pid_t pid, const struct vmv_mm *mm)
 {
 	unsigned int levels = mm->key[VMI_MM_PAGING_LEVELS];
@@ -84,6 +139,48 @@ static void census_plain(pid_t pid, const struct vmv_mm *mm)
 	printf("\n%llu page-table pages, %s; VmPTE (pud+pmd+pte tables) %llu bytes\n",
 	       (unsigned long long)tables, vmv_size(bytes, sz, sizeof(sz)),
 	       (unsigned long long)mm->key[VMI_MM_PGTABLES_BYTES]);
+	if (mm->have[VMI_MM_PT_RESIDENT_PCT])
+		waste_plain(mm, levels);
+}
+
+static void waste_json(struct json_object *o, const struct vmv_mm *mm)
+{
+	struct json_object *cov = json_object_new_object();
+	struct json_object *nodes = json_object_new_array(), *n;
+	char pct[32];
+	int l, k;
+
+	snprintf(pct, sizeof(pct), "%.2f", mm->pt_resident_pct);
+	json_object_object_add(o, "pt_resident_pct",
+			       json_object_new_double_s(mm->pt_resident_pct,
+							pct));
+	json_object_object_add(o, "thp_disabled",
+			       vmv_json_str(mm->thp_disabled));
+	json_object_object_add(cov, "huge_pud",
+			       vmv_json_u64(mm->attr[VMI_ATTR_HUGE_PUD]));
+	json_object_object_add(cov, "huge_pmd",
+			       vmv_json_u64(mm->attr[VMI_ATTR_HUGE_PMD]));
+	for (k = 0; k < VMI_NR_FOLIOS; k++)
+		json_object_object_add(cov, folio_names[k],
+				       vmv_json_u64(mm->folio[k]));
+	json_object_object_add(o, "coverage_pages", cov);
+	for (l = 0; l < VMI_NR_LEVELS; l++) {
+		for (k = 0; k < VMV_NUMA_NODES; k++) {
+			if (!mm->pt_node[l][k].tables)
+				continue;
+			n = json_object_new_object();
+			json_object_object_add(n, "level",
+					       vmv_json_str(level_names[l]));
+			json_object_object_add(n, "node",
+					       json_object_new_int(k));
+			json_object_object_add(n, "tables",
+					       vmv_json_u64(mm->pt_node[l][k].tables));
+			json_object_object_add(n, "remote",
+					       vmv_json_u64(mm->pt_node[l][k].remote));
+			json_object_array_add(nodes, n);
+		}
+	}
+	json_object_object_add(o, "pt_nodes", nodes);
 }
 
 static void census_json(pid_t pid, const struct vmv_mm *mm)
@@ -105,6 +202,8 @@ static void census_json(pid_t pid, const struct vmv_mm *mm)
 	json_object_object_add(o, "bytes", vmv_json_u64(bytes));
 	json_object_object_add(o, "pgtables_bytes",
 			       vmv_json_u64(mm->key[VMI_MM_PGTABLES_BYTES]));
+	if (mm->have[VMI_MM_PT_RESIDENT_PCT])
+		waste_json(o, mm);
 	vmv_json_print(o);
 }
 

@@ -31,6 +31,23 @@ static void show_help(FILE *f)
 		vmv_bin_name);
 }
 
+static const char * const occ_names[] = {
+	VMI_OCC_TABLE(VMI_X_NAME, OCC)
+};
+
+/* format 1.4: remote tables and the occupancy of a level */
+static void census_json_v14(struct json_object *o, const struct vmv_census *c)
+{
+	struct json_object *occ = json_object_new_object();
+	int k;
+
+	json_object_object_add(o, "remote", vmv_json_u64(c->remote));
+	for (k = 0; k < VMI_NR_OCCS; k++)
+		json_object_object_add(occ, occ_names[k],
+				       vmv_json_u64(c->occ[k]));
+	json_object_object_add(o, "occupancy", occ);
+}
+
 struct json_object *vmv_census_json(const struct vmv_mm *mm)
 {
 	struct json_object *arr = json_object_new_array(), *o;
@@ -51,6 +68,8 @@ struct json_object *vmv_census_json(const struct vmv_mm *mm)
 		json_object_object_add(o, "fill_pct",
 				       json_object_new_double_s(c->fill_pct, pct));
 		json_object_object_add(o, "bytes", vmv_json_u64(c->bytes));
+		if (mm->have[VMI_MM_PT_RESIDENT_PCT])
+			census_json_v14(o, c);
 		json_object_array_add(arr, o);
 	}
 	return arr;

@@ -4,6 +4,7 @@
  * colour, sizes, error messages a person understands.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,4 +285,26 @@ int vmv_proc_error(int err, pid_t pid, const char *file)
 				strerror(-err));
 	}
 	return VMV_EXIT_ERR;
+}
+
+/* A small file (sysfs, status) into @buf, NUL-terminated: its length or -1. */
+ssize_t vmv_read_small(const char *path, char *buf, size_t cap)
+{
+	ssize_t n, r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = 0;
+	while ((size_t)n + 1 < cap) {
+		r = read(fd, buf + n, cap - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	return n;
 }

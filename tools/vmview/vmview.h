@@ -34,6 +34,9 @@ extern bool vmv_pretty_output;	/* -p / --pretty */
 extern int vmv_verbose;		/* -v */
 extern const char *vmv_bin_name;
 
+/* util.c: a small file (sysfs, status) into buf: its length or -1 */
+ssize_t vmv_read_small(const char *path, char *buf, size_t cap);
+
 #ifndef __printf
 #define __printf(a, b)	__attribute__((format(printf, a, b)))
 #endif
