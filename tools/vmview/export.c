@@ -40,6 +40,7 @@ static const char * const state_names[] = VMI_STATE_NAMES;
 static const char * const attr_names[] = VMI_ATTR_NAMES;
 static const char * const level_names[] = VMI_LEVEL_NAMES;
 static const char * const fault_names[] = VMI_FAULT_NAMES;
+static const char * const cause_names[] = VMI_TLB_CAUSE_NAMES;
 
 const char * const vmv_xfmt_content_type[] = {
 	[VMV_XFMT_TEXT] = "text/plain; version=0.0.4; charset=utf-8",
@@ -96,6 +97,7 @@ struct xvals {
 	uint64_t probed;		/* processes with probe counters */
 	uint64_t pf[VMI_NR_FAULT_COUNTERS];
 	uint64_t tlb[VMI_TLB_MAX_REASONS][VMI_NR_TLB_KINDS];
+	uint64_t cause[VMI_NR_TLB_CAUSES][VMI_NR_TLB_KINDS];
 	uint64_t irqs;
 };
 
@@ -602,6 +604,9 @@ static void add_counters(struct xvals *v, const struct xproc *p)
 	for (r = 0; r < VMI_TLB_MAX_REASONS; r++)
 		for (k = 0; k < VMI_NR_TLB_KINDS; k++)
 			v->tlb[r][k] += p->t.r[r][k];
+	for (r = 0; r < VMI_NR_TLB_CAUSES; r++)
+		for (k = 0; k < VMI_NR_TLB_KINDS; k++)
+			v->cause[r][k] += p->t.cause[r][k];
 	v->irqs += p->t.shootdown_irqs;
 }
 
@@ -1305,6 +1310,31 @@ static size_t f_tlb_pages(struct ctx *c, const struct ent *e, const char *n)
 	return tlb(c, e, n, VMI_TLB_PAGES);
 }
 
+/* Flushes of the process's own address space by what it was doing. */
+static size_t by_cause(struct ctx *c, const struct ent *e, const char *n,
+		       int kind)
+{
+	size_t k = 0;
+	int i;
+
+	if (!e->v->probed)
+		return 0;
+	for (i = 0; i < VMI_NR_TLB_CAUSES; i++)
+		k += sample(c, e, n, "cause", cause_names[i],
+			    e->v->cause[i][kind]);
+	return k;
+}
+
+static size_t f_cause(struct ctx *c, const struct ent *e, const char *n)
+{
+	return by_cause(c, e, n, VMI_TLB_EVENTS);
+}
+
+static size_t f_cause_cpus(struct ctx *c, const struct ent *e, const char *n)
+{
+	return by_cause(c, e, n, VMI_TLB_CPUS);
+}
+
 static size_t f_irqs(struct ctx *c, const struct ent *e, const char *n)
 {
 	if (!e->v->probed)
@@ -1362,6 +1392,12 @@ static const struct fam fams[] = {
 	  f_tlb_full },
 	{ "tlb_flushed_pages_total", COUNTER, false,
 	  "Pages named by ranged TLB flushes, by reason.", f_tlb_pages },
+	{ "tlb_cause_flushes_total", COUNTER, false,
+	  "Flushes of the process's own address space by cause, counted where they start (flush_tlb_mm_range, arch_tlbbatch_flush): zap (munmap, brk, exit, exec), mprotect, madvise, mremap, migrate, reclaim, compact, thp, ksm, fault, other.",
+	  f_cause },
+	{ "tlb_cause_shootdown_cpus_total", COUNTER, false,
+	  "Other CPUs asked to flush the process's address space (remote shootdowns), by cause.",
+	  f_cause_cpus },
 	{ "tlb_shootdown_irqs_total", COUNTER, false,
 	  "Remote TLB shootdown interrupts received while the process ran.",
 	  f_irqs },
