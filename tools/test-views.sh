@@ -21,6 +21,8 @@
 #     /proc/PID/maps, and each one's drawn present pages, less those with
 #     no refcounted page (data-nopage: the zero page, PFN maps), are Rss of
 #     its /proc/PID/smaps entry, its swap pages Swap;
+#   - the walk drawn for the fixture's address (-a) has, level by level,
+#     the index and entry the VM's translate file gave;
 #   - the html of the diff of the child to its parent is as clean and
 #     outlines what changed.
 # Prints "test-views: N checks, N failed"; exits non-zero on a failure.
@@ -220,6 +222,39 @@ sys.exit(1 if bad else 0)
 PY
 }
 check "html in headless Chromium" browser
+
+# the walk drawn for ADDR is the kernel's: each level's index and entry as
+# the VM's /proc/vminspect/PID/translate gave them live
+walk_html() {
+	local w=$out/walk.html
+	"$bin" html "$snap" -a "$(cat "$fx/addr")" -o "$w" && xmllint --noout "$w" &&
+	python3 - "$w" "$fx/translate.json" <<'PY'
+import json, sys
+from html.parser import HTMLParser
+
+tr = json.load(open(sys.argv[2]))
+want = [(l["level"], l["index"], l["entry"]) for l in tr["levels"]
+        if l["walked"] and not l["folded"]]
+
+class P(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.levels = []
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "g" and a.get("class") == "level":
+            self.levels.append((a["data-level"], int(a["data-index"]),
+                                int(a["data-entry"], 16)))
+
+p = P()
+p.feed(open(sys.argv[1]).read())
+if p.levels != want:
+    print("test-views: walk drawn %s, translate gave %s" % (p.levels, want),
+          file=sys.stderr)
+    sys.exit(1)
+PY
+}
+check "html: the walk of an address is translate's" walk_html
 
 # the diff drawn: the child against its parent (its text pages unmapped)
 diff_html() {
