@@ -1452,6 +1452,93 @@ TEST_F(target, export_without_module_serves_the_kernel_files)
 	EXPECT_EQ(0, mval(r.out, "vminspect_exporter_walks_total"));
 }
 
+/*
+ * What the exporter sees on a host where the module is missing, made in a
+ * mount namespace of its own: /proc/vminspect unmounted (the module still
+ * loaded), then /sys/module without it, and the kernel files that say why
+ * it could not be loaded.
+ */
+enum why { WHY_UNMOUNTED, WHY_NOT_LOADED, WHY_SIG_ENFORCE,
+	   WHY_MODULES_DISABLED, WHY_LOCKDOWN, NR_WHY };
+
+static void put_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		_exit(125);
+	close(fd);
+}
+
+static void module_gone(void *arg)
+{
+	enum why w = *(enum why *)arg;
+
+	if (unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    umount2("/proc/" VMI_PROC_DIR, MNT_DETACH))
+		_exit(125);
+	if (w == WHY_UNMOUNTED)
+		return;
+	/* a /sys/module without vminspect */
+	if (mount("tmpfs", "/sys/module", "tmpfs", 0, NULL) ||
+	    mkdir("/sys/module/module", 0755) ||
+	    mkdir("/sys/module/module/parameters", 0755))
+		_exit(125);
+	put_file("/sys/module/module/parameters/sig_enforce",
+		 w == WHY_SIG_ENFORCE ? "Y\n" : "N\n");
+	if (w == WHY_MODULES_DISABLED) {
+		put_file("/tmp/vmview-modules-disabled", "1\n");
+		if (mount("/tmp/vmview-modules-disabled",
+			  "/proc/sys/kernel/modules_disabled", NULL, MS_BIND,
+			  NULL))
+			_exit(125);
+	}
+	if (w == WHY_LOCKDOWN) {
+		if (mount("tmpfs", "/sys/kernel/security", "tmpfs", 0, NULL))
+			_exit(125);
+		put_file("/sys/kernel/security/lockdown",
+			 "none [integrity] confidentiality\n");
+	}
+}
+
+TEST_F(target, export_without_module_says_why)
+{
+	static const char * const reason[] = {
+		[WHY_UNMOUNTED] = "not_mounted",
+		[WHY_NOT_LOADED] = "not_loaded",
+		[WHY_SIG_ENFORCE] = "sig_enforce",
+		[WHY_MODULES_DISABLED] = "modules_disabled",
+		[WHY_LOCKDOWN] = "lockdown",
+	};
+	const char *av[5] = { "vmview", "export", "--pid", NULL, NULL };
+	static struct run r;
+	enum why w;
+
+	av[3] = self->pidstr;
+	for (w = 0; w < NR_WHY; w++) {
+		run_vmview_prep(&r, module_gone, &w, av);
+		ASSERT_NE(125, r.status) {
+			TH_LOG("%s: cannot make the mount namespace", reason[w]);
+		}
+		EXPECT_EQ(0, r.status) {
+			TH_LOG("%s: %s", reason[w], r.err);
+		}
+		EXPECT_EQ(0, mval(r.out, "vminspect_exporter_source_up{source=\"module\"}"));
+		EXPECT_EQ(1, mval(r.out, "vminspect_exporter_source_info{%s\"%s\"}",
+				  "source=\"module\",reason=", reason[w])) {
+			TH_LOG("no reason %s", reason[w]);
+		}
+		/* the kernel's own files are served all the same */
+		EXPECT_EQ(status_kb(self->pid, "VmPTE:"),
+			  mval(r.out, PROC_SERIES("kernel_page_table_bytes"), self->pid));
+		EXPECT_EQ(0, mval(r.out, "vminspect_exporter_processes_skipped_total{%s}",
+				  "reason=\"gone\""));
+		EXPECT_EQ(NULL, strstr(r.out, "vminspect_process_memory_bytes"));
+	}
+	unlink("/tmp/vmview-modules-disabled");
+}
+
 TEST_F(target, export_walk_budget_and_busy_lock)
 {
 	static const char * const lock = "/tmp/vmview-test.lock";

@@ -647,11 +647,32 @@ static bool file_has(const char *path, const char *what)
 	return read_small(path, buf, sizeof(buf)) > 0 && strstr(buf, what);
 }
 
+/*
+ * The module's files are there: /proc/vminspect with its processes file
+ * (loaded but not mounted, /proc/vminspect is an empty directory); a
+ * VMVIEW_PROCFS needs only to exist.
+ */
+static bool module_mounted(void)
+{
+	char path[512];
+	struct stat st;
+
+	if (getenv("VMVIEW_PROCFS") && *getenv("VMVIEW_PROCFS"))
+		return !stat(vmv_proc_root(), &st);
+	snprintf(path, sizeof(path), "%s/%s", vmv_proc_root(),
+		 VMI_PROC_PROCESSES);
+	return !stat(path, &st);
+}
+
 /* Why /proc/vminspect is missing, as a short label value. */
 static const char *module_missing_reason(void)
 {
+	struct stat st;
+
 	if (getenv("VMVIEW_PROCFS") && *getenv("VMVIEW_PROCFS"))
 		return "not_loaded";
+	if (!stat("/sys/module/vminspect", &st))
+		return "not_mounted";
 	if (file_has("/sys/kernel/security/lockdown", "[integrity]") ||
 	    file_has("/sys/kernel/security/lockdown", "[confidentiality]"))
 		return "lockdown";
@@ -664,9 +685,7 @@ static const char *module_missing_reason(void)
 
 static void sources(struct vmv_exporter *x)
 {
-	struct stat st;
-
-	x->module_up = !xo.no_walk && !stat(vmv_proc_root(), &st);
+	x->module_up = !xo.no_walk && module_mounted();
 	x->module_reason = x->module_up ? "ok" :
 			   xo.no_walk ? "disabled" : module_missing_reason();
 	x->probes_up = vmv_probes_running();
@@ -1569,7 +1588,7 @@ static void render_self(struct ctx *c)
 		  x->probes_up);
 	sb_printf(c->b, "vminspect_exporter_source_up{source=\"procfs\"} 1\n");
 	family(c, "vminspect_exporter_source_info", GAUGE,
-	       "Why a source is missing (reason ok when it is up): not_loaded, lockdown (kernel lockdown refuses unsigned modules), modules_disabled, sig_enforce, disabled (--no-walk); no_btf, not_running, unreadable for the probes.");
+	       "Why a source is missing (reason ok when it is up): not_loaded, not_mounted (loaded, not mounted on /proc/vminspect), lockdown (kernel lockdown refuses unsigned modules), modules_disabled, sig_enforce, disabled (--no-walk); no_btf, not_running, unreadable for the probes.");
 	sb_printf(c->b, "vminspect_exporter_source_info{source=\"module\",reason=\"%s\"} 1\n",
 		  x->module_reason);
 	sb_printf(c->b, "vminspect_exporter_source_info{source=\"probes\",reason=\"%s\"} 1\n",
