@@ -16,6 +16,13 @@
 #     the drawn widths of each VMA's present / untouched / file pages are
 #     those counts at the page's scale; a screenshot is taken
 #     (build/views/sample.png, or FILE);
+#   - and against the guest kernel's own files, read in the VM when the
+#     snapshot was taken (the process stopped): the g.vma are the VMAs of
+#     /proc/PID/maps, and each one's drawn present pages, less those with
+#     no refcounted page (data-nopage: the zero page, PFN maps), are Rss of
+#     its /proc/PID/smaps entry, its swap pages Swap;
+#   - the walk drawn for the fixture's address (-a) has, level by level,
+#     the index and entry the VM's translate file gave;
 #   - the html of the diff of the child to its parent is as clean and
 #     outlines what changed.
 # Prints "test-views: N checks, N failed"; exits non-zero on a failure.
@@ -30,7 +37,8 @@ shot=$out/sample.png
 [ "${1:-}" = --screenshot ] && shot=$2
 mkdir -p "$out"
 
-if [ ! -e "$fx/.done" ] || [ build/vm/initramfs.cpio.gz -nt "$fx/.done" ]; then
+if [ ! -e "$fx/.done" ] || [ ! -e "$fx/smaps" ] ||
+   [ build/vm/initramfs.cpio.gz -nt "$fx/.done" ]; then
 	rm -rf "$fx" && mkdir -p "$fx"
 	tools/vm/run --timeout 300 -- sh -c '
 		/vmi/bin/vmi-sample > /dev/null & sleep 1
@@ -39,6 +47,7 @@ if [ ! -e "$fx/.done" ] || [ build/vm/initramfs.cpio.gz -nt "$fx/.done" ]; then
 		kill -STOP $p $c
 		mkdir /tmp/f && cd /tmp/f
 		$V snapshot $p -o parent.json && $V snapshot $c -o child.json
+		cat /proc/$p/maps > maps; cat /proc/$p/smaps > smaps
 		a=$(sed -n 5p /proc/vminspect/$p/vmas | cut -d" " -f1)
 		echo $a > addr
 		$V -j show $p > show.json; $V -j maps $p > maps.json
@@ -128,11 +137,22 @@ browser() {
 		> /dev/null 2>> "$log" || return 1
 	[ -s "$shot" ] || return 1
 	"$bin" -j maps "$snap" > "$out/maps.json" || return 1
-	python3 - "$out/dom.html" "$out/maps.json" <<'PY'
-import json, sys
+	python3 - "$out/dom.html" "$out/maps.json" "$fx/maps" "$fx/smaps" <<'PY'
+import json, re, sys
 from html.parser import HTMLParser
 
 dom, vmas = open(sys.argv[1]).read(), json.load(open(sys.argv[2]))
+kmaps = [tuple(int(x, 16) for x in l.split()[0].split("-"))
+         for l in open(sys.argv[3]) if l.strip()]
+ksmaps, cur = {}, None
+for l in open(sys.argv[4]):
+    m = re.match(r"([0-9a-f]+)-([0-9a-f]+) ", l)
+    if m:
+        cur = ksmaps.setdefault((int(m[1], 16), int(m[2], 16)), {})
+        continue
+    m = re.match(r"(\w+):\s+(\d+) kB", l)
+    if m and cur is not None:
+        cur[m[1]] = int(m[2])
 
 class P(HTMLParser):
     def __init__(self):
@@ -157,11 +177,16 @@ class P(HTMLParser):
 
 p = P()
 p.feed(dom)
-bad = []
+bad, checked = [], 0
 if p.body.get("data-vmas") != str(len(vmas)):
     bad.append("the page's script did not run or counted %s VMAs" % p.body.get("data-vmas"))
 if len(p.groups) != len(vmas):
     bad.append("%d g.vma for %d VMAs" % (len(p.groups), len(vmas)))
+drawn_vmas = [(int(g["a"]["data-start"], 16), int(g["a"]["data-end"], 16))
+              for g in p.groups]
+if drawn_vmas != kmaps:
+    bad.append("g.vma are not the VMAs of /proc/PID/maps: %d drawn, %d in maps"
+               % (len(drawn_vmas), len(kmaps)))
 for g, v in zip(p.groups, vmas):
     a = g["a"]
     if int(a["data-start"], 16) != v["start"] or int(a["data-end"], 16) != v["end"]:
@@ -178,12 +203,58 @@ for g, v in zip(p.groups, vmas):
         got = present if name == "present" else drawn.get(name, 0)
         if abs(got - want) > 0.01 * max(1, want):
             bad.append("VMA %x: %.2f %s pages drawn, %d in the snapshot" % (v["start"], got, name, want))
+    # the kernel's smaps: Rss is the present pages that have a page
+    k = ksmaps.get((v["start"], v["end"]))
+    if k is None:
+        bad.append("VMA %x: not in /proc/PID/smaps" % v["start"])
+        continue
+    rss = int(a["data-present"]) - int(a["data-nopage"])
+    if rss * 4 != k["Rss"]:
+        bad.append("VMA %x: %d present pages with a page in the DOM, smaps Rss %d kB"
+                   % (v["start"], rss, k["Rss"]))
+    if int(a["data-swap"]) * 4 != k["Swap"]:
+        bad.append("VMA %x: data-swap %s, smaps Swap %d kB" % (v["start"], a["data-swap"], k["Swap"]))
+    checked += 1
+print("test-views: %d VMAs checked against /proc/PID/maps and smaps" % checked)
 for b in bad:
     print("test-views:", b, file=sys.stderr)
 sys.exit(1 if bad else 0)
 PY
 }
 check "html in headless Chromium" browser
+
+# the walk drawn for ADDR is the kernel's: each level's index and entry as
+# the VM's /proc/vminspect/PID/translate gave them live
+walk_html() {
+	local w=$out/walk.html
+	"$bin" html "$snap" -a "$(cat "$fx/addr")" -o "$w" && xmllint --noout "$w" &&
+	python3 - "$w" "$fx/translate.json" <<'PY'
+import json, sys
+from html.parser import HTMLParser
+
+tr = json.load(open(sys.argv[2]))
+want = [(l["level"], l["index"], l["entry"]) for l in tr["levels"]
+        if l["walked"] and not l["folded"]]
+
+class P(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.levels = []
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "g" and a.get("class") == "level":
+            self.levels.append((a["data-level"], int(a["data-index"]),
+                                int(a["data-entry"], 16)))
+
+p = P()
+p.feed(open(sys.argv[1]).read())
+if p.levels != want:
+    print("test-views: walk drawn %s, translate gave %s" % (p.levels, want),
+          file=sys.stderr)
+    sys.exit(1)
+PY
+}
+check "html: the walk of an address is translate's" walk_html
 
 # the diff drawn: the child against its parent (its text pages unmapped)
 diff_html() {

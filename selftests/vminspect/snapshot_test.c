@@ -637,17 +637,54 @@ TEST_F(layout, diff_text_names_the_changes)
 	free(out);
 }
 
-/* Two live pids: two processes, no faults "between" them. */
+/*
+ * Two live pids: two processes, no faults "between" them; B's side is the
+ * stopped target's maps and VmPTE.
+ */
 TEST_F(layout, diff_of_two_live_pids)
 {
-	struct json_object *d;
+	struct json_object *d, *arr, *pt;
 	char self_pid[16];
+	long pt_bytes = 0;
+	int nb = 0, i;
+	size_t k;
 
 	snprintf(self_pid, sizeof(self_pid), "%d", getpid());
 	d = vmview_json("diff", self_pid, self->pidstr, NULL);
 	ASSERT_NE(NULL, d);
 	EXPECT_FALSE(json_object_get_boolean(jget(d, "same_process")));
 	EXPECT_EQ(NULL, jget(jget(d, "between"), "stat"));
+	/* every VMA of the target's maps is a B of the diff, in order */
+	arr = jget(d, "vmas");
+	ASSERT_NE(NULL, arr);
+	for (k = 0; k < json_object_array_length(arr); k++) {
+		struct json_object *b = jget(json_object_array_get_idx(arr, k), "b");
+
+		if (!b)
+			continue;
+		for (i = 0; i < self->nb; i++)
+			if (self->mb[i].start == ju64(b, "start") &&
+			    self->mb[i].end == ju64(b, "end"))
+				break;
+		EXPECT_LT(i, self->nb) {
+			TH_LOG("B's VMA %lx-%lx not in the target's maps",
+			       (unsigned long)ju64(b, "start"),
+			       (unsigned long)ju64(b, "end"));
+		}
+		nb++;
+	}
+	EXPECT_EQ(self->nb, nb);
+	/* B's pte + pmd + pud tables are the target's VmPTE */
+	pt = jget(d, "page_tables");
+	ASSERT_NE(NULL, pt);
+	for (k = 0; k < json_object_array_length(pt); k++) {
+		struct json_object *l = json_object_array_get_idx(pt, k);
+		const char *n = json_object_get_string(jget(l, "level"));
+
+		if (!strcmp(n, "pte") || !strcmp(n, "pmd") || !strcmp(n, "pud"))
+			pt_bytes += ji64(l, "b") * 4096;
+	}
+	EXPECT_EQ(vst_status_kb(self->pid, "VmPTE") * 1024, pt_bytes);
 	json_object_put(d);
 	/* a process against itself now: nothing moved */
 	d = vmview_json("diff", self->pidstr, self->pidstr, NULL);

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -1451,6 +1452,93 @@ TEST_F(target, export_without_module_serves_the_kernel_files)
 	EXPECT_EQ(0, mval(r.out, "vminspect_exporter_walks_total"));
 }
 
+/*
+ * What the exporter sees on a host where the module is missing, made in a
+ * mount namespace of its own: /proc/vminspect unmounted (the module still
+ * loaded), then /sys/module without it, and the kernel files that say why
+ * it could not be loaded.
+ */
+enum why { WHY_UNMOUNTED, WHY_NOT_LOADED, WHY_SIG_ENFORCE,
+	   WHY_MODULES_DISABLED, WHY_LOCKDOWN, NR_WHY };
+
+static void put_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		_exit(125);
+	close(fd);
+}
+
+static void module_gone(void *arg)
+{
+	enum why w = *(enum why *)arg;
+
+	if (unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    umount2("/proc/" VMI_PROC_DIR, MNT_DETACH))
+		_exit(125);
+	if (w == WHY_UNMOUNTED)
+		return;
+	/* a /sys/module without vminspect */
+	if (mount("tmpfs", "/sys/module", "tmpfs", 0, NULL) ||
+	    mkdir("/sys/module/module", 0755) ||
+	    mkdir("/sys/module/module/parameters", 0755))
+		_exit(125);
+	put_file("/sys/module/module/parameters/sig_enforce",
+		 w == WHY_SIG_ENFORCE ? "Y\n" : "N\n");
+	if (w == WHY_MODULES_DISABLED) {
+		put_file("/tmp/vmview-modules-disabled", "1\n");
+		if (mount("/tmp/vmview-modules-disabled",
+			  "/proc/sys/kernel/modules_disabled", NULL, MS_BIND,
+			  NULL))
+			_exit(125);
+	}
+	if (w == WHY_LOCKDOWN) {
+		if (mount("tmpfs", "/sys/kernel/security", "tmpfs", 0, NULL))
+			_exit(125);
+		put_file("/sys/kernel/security/lockdown",
+			 "none [integrity] confidentiality\n");
+	}
+}
+
+TEST_F(target, export_without_module_says_why)
+{
+	static const char * const reason[] = {
+		[WHY_UNMOUNTED] = "not_mounted",
+		[WHY_NOT_LOADED] = "not_loaded",
+		[WHY_SIG_ENFORCE] = "sig_enforce",
+		[WHY_MODULES_DISABLED] = "modules_disabled",
+		[WHY_LOCKDOWN] = "lockdown",
+	};
+	const char *av[5] = { "vmview", "export", "--pid", NULL, NULL };
+	static struct run r;
+	enum why w;
+
+	av[3] = self->pidstr;
+	for (w = 0; w < NR_WHY; w++) {
+		run_vmview_prep(&r, module_gone, &w, av);
+		ASSERT_NE(125, r.status) {
+			TH_LOG("%s: cannot make the mount namespace", reason[w]);
+		}
+		EXPECT_EQ(0, r.status) {
+			TH_LOG("%s: %s", reason[w], r.err);
+		}
+		EXPECT_EQ(0, mval(r.out, "vminspect_exporter_source_up{source=\"module\"}"));
+		EXPECT_EQ(1, mval(r.out, "vminspect_exporter_source_info{%s\"%s\"}",
+				  "source=\"module\",reason=", reason[w])) {
+			TH_LOG("no reason %s", reason[w]);
+		}
+		/* the kernel's own files are served all the same */
+		EXPECT_EQ(status_kb(self->pid, "VmPTE:"),
+			  mval(r.out, PROC_SERIES("kernel_page_table_bytes"), self->pid));
+		EXPECT_EQ(0, mval(r.out, "vminspect_exporter_processes_skipped_total{%s}",
+				  "reason=\"gone\""));
+		EXPECT_EQ(NULL, strstr(r.out, "vminspect_process_memory_bytes"));
+	}
+	unlink("/tmp/vmview-modules-disabled");
+}
+
 TEST_F(target, export_walk_budget_and_busy_lock)
 {
 	static const char * const lock = "/tmp/vmview-test.lock";
@@ -1645,6 +1733,131 @@ TEST_F(target, serve_walks_large_processes_every_n_scrapes)
 	EXPECT_GE(mval(b + 4, "vminspect_exporter_processes_skipped_total{reason=\"large\"}"),
 		  2 * (n1 - 1));
 	EXPECT_EQ(0, stop_serve(s));
+}
+
+/*
+ * A child that makes ROUNDS TLB flushes of its own address space of each
+ * of three causes, one system call each: munmap (zap), mprotect and
+ * madvise(MADV_DONTNEED) of a present page; then it stops.
+ */
+#define CAUSE_ROUNDS	50
+
+static void flush_causes_child(void)
+{
+	int i;
+
+	for (i = 0; i < CAUSE_ROUNDS; i++) {
+		char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			_exit(1);
+		*p = 1;
+		if (mprotect(p, PAGE, PROT_READ))
+			_exit(1);
+		if (mprotect(p, PAGE, PROT_READ | PROT_WRITE))
+			_exit(1);
+		*p = 2;
+		if (madvise(p, PAGE, MADV_DONTNEED))
+			_exit(1);
+		*p = 3;
+		if (munmap(p, PAGE))
+			_exit(1);
+	}
+	raise(SIGSTOP);
+	_exit(0);
+}
+
+/*
+ * With the probes running: the flushes by cause of a child that made a
+ * known number of each, and the probes' fault counts against
+ * /proc/PID/stat; without the module the probes' counters are served all
+ * the same (degraded, not dead).
+ */
+TEST(export_tlb_flushes_by_cause_and_probes_without_module)
+{
+	static const char * const causes[] = { "zap", "mprotect", "madvise" };
+	static const char * const argv[] = {
+		"vmview", "export", "--pid", NULL, NULL,
+	};
+	static struct run r, rs;
+	const char *av[5];
+	bool started = false;
+	char pidstr[16];
+	double n, cpus;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t i;
+	pid_t pid;
+	int st;
+
+	ASSERT_TRUE(vst_module_loaded());
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		SKIP(return, "kernel without BTF: no probes");
+	run_vmview(&rs, "-j", "probe", "status", NULL);
+	if (!strstr(rs.out, "\"running\":true")) {
+		run_vmview(&rs, "probe", "start", NULL);
+		ASSERT_EQ(0, rs.status) {
+			TH_LOG("probe start: %s", rs.err);
+		}
+		started = true;
+	}
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		flush_causes_child();
+	ASSERT_EQ(pid, waitpid(pid, &st, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(st));
+	snprintf(pidstr, sizeof(pidstr), "%d", pid);
+
+	run_vmview(&r, "export", "--pid", pidstr, NULL);
+	EXPECT_EQ(0, r.status);
+	EXPECT_EQ(1, mval(r.out, "vminspect_exporter_source_up{source=\"probes\"}"));
+	for (i = 0; i < ARRAY_SIZE(causes); i++) {
+		n = mval(r.out, "vminspect_process_tlb_cause_flushes_total"
+			 "{pid=\"%d\",group=\"vmview_test\",cause=\"%s\"}",
+			 pid, causes[i]);
+		cpus = mval(r.out, "vminspect_process_tlb_cause_shootdown_cpus_total"
+			    "{pid=\"%d\",group=\"vmview_test\",cause=\"%s\"}",
+			    pid, causes[i]);
+		TH_LOG("%s: %.0f flushes, %.0f other CPUs asked", causes[i], n,
+		       cpus);
+		EXPECT_GE(n, CAUSE_ROUNDS) {
+			TH_LOG("cause %s", causes[i]);
+		}
+		EXPECT_LE(cpus, n * (ncpu - 1));
+	}
+	/* no kernel thread flushed it */
+	EXPECT_EQ(0, mval(r.out, "vminspect_process_tlb_cause_flushes_total"
+			  "{pid=\"%d\",group=\"vmview_test\",cause=\"ksm\"}", pid));
+	EXPECT_EQ(stat_field(pid, 10),
+		  mval(r.out, "vminspect_process_probe_faults_total"
+		       "{pid=\"%d\",group=\"vmview_test\",counter=\"minor\"}", pid));
+	EXPECT_NE(NULL, strstr(r.out, "# TYPE vminspect_group_tlb_cause_flushes_total counter\n"));
+
+	/* the module gone: the probes and the kernel's files still served */
+	memcpy(av, argv, sizeof(av));
+	av[3] = pidstr;
+	run_vmview_prep(&r, no_module, NULL, av);
+	EXPECT_EQ(0, r.status);
+	EXPECT_EQ(0, mval(r.out, "vminspect_exporter_source_up{source=\"module\"}"));
+	EXPECT_EQ(1, mval(r.out, "vminspect_exporter_source_up{source=\"probes\"}"));
+	EXPECT_EQ(stat_field(pid, 10),
+		  mval(r.out, "vminspect_process_probe_faults_total"
+		       "{pid=\"%d\",group=\"vmview_test\",counter=\"minor\"}", pid));
+	EXPECT_EQ(stat_field(pid, 10),
+		  mval(r.out, "vminspect_process_page_faults_total"
+		       "{pid=\"%d\",group=\"vmview_test\",type=\"minor\"}", pid));
+	EXPECT_GE(mval(r.out, "vminspect_process_tlb_cause_flushes_total"
+		       "{pid=\"%d\",group=\"vmview_test\",cause=\"mprotect\"}", pid),
+		  CAUSE_ROUNDS);
+	EXPECT_EQ(NULL, strstr(r.out, "vminspect_process_memory_bytes"));
+
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	if (started) {
+		run_vmview(&rs, "probe", "stop", NULL);
+		EXPECT_EQ(0, rs.status);
+	}
 }
 
 TEST(export_bad_arguments_exit_2)

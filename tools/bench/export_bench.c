@@ -6,7 +6,10 @@
  *
  * 1. N small processes (default 1000; 64 pages each touched): the time of
  *    one 'vmview export' (fork, exec, every process walked) against the
- *    time of reading smaps_rollup + status + stat of every process.
+ *    time of reading smaps_rollup + status + stat of every process; and
+ *    the mmap+munmap latency of one more small process among them with no
+ *    reader, while all are exported back to back, and while the smaps
+ *    files of all are read back to back.
  * 2. One process with G GiB (default 4) of 4 KiB pages all touched
  *    (MADV_NOHUGEPAGE; the guest needs more than G GiB of memory): the time
  *    of one 'vmview export --pid P', and the target's mmap+munmap latency
@@ -82,6 +85,24 @@ static void drain(const char *path)
 	close(fd);
 }
 
+static pid_t *kids;
+
+/* smaps_rollup, status and stat of every small process */
+static void read_kids(void)
+{
+	char path[64];
+	unsigned long i;
+
+	for (i = 0; i < nprocs; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", kids[i]);
+		drain(path);
+		snprintf(path, sizeof(path), "/proc/%d/status", kids[i]);
+		drain(path);
+		snprintf(path, sizeof(path), "/proc/%d/stat", kids[i]);
+		drain(path);
+	}
+}
+
 /* Run vmview export ARGS with its output in /tmp/export_bench.prom. */
 static double run_export(const char *pid)
 {
@@ -127,13 +148,14 @@ static double median(double *v, int n)
 	return v[n / 2];
 }
 
-static pid_t *kids;
+static double phase(const char *label, pid_t pid, int read, double *scrape);
+static pid_t start_target(unsigned long size);
 
 static bool many(void)
 {
-	double ex[64], km[64], walked, skipped;
-	char path[64];
+	double ex[64], km[64], walked, skipped, idle, lex, lkm;
 	unsigned long i, k;
+	pid_t w;
 	int fds[2], r;
 	bool pass;
 	char c;
@@ -167,15 +189,7 @@ static bool many(void)
 
 		ex[r] = run_export(NULL);
 		t = now_ns();
-		for (i = 0; i < nprocs; i++) {
-			snprintf(path, sizeof(path), "/proc/%d/smaps_rollup",
-				 kids[i]);
-			drain(path);
-			snprintf(path, sizeof(path), "/proc/%d/status", kids[i]);
-			drain(path);
-			snprintf(path, sizeof(path), "/proc/%d/stat", kids[i]);
-			drain(path);
-		}
+		read_kids();
 		km[r] = (now_ns() - t) / 1e6;
 	}
 	walked = last("vminspect_exporter_processes{state=\"walked\"}");
@@ -192,6 +206,19 @@ static bool many(void)
 	       median(ex, r) < 5000;
 	printf("export %lu processes: %s (all walked, nothing skipped, under the 5 s budget)\n",
 	       nprocs, pass ? "PASS" : "MISS");
+	/* one more small process, its mmap+munmap timed while all are read */
+	w = start_target(64 * PG);
+	if (w > 0) {
+		idle = phase("no reader", w, 0, NULL);
+		lex = phase("vmview export (all)", w, 3, NULL);
+		lkm = phase("smaps_rollup+status+stat", w, 4, NULL);
+		printf("export %lu processes: writer p99 %.1f us idle, "
+		       "%.1f us during scrapes (x%.2f), "
+		       "%.1f us during smaps reads (x%.2f)\n",
+		       nprocs, idle, lex, lex / idle, lkm, lkm / idle);
+		kill(w, SIGKILL);
+		waitpid(w, NULL, 0);
+	}
 	for (i = 0; i < nprocs; i++)
 		kill(kids[i], SIGKILL);
 	for (i = 0; i < nprocs; i++)
@@ -223,9 +250,9 @@ static void *writer(void *arg)
 	return NULL;
 }
 
-static void big_target(void)
+static void big_target(unsigned long size)
 {
-	unsigned long size = gib << 30, off;
+	unsigned long off;
 	pthread_t th;
 	char *p;
 
@@ -242,7 +269,32 @@ static void big_target(void)
 		pause();
 }
 
-/* read: 0 none, 1 vmview export --pid, 2 smaps_rollup; the writer's p99 */
+/*
+ * A target of SIZE bytes of 4 KiB pages, all touched, whose writer thread
+ * times mmap+munmap while sh->writer_on; its pid, -1 if it failed.
+ */
+static pid_t start_target(unsigned long size)
+{
+	pid_t pid;
+
+	sh->ready = 0;
+	pid = fork();
+	if (!pid)
+		big_target(size);
+	while (!__atomic_load_n(&sh->ready, __ATOMIC_ACQUIRE)) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return -1;
+		usleep(10000);
+	}
+	sleep(1);
+	return pid;
+}
+
+/*
+ * read: 0 none, 1 vmview export --pid, 2 smaps_rollup, 3 vmview export of
+ * every process, 4 smaps_rollup+status+stat of the small processes; the
+ * writer's p99
+ */
 static double phase(const char *label, pid_t pid, int read, double *scrape)
 {
 	char path[64], pidstr[16];
@@ -261,6 +313,11 @@ static double phase(const char *label, pid_t pid, int read, double *scrape)
 
 		if (read == 1) {
 			sum += run_export(pidstr);
+		} else if (read == 3) {
+			sum += run_export(NULL);
+		} else if (read == 4) {
+			read_kids();
+			sum += (now_ns() - t) / 1e6;
 		} else if (read == 2) {
 			drain(path);
 			sum += (now_ns() - t) / 1e6;
@@ -294,22 +351,12 @@ static bool big(void)
 	bool pass;
 	pid_t pid;
 
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sh == MAP_FAILED)
+	pid = start_target(gib << 30);
+	if (pid < 0) {
+		printf("export %lu GiB: the target could not map its memory\n",
+		       gib);
 		return false;
-	pid = fork();
-	if (!pid)
-		big_target();
-	while (!__atomic_load_n(&sh->ready, __ATOMIC_ACQUIRE)) {
-		if (waitpid(pid, NULL, WNOHANG) == pid) {
-			printf("export %lu GiB: the target could not map its memory\n",
-			       gib);
-			return false;
-		}
-		usleep(10000);
 	}
-	sleep(1);
 	idle = phase("no reader", pid, 0, NULL);
 	ex = phase("vmview export --pid", pid, 1, &scrape);
 	printf("export %lu GiB process: scrape %.1f ms "
@@ -360,6 +407,10 @@ int main(int argc, char **argv)
 	if (rounds < 1)
 		rounds = 1;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		return 1;
 	ok = many();
 	ok = big() && ok;
 	unlink("/tmp/export_bench.prom");

@@ -40,6 +40,7 @@ static const char * const state_names[] = VMI_STATE_NAMES;
 static const char * const attr_names[] = VMI_ATTR_NAMES;
 static const char * const level_names[] = VMI_LEVEL_NAMES;
 static const char * const fault_names[] = VMI_FAULT_NAMES;
+static const char * const cause_names[] = VMI_TLB_CAUSE_NAMES;
 
 const char * const vmv_xfmt_content_type[] = {
 	[VMV_XFMT_TEXT] = "text/plain; version=0.0.4; charset=utf-8",
@@ -96,6 +97,7 @@ struct xvals {
 	uint64_t probed;		/* processes with probe counters */
 	uint64_t pf[VMI_NR_FAULT_COUNTERS];
 	uint64_t tlb[VMI_TLB_MAX_REASONS][VMI_NR_TLB_KINDS];
+	uint64_t cause[VMI_NR_TLB_CAUSES][VMI_NR_TLB_KINDS];
 	uint64_t irqs;
 };
 
@@ -582,6 +584,9 @@ static void add_counters(struct xvals *v, const struct xproc *p)
 	for (r = 0; r < VMI_TLB_MAX_REASONS; r++)
 		for (k = 0; k < VMI_NR_TLB_KINDS; k++)
 			v->tlb[r][k] += p->t.r[r][k];
+	for (r = 0; r < VMI_NR_TLB_CAUSES; r++)
+		for (k = 0; k < VMI_NR_TLB_KINDS; k++)
+			v->cause[r][k] += p->t.cause[r][k];
 	v->irqs += p->t.shootdown_irqs;
 }
 
@@ -622,11 +627,32 @@ static bool file_has(const char *path, const char *what)
 	return vmv_read_small(path, buf, sizeof(buf)) > 0 && strstr(buf, what);
 }
 
+/*
+ * The module's files are there: /proc/vminspect with its processes file
+ * (loaded but not mounted, /proc/vminspect is an empty directory); a
+ * VMVIEW_PROCFS needs only to exist.
+ */
+static bool module_mounted(void)
+{
+	char path[512];
+	struct stat st;
+
+	if (getenv("VMVIEW_PROCFS") && *getenv("VMVIEW_PROCFS"))
+		return !stat(vmv_proc_root(), &st);
+	snprintf(path, sizeof(path), "%s/%s", vmv_proc_root(),
+		 VMI_PROC_PROCESSES);
+	return !stat(path, &st);
+}
+
 /* Why /proc/vminspect is missing, as a short label value. */
 static const char *module_missing_reason(void)
 {
+	struct stat st;
+
 	if (getenv("VMVIEW_PROCFS") && *getenv("VMVIEW_PROCFS"))
 		return "not_loaded";
+	if (!stat("/sys/module/vminspect", &st))
+		return "not_mounted";
 	if (file_has("/sys/kernel/security/lockdown", "[integrity]") ||
 	    file_has("/sys/kernel/security/lockdown", "[confidentiality]"))
 		return "lockdown";
@@ -639,9 +665,7 @@ static const char *module_missing_reason(void)
 
 static void sources(struct vmv_exporter *x)
 {
-	struct stat st;
-
-	x->module_up = !xo.no_walk && !stat(vmv_proc_root(), &st);
+	x->module_up = !xo.no_walk && module_mounted();
 	x->module_reason = x->module_up ? "ok" :
 			   xo.no_walk ? "disabled" : module_missing_reason();
 	x->probes_up = vmv_probes_running();
@@ -1285,6 +1309,31 @@ static size_t f_tlb_pages(struct ctx *c, const struct ent *e, const char *n)
 	return tlb(c, e, n, VMI_TLB_PAGES);
 }
 
+/* Flushes of the process's own address space by what it was doing. */
+static size_t by_cause(struct ctx *c, const struct ent *e, const char *n,
+		       int kind)
+{
+	size_t k = 0;
+	int i;
+
+	if (!e->v->probed)
+		return 0;
+	for (i = 0; i < VMI_NR_TLB_CAUSES; i++)
+		k += sample(c, e, n, "cause", cause_names[i],
+			    e->v->cause[i][kind]);
+	return k;
+}
+
+static size_t f_cause(struct ctx *c, const struct ent *e, const char *n)
+{
+	return by_cause(c, e, n, VMI_TLB_EVENTS);
+}
+
+static size_t f_cause_cpus(struct ctx *c, const struct ent *e, const char *n)
+{
+	return by_cause(c, e, n, VMI_TLB_CPUS);
+}
+
 static size_t f_irqs(struct ctx *c, const struct ent *e, const char *n)
 {
 	if (!e->v->probed)
@@ -1342,6 +1391,12 @@ static const struct fam fams[] = {
 	  f_tlb_full },
 	{ "tlb_flushed_pages_total", COUNTER, false,
 	  "Pages named by ranged TLB flushes, by reason.", f_tlb_pages },
+	{ "tlb_cause_flushes_total", COUNTER, false,
+	  "Flushes of the process's own address space by cause, counted where they start (flush_tlb_mm_range, arch_tlbbatch_flush): zap (munmap, brk, exit, exec), mprotect, madvise, mremap, migrate, reclaim, compact, thp, ksm, fault, other.",
+	  f_cause },
+	{ "tlb_cause_shootdown_cpus_total", COUNTER, false,
+	  "Other CPUs asked to flush the process's address space (remote shootdowns), by cause.",
+	  f_cause_cpus },
 	{ "tlb_shootdown_irqs_total", COUNTER, false,
 	  "Remote TLB shootdown interrupts received while the process ran.",
 	  f_irqs },
@@ -1513,7 +1568,7 @@ static void render_self(struct ctx *c)
 		  x->probes_up);
 	sb_printf(c->b, "vminspect_exporter_source_up{source=\"procfs\"} 1\n");
 	family(c, "vminspect_exporter_source_info", GAUGE,
-	       "Why a source is missing (reason ok when it is up): not_loaded, lockdown (kernel lockdown refuses unsigned modules), modules_disabled, sig_enforce, disabled (--no-walk); no_btf, not_running, unreadable for the probes.");
+	       "Why a source is missing (reason ok when it is up): not_loaded, not_mounted (loaded, not mounted on /proc/vminspect), lockdown (kernel lockdown refuses unsigned modules), modules_disabled, sig_enforce, disabled (--no-walk); no_btf, not_running, unreadable for the probes.");
 	sb_printf(c->b, "vminspect_exporter_source_info{source=\"module\",reason=\"%s\"} 1\n",
 		  x->module_reason);
 	sb_printf(c->b, "vminspect_exporter_source_info{source=\"probes\",reason=\"%s\"} 1\n",

@@ -315,11 +315,12 @@ static void vma_attrs(const struct vmv_view *v, size_t i)
 		fprintf(out, " data-%s=\"%llu\"", state_names[k],
 			(unsigned long long)m->state[k]);
 	fprintf(out, " data-huge-pmd=\"%llu\" data-huge-pud=\"%llu\" data-cow=\"%llu\" data-dirty="
-		"\"%llu\"",
+		"\"%llu\" data-nopage=\"%llu\"",
 		(unsigned long long)m->attr[VMI_ATTR_HUGE_PMD],
 		(unsigned long long)m->attr[VMI_ATTR_HUGE_PUD],
 		(unsigned long long)m->attr[VMI_ATTR_COW],
-		(unsigned long long)m->attr[VMI_ATTR_DIRTY]);
+		(unsigned long long)m->attr[VMI_ATTR_DIRTY],
+		(unsigned long long)m->attr[VMI_ATTR_NOPAGE]);
 	fprintf(out, " data-pud-tables=\"%llu\" data-pmd-tables=\"%llu\" data-pte-tables=\"%llu\"",
 		(unsigned long long)m->tables[VMV_VT_PUD],
 		(unsigned long long)m->tables[VMV_VT_PMD],
