@@ -158,6 +158,27 @@ for k in $kernels; do
 	pass=$((pass + a - s)) skip=$((skip + s)) fail=$((fail + f))
 	summary+=("# $k, ${p}-level, preempt=full: $((a - s)) passed, $f failed, $s skipped ($((SECONDS - start))s)")
 done
+# waste_test once more per kernel in a 2-node NUMA guest: page tables on
+# one node mapping data bound to the other (Documentation/testing.rst).
+for k in $kernels; do
+	echo "# ==== waste_test on $k, ${p}-level paging, 2 NUMA nodes ===="
+	tap=$log/tap-$k-$p-numa.txt
+	start=$SECONDS
+	tools/vm/run --kernel "$k" --paging "$p" --numa 2 \
+		--timeout "${VMI_CHECK_TIMEOUT:-1500}" -- \
+		sh /vmi/selftests/run.sh waste_test | tee "$tap"
+	vrc=${PIPESTATUS[0]}
+	s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$tap")
+	a=$(grep -cE '^ok [0-9]+' "$tap")
+	f=$(grep -cE '^not ok [0-9]+' "$tap")
+	if [ "$vrc" -ne 0 ]; then
+		echo "# $k, ${p}-level 2-node run exited $vrc"
+		[ "$f" -gt 0 ] || f=1
+		rc=1
+	fi
+	pass=$((pass + a - s)) skip=$((skip + s)) fail=$((fail + f))
+	summary+=("# $k, ${p}-level, 2 NUMA nodes: $((a - s)) passed, $f failed, $s skipped ($((SECONDS - start))s)")
+done
 printf '%s\n' "${summary[@]}"
 [ $fail -eq 0 ] || rc=1
 echo "$pass passed, $fail failed, $skip skipped"
