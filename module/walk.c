@@ -67,6 +67,13 @@
  *   know the bits each kernel gives meaning to (the saved-dirty bit and
  *   shadow-stack writability from 6.6).  A bad entry (pXd_bad()) is
  *   reported as special and not descended into.
+ * - The folio of a present PTE (its order, node and mapcount: the counts
+ *   of walks without a leaf callback, vmi_pte_page()) is read under the
+ *   PTE lock, with no reference taken: while a present PTE maps the page,
+ *   the folio cannot be freed (zapping the PTE needs the lock) nor split
+ *   (split_folio() first replaces every PTE mapping it by a migration
+ *   entry, under the same lock).  The values are as of the read.  Raced
+ *   by race_test's thp_split (splits, collapses and zaps of THPs).
  * - Swap, migration and other non-present entries are decoded, never
  *   followed.
  * - 5-level paging is decided at run time (pgtable_l5_enabled()); on

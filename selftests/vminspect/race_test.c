@@ -19,6 +19,8 @@
  *   MADV_COLLAPSE in a second process, then hole-punched, in a loop.
  * - dontneed_tables: MADV_DONTNEED of whole PTE tables, which PT_RECLAIM
  *   (7.3) frees under the read lock.
+ * - thp_split: THPs mapped by PTEs, collapsed and zapped, while mm and
+ *   vmas read the folio (order, node, mapcount) of every PTE-mapped page.
  *
  * While the target changes, a reader reads its vmas, pagetable, mm,
  * translate (random addresses in the range) and the processes listing,
@@ -750,6 +752,71 @@ TEST_F(race, dontneed_tables)
 	EXPECT_EQ(0, rr.failed);
 	EXPECT_EQ(0, ctl->errors);
 	EXPECT_GT(ctl->cycles, 0);
+
+	ASSERT_EQ(0, vst_pagemap_counts(self->pids[0], ANON_BASE,
+					ANON_BASE + ANON_SIZE, &pc));
+	EXPECT_EQ(ANON_SIZE / 2 / VST_PAGE, pc.present);
+	EXPECT_EQ(pc.present, vmas_present(self->pids[0], ANON_BASE,
+					   ANON_BASE + ANON_SIZE));
+	expect_processes_census(_metadata, self->pids[0]);
+}
+
+/* ---- thp_split ---- */
+
+/*
+ * Anonymous THPs made, mapped by PTEs (mprotect of every other 1 MiB splits
+ * the PMDs, not the folios), collapsed again (MADV_COLLAPSE) and zapped, in
+ * a loop: mm and vmas read the folio of every PTE-mapped page (its order,
+ * node and mapcount) under the PTE lock, which keeps it from being split or
+ * freed while a PTE maps it.
+ */
+static void thp_child(void *arg)
+{
+	unsigned long off;
+	char *p;
+
+	p = mmap((void *)ANON_BASE, ANON_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p != (void *)ANON_BASE || madvise(p, ANON_SIZE, MADV_HUGEPAGE)) {
+		count_error();
+		return;
+	}
+	while (!stopped()) {
+		touch_every(ANON_BASE, ANON_BASE + ANON_SIZE, VST_PAGE);
+		for (off = 0; off < ANON_SIZE; off += 2 << 20)
+			if (mprotect(p + off, 1 << 20, PROT_READ))
+				count_error();
+		if (mprotect(p, ANON_SIZE, PROT_READ | PROT_WRITE))
+			count_error();
+		if (!madvise(p, ANON_SIZE / 2, MADV_COLLAPSE))
+			__atomic_fetch_add(&ctl->collapsed, 1,
+					   __ATOMIC_RELAXED);
+		if (madvise(p, ANON_SIZE, MADV_DONTNEED))
+			count_error();
+		__atomic_fetch_add(&ctl->cycles, 1, __ATOMIC_RELAXED);
+	}
+	wait_final();
+	touch_every(ANON_BASE, ANON_BASE + ANON_SIZE / 2, VST_PAGE);
+}
+
+TEST_F(race, thp_split)
+{
+	struct vst_pagemap_counts pc;
+	struct race_reads rr;
+
+	if (!vst_thp_available())
+		SKIP(return, "no transparent huge pages in this kernel");
+	self->pids[0] = start_child(thp_child, NULL);
+	ASSERT_GT(self->pids[0], 0);
+	ASSERT_EQ(0, vst_wait_pid_dir(self->pids[0], true));
+	race_read(self->pids[0], ANON_BASE, ANON_BASE + ANON_SIZE, false,
+		  race_seconds(), &rr);
+	ASSERT_TRUE(race_stop(self));
+	log_reads(_metadata, &rr);
+	EXPECT_EQ(0, rr.failed);
+	EXPECT_EQ(0, ctl->errors);
+	EXPECT_GT(ctl->cycles, 0);
+	TH_LOG("%ld cycles, %ld collapses", ctl->cycles, ctl->collapsed);
 
 	ASSERT_EQ(0, vst_pagemap_counts(self->pids[0], ANON_BASE,
 					ANON_BASE + ANON_SIZE, &pc));
