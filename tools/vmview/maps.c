@@ -285,7 +285,9 @@ int vmv_do_maps(int argc, char **argv)
 	mm = calloc(1, sizeof(*mm));
 	if (mm && !vmv_read_mm(pid, mm))
 		thp.disabled = mm->thp_disabled;
-	if (!vmv_snap_active())
+	if (vmv_snap_active())
+		vmv_snap_thp_policy(&thp.policy);
+	else
 		vmv_thp_policy_read(&thp.policy);
 	if (vmv_json_output)
 		maps_json(vmas, nr, faults, &thp);

@@ -23,6 +23,7 @@
 
 #include "procfmt.h"
 #include "snapshot.h"
+#include "thp.h"
 #include "vmview.h"
 
 #define MAX_WALKS	2048	/* translate walks kept per snapshot */
@@ -40,6 +41,7 @@ struct snap {
 	const char *file[ARRAY_SIZE(snap_files)];
 	struct json_object *walks;	/* array of strings, or NULL */
 	struct json_object *counters;	/* object, or NULL */
+	struct json_object *thp;	/* the THP policy, or NULL */
 };
 
 static struct snap *active;	/* answers procfmt's reads */
@@ -287,6 +289,7 @@ static struct snap *snap_load(const char *path)
 	}
 	s->walks = get(root, "walks", json_type_array);
 	s->counters = get(root, "counters", json_type_object);
+	s->thp = get(root, "thp", json_type_object);
 	return s;
 bad:
 	json_object_put(root);
@@ -296,6 +299,58 @@ bad:
 bool vmv_snap_active(void)
 {
 	return active;
+}
+
+/* The machine's THP policy where the snapshot is taken (NULL: none). */
+static struct json_object *thp_json(void)
+{
+	struct vmv_thp_policy p;
+	struct json_object *o;
+
+	vmv_thp_policy_read(&p);
+	if (!p.known)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "enabled", json_object_new_string(p.anon));
+	json_object_object_add(o, "shmem_enabled",
+			       json_object_new_string(p.shmem));
+	json_object_object_add(o, "max_ptes_none",
+			       vmv_json_u64(p.max_ptes_none));
+	json_object_object_add(o, "max_ptes_swap",
+			       vmv_json_u64(p.max_ptes_swap));
+	json_object_object_add(o, "max_ptes_shared",
+			       vmv_json_u64(p.max_ptes_shared));
+	return o;
+}
+
+static unsigned long thp_u64(struct json_object *o, const char *key)
+{
+	struct json_object *v = get(o, key, json_type_int);
+
+	return v ? json_object_get_uint64(v) : 0;
+}
+
+/*
+ * The THP policy the views judge the active snapshot's VMAs by: the one
+ * kept in it (its machine's at the time), unknown for an older snapshot.
+ */
+void vmv_snap_thp_policy(struct vmv_thp_policy *p)
+{
+	struct json_object *a, *b;
+
+	memset(p, 0, sizeof(*p));
+	if (!active || !active->thp)
+		return;
+	a = get(active->thp, "enabled", json_type_string);
+	b = get(active->thp, "shmem_enabled", json_type_string);
+	if (!a || !b)
+		return;
+	snprintf(p->anon, sizeof(p->anon), "%s", json_object_get_string(a));
+	snprintf(p->shmem, sizeof(p->shmem), "%s", json_object_get_string(b));
+	p->max_ptes_none = thp_u64(active->thp, "max_ptes_none");
+	p->max_ptes_swap = thp_u64(active->thp, "max_ptes_swap");
+	p->max_ptes_shared = thp_u64(active->thp, "max_ptes_shared");
+	p->known = true;
 }
 
 int vmv_snap_error(int err, const char *file)
@@ -819,6 +874,7 @@ static int take(pid_t pid, struct json_object *root, bool *private)
 		json_object_object_add(root, "kernel", o);
 	}
 	json_object_object_add(root, "uid", vmv_json_u64(geteuid()));
+	json_object_object_add(root, "thp", thp_json());
 	if (v.have_stat) {
 		o = json_object_new_object();
 		json_object_object_add(o, "min_flt", vmv_json_u64(v.min_flt));

@@ -57,6 +57,10 @@ bool vmv_snap_active(void);
 /* The error for a failed read from the active snapshot. */
 int vmv_snap_error(int err, const char *file);
 
+/* The THP policy kept in the active snapshot (unknown if none). */
+struct vmv_thp_policy;
+void vmv_snap_thp_policy(struct vmv_thp_policy *p);
+
 /* The probes' counters kept in the active snapshot (stats.c asks). */
 bool vmv_snap_has_counters(void);
 int vmv_snap_counters(pid_t pid, struct vmv_counters *c);
