@@ -29,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -310,33 +312,53 @@ static void smaps_flags(pid_t pid, unsigned long start, char *out, size_t len)
 	free(text);
 }
 
+#define NR_KNOBS	8
+
+/* The THP settings a test changed, restored at its end. */
 FIXTURE(waste) {
-	char thp_enabled[32];
-	char khugepaged_sleep[32];
-	char max_ptes_none[32];
-	char shmem_enabled[32];
+	struct {
+		const char *path;
+		char old[32];
+	} knob[NR_KNOBS];
+	int nr_knobs;
 };
 
 FIXTURE_SETUP(waste)
 {
 	ASSERT_EQ(0, vst_module_ensure());
-	self->thp_enabled[0] = self->khugepaged_sleep[0] = '\0';
-	self->max_ptes_none[0] = self->shmem_enabled[0] = '\0';
+	self->nr_knobs = 0;
 }
 
 FIXTURE_TEARDOWN(waste)
 {
-	if (self->thp_enabled[0])
-		vst_sysfs_set(THP "/enabled", self->thp_enabled, NULL, 0);
-	if (self->shmem_enabled[0])
-		vst_sysfs_set(THP "/shmem_enabled", self->shmem_enabled,
-			      NULL, 0);
-	if (self->max_ptes_none[0])
-		vst_sysfs_set(THP "/khugepaged/max_ptes_none",
-			      self->max_ptes_none, NULL, 0);
-	if (self->khugepaged_sleep[0])
-		vst_sysfs_set(THP "/khugepaged/scan_sleep_millisecs",
-			      self->khugepaged_sleep, NULL, 0);
+	char full[160];
+
+	while (self->nr_knobs-- > 0) {
+		snprintf(full, sizeof(full), THP "/%s",
+			 self->knob[self->nr_knobs].path);
+		vst_sysfs_set(full, self->knob[self->nr_knobs].old, NULL, 0);
+	}
+}
+
+/* Set THP knob @path (under THP) to @val, the first time keeping it. */
+static int set_knob(FIXTURE_DATA(waste) *self, const char *path,
+		    const char *val)
+{
+	char full[160];
+	int i;
+
+	snprintf(full, sizeof(full), THP "/%s", path);
+	for (i = 0; i < self->nr_knobs; i++)
+		if (!strcmp(self->knob[i].path, path))
+			return vst_sysfs_set(full, val, NULL, 0);
+	if (self->nr_knobs == NR_KNOBS)
+		return -1;
+	self->knob[i].path = path;
+	if (vst_sysfs_set(full, val, self->knob[i].old,
+			  sizeof(self->knob[i].old)))
+		return -1;
+	self->nr_knobs++;
+	return 0;
 }
 
 /*
@@ -351,6 +373,7 @@ TEST_F(waste, occupancy_sums)
 	unsigned long vmpte = 0;
 	struct vst_pagemap_counts pc;
 	char *a = map_aligned(len), *mm;
+	pid_t copy;
 	long e1;
 	int l;
 
@@ -358,13 +381,16 @@ TEST_F(waste, occupancy_sums)
 	ASSERT_EQ(0, madvise(a, len, MADV_NOHUGEPAGE));
 	for (i = 0; i < len; i += SLOT)
 		a[i + 5 * PG] = 1;
+	/* a copy that does not change while it is compared */
+	copy = frozen_copy();
+	ASSERT_LE(0, copy);
 	for (i = 0; i < len; i += SLOT) {
-		ASSERT_EQ(0, vst_pagemap_counts(getpid(), (unsigned long)a + i,
+		ASSERT_EQ(0, vst_pagemap_counts(copy, (unsigned long)a + i,
 						(unsigned long)a + i + SLOT,
 						&pc));
 		ASSERT_EQ(1, pc.present);
 	}
-	mm = vst_read_pidfile(getpid(), VMI_PROC_MM);
+	mm = vst_read_pidfile(copy, VMI_PROC_MM);
 	ASSERT_NE(NULL, mm);
 	for (l = 0; l < VMI_NR_LEVELS; l++) {
 		ASSERT_TRUE(vst_census_line(mm, lv[l], &tables, &entries, &cap,
@@ -375,18 +401,19 @@ TEST_F(waste, occupancy_sums)
 		if (l >= VMI_LEVEL_PUD)
 			vmpte += bytes;
 	}
-	EXPECT_EQ(vst_status_kb(getpid(), "VmPTE") * 1024, vmpte);
+	EXPECT_EQ(vst_status_kb(copy, "VmPTE") * 1024, vmpte);
 	e1 = mm_row(mm, "occupancy", "pte", "e1");
 	EXPECT_GE(e1, 32);
-	ASSERT_TRUE(vmas_col(getpid(), (unsigned long)a, "pte_tables", &val));
+	ASSERT_TRUE(vmas_col(copy, (unsigned long)a, "pte_tables", &val));
 	EXPECT_EQ(32, val);
-	ASSERT_TRUE(vmas_col(getpid(), (unsigned long)a, "pte_empty", &val));
+	ASSERT_TRUE(vmas_col(copy, (unsigned long)a, "pte_empty", &val));
 	EXPECT_EQ(0, val);
-	ASSERT_TRUE(vmas_col(getpid(), (unsigned long)a, "pmd_slots", &val));
+	ASSERT_TRUE(vmas_col(copy, (unsigned long)a, "pmd_slots", &val));
 	EXPECT_EQ(32, val);
-	ASSERT_TRUE(vmas_col(getpid(), (unsigned long)a, "slot_none", &val));
+	ASSERT_TRUE(vmas_col(copy, (unsigned long)a, "slot_none", &val));
 	EXPECT_EQ(SLOT_PAGES - 1, val);
 	free(mm);
+	reap(copy);
 	munmap(a, len);
 }
 
@@ -396,36 +423,59 @@ TEST_F(waste, occupancy_sums)
  */
 TEST_F(waste, empty_tables_after_dontneed)
 {
-	unsigned long len = 16 * SLOT, t0, t1, e0, e1;
+	unsigned long len = 16 * SLOT, t0, t1, e0, e1, addr;
 	struct vst_pagemap_counts pc;
+	int go[2], done[2], st;
 	long vmpte0, vmpte1;
-	char *a = map_aligned(len), *mm;
+	char *a, *mm, c = 0;
+	pid_t pid;
 
-	ASSERT_NE(NULL, a);
-	ASSERT_EQ(0, madvise(a, len, MADV_NOHUGEPAGE));
-	memset(a, 1, len);
-	ASSERT_TRUE(vmas_col(getpid(), (unsigned long)a, "pte_tables", &t0));
-	ASSERT_TRUE(vmas_col(getpid(), (unsigned long)a, "pte_empty", &e0));
-	vmpte0 = vst_status_kb(getpid(), "VmPTE");
+	/* a child that does nothing but touch, wait, zap and wait */
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(done));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		a = map_aligned(len);
+		if (!a || madvise(a, len, MADV_NOHUGEPAGE))
+			_exit(1);
+		memset(a, 1, len);
+		if (write(done[1], &a, sizeof(a)) != sizeof(a) ||
+		    read(go[0], &c, 1) != 1 || madvise(a, len, MADV_DONTNEED) ||
+		    write(done[1], &c, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	ASSERT_EQ(sizeof(a), read(done[0], &a, sizeof(a)));
+	addr = (unsigned long)a;
+	ASSERT_TRUE(vmas_col(pid, addr, "pte_tables", &t0));
+	ASSERT_TRUE(vmas_col(pid, addr, "pte_empty", &e0));
+	vmpte0 = vst_status_kb(pid, "VmPTE");
 	EXPECT_EQ(16, t0);
 	EXPECT_EQ(0, e0);
-	ASSERT_EQ(0, madvise(a, len, MADV_DONTNEED));
-	vmpte1 = vst_status_kb(getpid(), "VmPTE");
-	ASSERT_TRUE(vmas_col(getpid(), (unsigned long)a, "pte_tables", &t1));
-	ASSERT_TRUE(vmas_col(getpid(), (unsigned long)a, "pte_empty", &e1));
-	ASSERT_EQ(0, vst_pagemap_counts(getpid(), (unsigned long)a,
-					(unsigned long)a + len, &pc));
+	ASSERT_EQ(1, write(go[1], &c, 1));
+	ASSERT_EQ(1, read(done[0], &c, 1));
+	vmpte1 = vst_status_kb(pid, "VmPTE");
+	ASSERT_TRUE(vmas_col(pid, addr, "pte_tables", &t1));
+	ASSERT_TRUE(vmas_col(pid, addr, "pte_empty", &e1));
+	ASSERT_EQ(0, vst_pagemap_counts(pid, addr, addr + len, &pc));
 	EXPECT_EQ(0, pc.present);
 	/* what is left is empty; what went is what VmPTE lost */
 	EXPECT_EQ(t1, e1);
 	EXPECT_EQ((t0 - t1) * PG, (vmpte0 - vmpte1) * 1024);
-	mm = vst_read_pidfile(getpid(), VMI_PROC_MM);
+	mm = vst_read_pidfile(pid, VMI_PROC_MM);
 	ASSERT_NE(NULL, mm);
 	EXPECT_GE(mm_row(mm, "occupancy", "pte", "e0"), (long)e1);
 	free(mm);
 	TH_LOG("after MADV_DONTNEED: %lu of %lu PTE tables left, all empty; VmPTE %ld -> %ld kB (%s)",
 	       t1, t0, vmpte0, vmpte1, t1 ? "kept" : "PT_RECLAIM freed them");
-	munmap(a, len);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	close(go[0]);
+	close(go[1]);
+	close(done[0]);
+	close(done[1]);
 }
 
 /*
@@ -841,6 +891,84 @@ out:
 } while (0)
 
 /*
+ * The reasons of other kinds and limits: a regular file (ramfs), hugetlb,
+ * [vdso]; full slots with swapped pages and with pages shared after fork
+ * over khugepaged's max_ptes_swap and max_ptes_shared (0).
+ */
+static void not_huge_others(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(waste) *self)
+{
+	const char *dir = "/vmi/work/waste-ramfs";
+	char *f, *sw, *sh, *h;
+	struct vst_vma *maps;
+	int fd, n, i, st;
+	pid_t child;
+
+	/* ramfs: a file system of its own, not tmpfs */
+	mkdir(dir, 0700);
+	ASSERT_EQ(0, mount("ramfs", dir, "ramfs", 0, NULL));
+	fd = open("/vmi/work/waste-ramfs/f", O_RDWR | O_CREAT, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 4 * SLOT));
+	f = mmap(NULL, 4 * SLOT, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, f);
+	memset(f, 1, 4 * SLOT);
+	CHECK_REASON(f, "file");
+	munmap(f, 4 * SLOT);
+	close(fd);
+	umount2(dir, MNT_DETACH);
+
+	if (vst_hugetlb_reserve(2048, 2)) {
+		h = mmap(NULL, SLOT, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
+			 (21 << MAP_HUGE_SHIFT), -1, 0);
+		if (h != MAP_FAILED) {
+			h[0] = 1;
+			CHECK_REASON(h, "hugetlb");
+			munmap(h, SLOT);
+		}
+	}
+	n = vst_read_maps(getpid(), &maps);
+	ASSERT_LT(0, n);
+	for (i = 0; i < n; i++)
+		if (!strcmp(maps[i].path, "[vdso]"))
+			CHECK_REASON(maps[i].start, "special");
+	free(maps);
+
+	/* every slot full, 20 pages of each swapped out */
+	sw = map_aligned(2 * SLOT);
+	ASSERT_NE(NULL, sw);
+	ASSERT_EQ(0, madvise(sw, 2 * SLOT, MADV_NOHUGEPAGE));
+	memset(sw, 1, 2 * SLOT);
+	if (!vst_swap_on() && !madvise(sw, 20 * PG, MADV_PAGEOUT) &&
+	    !madvise(sw + SLOT, 20 * PG, MADV_PAGEOUT)) {
+		ASSERT_EQ(0, madvise(sw, 2 * SLOT, MADV_HUGEPAGE));
+		CHECK_REASON(sw, "pending");
+		ASSERT_EQ(0, set_knob(self, "khugepaged/max_ptes_swap", "0"));
+		CHECK_REASON(sw, "blocked_swap");
+	}
+	munmap(sw, 2 * SLOT);
+
+	/* every slot full, part of it shared with a child */
+	sh = map_aligned(2 * SLOT);
+	ASSERT_NE(NULL, sh);
+	ASSERT_EQ(0, madvise(sh, 2 * SLOT, MADV_NOHUGEPAGE));
+	memset(sh, 1, 2 * SLOT);
+	ASSERT_EQ(0, madvise(sh, 2 * SLOT, MADV_HUGEPAGE));
+	child = frozen_copy();
+	ASSERT_LE(0, child);
+	/* copy 400 pages of each slot: 112 left shared, within 256 */
+	memset(sh, 2, 400 * PG);
+	memset(sh + SLOT, 2, 400 * PG);
+	CHECK_REASON(sh, "pending");
+	ASSERT_EQ(0, set_knob(self, "khugepaged/max_ptes_shared", "0"));
+	CHECK_REASON(sh, "blocked_shared");
+	kill(child, SIGKILL);
+	waitpid(child, &st, 0);
+	munmap(sh, 2 * SLOT);
+}
+
+/*
  * Each reason provoked on purpose; vmview says it, and says "eligible"
  * (huge, untouched, pending, blocked_*) exactly where smaps' THPeligible
  * is 1.
@@ -854,12 +982,9 @@ TEST_F(waste, why_not_huge)
 	if (!vst_thp_available())
 		SKIP(return, "no transparent huge pages in this kernel");
 	/* khugepaged must not collapse what the test keeps PTE-mapped */
-	ASSERT_EQ(0, vst_sysfs_set(THP "/khugepaged/scan_sleep_millisecs",
-				   "3600000", self->khugepaged_sleep,
-				   sizeof(self->khugepaged_sleep)));
-	ASSERT_EQ(0, vst_sysfs_set(THP "/enabled", "always",
-				   self->thp_enabled,
-				   sizeof(self->thp_enabled)));
+	ASSERT_EQ(0, set_knob(self, "khugepaged/scan_sleep_millisecs",
+			      "3600000"));
+	ASSERT_EQ(0, set_knob(self, "enabled", "always"));
 	small = map_aligned(1 << 20);
 	ASSERT_NE(NULL, small);
 	nohuge = map_aligned(2 * SLOT);
@@ -884,23 +1009,20 @@ TEST_F(waste, why_not_huge)
 	if (smaps_kb(getpid(), (unsigned long)huge, "AnonHugePages") == 4096)
 		CHECK_REASON(huge, "huge");
 	CHECK_REASON(pend, "pending");
-	if (!vst_sysfs_set(THP "/khugepaged/max_ptes_none", "0",
-			   self->max_ptes_none, sizeof(self->max_ptes_none))) {
-		CHECK_REASON(pend, "blocked_none");
-		vst_sysfs_set(THP "/khugepaged/max_ptes_none",
-			      self->max_ptes_none, NULL, 0);
-		self->max_ptes_none[0] = '\0';
-	}
-	ASSERT_EQ(0, vst_sysfs_set(THP "/enabled", "madvise", NULL, 0));
+	ASSERT_EQ(0, set_knob(self, "khugepaged/max_ptes_none", "0"));
+	CHECK_REASON(pend, "blocked_none");
+	ASSERT_EQ(0, set_knob(self, "khugepaged/max_ptes_none", "511"));
+	ASSERT_EQ(0, set_knob(self, "enabled", "madvise"));
 	CHECK_REASON(plain, "not_advised");
-	ASSERT_EQ(0, vst_sysfs_set(THP "/enabled", "never", NULL, 0));
+	ASSERT_EQ(0, set_knob(self, "enabled", "never"));
 	CHECK_REASON(plain, "disabled");
-	ASSERT_EQ(0, vst_sysfs_set(THP "/enabled", "always", NULL, 0));
+	ASSERT_EQ(0, set_knob(self, "enabled", "always"));
 	CHECK_REASON(plain, "untouched");
 
+	not_huge_others(_metadata, self);
+
 	/* shmem: a memfd while shmem THP is off */
-	if (!vst_sysfs_set(THP "/shmem_enabled", "never", self->shmem_enabled,
-			   sizeof(self->shmem_enabled))) {
+	if (!set_knob(self, "shmem_enabled", "never")) {
 		fd = memfd_create("waste", MFD_CLOEXEC);
 		ASSERT_LE(0, fd);
 		ASSERT_EQ(0, ftruncate(fd, 4 * SLOT));

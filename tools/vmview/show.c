@@ -90,6 +90,7 @@ static void show_json(pid_t pid, const struct vmv_mm *mm,
 		      const struct vmv_counters *c)
 {
 	struct json_object *o = json_object_new_object(), *m, *s, *a;
+	char pct[32];
 	int k;
 
 	json_object_object_add(o, "pid", json_object_new_int(pid));
@@ -97,10 +98,22 @@ static void show_json(pid_t pid, const struct vmv_mm *mm,
 	json_object_object_add(o, "paging_levels",
 			       vmv_json_u64(mm->key[VMI_MM_PAGING_LEVELS]));
 	m = json_object_new_object();
-	for (k = 0; k < VMI_MM_NR_KEYS; k++)
-		if (mm->have[k])
+	for (k = 0; k < VMI_MM_NR_KEYS; k++) {
+		if (!mm->have[k])
+			continue;
+		if (k == VMI_MM_PT_RESIDENT_PCT) {
+			snprintf(pct, sizeof(pct), "%.2f", mm->pt_resident_pct);
+			json_object_object_add(m, vmv_mm_key_names[k],
+					       json_object_new_double_s(mm->pt_resident_pct,
+									pct));
+		} else if (k == VMI_MM_THP_DISABLED) {
+			json_object_object_add(m, vmv_mm_key_names[k],
+					       vmv_json_str(mm->thp_disabled));
+		} else {
 			json_object_object_add(m, vmv_mm_key_names[k],
 					       vmv_json_u64(mm->key[k]));
+		}
+	}
 	json_object_object_add(o, "mm", m);
 	s = json_object_new_object();
 	for (k = 0; k < VMI_NR_STATES; k++)
