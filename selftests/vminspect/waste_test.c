@@ -315,49 +315,51 @@ static void smaps_flags(pid_t pid, unsigned long start, char *out, size_t len)
 #define NR_KNOBS	8
 
 /* The THP settings a test changed, restored at its end. */
-FIXTURE(waste) {
+struct knobs {
 	struct {
 		const char *path;
 		char old[32];
-	} knob[NR_KNOBS];
-	int nr_knobs;
+	} k[NR_KNOBS];
+	int nr;
+};
+
+FIXTURE(waste) {
+	struct knobs knobs;
 };
 
 FIXTURE_SETUP(waste)
 {
 	ASSERT_EQ(0, vst_module_ensure());
-	self->nr_knobs = 0;
+	self->knobs.nr = 0;
 }
 
 FIXTURE_TEARDOWN(waste)
 {
+	struct knobs *kn = &self->knobs;
 	char full[160];
 
-	while (self->nr_knobs-- > 0) {
-		snprintf(full, sizeof(full), THP "/%s",
-			 self->knob[self->nr_knobs].path);
-		vst_sysfs_set(full, self->knob[self->nr_knobs].old, NULL, 0);
+	while (kn->nr-- > 0) {
+		snprintf(full, sizeof(full), THP "/%s", kn->k[kn->nr].path);
+		vst_sysfs_set(full, kn->k[kn->nr].old, NULL, 0);
 	}
 }
 
 /* Set THP knob @path (under THP) to @val, the first time keeping it. */
-static int set_knob(FIXTURE_DATA(waste) *self, const char *path,
-		    const char *val)
+static int set_knob(struct knobs *kn, const char *path, const char *val)
 {
 	char full[160];
 	int i;
 
 	snprintf(full, sizeof(full), THP "/%s", path);
-	for (i = 0; i < self->nr_knobs; i++)
-		if (!strcmp(self->knob[i].path, path))
+	for (i = 0; i < kn->nr; i++)
+		if (!strcmp(kn->k[i].path, path))
 			return vst_sysfs_set(full, val, NULL, 0);
-	if (self->nr_knobs == NR_KNOBS)
+	if (kn->nr == NR_KNOBS)
 		return -1;
-	self->knob[i].path = path;
-	if (vst_sysfs_set(full, val, self->knob[i].old,
-			  sizeof(self->knob[i].old)))
+	kn->k[i].path = path;
+	if (vst_sysfs_set(full, val, kn->k[i].old, sizeof(kn->k[i].old)))
 		return -1;
-	self->nr_knobs++;
+	kn->nr++;
 	return 0;
 }
 
@@ -468,8 +470,9 @@ TEST_F(waste, empty_tables_after_dontneed)
 	ASSERT_NE(NULL, mm);
 	EXPECT_GE(mm_row(mm, "occupancy", "pte", "e0"), (long)e1);
 	free(mm);
-	TH_LOG("after MADV_DONTNEED: %lu of %lu PTE tables left, all empty; VmPTE %ld -> %ld kB (%s)",
-	       t1, t0, vmpte0, vmpte1, t1 ? "kept" : "PT_RECLAIM freed them");
+	TH_LOG("after MADV_DONTNEED: %lu of %lu PTE tables left, %s; %s %ld -> %ld kB (%s)",
+	       t1, t0, "all empty", "VmPTE", vmpte0, vmpte1,
+	       t1 ? "kept" : "PT_RECLAIM freed them");
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
 	close(go[0]);
@@ -878,17 +881,26 @@ out:
 		pclose(f);
 }
 
-/* vmview's reason for @p, and the kernel's THPeligible for it. */
-#define CHECK_REASON(p, want) do {					\
-	char r_[32];							\
-	long e_ = smaps_kb(getpid(), (unsigned long)(p), "THPeligible");	\
-	vmview_reason(getpid(), (unsigned long)(p), r_, sizeof(r_));	\
-	EXPECT_STREQ(want, r_);						\
-	EXPECT_EQ(!strcmp(r_, "huge") || !strcmp(r_, "pending") ||	\
-		  !strcmp(r_, "untouched") ||				\
-		  !strncmp(r_, "blocked_", 8), e_ == 1)			\
-		TH_LOG("%s: vmview %s, THPeligible %ld", #p, r_, e_);	\
-} while (0)
+/*
+ * vmview's reason for the VMA of @pid at @addr is @want, and it calls the
+ * VMA eligible (huge, untouched, pending, blocked_*) exactly where smaps'
+ * THPeligible is 1.
+ */
+static void check_reason(struct __test_metadata *_metadata, pid_t pid,
+			 const void *addr, const char *want)
+{
+	long eligible = smaps_kb(pid, (unsigned long)addr, "THPeligible");
+	char r[32];
+
+	vmview_reason(pid, (unsigned long)addr, r, sizeof(r));
+	EXPECT_STREQ(want, r);
+	EXPECT_EQ(!strcmp(r, "huge") || !strcmp(r, "pending") ||
+		  !strcmp(r, "untouched") || !strncmp(r, "blocked_", 8),
+		  eligible == 1)
+		TH_LOG("%p: vmview %s, THPeligible %ld", addr, r, eligible);
+}
+
+#define CHECK_REASON(p, want) check_reason(_metadata, getpid(), (p), (want))
 
 /*
  * The reasons of other kinds and limits: a regular file (ramfs), hugetlb,
@@ -896,7 +908,7 @@ out:
  * over khugepaged's max_ptes_swap and max_ptes_shared (0).
  */
 static void not_huge_others(struct __test_metadata *_metadata,
-			    FIXTURE_DATA(waste) *self)
+			    struct knobs *kn)
 {
 	const char *dir = "/vmi/work/waste-ramfs";
 	char *f, *sw, *sh, *h;
@@ -932,7 +944,7 @@ static void not_huge_others(struct __test_metadata *_metadata,
 	ASSERT_LT(0, n);
 	for (i = 0; i < n; i++)
 		if (!strcmp(maps[i].path, "[vdso]"))
-			CHECK_REASON(maps[i].start, "special");
+			CHECK_REASON((void *)maps[i].start, "special");
 	free(maps);
 
 	/* every slot full, 20 pages of each swapped out */
@@ -944,7 +956,7 @@ static void not_huge_others(struct __test_metadata *_metadata,
 	    !madvise(sw + SLOT, 20 * PG, MADV_PAGEOUT)) {
 		ASSERT_EQ(0, madvise(sw, 2 * SLOT, MADV_HUGEPAGE));
 		CHECK_REASON(sw, "pending");
-		ASSERT_EQ(0, set_knob(self, "khugepaged/max_ptes_swap", "0"));
+		ASSERT_EQ(0, set_knob(kn, "khugepaged/max_ptes_swap", "0"));
 		CHECK_REASON(sw, "blocked_swap");
 	}
 	munmap(sw, 2 * SLOT);
@@ -961,7 +973,7 @@ static void not_huge_others(struct __test_metadata *_metadata,
 	memset(sh, 2, 400 * PG);
 	memset(sh + SLOT, 2, 400 * PG);
 	CHECK_REASON(sh, "pending");
-	ASSERT_EQ(0, set_knob(self, "khugepaged/max_ptes_shared", "0"));
+	ASSERT_EQ(0, set_knob(kn, "khugepaged/max_ptes_shared", "0"));
 	CHECK_REASON(sh, "blocked_shared");
 	kill(child, SIGKILL);
 	waitpid(child, &st, 0);
@@ -976,15 +988,17 @@ static void not_huge_others(struct __test_metadata *_metadata,
 TEST_F(waste, why_not_huge)
 {
 	char *small, *nohuge, *huge, *pend, *plain, *m, r[32];
+	struct knobs *kn;
 	int fd, st, pfd[2];
 	pid_t child;
 
 	if (!vst_thp_available())
 		SKIP(return, "no transparent huge pages in this kernel");
+	kn = &self->knobs;
 	/* khugepaged must not collapse what the test keeps PTE-mapped */
-	ASSERT_EQ(0, set_knob(self, "khugepaged/scan_sleep_millisecs",
+	ASSERT_EQ(0, set_knob(kn, "khugepaged/scan_sleep_millisecs",
 			      "3600000"));
-	ASSERT_EQ(0, set_knob(self, "enabled", "always"));
+	ASSERT_EQ(0, set_knob(kn, "enabled", "always"));
 	small = map_aligned(1 << 20);
 	ASSERT_NE(NULL, small);
 	nohuge = map_aligned(2 * SLOT);
@@ -1009,20 +1023,20 @@ TEST_F(waste, why_not_huge)
 	if (smaps_kb(getpid(), (unsigned long)huge, "AnonHugePages") == 4096)
 		CHECK_REASON(huge, "huge");
 	CHECK_REASON(pend, "pending");
-	ASSERT_EQ(0, set_knob(self, "khugepaged/max_ptes_none", "0"));
+	ASSERT_EQ(0, set_knob(kn, "khugepaged/max_ptes_none", "0"));
 	CHECK_REASON(pend, "blocked_none");
-	ASSERT_EQ(0, set_knob(self, "khugepaged/max_ptes_none", "511"));
-	ASSERT_EQ(0, set_knob(self, "enabled", "madvise"));
+	ASSERT_EQ(0, set_knob(kn, "khugepaged/max_ptes_none", "511"));
+	ASSERT_EQ(0, set_knob(kn, "enabled", "madvise"));
 	CHECK_REASON(plain, "not_advised");
-	ASSERT_EQ(0, set_knob(self, "enabled", "never"));
+	ASSERT_EQ(0, set_knob(kn, "enabled", "never"));
 	CHECK_REASON(plain, "disabled");
-	ASSERT_EQ(0, set_knob(self, "enabled", "always"));
+	ASSERT_EQ(0, set_knob(kn, "enabled", "always"));
 	CHECK_REASON(plain, "untouched");
 
-	not_huge_others(_metadata, self);
+	not_huge_others(_metadata, kn);
 
 	/* shmem: a memfd while shmem THP is off */
-	if (!set_knob(self, "shmem_enabled", "never")) {
+	if (!set_knob(kn, "shmem_enabled", "never")) {
 		fd = memfd_create("waste", MFD_CLOEXEC);
 		ASSERT_LE(0, fd);
 		ASSERT_EQ(0, ftruncate(fd, 4 * SLOT));

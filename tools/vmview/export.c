@@ -375,7 +375,6 @@ static const char *kproc(void)
 	return r && *r ? r : "/proc";
 }
 
-
 /* "Key:  N kB" of status, in bytes; false if absent. */
 static bool status_kb(const char *st, const char *key, uint64_t *out)
 {

@@ -123,6 +123,7 @@ static void maps_plain(const struct vmv_vma *vmas, size_t nr,
 {
 	uint64_t ps = vmv_page_size(), rss = 0, swap = 0, size = 0;
 	char a[16], b[16], c[16], d[16];
+	enum vmv_thp_reason reason;
 	size_t i;
 	int s;
 
@@ -150,8 +151,9 @@ static void maps_plain(const struct vmv_vma *vmas, size_t nr,
 		       vmv_size((v->attr[VMI_ATTR_HUGE_PMD] +
 				 v->attr[VMI_ATTR_HUGE_PUD]) * ps, d,
 				sizeof(d)));
-		printf("%-14s ", vmv_thp_reason_names[vmv_thp_reason(v,
-			thp->disabled, &thp->policy, NULL, 0)]);
+		reason = vmv_thp_reason(v, thp->disabled, &thp->policy, NULL,
+					0);
+		printf("%-14s ", vmv_thp_reason_names[reason]);
 		print_bar(v);
 		if (faults)
 			printf(" %8llu", (unsigned long long)faults[i]);
@@ -177,6 +179,7 @@ static void maps_json_thp(struct json_object *o, const struct vmv_vma *v,
 {
 	struct json_object *f = json_object_new_object();
 	struct json_object *t = json_object_new_object();
+	enum vmv_thp_reason reason;
 	char detail[96];
 	int k;
 
@@ -187,10 +190,10 @@ static void maps_json_thp(struct json_object *o, const struct vmv_vma *v,
 	json_object_object_add(o, "pte_mapped", f);
 	json_object_object_add(o, "pte_empty", vmv_json_u64(v->pte_empty));
 	json_object_object_add(o, "pte_remote", vmv_json_u64(v->pte_remote));
+	reason = vmv_thp_reason(v, thp->disabled, &thp->policy, detail,
+				sizeof(detail));
 	json_object_object_add(t, "reason",
-			       vmv_json_str(vmv_thp_reason_names[vmv_thp_reason(v,
-					thp->disabled, &thp->policy, detail,
-					sizeof(detail))]));
+			       vmv_json_str(vmv_thp_reason_names[reason]));
 	json_object_object_add(t, "detail", vmv_json_str(detail));
 	json_object_object_add(t, "pmd_slots", vmv_json_u64(v->pmd_slots));
 	json_object_object_add(t, "slot_none", vmv_json_u64(v->slot_none));

@@ -51,6 +51,7 @@ static uint64_t entry_span(int l, unsigned int levels)
 static const char * const occ_names[] = {
 	VMI_OCC_TABLE(VMI_X_NAME, OCC)
 };
+
 static const char * const folio_names[] = VMI_FOLIO_NAMES;
 
 /*
@@ -88,8 +89,9 @@ static void waste_plain(const struct vmv_mm *mm, unsigned int levels)
 			r += mm->pt_node[l][n].remote;
 		}
 		if (t)
-			printf("node %d: %llu tables, %llu of them remote (most of their data on other nodes)\n",
-			       n, (unsigned long long)t, (unsigned long long)r);
+			printf("node %d: %llu tables, %llu of them remote %s\n",
+			       n, (unsigned long long)t, (unsigned long long)r,
+			       "(most of their data on other nodes)");
 	}
 	printf("\n%sresident memory by mapping%s\n", vmv_col(C_BOLD),
 	       vmv_col(C_RESET));
