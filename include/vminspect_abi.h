@@ -336,14 +336,17 @@ enum vmi_occrow_col { VMI_OCCROW_COLS(VMI_X_ENUM) VMI_OCCROW_NR_COLS };
 
 /*
  * mm's "pt_node" lines (VMI_MM_PT_NODE): per level and NUMA node, the
- * page tables on that node, and how many of them are remote: most of the
- * data pages mapped through them are on other nodes.
+ * page tables on that node, how many of them are remote (most of the data
+ * pages mapped through them are on other nodes), the data pages mapped
+ * through them and how many of those are on the same node.
  */
 #define VMI_PTNODE_COLS(X)					\
 	X(PTNODE, LEVEL, "level", WORD, NONE, ALL, 4)		\
 	X(PTNODE, NODE, "node", DEC, NONE, ALL, 4)		\
 	X(PTNODE, TABLES, "tables", DEC, TABLES, ALL, 4)	\
-	X(PTNODE, REMOTE, "remote", DEC, TABLES, ALL, 4)
+	X(PTNODE, REMOTE, "remote", DEC, TABLES, ALL, 4)	\
+	X(PTNODE, DATA, "data", DEC, PAGES, ALL, 4)		\
+	X(PTNODE, LOCAL, "local", DEC, PAGES, ALL, 4)
 
 enum vmi_ptnode_col { VMI_PTNODE_COLS(VMI_X_ENUM) VMI_PTNODE_NR_COLS };
 

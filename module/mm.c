@@ -107,7 +107,7 @@ static void vmi_mm_occupancy(struct seq_file *m, const struct vmi_walk *w)
 	}
 }
 
-/* "pt_node LEVEL NODE TABLES REMOTE", per level and node with tables */
+/* "pt_node LEVEL NODE TABLES REMOTE DATA LOCAL", per level and node */
 static void vmi_mm_pt_node(struct seq_file *m, const struct vmi_walk *w)
 {
 	const char *key = vmi_mm_keys[VMI_MM_PT_NODE].name;
@@ -123,6 +123,8 @@ static void vmi_mm_pt_node(struct seq_file *m, const struct vmi_walk *w)
 			c[VMI_PTNODE_NODE].n = n;
 			c[VMI_PTNODE_TABLES].n = w->census.node_tables[i][n];
 			c[VMI_PTNODE_REMOTE].n = w->census.node_remote[i][n];
+			c[VMI_PTNODE_DATA].n = w->census.node_data[i][n];
+			c[VMI_PTNODE_LOCAL].n = w->census.node_local[i][n];
 			vmi_seq_row(m, key, vmi_ptnode_cols, VMI_PTNODE_NR_COLS,
 				    c);
 		}

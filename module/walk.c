@@ -210,6 +210,8 @@ static void vmi_table_done(const struct vmi_table_cur *cur,
 	if (c && cur->node >= 0 && cur->node < VMI_NUMA_NODES) {
 		c->node_tables[level][cur->node]++;
 		c->node_remote[level][cur->node] += remote;
+		c->node_data[level][cur->node] += cur->data;
+		c->node_local[level][cur->node] += cur->local;
 	}
 }
 
@@ -325,14 +327,15 @@ static void vmi_count_ptes(struct vmi_walk *w, unsigned long n)
 
 /*
  * @n data pages on node @nid mapped by a leaf of @level: they are data of
- * the tables of that level and every level above (NUMA machines only).
+ * the tables of that level and every level above.  The node is read from
+ * the page the walk reads anyway (the folio, for its size).
  */
 static void vmi_count_data(struct vmi_walk *w, enum vmi_level level, int nid,
 			   unsigned long n)
 {
 	int l;
 
-	if (!w->numa || nid == NUMA_NO_NODE)
+	if (nid == NUMA_NO_NODE)
 		return;
 	for (l = 0; l <= level; l++) {
 		w->range_cur[l].data += n;
@@ -670,8 +673,12 @@ static int vmi_present(struct vmi_walk *w, struct vm_area_struct *vma,
 	} else if (level == VMI_LEVEL_PUD) {
 		attr[VMI_ATTR_HUGE_PUD] += pages;
 	}
-	/* a huge leaf's data node (PTEs: the PTE loop counts them) */
-	if (level != VMI_LEVEL_PTE && vmi_walk_counts_pages(w))
+	/*
+	 * a huge leaf's data node (PTEs: the PTE loop counts them), as
+	 * numa_maps counts data: pages with a struct page, not the huge zero
+	 * page or a devmap leaf
+	 */
+	if (level != VMI_LEVEL_PTE && vmi_walk_counts_pages(w) && !a->nopage)
 		vmi_count_data(w, level,
 			       vmi_pfn_nid(level == VMI_LEVEL_PMD ?
 					   pmd_pfn(__pmd(val)) :
@@ -1276,7 +1283,6 @@ void vmi_walk_init(struct vmi_walk *w, struct mm_struct *mm,
 	w->mm = mm;
 	w->ops = ops;
 	w->private = private;
-	w->numa = num_online_nodes() > 1;
 	vmi_walk_reset(w);
 }
 

@@ -149,6 +149,8 @@ struct vmi_counts {
  * @node_tables: tables (not deposited) per level on NUMA node N, for N <
  *		VMI_NUMA_NODES
  * @node_remote: of those, the remote ones (@use.remote)
+ * @node_data:	data pages mapped through those tables
+ * @node_local:	of those, the ones on node N too
  */
 struct vmi_census {
 	unsigned long tables[VMI_NR_LEVELS];
@@ -157,6 +159,8 @@ struct vmi_census {
 	struct vmi_occupancy use;
 	unsigned long node_tables[VMI_NR_LEVELS][VMI_NUMA_NODES];
 	unsigned long node_remote[VMI_NR_LEVELS][VMI_NUMA_NODES];
+	unsigned long node_data[VMI_NR_LEVELS][VMI_NUMA_NODES];
+	unsigned long node_local[VMI_NR_LEVELS][VMI_NUMA_NODES];
 };
 
 /*
@@ -213,7 +217,6 @@ struct vmi_walk {
 	unsigned long range_entry_base[VMI_NR_LEVELS];
 	struct vmi_table_cur range_cur[VMI_NR_LEVELS];
 	struct vmi_table_cur census_cur[VMI_NR_LEVELS];
-	bool numa;
 };
 
 void vmi_walk_init(struct vmi_walk *w, struct mm_struct *mm,

@@ -364,9 +364,43 @@ static int set_knob(struct knobs *kn, const char *path, const char *val)
 }
 
 /*
+ * The pages numa_maps counts for @pid (every VMA but hugetlb ones), in all
+ * and on node @node.
+ */
+static void numa_maps_pages(pid_t pid, int node, unsigned long *all,
+			    unsigned long *on_node)
+{
+	char path[64], *text, *line, *save, *tok, *s2;
+	unsigned long n;
+	int nd;
+
+	*all = *on_node = 0;
+	snprintf(path, sizeof(path), "/proc/%d/numa_maps", pid);
+	text = vst_read_file(path, NULL);
+	if (!text)
+		return;
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (strstr(line, " huge"))
+			continue;
+		for (tok = strtok_r(line, " ", &s2); tok;
+		     tok = strtok_r(NULL, " ", &s2)) {
+			if (sscanf(tok, "N%d=%lu", &nd, &n) != 2)
+				continue;
+			*all += n;
+			if (nd == node)
+				*on_node += n;
+		}
+	}
+	free(text);
+}
+
+/*
  * Every level's tables by entries in use add up to the census (and the
  * deposited PTE tables, which have no entry), whose bytes are VmPTE; 32
  * PTE tables with one page each are single-entry tables, as pagemap says.
+ * The data pages under the pgd, in all and on its node, are what
+ * numa_maps counts.
  */
 TEST_F(waste, occupancy_sums)
 {
@@ -375,8 +409,9 @@ TEST_F(waste, occupancy_sums)
 	unsigned long vmpte = 0;
 	struct vst_pagemap_counts pc;
 	char *a = map_aligned(len), *mm;
+	unsigned long all, local;
+	long e1, node;
 	pid_t copy;
-	long e1;
 	int l;
 
 	ASSERT_NE(NULL, a);
@@ -404,6 +439,12 @@ TEST_F(waste, occupancy_sums)
 			vmpte += bytes;
 	}
 	EXPECT_EQ(vst_status_kb(copy, "VmPTE") * 1024, vmpte);
+	node = mm_row(mm, "pt_node", "pgd", "node");
+	numa_maps_pages(copy, node, &all, &local);
+	EXPECT_EQ((long)all, mm_row(mm, "pt_node", "pgd", "data"));
+	EXPECT_EQ((long)local, mm_row(mm, "pt_node", "pgd", "local"));
+	TH_LOG("numa_maps: %lu pages, %lu on node %ld (the pgd's)", all, local,
+	       node);
 	e1 = mm_row(mm, "occupancy", "pte", "e1");
 	EXPECT_GE(e1, 32);
 	ASSERT_TRUE(vmas_col(copy, (unsigned long)a, "pte_tables", &val));
@@ -840,6 +881,10 @@ TEST_F(waste, numa_remote_tables)
 	mm = vst_read_pidfile(getpid(), VMI_PROC_MM);
 	ASSERT_NE(NULL, mm);
 	EXPECT_GE(mm_row(mm, "census", "pte", "remote"), 8);
+	/* node 0's PTE tables map both; far's pages are not on node 0 */
+	EXPECT_GE(mm_row(mm, "pt_node", "pte", "data") -
+		  mm_row(mm, "pt_node", "pte", "local"), (long)(len / PG));
+	EXPECT_GE(mm_row(mm, "pt_node", "pte", "local"), (long)(len / PG));
 	free(mm);
 	munmap(far, len);
 	munmap(near, len);

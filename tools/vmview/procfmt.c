@@ -689,6 +689,8 @@ static int mm_row(struct mm_acc *a, int key, char *p)
 	if (i >= 0 && v->n[VMI_PTNODE_NODE] < VMV_NUMA_NODES) {
 		a->mm->pt_node[i][j].tables = v->n[VMI_PTNODE_TABLES];
 		a->mm->pt_node[i][j].remote = v->n[VMI_PTNODE_REMOTE];
+		a->mm->pt_node[i][j].data = v->n[VMI_PTNODE_DATA];
+		a->mm->pt_node[i][j].local = v->n[VMI_PTNODE_LOCAL];
 	}
 	return 0;
 }

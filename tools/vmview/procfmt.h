@@ -59,7 +59,7 @@ struct vmv_census {
 #define VMV_NUMA_NODES	64
 
 struct vmv_pt_node {
-	uint64_t tables, remote;
+	uint64_t tables, remote, data, local;
 };
 
 struct vmv_mm {

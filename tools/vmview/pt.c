@@ -62,7 +62,7 @@ static const char * const folio_names[] = VMI_FOLIO_NAMES;
 static void waste_plain(const struct vmv_mm *mm, unsigned int levels)
 {
 	uint64_t ps = vmv_page_size();
-	char sz[16];
+	char sz[16], sz2[16];
 	int l, k, n;
 
 	printf("\n%stables by entries in use%s\n%-6s", vmv_col(C_BOLD),
@@ -82,16 +82,21 @@ static void waste_plain(const struct vmv_mm *mm, unsigned int levels)
 	printf("page tables are %.2f%% of the resident memory they map\n",
 	       mm->pt_resident_pct);
 	for (n = 0; n < VMV_NUMA_NODES; n++) {
+		const struct vmv_pt_node *pn = &mm->pt_node[VMI_LEVEL_PTE][n];
 		uint64_t t = 0, r = 0;
 
 		for (l = 0; l < VMI_NR_LEVELS; l++) {
 			t += mm->pt_node[l][n].tables;
 			r += mm->pt_node[l][n].remote;
 		}
-		if (t)
-			printf("node %d: %llu tables, %llu of them remote %s\n",
-			       n, (unsigned long long)t, (unsigned long long)r,
-			       "(most of their data on other nodes)");
+		if (!t)
+			continue;
+		printf("node %d: %llu tables, %llu of them remote %s;", n,
+		       (unsigned long long)t, (unsigned long long)r,
+		       "(most of their data on other nodes)");
+		printf(" its PTE tables map %s, %s of it on node %d\n",
+		       vmv_size(pn->data * ps, sz, sizeof(sz)),
+		       vmv_size(pn->local * ps, sz2, sizeof(sz2)), n);
 	}
 	printf("\n%sresident memory by mapping%s\n", vmv_col(C_BOLD),
 	       vmv_col(C_RESET));
@@ -179,6 +184,10 @@ static void waste_json(struct json_object *o, const struct vmv_mm *mm)
 					       vmv_json_u64(mm->pt_node[l][k].tables));
 			json_object_object_add(n, "remote",
 					       vmv_json_u64(mm->pt_node[l][k].remote));
+			json_object_object_add(n, "data_pages",
+					       vmv_json_u64(mm->pt_node[l][k].data));
+			json_object_object_add(n, "local_pages",
+					       vmv_json_u64(mm->pt_node[l][k].local));
 			json_object_array_add(nodes, n);
 		}
 	}
