@@ -765,28 +765,74 @@ static void vmi_pud_attrs(struct vm_area_struct *vma, pud_t pud,
 }
 
 /*
- * The folio of a present PTE, for a walk that counts pages: its size
- * (@w->counts.folio) and its node (the tables' data).  Return: whether it
- * is a small anonymous page mapped more than once (khugepaged's "shared").
- * The struct page of a mapped frame exists; no reference is taken, so the
- * answer is as of the read, as for vmi_write_copies().
+ * What the PTE loop learns from the folios of one table's present pages
+ * (vmi_pte_page()): pages per folio size, small anonymous pages mapped more
+ * than once (khugepaged's "shared"), and the data pages by node, counted
+ * in runs of one node.  The last large folio met is remembered: its other
+ * pages need no second look at its struct page.
  */
-static bool vmi_pte_page(struct vmi_walk *w, pte_t pte, bool nopage)
+struct vmi_pte_pages {
+	unsigned long folio[VMI_NR_FOLIOS];
+	unsigned int shared;
+	unsigned long head, nr;		/* the last large folio's frames */
+	unsigned int size;		/* its VMI_FOLIO_* */
+	int nid;			/* the node of the current run */
+	unsigned long run;		/* data pages in the run */
+};
+
+static void vmi_pte_pages_flush_run(struct vmi_walk *w,
+				    struct vmi_pte_pages *pp)
 {
-	unsigned long pfn = pte_pfn(pte);
+	if (pp->run)
+		vmi_count_data(w, VMI_LEVEL_PTE, pp->nid, pp->run);
+	pp->run = 0;
+}
+
+/*
+ * The folio of a present PTE mapping frame @pfn: its size, its node and,
+ * if it is a small page of an anonymous VMA (@anon), whether it is mapped
+ * more than once.  The struct page of a mapped frame exists and, under the
+ * PTE lock, its folio is neither freed nor split (see the top of this
+ * file); no reference is taken, so the answer is as of the read.
+ */
+static void vmi_pte_page(struct vmi_walk *w, struct vmi_pte_pages *pp,
+			 unsigned long pfn, bool nopage, bool anon)
+{
 	struct folio *folio;
 	unsigned int order;
+	int nid;
 
-	if (nopage || !pfn_valid(pfn)) {
-		w->counts.folio[VMI_FOLIO_4K]++;
-		return false;
+	if (pfn - pp->head < pp->nr) {		/* the same large folio */
+		pp->folio[pp->size]++;
+		pp->run++;
+		return;
+	}
+	/*
+	 * A present PTE that is not special maps a page with a struct page
+	 * (vm_normal_page(); gup_fast takes pte_page() likewise): PFN maps,
+	 * the zero page and mixed maps without pages are special (@nopage).
+	 */
+	if (nopage) {
+		pp->folio[VMI_FOLIO_4K]++;
+		return;
 	}
 	folio = page_folio(pfn_to_page(pfn));
-	order = folio_test_large(folio) ? folio_order(folio) : 0;
-	w->counts.folio[min_t(unsigned int, order, VMI_FOLIO_BIG)]++;
-	vmi_count_data(w, VMI_LEVEL_PTE, folio_nid(folio), 1);
-	return !order && folio_test_anon(folio) &&
-	       vmi_small_mapcount(folio) > 1;
+	if (folio_test_large(folio)) {
+		order = folio_order(folio);
+		pp->size = min_t(unsigned int, order, VMI_FOLIO_BIG);
+		pp->head = folio_pfn(folio);
+		pp->nr = 1UL << order;
+		pp->folio[pp->size]++;
+	} else {
+		pp->folio[VMI_FOLIO_4K]++;
+		pp->shared += anon && vmi_small_mapcount(folio) > 1;
+	}
+	nid = folio_nid(folio);
+	if (nid != pp->nid) {
+		vmi_pte_pages_flush_run(w, pp);
+		pp->nid = nid;
+	}
+	pp->run++;
 }
 
 /*
@@ -804,10 +850,12 @@ static int vmi_pte_count(struct vmi_walk *w, struct vm_area_struct *vma,
 	unsigned long write = 0, nopage = 0, cow = 0;
 	unsigned long *attr = w->counts.attr;
 	unsigned long i, n = (end - addr) >> PAGE_SHIFT;
-	unsigned int empty = 0, swap = 0, shared = 0;
+	struct vmi_pte_pages pp = { .nid = NUMA_NO_NODE };
+	bool anon = vma && vma_is_anonymous(vma);
 	bool shmem = vmi_vma_shmem(vma);
+	unsigned int empty = 0, swap = 0;
 	struct vmi_leaf_attrs a;
-	int ret = 0;
+	int ret = 0, k;
 
 	for (i = 0; i < n; i++) {
 		pte_t pte = ptep_get(ptep + i);
@@ -831,15 +879,18 @@ static int vmi_pte_count(struct vmi_walk *w, struct vm_area_struct *vma,
 			write += a.write;
 			nopage += a.nopage;
 			cow += a.cow;
-			shared += vmi_pte_page(w, pte, a.nopage);
+			vmi_pte_page(w, &pp, pte_pfn(pte), a.nopage, anon);
 		}
 		if (ret)
 			break;
 	}
 	w->budget -= n;
+	vmi_pte_pages_flush_run(w, &pp);
+	for (k = 0; k < VMI_NR_FOLIOS; k++)
+		w->counts.folio[k] += pp.folio[k];
 	/* a whole slot: how far from a collapse (zero pages count as none) */
 	if (!ret && vmi_is_slot(vma, addr, end))
-		vmi_slot_cand(w, none + empty + nopage, swap, shared);
+		vmi_slot_cand(w, none + empty + nopage, swap, pp.shared);
 
 	vmi_count_ptes(w, present);
 	w->counts.state[VMI_STATE_PRESENT] += present;
