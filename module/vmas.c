@@ -23,6 +23,9 @@ struct vmi_vmas_priv {
 	struct vmi_vma_seq s;		/* first: the shared cursor */
 	struct vmi_walk walk;
 	struct vmi_val cols[VMI_VMAS_NR_COLS];	/* the line being printed */
+	char perms[5];			/* its "rwxp" */
+	unsigned long flags_of;		/* the vm_flags @flags spells */
+	char flags[96];			/* as smaps' VmFlags, "," for " " */
 };
 
 /* the columns of state and attribute counts follow the ABI's order */
@@ -52,23 +55,31 @@ static const struct {
 #endif
 };
 
-/* the VMA's flags (@arg: its unsigned long vm_flags) as smaps' VmFlags */
-static void vmi_put_vma_flags(struct seq_file *m, const void *arg)
+/*
+ * @flags as smaps' VmFlags, joined by ","; "-" for none.  Most VMAs of a
+ * process share their flags: @p keeps the last string made.
+ */
+static const char *vmi_vma_flags_str(struct vmi_vmas_priv *p,
+				     unsigned long flags)
 {
-	unsigned long flags = *(const unsigned long *)arg;
-	bool first = true;
+	char *s = p->flags;
 	int i;
 
+	if (p->flags[0] && p->flags_of == flags)
+		return p->flags;
 	for (i = 0; i < ARRAY_SIZE(vmi_vma_flags); i++) {
 		if (!(flags & vmi_vma_flags[i].flag))
 			continue;
-		if (!first)
-			seq_putc(m, ',');
-		seq_write(m, vmi_vma_flags[i].name, 2);
-		first = false;
+		if (s != p->flags)
+			*s++ = ',';
+		*s++ = vmi_vma_flags[i].name[0];
+		*s++ = vmi_vma_flags[i].name[1];
 	}
-	if (first)
-		seq_putc(m, '-');
+	if (s == p->flags)
+		*s++ = '-';
+	*s = '\0';
+	p->flags_of = flags;
+	return p->flags;
 }
 
 /* The name /proc/<pid>/maps gives a VMA without a file (show_map_vma()). */
@@ -104,17 +115,21 @@ void vmi_put_path(struct seq_file *m, const void *rec)
 		seq_puts(m, r->name);
 }
 
-/* "rwxp" as /proc/<pid>/maps prints it */
+/* "rwxp" of @fl, as /proc/<pid>/maps prints it, into @perms[4] */
+static void vmi_perms(unsigned long fl, char *perms)
+{
+	perms[0] = fl & VM_READ ? 'r' : '-';
+	perms[1] = fl & VM_WRITE ? 'w' : '-';
+	perms[2] = fl & VM_EXEC ? 'x' : '-';
+	perms[3] = fl & VM_MAYSHARE ? 's' : 'p';
+}
+
+/* "rwxp" (@arg: the VMA's unsigned long vm_flags) */
 static void vmi_put_perms(struct seq_file *m, const void *arg)
 {
-	unsigned long fl = *(const unsigned long *)arg;
-	char perms[4] = {
-		fl & VM_READ ? 'r' : '-',
-		fl & VM_WRITE ? 'w' : '-',
-		fl & VM_EXEC ? 'x' : '-',
-		fl & VM_MAYSHARE ? 's' : 'p',
-	};
+	char perms[4];
 
+	vmi_perms(*(const unsigned long *)arg, perms);
 	seq_write(m, perms, sizeof(perms));
 }
 
@@ -191,6 +206,7 @@ static void *vmi_vma_seq_find(struct vmi_vma_seq *s, unsigned long addr)
 	if (!vma)
 		return NULL;
 	vmi_rec_fill(vma, &s->rec);
+	s->walk->vma = vma;	/* for the walk of the record, if under this hold */
 	s->addr = max(addr, s->rec.start);
 	s->next = s->rec.end;
 	return &s->rec;
@@ -307,8 +323,8 @@ static int vmi_vmas_show(struct seq_file *m, void *v)
 	memset(c, 0, sizeof(p->cols));
 	c[VMI_VMAS_START].n = p->s.addr;
 	c[VMI_VMAS_END].n = r->end;
-	c[VMI_VMAS_PERMS].put = vmi_put_perms;
-	c[VMI_VMAS_PERMS].arg = &r->flags;
+	vmi_perms(r->flags, p->perms);
+	c[VMI_VMAS_PERMS].s = p->perms;
 	c[VMI_VMAS_OFFSET].n = r->offset;
 	c[VMI_VMAS_DEV].n = r->dev;
 	c[VMI_VMAS_INODE].n = r->ino;
@@ -319,8 +335,7 @@ static int vmi_vmas_show(struct seq_file *m, void *v)
 	c[VMI_VMAS_PUD_TABLES].n = w->counts.tables[VMI_LEVEL_PUD];
 	c[VMI_VMAS_PMD_TABLES].n = w->counts.tables[VMI_LEVEL_PMD];
 	c[VMI_VMAS_PTE_TABLES].n = w->counts.tables[VMI_LEVEL_PTE];
-	c[VMI_VMAS_FLAGS].put = vmi_put_vma_flags;
-	c[VMI_VMAS_FLAGS].arg = &r->flags;
+	c[VMI_VMAS_FLAGS].s = vmi_vma_flags_str(p, r->flags);
 	if (vmi_rec_has_path(r)) {
 		c[VMI_VMAS_PATH].put = vmi_put_path;
 		c[VMI_VMAS_PATH].arg = r;

@@ -1104,6 +1104,7 @@ void vmi_walk_unlock(struct vmi_walk *w)
 	if (w->locked)
 		mmap_read_unlock(w->mm);
 	w->locked = false;
+	w->vma = NULL;
 }
 
 /**
@@ -1168,7 +1169,10 @@ int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end)
 			ret = -EINTR;
 			break;
 		}
-		vma = find_vma(w->mm, addr);
+		vma = w->vma;
+		w->vma = NULL;
+		if (!vma || vma->vm_start > addr || vma->vm_end <= addr)
+			vma = find_vma(w->mm, addr);
 		if (!w->walk_holes && (!vma || vma->vm_start >= end))
 			break;
 		if (vma && vma->vm_start <= addr) {

@@ -114,6 +114,9 @@ struct vmi_census {
  * @runs_any_frame: with @leaf_runs, the frames need not be consecutive
  * @hold:	the caller holds the mmap lock across calls (vmi_walk_lock())
  * @locked:	the lock is held by this walk (read-only for the caller)
+ * @vma:	with @hold, the VMA the caller found under this hold at the
+ *		start of its next vmi_walk_range(), which then need not look
+ *		it up again; used once, forgotten when the lock is dropped
  * @action:	set by a @table callback (enum vmi_walk_action)
  * @counts:	accumulated by every vmi_walk_range() call; reset by caller
  * @census:	accumulated over the life of the walk
@@ -129,6 +132,7 @@ struct vmi_walk {
 	bool runs_any_frame;
 	bool hold;
 	bool locked;
+	struct vm_area_struct *vma;
 	enum vmi_walk_action action;
 	struct vmi_counts counts;
 	struct vmi_census census;
