@@ -85,6 +85,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/hugetlb.h>
 #include <linux/magic.h>
@@ -96,6 +97,7 @@
 #include <linux/spinlock.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
+#include <linux/timekeeping.h>
 
 #include "compat.h"
 #include "walk.h"
@@ -1075,6 +1077,52 @@ void vmi_walk_reset(struct vmi_walk *w)
 	memset(w->census_entry_base, 0xff, sizeof(w->census_entry_base));
 }
 
+/*
+ * How long a walk waits at most, before it takes the lock, for those
+ * waiting for it to get it first.
+ */
+#define VMI_LET_IN_NS		(500 * NSEC_PER_USEC)
+
+/*
+ * Before taking the mmap lock (again: the lock is dropped after every
+ * batch, and between the read() calls of a file): let whoever waits for it
+ * (a writer: mmap, munmap, mprotect) take it first.  An rwsem lets a
+ * reader take it ahead of a waiting writer (reader lock stealing) until
+ * that writer has waited RWSEM_WAIT_TIMEOUT and asks for a handoff: a
+ * reader that drops the lock and takes it again at once makes a writer
+ * wait for all its batches, up to that timeout, as smaps_rollup does.
+ * The waiter leaves the rwsem's wait list once it has the lock (then our
+ * read lock queues behind it) or gives up.
+ *
+ * Context: no mmap lock held; sleeps.
+ */
+static void vmi_walk_let_in(struct mm_struct *mm)
+{
+	u64 until;
+
+	if (!mmap_lock_is_contended(mm))
+		return;
+	until = ktime_get_ns() + VMI_LET_IN_NS;
+	while (mmap_lock_is_contended(mm) && !fatal_signal_pending(current) &&
+	       ktime_get_ns() < until)
+		usleep_range(10, 20);
+}
+
+/**
+ * vmi_mmap_read_lock - mmap_read_lock_killable(), after those waiting
+ * @mm:	the address space
+ *
+ * Every mmap read lock vminspect takes: waits (a little) for a writer that
+ * waits to get it first (vmi_walk_let_in()).
+ *
+ * Return: 0 with the lock held, or -EINTR.
+ */
+int vmi_mmap_read_lock(struct mm_struct *mm)
+{
+	vmi_walk_let_in(mm);
+	return mmap_read_lock_killable(mm) ? -EINTR : 0;
+}
+
 /**
  * vmi_walk_lock - take the mmap read lock for walks that hold it
  * @w:	a walk with @w->hold set
@@ -1088,7 +1136,7 @@ void vmi_walk_reset(struct vmi_walk *w)
  */
 int vmi_walk_lock(struct vmi_walk *w)
 {
-	if (mmap_read_lock_killable(w->mm))
+	if (vmi_mmap_read_lock(w->mm))
 		return -EINTR;
 	w->locked = true;
 	w->budget = VMI_WALK_BATCH;
