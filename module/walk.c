@@ -1196,6 +1196,10 @@ int vmi_walk_yield(struct vmi_walk *w, long cost)
  */
 int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end)
 {
+	VMA_ITERATOR(vmi, w->mm, start);
+	/* find_vma(@addr), when @known; @iter: @vmi stands on it */
+	struct vm_area_struct *next = w->vma;
+	bool known = false, iter = false;
 	unsigned long addr = start;
 	int ret = 0;
 
@@ -1208,6 +1212,9 @@ int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end)
 		if (ret)
 			return ret;
 	}
+	/* the caller's VMA, found under this hold */
+	known = next && next->vm_start <= addr && addr < next->vm_end;
+	w->vma = NULL;
 	while (addr < end) {
 		struct vm_area_struct *vma;
 		unsigned long stop;
@@ -1217,10 +1224,13 @@ int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end)
 			ret = -EINTR;
 			break;
 		}
-		vma = w->vma;
-		w->vma = NULL;
-		if (!vma || vma->vm_start > addr || vma->vm_end <= addr)
-			vma = find_vma(w->mm, addr);
+		if (!known) {
+			mas_set(&vmi.mas, addr);
+			next = vma_next(&vmi);
+			known = true;
+			iter = true;
+		}
+		vma = next;
 		if (!w->walk_holes && (!vma || vma->vm_start >= end))
 			break;
 		if (vma && vma->vm_start <= addr) {
@@ -1239,14 +1249,24 @@ int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end)
 		if (ret)
 			break;
 		addr = w->paused ? w->resume : stop;
+		/* past @next: the VMA after it, as the iterator goes on */
+		if (next && addr >= next->vm_end) {
+			if (iter)
+				next = vma_next(&vmi);
+			else
+				known = false;
+		}
 		/*
 		 * Between VMAs, and where a batch ran out inside one: let a
-		 * waiting writer in (each VMA costs an entry's worth).
+		 * waiting writer in (each VMA costs an entry's worth).  If the
+		 * lock was dropped, the VMAs are looked up again.
 		 */
 		if (addr < end) {
 			ret = vmi_walk_yield(w, 1);
 			if (ret < 0)
 				return ret;
+			if (ret)
+				known = false;
 			ret = 0;
 		}
 	}
