@@ -259,6 +259,15 @@ void vmi_vma_seq_stop(struct seq_file *m, void *v)
 	s->mm = NULL;
 }
 
+/*
+ * The seq_file's buffer: what one read() can return.  seq_read() fills
+ * a page at a time by default, and each read() takes the lock, finds the
+ * VMA again and shows the record that did not fit twice; a reader with a
+ * large buffer (vmview, cat) gets up to this much per call.  The lock is
+ * still cycled per batch of the walk.
+ */
+#define VMI_VMA_SEQ_BUF		(64 << 10)
+
 /**
  * vmi_vma_seq_open - open a per-VMA seq_file
  * @inode:	the file's inode
@@ -274,11 +283,17 @@ int vmi_vma_seq_open(struct inode *inode, struct file *file,
 		     size_t walk_offset)
 {
 	struct vmi_vma_seq *s;
+	struct seq_file *m;
 	int ret;
 
 	s = __seq_open_private(file, ops, size);
 	if (!s)
 		return -ENOMEM;
+	/* else seq_read() allocates its page */
+	m = file->private_data;
+	m->buf = kvmalloc(VMI_VMA_SEQ_BUF, GFP_KERNEL_ACCOUNT);
+	if (m->buf)
+		m->size = VMI_VMA_SEQ_BUF;
 	s->walk = (struct vmi_walk *)((char *)s + walk_offset);
 	vmi_walk_init(s->walk, NULL, NULL, NULL);
 	ret = vmi_target_open(&s->t, inode, file);
