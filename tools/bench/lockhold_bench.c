@@ -20,10 +20,10 @@
  * in a loop (mmap and munmap need the mmap write lock): its mean latency
  * with no reader and while each of our files is read in a loop (target:
  * at most twice the mean with no reader), and, for comparison, while the
- * kernel's own /proc/<pid>/smaps_rollup is, and /proc/<pid>/status, which
- * takes no mmap lock: what a reader busy on another vCPU costs the writer
- * by itself.  Rounds of every reader in
- * turn; the best round of each counts.
+ * kernel's own /proc/<pid>/maps (a short hold per read) and smaps_rollup
+ * are, and /proc/<pid>/status, which takes no mmap lock: what a reader
+ * busy on another vCPU costs the writer by itself.  Rounds of every reader
+ * in turn; the best round of each counts.
  *
  * Usage: lockhold_bench [-g GiB] [-f MiB] [-r rounds] [-t seconds]
  */
@@ -276,7 +276,7 @@ static int cmp_uint(const void *a, const void *b)
  */
 static const char *const readers[] = {
 	"none", "mm", "vmas", "pagetable", "processes", "translate",
-	"smaps_rollup", "status",
+	"maps", "smaps_rollup", "status",
 };
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -290,7 +290,8 @@ static void read_once(pid_t pid, const char *file)
 		drain("/proc/vminspect/processes", NULL);
 		return;
 	}
-	if (!strcmp(file, "smaps_rollup") || !strcmp(file, "status")) {
+	if (!strcmp(file, "smaps_rollup") || !strcmp(file, "status") ||
+	    !strcmp(file, "maps")) {
 		snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
 		drain(path, NULL);
 		return;
@@ -373,7 +374,8 @@ static void writer_phases(pid_t pid)
 		printf("  p99 %8.1f us  max %8.1f us", l.p99, l.max);
 		if (!i)
 			printf("\n");
-		else if (!strcmp(readers[i], "smaps_rollup"))
+		else if (!strcmp(readers[i], "smaps_rollup") ||
+			 !strcmp(readers[i], "maps"))
 			printf("  %6.2fx (the kernel's, no target)\n", ratio);
 		else if (!strcmp(readers[i], "status"))
 			printf("  %6.2fx (the kernel's, takes no mmap lock)\n",
