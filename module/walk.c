@@ -1081,7 +1081,7 @@ void vmi_walk_reset(struct vmi_walk *w)
  * How long a walk waits at most, before it takes the lock, for those
  * waiting for it to get it first.
  */
-#define VMI_LET_IN_NS		(500 * NSEC_PER_USEC)
+#define VMI_LET_IN_NS		(2 * NSEC_PER_MSEC)
 
 /*
  * Before taking the mmap lock (again: the lock is dropped after every
