@@ -21,11 +21,13 @@
  * - vmi_walk_range() holds mmap_read_lock_killable() for at most
  *   VMI_WALK_BATCH entries (a VMA counting as one more), and for one PTE
  *   table only when a writer is waiting (mmap_lock_is_contended(), as
- *   smaps_rollup does); then it drops the lock, calls cond_resched() and
- *   looks the VMA up again at the address it stopped at
- *   (vmi_walk_yield()).  The per-VMA files hold it the same way across
- *   VMAs (@w->hold).  Asserted (vmi_mmap_assert_locked(), the kernel's
- *   mmap_assert_locked() less its 6.1-unexported dump) where each range
+ *   smaps_rollup does); then it drops the lock, calls cond_resched(),
+ *   lets a waiting writer take the lock first (vmi_mmap_read_lock(), as
+ *   every mmap read lock of ours) and looks the VMA up again at the
+ *   address it stopped at (vmi_walk_yield()).  The per-VMA files hold it
+ *   the same way across VMAs (@w->hold).  Asserted
+ *   (vmi_mmap_assert_locked(), the kernel's mmap_assert_locked() less its
+ *   6.1-unexported dump) where each range
  *   of a VMA starts (vmi_pgd_range()), before every VMA lookup of
  *   vmi_walk_range() and vmi_walk_yield(), and where a hole's table is
  *   judged by the VMAs around it (vmi_guarded()).
