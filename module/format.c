@@ -59,18 +59,74 @@ const struct vmi_field vmi_trswap_cols[VMI_TRSWAP_NR_COLS] = {
 	VMI_TRSWAP_COLS(VMI_X_FIELD)
 };
 
-/* " 4K", " 2M", " 1G": the largest unit that divides @size */
-static void vmi_seq_size(struct seq_file *m, unsigned long long size)
+/*
+ * A line is built in a buffer on the stack and written to the seq_file
+ * once (vmi_seq_row()): a number costs a few stores instead of a call that
+ * checks the seq_file's room for each value and each blank, the saving
+ * show_map_vma() makes with seq_put_hex_ll().  Values a put() callback or
+ * vmi_seq_comm() prints go to the seq_file directly, after what the line
+ * holds so far.
+ */
+struct vmi_line {
+	unsigned int len;
+	char buf[256];
+};
+
+/* room for any value vmi_line_val() prints but a WORD */
+#define VMI_LINE_VAL_MAX	48
+
+static void vmi_line_flush(struct seq_file *m, struct vmi_line *l)
+{
+	if (l->len)
+		seq_write(m, l->buf, l->len);
+	l->len = 0;
+}
+
+static void vmi_line_putc(struct vmi_line *l, char c)
+{
+	l->buf[l->len++] = c;
+}
+
+static void vmi_line_dec(struct vmi_line *l, unsigned long long n)
+{
+	char tmp[20];
+	int i = sizeof(tmp);
+
+	do {
+		tmp[--i] = '0' + n % 10;
+		n /= 10;
+	} while (n);
+	memcpy(l->buf + l->len, tmp + i, sizeof(tmp) - i);
+	l->len += sizeof(tmp) - i;
+}
+
+/* @val in hex, zero-padded to @width digits (at most 16) */
+static void vmi_line_hex(struct vmi_line *l, unsigned long long val,
+			 int width)
+{
+	char tmp[16];
+	int i = sizeof(tmp);
+
+	do {
+		tmp[--i] = "0123456789abcdef"[val & 0xf];
+		val >>= 4;
+	} while (val || (int)sizeof(tmp) - i < width);
+	memcpy(l->buf + l->len, tmp + i, sizeof(tmp) - i);
+	l->len += sizeof(tmp) - i;
+}
+
+/* "4K", "2M", "1G": the largest unit that divides @size */
+static void vmi_line_size(struct vmi_line *l, unsigned long long size)
 {
 	if (!(size % (1ULL << 30))) {
-		seq_put_decimal_ull(m, "", size >> 30);
-		seq_putc(m, 'G');
+		vmi_line_dec(l, size >> 30);
+		vmi_line_putc(l, 'G');
 	} else if (!(size % (1ULL << 20))) {
-		seq_put_decimal_ull(m, "", size >> 20);
-		seq_putc(m, 'M');
+		vmi_line_dec(l, size >> 20);
+		vmi_line_putc(l, 'M');
 	} else {
-		seq_put_decimal_ull(m, "", size >> 10);
-		seq_putc(m, 'K');
+		vmi_line_dec(l, size >> 10);
+		vmi_line_putc(l, 'K');
 	}
 }
 
@@ -87,17 +143,97 @@ static void vmi_seq_size(struct seq_file *m, unsigned long long size)
 void vmi_seq_hex(struct seq_file *m, char delim, unsigned long long val,
 		 int width)
 {
-	char buf[1 + 16];
-	int i = sizeof(buf), digits = 0;
+	struct vmi_line l;
 
-	do {
-		buf[--i] = "0123456789abcdef"[val & 0xf];
-		val >>= 4;
-		digits++;
-	} while (val || digits < width);
+	l.len = 0;
 	if (delim)
-		buf[--i] = delim;
-	seq_write(m, buf + i, sizeof(buf) - i);
+		vmi_line_putc(&l, delim);
+	vmi_line_hex(&l, val, width);
+	vmi_line_flush(m, &l);
+}
+
+/*
+ * Add one value to @l as its field's type says.  Return: false if it is
+ * not one for the line (a put() callback, TEXT, a long WORD): the caller
+ * prints it with vmi_seq_val_slow() after flushing @l.  The caller leaves
+ * VMI_LINE_VAL_MAX bytes of room.
+ */
+static bool vmi_line_val(struct vmi_line *l, const struct vmi_field *f,
+			 const struct vmi_val *v)
+{
+	const char *s;
+	size_t len;
+
+	if (v->put)
+		return false;
+	switch (f->type) {
+	case VMI_T_DEC:
+		vmi_line_dec(l, v->n);
+		break;
+	case VMI_T_HEX:
+		vmi_line_putc(l, '0');
+		vmi_line_putc(l, 'x');
+		vmi_line_hex(l, v->n, 16);
+		break;
+	case VMI_T_XNUM:
+		vmi_line_putc(l, '0');
+		vmi_line_putc(l, 'x');
+		vmi_line_hex(l, v->n, 1);
+		break;
+	case VMI_T_ADDR:
+		vmi_line_hex(l, v->n, 16);
+		break;
+	case VMI_T_OFF:
+		vmi_line_hex(l, v->n, 8);
+		break;
+	case VMI_T_DEV:
+		vmi_line_hex(l, MAJOR(v->n), 2);
+		vmi_line_putc(l, ':');
+		vmi_line_hex(l, MINOR(v->n), 2);
+		break;
+	case VMI_T_PCT:
+		/* @v->n is hundredths of a percent */
+		vmi_line_dec(l, v->n / 100);
+		vmi_line_putc(l, '.');
+		vmi_line_putc(l, '0' + v->n % 100 / 10);
+		vmi_line_putc(l, '0' + v->n % 10);
+		break;
+	case VMI_T_SIZE:
+		vmi_line_size(l, v->n);
+		break;
+	case VMI_T_WORD:
+		s = v->s ?: "-";
+		len = strlen(s);
+		if (len > VMI_LINE_VAL_MAX)
+			return false;
+		memcpy(l->buf + l->len, s, len);
+		l->len += len;
+		break;
+	default:
+		return false;	/* TEXT, and GROUP and ROW are their file's */
+	}
+	return true;
+}
+
+/* a value vmi_line_val() does not take */
+static void vmi_seq_val_slow(struct seq_file *m, const struct vmi_field *f,
+			     const struct vmi_val *v)
+{
+	if (v->put) {
+		v->put(m, v->arg);
+		return;
+	}
+	switch (f->type) {
+	case VMI_T_WORD:
+		seq_puts(m, v->s);	/* a long one: never NULL */
+		break;
+	case VMI_T_TEXT:
+		if (v->s)
+			vmi_seq_comm(m, v->s);
+		break;
+	default:
+		WARN_ON_ONCE(1);	/* GROUP and ROW are their file's */
+	}
 }
 
 /**
@@ -110,52 +246,13 @@ void vmi_seq_hex(struct seq_file *m, char delim, unsigned long long val,
 void vmi_seq_val(struct seq_file *m, const struct vmi_field *f,
 		 const struct vmi_val *v)
 {
-	if (v->put) {
-		v->put(m, v->arg);
-		return;
-	}
-	switch (f->type) {
-	case VMI_T_DEC:
-		seq_put_decimal_ull(m, "", v->n);
-		break;
-	case VMI_T_HEX:
-		seq_puts(m, "0x");
-		vmi_seq_hex(m, 0, v->n, 16);
-		break;
-	case VMI_T_XNUM:
-		seq_puts(m, "0x");
-		vmi_seq_hex(m, 0, v->n, 1);
-		break;
-	case VMI_T_ADDR:
-		vmi_seq_hex(m, 0, v->n, 16);
-		break;
-	case VMI_T_OFF:
-		vmi_seq_hex(m, 0, v->n, 8);
-		break;
-	case VMI_T_DEV:
-		vmi_seq_hex(m, 0, MAJOR(v->n), 2);
-		vmi_seq_hex(m, ':', MINOR(v->n), 2);
-		break;
-	case VMI_T_PCT:
-		/* @v->n is hundredths of a percent */
-		seq_put_decimal_ull(m, "", v->n / 100);
-		seq_putc(m, '.');
-		seq_putc(m, '0' + v->n % 100 / 10);
-		seq_putc(m, '0' + v->n % 10);
-		break;
-	case VMI_T_SIZE:
-		vmi_seq_size(m, v->n);
-		break;
-	case VMI_T_WORD:
-		seq_puts(m, v->s ?: "-");
-		break;
-	case VMI_T_TEXT:
-		if (v->s)
-			vmi_seq_comm(m, v->s);
-		break;
-	default:
-		WARN_ON_ONCE(1);	/* GROUP and ROW are their file's */
-	}
+	struct vmi_line l;
+
+	l.len = 0;
+	if (vmi_line_val(&l, f, v))
+		vmi_line_flush(m, &l);
+	else
+		vmi_seq_val_slow(m, f, v);
 }
 
 /* A TEXT column with nothing to print is absent, blank included. */
@@ -199,18 +296,26 @@ void vmi_seq_header(struct seq_file *m, const char *tag,
 void vmi_seq_row(struct seq_file *m, const char *tag,
 		 const struct vmi_field *f, int nr, const struct vmi_val *v)
 {
+	struct vmi_line l;
 	int i;
 
+	l.len = 0;
 	if (tag)
 		seq_puts(m, tag);
 	for (i = 0; i < nr; i++) {
 		if (vmi_val_absent(&f[i], &v[i]))
 			continue;
+		if (l.len > sizeof(l.buf) - 2 - VMI_LINE_VAL_MAX)
+			vmi_line_flush(m, &l);
 		if (tag || i)
-			seq_putc(m, ' ');
-		vmi_seq_val(m, &f[i], &v[i]);
+			vmi_line_putc(&l, ' ');
+		if (vmi_line_val(&l, &f[i], &v[i]))
+			continue;
+		vmi_line_flush(m, &l);
+		vmi_seq_val_slow(m, &f[i], &v[i]);
 	}
-	seq_putc(m, '\n');
+	vmi_line_putc(&l, '\n');
+	vmi_line_flush(m, &l);
 }
 
 /**

@@ -47,7 +47,7 @@ static int vmi_mm_snapshot(struct mm_struct *mm, struct vmi_mm_snapshot *s)
 	struct vmi_val *k = s->keys;
 
 	memset(s, 0, sizeof(*s));
-	if (mmap_read_lock_killable(mm))
+	if (vmi_mmap_read_lock(mm))
 		return -EINTR;
 	k[VMI_MM_START_CODE].n = mm->start_code;
 	k[VMI_MM_END_CODE].n = mm->end_code;

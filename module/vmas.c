@@ -23,6 +23,9 @@ struct vmi_vmas_priv {
 	struct vmi_vma_seq s;		/* first: the shared cursor */
 	struct vmi_walk walk;
 	struct vmi_val cols[VMI_VMAS_NR_COLS];	/* the line being printed */
+	char perms[5];			/* its "rwxp" */
+	unsigned long flags_of;		/* the vm_flags @flags spells */
+	char flags[96];			/* as smaps' VmFlags, "," for " " */
 };
 
 /* the columns of state and attribute counts follow the ABI's order */
@@ -71,23 +74,31 @@ static const struct {
 #endif
 };
 
-/* the VMA's flags (@arg: its unsigned long vm_flags) as smaps' VmFlags */
-static void vmi_put_vma_flags(struct seq_file *m, const void *arg)
+/*
+ * @flags as smaps' VmFlags, joined by ","; "-" for none.  Most VMAs of a
+ * process share their flags: @p keeps the last string made.
+ */
+static const char *vmi_vma_flags_str(struct vmi_vmas_priv *p,
+				     unsigned long flags)
 {
-	unsigned long flags = *(const unsigned long *)arg;
-	bool first = true;
+	char *s = p->flags;
 	int i;
 
+	if (p->flags[0] && p->flags_of == flags)
+		return p->flags;
 	for (i = 0; i < ARRAY_SIZE(vmi_vma_flags); i++) {
 		if (!(flags & vmi_vma_flags[i].flag))
 			continue;
-		if (!first)
-			seq_putc(m, ',');
-		seq_write(m, vmi_vma_flags[i].name, 2);
-		first = false;
+		if (s != p->flags)
+			*s++ = ',';
+		*s++ = vmi_vma_flags[i].name[0];
+		*s++ = vmi_vma_flags[i].name[1];
 	}
-	if (first)
-		seq_putc(m, '-');
+	if (s == p->flags)
+		*s++ = '-';
+	*s = '\0';
+	p->flags_of = flags;
+	return p->flags;
 }
 
 /* The name /proc/<pid>/maps gives a VMA without a file (show_map_vma()). */
@@ -123,17 +134,21 @@ void vmi_put_path(struct seq_file *m, const void *rec)
 		seq_puts(m, r->name);
 }
 
-/* "rwxp" as /proc/<pid>/maps prints it */
+/* "rwxp" of @fl, as /proc/<pid>/maps prints it, into @perms[4] */
+static void vmi_perms(unsigned long fl, char *perms)
+{
+	perms[0] = fl & VM_READ ? 'r' : '-';
+	perms[1] = fl & VM_WRITE ? 'w' : '-';
+	perms[2] = fl & VM_EXEC ? 'x' : '-';
+	perms[3] = fl & VM_MAYSHARE ? 's' : 'p';
+}
+
+/* "rwxp" (@arg: the VMA's unsigned long vm_flags) */
 static void vmi_put_perms(struct seq_file *m, const void *arg)
 {
-	unsigned long fl = *(const unsigned long *)arg;
-	char perms[4] = {
-		fl & VM_READ ? 'r' : '-',
-		fl & VM_WRITE ? 'w' : '-',
-		fl & VM_EXEC ? 'x' : '-',
-		fl & VM_MAYSHARE ? 's' : 'p',
-	};
+	char perms[4];
 
+	vmi_perms(*(const unsigned long *)arg, perms);
 	seq_write(m, perms, sizeof(perms));
 }
 
@@ -211,6 +226,7 @@ static void *vmi_vma_seq_find(struct vmi_vma_seq *s, unsigned long addr)
 	if (!vma)
 		return NULL;
 	vmi_rec_fill(vma, &s->rec);
+	s->walk->vma = vma;	/* for the walk of the record, if under this hold */
 	s->addr = max(addr, s->rec.start);
 	s->next = s->rec.end;
 	return &s->rec;
@@ -263,6 +279,15 @@ void vmi_vma_seq_stop(struct seq_file *m, void *v)
 	s->mm = NULL;
 }
 
+/*
+ * The seq_file's buffer: what one read() can return.  seq_read() fills
+ * a page at a time by default, and each read() takes the lock, finds the
+ * VMA again and shows the record that did not fit twice; a reader with a
+ * large buffer (vmview, cat) gets up to this much per call.  The lock is
+ * still cycled per batch of the walk.
+ */
+#define VMI_VMA_SEQ_BUF		(64 << 10)
+
 /**
  * vmi_vma_seq_open - open a per-VMA seq_file
  * @inode:	the file's inode
@@ -278,11 +303,17 @@ int vmi_vma_seq_open(struct inode *inode, struct file *file,
 		     size_t walk_offset)
 {
 	struct vmi_vma_seq *s;
+	struct seq_file *m;
 	int ret;
 
 	s = __seq_open_private(file, ops, size);
 	if (!s)
 		return -ENOMEM;
+	/* else seq_read() allocates its page */
+	m = file->private_data;
+	m->buf = kvmalloc(VMI_VMA_SEQ_BUF, GFP_KERNEL_ACCOUNT);
+	if (m->buf)
+		m->size = VMI_VMA_SEQ_BUF;
 	s->walk = (struct vmi_walk *)((char *)s + walk_offset);
 	vmi_walk_init(s->walk, NULL, NULL, NULL);
 	ret = vmi_target_open(&s->t, inode, file);
@@ -327,8 +358,8 @@ static int vmi_vmas_show(struct seq_file *m, void *v)
 	memset(c, 0, sizeof(p->cols));
 	c[VMI_VMAS_START].n = p->s.addr;
 	c[VMI_VMAS_END].n = r->end;
-	c[VMI_VMAS_PERMS].put = vmi_put_perms;
-	c[VMI_VMAS_PERMS].arg = &r->flags;
+	vmi_perms(r->flags, p->perms);
+	c[VMI_VMAS_PERMS].s = p->perms;
 	c[VMI_VMAS_OFFSET].n = r->offset;
 	c[VMI_VMAS_DEV].n = r->dev;
 	c[VMI_VMAS_INODE].n = r->ino;
@@ -348,8 +379,7 @@ static int vmi_vmas_show(struct seq_file *m, void *v)
 	c[VMI_VMAS_SLOT_NONE].n = w->counts.slots.none;
 	c[VMI_VMAS_SLOT_SWAP].n = w->counts.slots.swap;
 	c[VMI_VMAS_SLOT_SHARED].n = w->counts.slots.shared;
-	c[VMI_VMAS_FLAGS].put = vmi_put_vma_flags;
-	c[VMI_VMAS_FLAGS].arg = &r->flags;
+	c[VMI_VMAS_FLAGS].s = vmi_vma_flags_str(p, r->flags);
 	if (vmi_rec_has_path(r)) {
 		c[VMI_VMAS_PATH].put = vmi_put_path;
 		c[VMI_VMAS_PATH].arg = r;

@@ -21,11 +21,13 @@
  * - vmi_walk_range() holds mmap_read_lock_killable() for at most
  *   VMI_WALK_BATCH entries (a VMA counting as one more), and for one PTE
  *   table only when a writer is waiting (mmap_lock_is_contended(), as
- *   smaps_rollup does); then it drops the lock, calls cond_resched() and
- *   looks the VMA up again at the address it stopped at
- *   (vmi_walk_yield()).  The per-VMA files hold it the same way across
- *   VMAs (@w->hold).  Asserted (vmi_mmap_assert_locked(), the kernel's
- *   mmap_assert_locked() less its 6.1-unexported dump) where each range
+ *   smaps_rollup does); then it drops the lock, calls cond_resched(),
+ *   lets a waiting writer take the lock first (vmi_mmap_read_lock(), as
+ *   every mmap read lock of ours) and looks the VMA up again at the
+ *   address it stopped at (vmi_walk_yield()).  The per-VMA files hold it
+ *   the same way across VMAs (@w->hold).  Asserted
+ *   (vmi_mmap_assert_locked(), the kernel's mmap_assert_locked() less its
+ *   6.1-unexported dump) where each range
  *   of a VMA starts (vmi_pgd_range()), before every VMA lookup of
  *   vmi_walk_range() and vmi_walk_yield(), and where a hole's table is
  *   judged by the VMAs around it (vmi_guarded()).
@@ -92,6 +94,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/hugetlb.h>
 #include <linux/magic.h>
@@ -1353,6 +1356,52 @@ void vmi_walk_reset(struct vmi_walk *w)
 	memset(w->census_entry_base, 0xff, sizeof(w->census_entry_base));
 }
 
+/*
+ * How long a walk waits at most, before it takes the lock, for those
+ * waiting for it to get it first.
+ */
+#define VMI_LET_IN_NS		(2 * NSEC_PER_MSEC)
+
+/*
+ * Before taking the mmap lock (again: the lock is dropped after every
+ * batch, and between the read() calls of a file): let whoever waits for it
+ * (a writer: mmap, munmap, mprotect) take it first.  An rwsem lets a
+ * reader take it ahead of a waiting writer (reader lock stealing) until
+ * that writer has waited RWSEM_WAIT_TIMEOUT and asks for a handoff: a
+ * reader that drops the lock and takes it again at once makes a writer
+ * wait for all its batches, up to that timeout, as smaps_rollup does.
+ * The waiter leaves the rwsem's wait list once it has the lock (then our
+ * read lock queues behind it) or gives up.
+ *
+ * Context: no mmap lock held; sleeps.
+ */
+static void vmi_walk_let_in(struct mm_struct *mm)
+{
+	u64 until;
+
+	if (!mmap_lock_is_contended(mm))
+		return;
+	until = ktime_get_ns() + VMI_LET_IN_NS;
+	while (mmap_lock_is_contended(mm) && !fatal_signal_pending(current) &&
+	       ktime_get_ns() < until)
+		usleep_range(10, 20);
+}
+
+/**
+ * vmi_mmap_read_lock - mmap_read_lock_killable(), after those waiting
+ * @mm:	the address space
+ *
+ * Every mmap read lock vminspect takes: waits (a little) for a writer that
+ * waits to get it first (vmi_walk_let_in()).
+ *
+ * Return: 0 with the lock held, or -EINTR.
+ */
+int vmi_mmap_read_lock(struct mm_struct *mm)
+{
+	vmi_walk_let_in(mm);
+	return mmap_read_lock_killable(mm) ? -EINTR : 0;
+}
+
 /**
  * vmi_walk_lock - take the mmap read lock for walks that hold it
  * @w:	a walk with @w->hold set
@@ -1366,7 +1415,7 @@ void vmi_walk_reset(struct vmi_walk *w)
  */
 int vmi_walk_lock(struct vmi_walk *w)
 {
-	if (mmap_read_lock_killable(w->mm))
+	if (vmi_mmap_read_lock(w->mm))
 		return -EINTR;
 	w->locked = true;
 	w->budget = VMI_WALK_BATCH;
@@ -1387,6 +1436,7 @@ void vmi_walk_unlock(struct vmi_walk *w)
 		mmap_read_unlock(w->mm);
 	}
 	w->locked = false;
+	w->vma = NULL;
 }
 
 /**
@@ -1430,6 +1480,10 @@ int vmi_walk_yield(struct vmi_walk *w, long cost)
  */
 int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end)
 {
+	VMA_ITERATOR(vmi, w->mm, start);
+	/* find_vma(@addr), when @known; @iter: @vmi stands on it */
+	struct vm_area_struct *next = w->vma;
+	bool known = false, iter = false;
 	unsigned long addr = start;
 	int ret = 0;
 
@@ -1443,6 +1497,9 @@ int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end)
 		if (ret)
 			return ret;
 	}
+	/* the caller's VMA, found under this hold */
+	known = next && next->vm_start <= addr && addr < next->vm_end;
+	w->vma = NULL;
 	while (addr < end) {
 		struct vm_area_struct *vma;
 		unsigned long stop;
@@ -1452,7 +1509,13 @@ int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end)
 			ret = -EINTR;
 			break;
 		}
-		vma = find_vma(w->mm, addr);
+		if (!known) {
+			mas_set(&vmi.mas, addr);
+			next = vma_next(&vmi);
+			known = true;
+			iter = true;
+		}
+		vma = next;
 		if (!w->walk_holes && (!vma || vma->vm_start >= end))
 			break;
 		if (vma && vma->vm_start <= addr) {
@@ -1471,14 +1534,24 @@ int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end)
 		if (ret)
 			break;
 		addr = w->paused ? w->resume : stop;
+		/* past @next: the VMA after it, as the iterator goes on */
+		if (next && addr >= next->vm_end) {
+			if (iter)
+				next = vma_next(&vmi);
+			else
+				known = false;
+		}
 		/*
 		 * Between VMAs, and where a batch ran out inside one: let a
-		 * waiting writer in (each VMA costs an entry's worth).
+		 * waiting writer in (each VMA costs an entry's worth).  If the
+		 * lock was dropped, the VMAs are looked up again.
 		 */
 		if (addr < end) {
 			ret = vmi_walk_yield(w, 1);
 			if (ret < 0)
 				return ret;
+			if (ret)
+				known = false;
 			ret = 0;
 		}
 	}

@@ -186,6 +186,9 @@ struct vmi_table_cur {
  * @runs_any_frame: with @leaf_runs, the frames need not be consecutive
  * @hold:	the caller holds the mmap lock across calls (vmi_walk_lock())
  * @locked:	the lock is held by this walk (read-only for the caller)
+ * @vma:	with @hold, the VMA the caller found under this hold at the
+ *		start of its next vmi_walk_range(), which then need not look
+ *		it up again; used once, forgotten when the lock is dropped
  * @action:	set by a @table callback (enum vmi_walk_action)
  * @counts:	accumulated by every vmi_walk_range() call; reset by caller
  * @census:	accumulated over the life of the walk
@@ -203,6 +206,7 @@ struct vmi_walk {
 	bool runs_any_frame;
 	bool hold;
 	bool locked;
+	struct vm_area_struct *vma;
 	enum vmi_walk_action action;
 	struct vmi_counts counts;
 	struct vmi_census census;
@@ -228,6 +232,7 @@ void vmi_walk_init(struct vmi_walk *w, struct mm_struct *mm,
 		   const struct vmi_walk_ops *ops, void *private);
 void vmi_walk_reset(struct vmi_walk *w);
 int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end);
+int vmi_mmap_read_lock(struct mm_struct *mm);
 int vmi_walk_lock(struct vmi_walk *w);
 void vmi_walk_unlock(struct vmi_walk *w);
 int vmi_walk_yield(struct vmi_walk *w, long cost);

@@ -11,13 +11,19 @@
  * the target's mm with its release and report, per file, the holds, their
  * mean, 99th and 99.9th percentiles, maximum and how many took 1 ms or
  * more, in guest microseconds.  Target: holds under 1 ms on the normal
- * kernel.  Under TCG a hold can also include time the host did not run the
- * vCPU; the writer's latency with no reader shows how large such stalls are.
+ * kernel.  The kernel's /proc/<pid>/maps, read 1000 times, for
+ * comparison.  Under TCG a hold can also include time the host did not run
+ * the vCPU; the writer's latency with no reader shows how large such
+ * stalls are.
  *
- * From the target's side, a thread of it maps and unmaps one page in a loop
- * (each needs the mmap write lock): its latency with no reader, while vmas
- * and pagetable are read continuously, and, for comparison, while the
- * kernel's own /proc/<pid>/smaps_rollup is.
+ * From the target's side, a thread of it maps, touches and unmaps one page
+ * in a loop (mmap and munmap need the mmap write lock): its mean latency
+ * with no reader and while each of our files is read in a loop (target:
+ * at most twice the mean with no reader), and, for comparison, while the
+ * kernel's own /proc/<pid>/maps (a short hold per read) and smaps_rollup
+ * are, and /proc/<pid>/status, which takes no mmap lock: what a reader
+ * busy on another vCPU costs the writer by itself.  Rounds of every reader
+ * in turn; the best round of each counts.
  *
  * Usage: lockhold_bench [-g GiB] [-f MiB] [-r rounds] [-t seconds]
  */
@@ -30,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,7 +48,7 @@
 #define MAX_LAT		(1 << 20)
 
 static unsigned long gib = 4, full_mib = 256;
-static int rounds = 3, seconds = 5;
+static int rounds = 3, seconds = 2;
 
 /* Shared with the target: its writer thread's switch and latencies. */
 struct shared {
@@ -262,45 +269,121 @@ static int cmp_uint(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* @read: 0 no reader, 1 vmas + pagetable, 2 smaps_rollup (the kernel's) */
-static void writer_phase(const char *label, pid_t pid, int read)
-{
-	char path[2][64];
-	unsigned long long end;
-	long n;
+/*
+ * The readers of the writer phases: none, each of our files, and for
+ * comparison the kernel's smaps_rollup.  A reader reads its file whole in
+ * a loop; translate's writes a random address first.
+ */
+static const char *const readers[] = {
+	"none", "mm", "vmas", "pagetable", "processes", "translate",
+	"maps", "smaps_rollup", "status",
+};
 
-	if (read == 2) {
-		snprintf(path[0], sizeof(path[0]), "/proc/%d/smaps_rollup", pid);
-		snprintf(path[1], sizeof(path[1]), "/proc/%d/smaps_rollup", pid);
-	} else {
-		snprintf(path[0], sizeof(path[0]), "/proc/vminspect/%d/vmas",
-			 pid);
-		snprintf(path[1], sizeof(path[1]),
-			 "/proc/vminspect/%d/pagetable", pid);
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define NR_READERS	ARRAY_SIZE(readers)
+
+static void read_once(pid_t pid, const char *file)
+{
+	char path[64], addr[32];
+
+	if (!strcmp(file, "processes")) {
+		drain("/proc/vminspect/processes", NULL);
+		return;
 	}
+	if (!strcmp(file, "smaps_rollup") || !strcmp(file, "status") ||
+	    !strcmp(file, "maps")) {
+		snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+		drain(path, NULL);
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/vminspect/%d/%s", pid, file);
+	if (!strcmp(file, "translate")) {
+		snprintf(addr, sizeof(addr), "%lx",
+			 (unsigned long)random() << 12);
+		drain(path, addr);
+		return;
+	}
+	drain(path, NULL);
+}
+
+struct lat {
+	double mean, median, p99, max;
+	long n;
+};
+
+/* The writer's latencies while @file (or nothing: "none") is read. */
+static struct lat writer_phase(pid_t pid, const char *file)
+{
+	struct lat l = { 0 };
+	unsigned long long end;
+	double sum = 0;
+	long i, n;
+
 	sh->n = 0;
 	__atomic_store_n(&sh->writer_on, 1, __ATOMIC_RELEASE);
 	end = now_ns() + seconds * 1000000000ULL;
 	while (now_ns() < end) {
-		if (read) {
-			drain(path[0], NULL);
-			drain(path[1], NULL);
-		} else {
+		if (strcmp(file, "none"))
+			read_once(pid, file);
+		else
 			usleep(10000);
-		}
 	}
 	__atomic_store_n(&sh->writer_on, 0, __ATOMIC_RELEASE);
 	usleep(20000);
 	n = sh->n;
-	if (!n) {
-		printf("writer %-22s no samples\n", label);
-		return;
-	}
+	if (!n)
+		return l;
 	qsort(sh->lat_ns, n, sizeof(sh->lat_ns[0]), cmp_uint);
-	printf("writer %-22s mmap+munmap %7ld  ", label, n);
-	printf("median %8.1f us  p99 %8.1f us  max %8.1f us\n",
-	       sh->lat_ns[n / 2] / 1e3, sh->lat_ns[(n * 99) / 100] / 1e3,
-	       sh->lat_ns[n - 1] / 1e3);
+	for (i = 0; i < n; i++)
+		sum += sh->lat_ns[i];
+	l.n = n;
+	l.mean = sum / n / 1e3;
+	l.median = sh->lat_ns[n / 2] / 1e3;
+	l.p99 = sh->lat_ns[(n * 99) / 100] / 1e3;
+	l.max = sh->lat_ns[n - 1] / 1e3;
+	return l;
+}
+
+/*
+ * Rounds of every reader in turn; per reader the round of the lowest mean
+ * (under TCG the slower rounds measure the host), and its ratio to the
+ * lowest mean with no reader: target <= 2x for our files.
+ */
+static void writer_phases(pid_t pid)
+{
+	struct lat best[NR_READERS] = { 0 }, l;
+	unsigned int i;
+	int r;
+
+	printf("writer: mmap+touch+munmap of one page in the target, %d rounds",
+	       rounds);
+	printf(" of %d s per reader, the round of the lowest mean\n", seconds);
+	for (r = 0; r < rounds; r++) {
+		for (i = 0; i < NR_READERS; i++) {
+			l = writer_phase(pid, readers[i]);
+			if (l.n && (!best[i].n || l.mean < best[i].mean))
+				best[i] = l;
+		}
+	}
+	for (i = 0; i < NR_READERS; i++) {
+		double ratio = best[0].mean ? best[i].mean / best[0].mean : 0;
+
+		l = best[i];
+		printf("writer %-12s %7ld  mean %8.1f us  median %8.1f us",
+		       readers[i], l.n, l.mean, l.median);
+		printf("  p99 %8.1f us  max %8.1f us", l.p99, l.max);
+		if (!i)
+			printf("\n");
+		else if (!strcmp(readers[i], "smaps_rollup") ||
+			 !strcmp(readers[i], "maps"))
+			printf("  %6.2fx (the kernel's, no target)\n", ratio);
+		else if (!strcmp(readers[i], "status"))
+			printf("  %6.2fx (the kernel's, takes no mmap lock)\n",
+			       ratio);
+		else
+			printf("  %6.2fx (target <= 2.0x) %s\n", ratio,
+			       ratio <= 2.0 ? "PASS" : "MISS");
+	}
 }
 
 int main(int argc, char **argv)
@@ -308,6 +391,7 @@ int main(int argc, char **argv)
 	static const char *const files[] = { "mm", "vmas", "pagetable" };
 	unsigned long long mm;
 	char path[64], addr[32], pidstr[16];
+	struct utsname u;
 	double max = 0, m;
 	pid_t pid;
 	int opt, i, r;
@@ -349,8 +433,9 @@ int main(int argc, char **argv)
 		usleep(10000);
 	/* no page faults of our own in the trace */
 	mlockall(MCL_CURRENT | MCL_FUTURE);
-	printf("lockhold_bench: target %lu GiB mapped (a page every 2 MiB)",
-	       gib);
+	uname(&u);
+	printf("lockhold_bench: kernel %s, target %lu GiB mapped (a page every 2 MiB)",
+	       u.release, gib);
 	printf(" + %lu MiB populated, %d rounds\n", full_mib, rounds);
 
 	snprintf(pidstr, sizeof(pidstr), "%d", getpid());
@@ -362,7 +447,7 @@ int main(int argc, char **argv)
 		kill(pid, SIGKILL);
 		return 1;
 	}
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < 6; i++) {
 		put("trace", "");
 		put("tracing_on", "1");
 		for (r = 0; r < rounds; r++) {
@@ -372,6 +457,14 @@ int main(int argc, char **argv)
 				drain(path, NULL);
 			} else if (i == 3) {
 				drain("/proc/vminspect/processes", NULL);
+			} else if (i == 5) {
+				int k;
+
+				/* the kernel's maps: a hold per read */
+				snprintf(path, sizeof(path), "/proc/%d/maps",
+					 pid);
+				for (k = 0; k < 1000 / rounds; k++)
+					drain(path, NULL);
 			} else {
 				int k;
 
@@ -388,8 +481,9 @@ int main(int argc, char **argv)
 		parse_trace();
 		mm = busiest_mm();
 		m = report(i < 3 ? files[i] : i == 3 ? "processes" :
-			   "translate", mm);
-		if (m > max)
+			   i == 4 ? "translate" : "maps", mm);
+		/* maps is the kernel's: for comparison only */
+		if (i < 5 && m > max)
 			max = m;
 	}
 	put("events/mmap_lock/mmap_lock_acquire_returned/enable", "0");
@@ -397,12 +491,10 @@ int main(int argc, char **argv)
 	put("set_event_pid", "");
 	put("trace", "");
 	put("buffer_size_kb", "1408");
-	printf("lockhold longest hold %.1f us (target < 1000 us)%s\n", max,
-	       max < 1000 ? "" : " -- over target");
+	printf("lockhold longest hold %.1f us (target < 1000 us) %s\n", max,
+	       max < 1000 ? "PASS" : "MISS");
 
-	writer_phase("no reader", pid, 0);
-	writer_phase("vmas+pagetable reader", pid, 1);
-	writer_phase("smaps_rollup reader", pid, 2);
+	writer_phases(pid);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	return 0;

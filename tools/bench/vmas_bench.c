@@ -7,9 +7,10 @@
  * separated by unmapped pages so that none merge (JVMs, databases and
  * allocators with guard pages look like this).  We time full reads of
  * /proc/<pid>/maps, /proc/vminspect/<pid>/vmas and /proc/vminspect/<pid>/mm,
- * interleaved, and print the best of R rounds of each, and the ratios
- * against maps with their targets (issue "Every file as cheap as the
- * kernel's cheapest equivalent"):
+ * and for comparison /proc/<pid>/smaps (the kernel's own walk of every
+ * VMA's page tables), interleaved, and print the best of R rounds of
+ * each, and the ratios against maps with their targets (issue "Every file
+ * as cheap as the kernel's cheapest equivalent"):
  *
  *   vmas <= 1.5x maps, mm <= 1.2x maps          PASS or MISS
  *
@@ -64,7 +65,8 @@ static void verdict(const char *what, double ratio, double target)
 int main(int argc, char **argv)
 {
 	double maps[MAX_ROUNDS], vmas[MAX_ROUNDS], mm[MAX_ROUNDS];
-	char pmaps[64], pvmas[64], pmm[64], c;
+	double smaps[MAX_ROUNDS];
+	char pmaps[64], pvmas[64], pmm[64], psmaps[64], c;
 	unsigned long n = 32000;
 	size_t bmaps = 0, bvmas = 0;
 	int rounds = 7, i, opt, fds[2];
@@ -100,6 +102,7 @@ int main(int argc, char **argv)
 	snprintf(pmaps, sizeof(pmaps), "/proc/%d/maps", pid);
 	snprintf(pvmas, sizeof(pvmas), "/proc/vminspect/%d/vmas", pid);
 	snprintf(pmm, sizeof(pmm), "/proc/vminspect/%d/mm", pid);
+	snprintf(psmaps, sizeof(psmaps), "/proc/%d/smaps", pid);
 	for (i = 0; i < 50 && access(pvmas, R_OK); i++)
 		usleep(100000);
 
@@ -110,7 +113,8 @@ int main(int argc, char **argv)
 		maps[i] = bench_read(pmaps, &bmaps);
 		vmas[i] = bench_read(pvmas, &bvmas);
 		mm[i] = bench_read(pmm, NULL);
-		if (maps[i] < 0 || vmas[i] < 0 || mm[i] < 0) {
+		smaps[i] = bench_read(psmaps, NULL);
+		if (maps[i] < 0 || vmas[i] < 0 || mm[i] < 0 || smaps[i] < 0) {
 			fprintf(stderr, "vmas_bench: a read failed\n");
 			kill(pid, SIGKILL);
 			return 1;
@@ -121,6 +125,11 @@ int main(int argc, char **argv)
 	       bench_best(mm, rounds) * 1e3);
 	printf("vmas_bench per VMA: maps %.2f us, vmas %.2f us\n",
 	       bench_best(maps, rounds) * 1e6 / n, bench_best(vmas, rounds) * 1e6 / n);
+	printf("vmas_bench smaps %8.1f ms: the kernel's own walk of every VMA,",
+	       bench_best(smaps, rounds) * 1e3);
+	printf(" %.2fx maps, %.2fx vmas\n",
+	       bench_best(smaps, rounds) / bench_best(maps, rounds),
+	       bench_best(smaps, rounds) / bench_best(vmas, rounds));
 	verdict("vmas / maps", bench_best(vmas, rounds) / bench_best(maps, rounds), 1.5);
 	verdict("mm / maps", bench_best(mm, rounds) / bench_best(maps, rounds), 1.2);
 	kill(pid, SIGKILL);
