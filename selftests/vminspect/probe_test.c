@@ -19,7 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/futex.h>
+#include <linux/mempolicy.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -971,6 +973,597 @@ TEST_F(probes, flushes_by_cause)
 	EXPECT_EQ(0ULL, cdelta(&r, VMI_TLB_CAUSE_KSM, VMI_TLB_EVENTS));
 	EXPECT_EQ(0ULL, cdelta(&r, VMI_TLB_CAUSE_THP, VMI_TLB_EVENTS));
 	ASSERT_EXACT(&r);
+}
+
+/* ---- each cause of a flush provoked on purpose ---- */
+
+/* A counter of /proc/vmstat, -1 if the kernel has none of that name. */
+static long long vm_counter(const char *name)
+{
+	char *buf = vst_read_file("/proc/vmstat", NULL), *p;
+	size_t n = strlen(name);
+	long long v = -1;
+
+	for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, name, n) && p[n] == ' ') {
+			v = strtoll(p + n + 1, NULL, 10);
+			break;
+		}
+	free(buf);
+	return v;
+}
+
+/* A number in a sysfs or procfs file, -1 if unreadable. */
+static long long read_num(const char *path)
+{
+	char *s = vst_read_file(path, NULL);
+	long long v = s ? strtoll(s, NULL, 10) : -1;
+
+	free(s);
+	return v;
+}
+
+/*
+ * A target process for a flush that someone else (ksmd, khugepaged, the
+ * test itself through move_pages() or compact_memory) makes: it maps and
+ * touches its pages, publishes their address in shared memory and blocks
+ * until told to exit; with @act, it runs that first (its own flush).
+ */
+#define TGT_PAGES	64
+
+struct tgt {
+	pid_t pid;
+	int to, from;
+	char *addr;		/* the target's pages, in its address space */
+	size_t pages;
+	int cpu;		/* the target's CPU, -1: any */
+	int (*prep)(struct tgt *t);
+	int (*act)(struct tgt *t);
+	struct vmi_tlb_counts t0, t1;	/* the target's */
+	struct vmi_tlb_counts s0, s1;	/* the test's own process */
+};
+
+static struct tgt *tgt_new(int (*prep)(struct tgt *), int (*act)(struct tgt *))
+{
+	struct tgt *t = mmap(NULL, sizeof(*t), PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (t == MAP_FAILED)
+		return NULL;
+	memset(t, 0, sizeof(*t));
+	t->pages = TGT_PAGES;
+	t->cpu = 0;
+	t->prep = prep;
+	t->act = act;
+	return t;
+}
+
+/* Fork the target; it prepares its pages and waits. */
+static int tgt_start(struct tgt *t)
+{
+	int down[2], up[2];
+	struct vmi_fault_counts f;
+	pid_t pid;
+	char c;
+
+	if (pipe(down) || pipe(up))
+		return -1;
+	/* t is shared: only the parent writes the pid there */
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		close(down[1]);
+		close(up[0]);
+		if (t->cpu >= 0)
+			pin(t->cpu);
+		if (t->prep(t))
+			_exit(1);
+		child_say(up[1]);
+		child_wait(down[0]);
+		if (t->act && t->act(t))
+			_exit(2);
+		child_say(up[1]);
+		child_wait(down[0]);
+		_exit(0);
+	}
+	close(down[0]);
+	close(up[1]);
+	t->pid = pid;
+	t->to = down[1];
+	t->from = up[0];
+	if (read(t->from, &c, 1) != 1)
+		return -1;
+	if (probe_flt(t->pid, &f, &t->t0) || probe_flt(getpid(), &f, &t->s0))
+		return -1;
+	return 0;
+}
+
+/* Let the target run its act (if any) and wait for it. */
+static int tgt_go(struct tgt *t)
+{
+	char c;
+
+	if (write(t->to, "g", 1) != 1 || read(t->from, &c, 1) != 1)
+		return -1;
+	return 0;
+}
+
+/* The counters now; then the target exits: its exit status. */
+static int tgt_end(struct tgt *t)
+{
+	struct vmi_fault_counts f;
+	int st, ret;
+
+	ret = probe_flt(t->pid, &f, &t->t1) || probe_flt(getpid(), &f, &t->s1);
+	if (write(t->to, "g", 1) != 1)
+		ret = -1;
+	close(t->to);
+	close(t->from);
+	if (waitpid(t->pid, &st, 0) != t->pid)
+		return -1;
+	if (ret)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static unsigned long long tgt_cause(struct tgt *t, int cause, int kind)
+{
+	return t->t1.cause[cause][kind] - t->t0.cause[cause][kind];
+}
+
+static unsigned long long self_cause(struct tgt *t, int cause, int kind)
+{
+	return t->s1.cause[cause][kind] - t->s0.cause[cause][kind];
+}
+
+static void tgt_log(struct __test_metadata *_metadata, struct tgt *t)
+{
+	static const char * const names[] = VMI_TLB_CAUSE_NAMES;
+	int i;
+
+	for (i = 0; i < VMI_NR_TLB_CAUSES; i++) {
+		if (tgt_cause(t, i, VMI_TLB_EVENTS))
+			TH_LOG("target %-8s flushes %llu full %llu pages %llu cpus %llu",
+			       names[i], tgt_cause(t, i, VMI_TLB_EVENTS),
+			       tgt_cause(t, i, VMI_TLB_FULL),
+			       tgt_cause(t, i, VMI_TLB_PAGES),
+			       tgt_cause(t, i, VMI_TLB_CPUS));
+		if (self_cause(t, i, VMI_TLB_EVENTS))
+			TH_LOG("test   %-8s flushes %llu", names[i],
+			       self_cause(t, i, VMI_TLB_EVENTS));
+	}
+}
+
+/* Fresh pages, each touched with a byte of its own (none the same). */
+static int tgt_touch(struct tgt *t)
+{
+	size_t i;
+
+	t->addr = fresh(t->pages, PROT_READ | PROT_WRITE);
+	if (!t->addr)
+		return 1;
+	for (i = 0; i < t->pages; i++)
+		memset(t->addr + i * PAGE, (int)(i + 1), PAGE);
+	return 0;
+}
+
+/* The test process on one CPU, and back on all. */
+static void pin_self(cpu_set_t *old, int cpu)
+{
+	sched_getaffinity(0, sizeof(*old), old);
+	pin(cpu);
+}
+
+static void unpin_self(cpu_set_t *old)
+{
+	sched_setaffinity(0, sizeof(*old), old);
+}
+
+/*
+ * migrate: move_pages() from this process moves the target's pages to the
+ * other node; the flushes (try_to_migrate_one() clearing each PTE) are of
+ * the target's mm, charged to the target with the cause of the system
+ * call that made them, none to the mover.  Both on CPU 0, the target
+ * blocked: its mm is loaded on no other CPU, so 6.4+'s batched migration
+ * (migrate_pages_batch() tries MIGRATE_ASYNC with TTU_BATCH_FLUSH first)
+ * flushes at once too (see Documentation/probes.rst for when it batches).
+ * Truth: the nodes move_pages() reports, before and after, and
+ * pgmigrate_success.  Needs a second node (tools/vm/run --numa 2).
+ */
+TEST_F(probes, flush_cause_migrate)
+{
+	int node[TGT_PAGES], to[TGT_PAGES], st[TGT_PAGES];
+	void *pages[TGT_PAGES];
+	long long m0, m1;
+	unsigned long long n;
+	struct tgt *t;
+	cpu_set_t old;
+	size_t i, moved = 0;
+
+	if (access("/sys/devices/system/node/node1", F_OK))
+		SKIP(return, "one NUMA node: needs two (tools/vm/run --numa 2)");
+	t = tgt_new(tgt_touch, NULL);
+	ASSERT_NE(NULL, t);
+	pin_self(&old, 0);
+	ASSERT_EQ(0, tgt_start(t));
+	for (i = 0; i < t->pages; i++)
+		pages[i] = t->addr + i * PAGE;
+	ASSERT_EQ(0, syscall(SYS_move_pages, t->pid, t->pages, pages, NULL,
+			     node, 0));
+	for (i = 0; i < t->pages; i++) {
+		ASSERT_LE(0, node[i]);
+		to[i] = !node[i];
+	}
+	m0 = vm_counter("pgmigrate_success");
+	ASSERT_EQ(0, syscall(SYS_move_pages, t->pid, t->pages, pages, to, st,
+			     MPOL_MF_MOVE));
+	m1 = vm_counter("pgmigrate_success");
+	ASSERT_EQ(0, syscall(SYS_move_pages, t->pid, t->pages, pages, NULL,
+			     st, 0));
+	for (i = 0; i < t->pages; i++)
+		moved += st[i] == to[i];
+	ASSERT_EQ(0, tgt_go(t));
+	ASSERT_EQ(0, tgt_end(t));
+	unpin_self(&old);
+	TH_LOG("%zu of %zu pages now on the other node, pgmigrate_success +%lld",
+	       moved, t->pages, m1 - m0);
+	tgt_log(_metadata, t);
+	ASSERT_EQ(t->pages, moved);
+	ASSERT_LE((long long)moved, m1 - m0);
+	n = tgt_cause(t, VMI_TLB_CAUSE_MIGRATE, VMI_TLB_EVENTS);
+	/* one PTE cleared and flushed per page moved */
+	ASSERT_LE((unsigned long long)moved, n);
+	/* the mover's own address space was not flushed for it */
+	ASSERT_EQ(0ULL, self_cause(t, VMI_TLB_CAUSE_MIGRATE, VMI_TLB_EVENTS));
+	munmap(t, sizeof(*t));
+}
+
+/* Sysfs knobs set for a test and restored after it. */
+struct knob {
+	const char *path, *val;
+	char old[64];
+	bool set;
+};
+
+static int knobs_set(struct knob *k, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (vst_sysfs_set(k[i].path, k[i].val, k[i].old,
+				  sizeof(k[i].old)))
+			return -1;
+		k[i].set = true;
+	}
+	return 0;
+}
+
+static void knobs_restore(struct knob *k, size_t n)
+{
+	while (n--)
+		if (k[n].set)
+			vst_sysfs_set(k[n].path, k[n].old, NULL, 0);
+}
+
+#define KSM	"/sys/kernel/mm/ksm/"
+
+/* Identical pages, offered to KSM. */
+static int tgt_mergeable(struct tgt *t)
+{
+	t->addr = fresh(t->pages, PROT_READ | PROT_WRITE);
+	if (!t->addr)
+		return 1;
+	memset(t->addr, 0x5a, t->pages * PAGE);
+	return madvise(t->addr, t->pages * PAGE, MADV_MERGEABLE);
+}
+
+/*
+ * ksm: ksmd merges the target's identical pages, write-protecting each
+ * PTE (write_protect_page()) and replacing it (replace_page()), each with
+ * a flush of the target's mm: charged to the target, cause ksm.  Truth:
+ * the target's /proc/<pid>/ksm_merging_pages and KSM's pages_sharing.
+ */
+TEST_F_TIMEOUT(probes, flush_cause_ksm, 120)
+{
+	struct knob k[] = {
+		{ .path = KSM "pages_to_scan", .val = "1000" },
+		{ .path = KSM "sleep_millisecs", .val = "10" },
+		{ .path = KSM "run", .val = "1" },
+	};
+	long long sharing0, sharing1 = 0, merging = 0;
+	char path[64];
+	struct tgt *t;
+	int i, rc;
+
+	if (access(KSM "run", W_OK))
+		SKIP(return, "no KSM (" KSM "run)");
+	t = tgt_new(tgt_mergeable, NULL);
+	ASSERT_NE(NULL, t);
+	t->cpu = -1;
+	ASSERT_EQ(0, tgt_start(t));
+	snprintf(path, sizeof(path), "/proc/%d/ksm_merging_pages", t->pid);
+	sharing0 = read_num(KSM "pages_sharing");
+	rc = knobs_set(k, ARRAY_SIZE(k));
+	/* 64 identical pages: one KSM page, 63 sharing it (up to 60 s) */
+	for (i = 0; !rc && i < 600; i++) {
+		merging = read_num(path);
+		if (merging >= (long long)t->pages)
+			break;
+		usleep(100000);
+	}
+	sharing1 = read_num(KSM "pages_sharing");
+	vst_sysfs_set(KSM "run", "0", NULL, 0);	/* stop before reading */
+	usleep(50000);
+	ASSERT_EQ(0, tgt_go(t));
+	ASSERT_EQ(0, tgt_end(t));
+	knobs_restore(k, ARRAY_SIZE(k));
+	ASSERT_EQ(0, rc);
+	TH_LOG("ksm_merging_pages %lld after %d.%d s, pages_sharing +%lld",
+	       merging, i / 10, i % 10, sharing1 - sharing0);
+	tgt_log(_metadata, t);
+	ASSERT_EQ((long long)t->pages, merging);
+	ASSERT_LE((long long)t->pages - 1, sharing1 - sharing0);
+	/* at least one flush of the target's mm per page merged */
+	ASSERT_LE((unsigned long long)merging,
+		  tgt_cause(t, VMI_TLB_CAUSE_KSM, VMI_TLB_EVENTS));
+	ASSERT_EQ(0ULL, self_cause(t, VMI_TLB_CAUSE_KSM, VMI_TLB_EVENTS));
+	munmap(t, sizeof(*t));
+}
+
+#define THP	"/sys/kernel/mm/transparent_hugepage/"
+#define HPAGE	(2UL << 20)
+
+/* 2 MiB, aligned, mapped with 4 KiB pages, then offered to khugepaged. */
+static int tgt_pte_mapped(struct tgt *t)
+{
+	char *p = mmap(NULL, 2 * HPAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return 1;
+	t->addr = (char *)(((unsigned long)p + HPAGE - 1) & ~(HPAGE - 1));
+	t->pages = HPAGE / PAGE;
+	if (madvise(t->addr, HPAGE, MADV_NOHUGEPAGE))
+		return 1;
+	memset(t->addr, 0x33, HPAGE);
+	return madvise(t->addr, HPAGE, MADV_HUGEPAGE);
+}
+
+/*
+ * thp: khugepaged collapses the target's 512 PTE-mapped pages into one
+ * huge page; pmdp_collapse_flush() flushes the 2 MiB of the target's mm
+ * (a full flush: more than 33 pages), charged to the target, cause thp.
+ * Truth: AnonHugePages of the target's smaps_rollup, thp_collapse_alloc.
+ */
+TEST_F_TIMEOUT(probes, flush_cause_thp, 120)
+{
+	struct knob k[] = {
+		{ .path = THP "enabled", .val = "madvise" },
+		{ .path = THP "khugepaged/pages_to_scan", .val = "4096" },
+		{ .path = THP "khugepaged/alloc_sleep_millisecs", .val = "10" },
+		{ .path = THP "khugepaged/scan_sleep_millisecs", .val = "10" },
+	};
+	long long c0, c1;
+	unsigned long huge = 0;
+	char path[64], *s;
+	struct tgt *t;
+	int i, rc;
+
+	if (access(THP "enabled", W_OK))
+		SKIP(return, "no transparent huge pages");
+	rc = knobs_set(k, 1);
+	ASSERT_EQ(0, rc);
+	t = tgt_new(tgt_pte_mapped, NULL);
+	ASSERT_NE(NULL, t);
+	t->cpu = -1;
+	c0 = vm_counter("thp_collapse_alloc");
+	rc = tgt_start(t) || knobs_set(k + 1, ARRAY_SIZE(k) - 1);
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", t->pid);
+	for (i = 0; !rc && i < 600; i++) {
+		s = vst_read_file(path, NULL);
+		huge = 0;
+		if (s && strstr(s, "AnonHugePages:"))
+			huge = strtoul(strstr(s, "AnonHugePages:") + 14, NULL,
+				       10);
+		free(s);
+		if (huge >= HPAGE >> 10)
+			break;
+		usleep(100000);
+	}
+	c1 = vm_counter("thp_collapse_alloc");
+	if (!rc) {
+		rc = tgt_go(t);
+		rc = tgt_end(t) || rc;
+	}
+	knobs_restore(k, ARRAY_SIZE(k));
+	ASSERT_EQ(0, rc);
+	TH_LOG("AnonHugePages %lu kB after %d.%d s, thp_collapse_alloc +%lld",
+	       huge, i / 10, i % 10, c1 - c0);
+	tgt_log(_metadata, t);
+	ASSERT_EQ(HPAGE >> 10, huge);
+	ASSERT_LE(1, c1 - c0);
+	ASSERT_LE(1ULL, tgt_cause(t, VMI_TLB_CAUSE_THP, VMI_TLB_EVENTS));
+	ASSERT_LE(1ULL, tgt_cause(t, VMI_TLB_CAUSE_THP, VMI_TLB_FULL));
+	ASSERT_EQ(0ULL, self_cause(t, VMI_TLB_CAUSE_THP, VMI_TLB_EVENTS));
+	munmap(t, sizeof(*t));
+}
+
+static int tgt_pageout(struct tgt *t)
+{
+	return madvise(t->addr, t->pages * PAGE, MADV_PAGEOUT);
+}
+
+static struct tlb_work spin_work = { .cpu_b = 1 };
+
+/* tgt_touch(), and a thread spinning on CPU 1: its mm loaded there. */
+static int tgt_touch_spin(struct tgt *t)
+{
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, spinner, &spin_work))
+		return 1;
+	usleep(20000);
+	return tgt_touch(t);
+}
+
+/*
+ * reclaim: the target pages out its own memory (MADV_PAGEOUT to zram
+ * swap).  reclaim_pages() runs with PF_MEMALLOC: cause reclaim, charged
+ * to the target.  Alone on CPU 0 (its mm on no other CPU), each PTE is
+ * cleared and flushed at once (flush_tlb_mm_range()); with a thread of it
+ * spinning on CPU 1, shrink_folio_list()'s TTU_BATCH_FLUSH defers them
+ * into one arch_tlbbatch_flush(), charged to current, which is the target
+ * here too, and sent to CPU 1.  Truth: pswpout and the target's VmSwap.
+ */
+TEST_F(probes, flush_cause_reclaim)
+{
+	long long o0, o1, swap;
+	unsigned long long n;
+	struct tgt *t;
+	cpu_set_t old;
+	int batched;
+
+	if (vst_swap_on())
+		SKIP(return, "no zram swap");
+	for (batched = 0; batched < 2; batched++) {
+		if (batched && online_cpus() < 2)
+			break;
+		t = tgt_new(batched ? tgt_touch_spin : tgt_touch, tgt_pageout);
+		ASSERT_NE(NULL, t);
+		pin_self(&old, 0);	/* the target is forked on CPU 0 */
+		ASSERT_EQ(0, tgt_start(t));
+		o0 = vm_counter("pswpout");
+		ASSERT_EQ(0, tgt_go(t));
+		o1 = vm_counter("pswpout");
+		swap = vst_status_kb(t->pid, "VmSwap");
+		ASSERT_EQ(0, tgt_end(t));
+		unpin_self(&old);
+		TH_LOG("%s: pswpout +%lld, target's VmSwap %lld kB",
+		       batched ? "mm on CPU 1 too" : "mm on CPU 0 only",
+		       o1 - o0, swap);
+		tgt_log(_metadata, t);
+		ASSERT_LE((long long)t->pages, o1 - o0);
+		ASSERT_LE((long long)(t->pages * PAGE >> 10), swap);
+		n = tgt_cause(t, VMI_TLB_CAUSE_RECLAIM, VMI_TLB_EVENTS);
+		if (!batched) {
+			ASSERT_LE((unsigned long long)t->pages, n);
+		} else {
+			ASSERT_LE(1ULL, n);
+			ASSERT_LE(1ULL, tgt_cause(t, VMI_TLB_CAUSE_RECLAIM,
+						  VMI_TLB_CPUS));
+		}
+		ASSERT_EQ(0ULL, self_cause(t, VMI_TLB_CAUSE_RECLAIM,
+					   VMI_TLB_EVENTS));
+		munmap(t, sizeof(*t));
+	}
+}
+
+/*
+ * fault: copy-on-write after fork(): each write to a page shared with
+ * the child copies it and flushes the old PTE (wp_page_copy()), in no
+ * system call: cause fault, charged to the writer, none to the child
+ * that keeps the pages.
+ */
+TEST_F(probes, flush_cause_cow_fault)
+{
+	struct run r;
+	unsigned long long n;
+
+	ASSERT_EQ(0, run_start(&r, cow_after_fork, (void *)256));
+	ASSERT_EQ(0, run_measure(&r));
+	n = cdelta(&r, VMI_TLB_CAUSE_FAULT, VMI_TLB_EVENTS);
+	TH_LOG("min_flt +%llu, fault flushes %llu (pages %llu)",
+	       r.k1.min - r.k0.min, n, cdelta(&r, VMI_TLB_CAUSE_FAULT,
+					      VMI_TLB_PAGES));
+	ASSERT_EXACT(&r);
+	ASSERT_LE(256ULL, n);
+	ASSERT_LE(256ULL, cdelta(&r, VMI_TLB_CAUSE_FAULT, VMI_TLB_PAGES));
+}
+
+#define MEMCG1	"/tmp/vmi-memcg1"
+
+struct oom_read {
+	const char *tasks;
+	ssize_t got;
+};
+
+/*
+ * Join the cgroup, then read() 8 MiB of /dev/zero into untouched memory:
+ * the kernel-mode faults of clear_user() charge the cgroup until its
+ * limit, then fail with VM_FAULT_OOM.
+ */
+static int memcg_read(void *arg)
+{
+	struct oom_read *o = arg;
+	size_t len = 8 << 20;
+	char *p = fresh(len / PAGE, PROT_READ | PROT_WRITE), pid[16];
+	int fd;
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (!p || write_str(o->tasks, pid))
+		return 1;
+	fd = open("/dev/zero", O_RDONLY);
+	if (fd < 0)
+		return 1;
+	o->got = read(fd, p, len);
+	if (o->got < 0)
+		o->got = -errno;
+	close(fd);
+	return 0;
+}
+
+/*
+ * A kernel-mode fault that ends in VM_FAULT_OOM is an efault, not an oom
+ * (do_user_addr_fault() sends it to kernelmode_fixup_or_oops()).  A v1
+ * memory cgroup with the OOM killer disabled fails the charge of a
+ * kernel-mode fault at once (mem_cgroup_oom() waits only for user-mode
+ * ones), with no OOM kill and no report; cgroup v2 always invokes the OOM
+ * killer, whose call trace fails the run.  Truth: read() stops short,
+ * failcnt grows, oom_kill stays 0, and min_flt (ASSERT_EXACT).
+ */
+TEST_F(probes, kernel_mode_oom_is_efault)
+{
+	struct oom_read *o = mmap(NULL, sizeof(*o), PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	char *ctl;
+	long long fail;
+	struct run r;
+	int rc;
+
+	ASSERT_NE(MAP_FAILED, o);
+	mkdir(MEMCG1, 0700);
+	if (mount("none", MEMCG1, "cgroup", 0, "memory")) {
+		rmdir(MEMCG1);
+		SKIP(return, "%s (%s); %s", "no cgroup v1 memory controller",
+		     strerror(errno),
+		     "cgroup v2 OOM-kills, with a call trace");
+	}
+	rc = mkdir(MEMCG1 "/t", 0700) ||
+		write_str(MEMCG1 "/t/memory.limit_in_bytes", "2M") ||
+		write_str(MEMCG1 "/t/memory.swappiness", "0") ||
+		write_str(MEMCG1 "/t/memory.oom_control", "1");
+	o->tasks = MEMCG1 "/t/tasks";
+	if (!rc)
+		rc = run_start(&r, memcg_read, o) || run_measure(&r);
+	fail = read_num(MEMCG1 "/t/memory.failcnt");
+	ctl = vst_read_file(MEMCG1 "/t/memory.oom_control", NULL);
+	rmdir(MEMCG1 "/t");
+	umount(MEMCG1);
+	rmdir(MEMCG1);
+	ASSERT_EQ(0, rc);
+	TH_LOG("read %zd of 8 MiB, failcnt %lld; efault +%llu oom +%llu",
+	       o->got, fail, pdelta(&r, VMI_FAULT_EFAULT),
+	       pdelta(&r, VMI_FAULT_OOM));
+	ASSERT_NE(NULL, ctl);
+	ASSERT_NE(NULL, strstr(ctl, "oom_kill 0"));
+	free(ctl);
+	ASSERT_GT(8 << 20, o->got);
+	ASSERT_LT(0, fail);
+	ASSERT_EXACT(&r);
+	ASSERT_LE(1ULL, pdelta(&r, VMI_FAULT_EFAULT));
+	ASSERT_EQ(0ULL, pdelta(&r, VMI_FAULT_OOM));
+	munmap(o, sizeof(*o));
 }
 
 TEST_F(probes, offline_cpu_leaves_the_system_wide_count)
