@@ -111,27 +111,30 @@ case " $kernels " in
 	summary+=("# vmview views, fuzz, export, Prometheus (6.1): $pass passed, $fail failed, $skip skipped ($((SECONDS - start))s)")
 	;;
 esac
+# guest LABEL TAP RUN-OPTION... -- CMD...: one guest run (tools/vm/run),
+# its TAP results added to the counts under LABEL; a guest that died or
+# reported kernel errors is a failure in itself.
+guest() {
+	local label=$1 tap=$log/$2 start=$SECONDS vrc s a f
+	shift 2
+	tools/vm/run --timeout "${VMI_CHECK_TIMEOUT:-1500}" "$@" | tee "$tap"
+	vrc=${PIPESTATUS[0]}
+	s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$tap")
+	a=$(grep -cE '^ok [0-9]+' "$tap")
+	f=$(grep -cE '^not ok [0-9]+' "$tap")
+	if [ "$vrc" -ne 0 ]; then
+		echo "# $label run exited $vrc"
+		[ "$f" -gt 0 ] || f=1
+		rc=1
+	fi
+	pass=$((pass + a - s)) skip=$((skip + s)) fail=$((fail + f))
+	summary+=("# $label: $((a - s)) passed, $f failed, $s skipped ($((SECONDS - start))s)")
+}
 for k in $kernels; do
 	for p in $modes; do
 		echo "# ==== selftests on $k ($(tools/vm/kernel --version "$k" 2>/dev/null)), ${p}-level paging ===="
-		tap=$log/tap-$k-$p.txt
-		start=$SECONDS
-		tools/vm/run --kernel "$k" --paging "$p" \
-			--timeout "${VMI_CHECK_TIMEOUT:-1500}" -- \
-			sh /vmi/selftests/run.sh | tee "$tap"
-		vrc=${PIPESTATUS[0]}
-		s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$tap")
-		a=$(grep -cE '^ok [0-9]+' "$tap")
-		f=$(grep -cE '^not ok [0-9]+' "$tap")
-		if [ "$vrc" -ne 0 ]; then
-			echo "# $k, ${p}-level run exited $vrc"
-			# a guest that died or reported kernel errors is a
-			# failure in itself
-			[ "$f" -gt 0 ] || f=1
-			rc=1
-		fi
-		pass=$((pass + a - s)) skip=$((skip + s)) fail=$((fail + f))
-		summary+=("# $k, ${p}-level: $((a - s)) passed, $f failed, $s skipped ($((SECONDS - start))s)")
+		guest "$k, ${p}-level" "tap-$k-$p.txt" --kernel "$k" \
+			--paging "$p" -- sh /vmi/selftests/run.sh
 	done
 done
 # probe_test once more per kernel in a guest booted preempt=full (7.3's
@@ -141,22 +144,9 @@ done
 p=${modes%% *}
 for k in $kernels; do
 	echo "# ==== probe_test on $k, ${p}-level paging, preempt=full ===="
-	tap=$log/tap-$k-$p-preempt-full.txt
-	start=$SECONDS
-	tools/vm/run --kernel "$k" --paging "$p" --append preempt=full \
-		--timeout "${VMI_CHECK_TIMEOUT:-1500}" -- \
-		sh /vmi/selftests/run.sh probe_test | tee "$tap"
-	vrc=${PIPESTATUS[0]}
-	s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$tap")
-	a=$(grep -cE '^ok [0-9]+' "$tap")
-	f=$(grep -cE '^not ok [0-9]+' "$tap")
-	if [ "$vrc" -ne 0 ]; then
-		echo "# $k, ${p}-level preempt=full run exited $vrc"
-		[ "$f" -gt 0 ] || f=1
-		rc=1
-	fi
-	pass=$((pass + a - s)) skip=$((skip + s)) fail=$((fail + f))
-	summary+=("# $k, ${p}-level, preempt=full: $((a - s)) passed, $f failed, $s skipped ($((SECONDS - start))s)")
+	guest "$k, ${p}-level, preempt=full" "tap-$k-$p-preempt-full.txt" \
+		--kernel "$k" --paging "$p" --append preempt=full -- \
+		sh /vmi/selftests/run.sh probe_test
 done
 # waste_test once more per kernel in a 2-node NUMA guest: page tables on
 # one node mapping data bound to the other (Documentation/testing.rst);
@@ -164,22 +154,9 @@ done
 # kselftest harness of 6.1 cannot run a single test of a binary).
 for k in $kernels; do
 	echo "# ==== waste_test, probe_test on $k, ${p}-level paging, 2 NUMA nodes ===="
-	tap=$log/tap-$k-$p-numa.txt
-	start=$SECONDS
-	tools/vm/run --kernel "$k" --paging "$p" --numa 2 \
-		--timeout "${VMI_CHECK_TIMEOUT:-1500}" -- \
-		sh /vmi/selftests/run.sh waste_test probe_test | tee "$tap"
-	vrc=${PIPESTATUS[0]}
-	s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$tap")
-	a=$(grep -cE '^ok [0-9]+' "$tap")
-	f=$(grep -cE '^not ok [0-9]+' "$tap")
-	if [ "$vrc" -ne 0 ]; then
-		echo "# $k, ${p}-level 2-node run exited $vrc"
-		[ "$f" -gt 0 ] || f=1
-		rc=1
-	fi
-	pass=$((pass + a - s)) skip=$((skip + s)) fail=$((fail + f))
-	summary+=("# $k, ${p}-level, 2 NUMA nodes: $((a - s)) passed, $f failed, $s skipped ($((SECONDS - start))s)")
+	guest "$k, ${p}-level, 2 NUMA nodes" "tap-$k-$p-numa.txt" \
+		--kernel "$k" --paging "$p" --numa 2 -- \
+		sh /vmi/selftests/run.sh waste_test probe_test
 done
 printf '%s\n' "${summary[@]}"
 [ $fail -eq 0 ] || rc=1

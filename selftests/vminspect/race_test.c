@@ -737,12 +737,18 @@ static void anon_child(void *arg)
 	touch_every(ANON_BASE, ANON_BASE + ANON_SIZE / 2, VST_PAGE);
 }
 
-TEST_F(race, dontneed_tables)
+/*
+ * A race on the anonymous range of @child (anon_child, thp_child): reads
+ * while it changes, then, stopped with the first half touched, its counts
+ * against pagemap's.
+ */
+static void race_anon(struct __test_metadata *_metadata,
+		      struct _test_data_race *self, void (*child)(void *arg))
 {
 	struct vst_pagemap_counts pc;
 	struct race_reads rr;
 
-	self->pids[0] = start_child(anon_child, NULL);
+	self->pids[0] = start_child(child, NULL);
 	ASSERT_GT(self->pids[0], 0);
 	ASSERT_EQ(0, vst_wait_pid_dir(self->pids[0], true));
 	race_read(self->pids[0], ANON_BASE, ANON_BASE + ANON_SIZE, false,
@@ -759,6 +765,11 @@ TEST_F(race, dontneed_tables)
 	EXPECT_EQ(pc.present, vmas_present(self->pids[0], ANON_BASE,
 					   ANON_BASE + ANON_SIZE));
 	expect_processes_census(_metadata, self->pids[0]);
+}
+
+TEST_F(race, dontneed_tables)
+{
+	race_anon(_metadata, self, anon_child);
 }
 
 /* ---- thp_split ---- */
@@ -801,29 +812,10 @@ static void thp_child(void *arg)
 
 TEST_F(race, thp_split)
 {
-	struct vst_pagemap_counts pc;
-	struct race_reads rr;
-
 	if (!vst_thp_available())
 		SKIP(return, "no transparent huge pages in this kernel");
-	self->pids[0] = start_child(thp_child, NULL);
-	ASSERT_GT(self->pids[0], 0);
-	ASSERT_EQ(0, vst_wait_pid_dir(self->pids[0], true));
-	race_read(self->pids[0], ANON_BASE, ANON_BASE + ANON_SIZE, false,
-		  race_seconds(), &rr);
-	ASSERT_TRUE(race_stop(self));
-	log_reads(_metadata, &rr);
-	EXPECT_EQ(0, rr.failed);
-	EXPECT_EQ(0, ctl->errors);
-	EXPECT_GT(ctl->cycles, 0);
+	race_anon(_metadata, self, thp_child);
 	TH_LOG("%ld cycles, %ld collapses", ctl->cycles, ctl->collapsed);
-
-	ASSERT_EQ(0, vst_pagemap_counts(self->pids[0], ANON_BASE,
-					ANON_BASE + ANON_SIZE, &pc));
-	EXPECT_EQ(ANON_SIZE / 2 / VST_PAGE, pc.present);
-	EXPECT_EQ(pc.present, vmas_present(self->pids[0], ANON_BASE,
-					   ANON_BASE + ANON_SIZE));
-	expect_processes_census(_metadata, self->pids[0]);
 }
 
 TEST_HARNESS_MAIN

@@ -643,8 +643,6 @@ int vst_count_entries(const char *dir)
 int vst_sysfs_set(const char *path, const char *val, char *old, size_t len)
 {
 	char *s, *a, *b;
-	ssize_t n;
-	int fd;
 
 	if (old) {
 		s = vst_read_file(path, NULL);
@@ -661,10 +659,5 @@ int vst_sysfs_set(const char *path, const char *val, char *old, size_t len)
 		}
 		free(s);
 	}
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -1;
+	return vst_write_str(path, val);
 }

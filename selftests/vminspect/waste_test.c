@@ -105,53 +105,21 @@ static void reap(pid_t pid)
 }
 
 /*
- * Column @col of the vmas line of the VMA starting at @start (0 if the
- * line or column is missing: the caller's EXPECT says which).
+ * The word in column @col (by the header) of the vmas line of the VMA
+ * starting at @start, into @out; false (and "") if the line or column is
+ * missing: the caller's ASSERT says which.
  */
-static bool vmas_col(pid_t pid, unsigned long start, const char *col,
-		     unsigned long *val)
-{
-	char *text = vst_read_pidfile(pid, VMI_PROC_VMAS), *line, *save;
-	char *w[64], hdr[4096] = "", want[20];
-	int n, i, pos = -1;
-	bool found = false;
-
-	*val = 0;
-	if (!text)
-		return false;
-	snprintf(want, sizeof(want), "%016lx", start);
-	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (line[0] == '#') {
-			snprintf(hdr, sizeof(hdr), "%s", line + 1);
-			n = vst_words(hdr, w, 64);
-			for (i = 0; i < n; i++)
-				if (!strcmp(w[i], col))
-					pos = i;
-			continue;
-		}
-		if (strncmp(line, want, 16) || pos < 0)
-			continue;
-		n = vst_words(line, w, 64);
-		if (pos < n)
-			found = sscanf(w[pos], "%lu", val) == 1;
-		break;
-	}
-	free(text);
-	return found;
-}
-
-/* The word in column @col of that line ("" if missing), into @out. */
-static void vmas_word(pid_t pid, unsigned long start, const char *col,
+static bool vmas_word(pid_t pid, unsigned long start, const char *col,
 		      char *out, size_t len)
 {
 	char *text = vst_read_pidfile(pid, VMI_PROC_VMAS), *line, *save;
 	char *w[64], want[20];
 	int n, i, pos = -1;
+	bool found = false;
 
 	out[0] = '\0';
 	if (!text)
-		return;
+		return false;
 	snprintf(want, sizeof(want), "%016lx", start);
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -165,11 +133,25 @@ static void vmas_word(pid_t pid, unsigned long start, const char *col,
 		if (strncmp(line, want, 16) || pos < 0)
 			continue;
 		n = vst_words(line, w, 64);
-		if (pos < n)
+		if (pos < n) {
 			snprintf(out, len, "%s", w[pos]);
+			found = true;
+		}
 		break;
 	}
 	free(text);
+	return found;
+}
+
+/* The same column as a number (0 and false if missing or not one). */
+static bool vmas_col(pid_t pid, unsigned long start, const char *col,
+		     unsigned long *val)
+{
+	char word[32];
+
+	*val = 0;
+	return vmas_word(pid, start, col, word, sizeof(word)) &&
+	       sscanf(word, "%lu", val) == 1;
 }
 
 /*
