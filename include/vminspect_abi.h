@@ -79,7 +79,6 @@ enum vmi_unit {
 	VMI_U_KADDR,	/* a kernel address */
 	VMI_U_PHYS,	/* a physical address */
 	VMI_U_ENTRY,	/* a raw page-table entry */
-	VMI_U_NS,	/* nanoseconds */
 	VMI_NR_UNITS
 };
 
@@ -312,9 +311,7 @@ enum vmi_ps_col { VMI_PS_COLS(VMI_X_ENUM) VMI_PS_NR_COLS };
 	X(MM, THP_DISABLED, "thp_disabled", WORD, NONE, ALL, 4)	\
 	X(MM, MAPPED, "mapped", GROUP, PAGES, ALL, 4)		\
 	X(MM, OCCUPANCY, "occupancy", ROW, NONE, ALL, 4)	\
-	X(MM, PT_NODE, "pt_node", ROW, NONE, ALL, 4)		\
-	X(MM, WALK_HOLDS, "walk_holds", DEC, COUNT, ALL, 4)	\
-	X(MM, WALK_HOLD_MAX_NS, "walk_hold_max_ns", DEC, NS, ALL, 4)
+	X(MM, PT_NODE, "pt_node", ROW, NONE, ALL, 4)
 
 enum vmi_mm_key { VMI_MM_KEYS(VMI_X_ENUM) VMI_MM_NR_KEYS };
 

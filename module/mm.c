@@ -231,8 +231,6 @@ static int vmi_mm_show(struct seq_file *m, void *v)
 	k[VMI_MM_PGD].arg = t->kptr_pgd;
 	k[VMI_MM_DEPOSITED_PTE_TABLES].n = w->census.deposited;
 	k[VMI_MM_PT_RESIDENT_PCT].n = vmi_pt_resident(w);
-	k[VMI_MM_WALK_HOLDS].n = w->holds;
-	k[VMI_MM_WALK_HOLD_MAX_NS].n = w->hold_max_ns;
 	vmi_seq_version(m, VMI_PROC_MM);
 	vmi_seq_keys(m, vmi_mm_keys, VMI_MM_NR_KEYS, k, NULL, vmi_mm_lines, w);
 

@@ -106,7 +106,6 @@
 #include <linux/spinlock.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
-#include <linux/timekeeping.h>
 
 #include "compat.h"
 #include "walk.h"
@@ -1419,8 +1418,6 @@ int vmi_walk_lock(struct vmi_walk *w)
 		return -EINTR;
 	w->locked = true;
 	w->budget = VMI_WALK_BATCH;
-	w->holds++;
-	w->hold_start = ktime_get_ns();
 	return 0;
 }
 
@@ -1430,11 +1427,8 @@ int vmi_walk_lock(struct vmi_walk *w)
  */
 void vmi_walk_unlock(struct vmi_walk *w)
 {
-	if (w->locked) {
-		w->hold_max_ns = max(w->hold_max_ns,
-				     ktime_get_ns() - w->hold_start);
+	if (w->locked)
 		mmap_read_unlock(w->mm);
-	}
 	w->locked = false;
 	w->vma = NULL;
 }

@@ -192,8 +192,6 @@ struct vmi_table_cur {
  * @action:	set by a @table callback (enum vmi_walk_action)
  * @counts:	accumulated by every vmi_walk_range() call; reset by caller
  * @census:	accumulated over the life of the walk
- * @holds:	times the walk took the mmap read lock
- * @hold_max_ns: the longest it held it (ktime, ns)
  *
  * Initialise with vmi_walk_init().  The remaining fields are private.
  */
@@ -210,11 +208,8 @@ struct vmi_walk {
 	enum vmi_walk_action action;
 	struct vmi_counts counts;
 	struct vmi_census census;
-	unsigned long holds;
-	u64 hold_max_ns;
 
 	/* private: */
-	u64 hold_start;
 	long budget;
 	enum vmi_level hugetlb_level;
 	bool paused;

@@ -141,7 +141,7 @@ struct vmv_exporter {
 	const char *module_reason, *probes_reason;
 	struct vmi_global global;
 	/* this scrape */
-	double scrape_s, walk_s, longest_read_s, longest_hold_s;
+	double scrape_s, walk_s, longest_read_s;
 	uint64_t n_walked, n_cached, n_unwalked;
 	uint64_t series, dropped_now;
 	/* totals */
@@ -910,10 +910,6 @@ static int walk(struct vmv_exporter *x, struct xproc *p)
 	ret = vmv_read_mm(p->pid, &mm);
 	x->walk_s += mono_s() - t0;
 	lock_pid(x, p->pid, F_UNLCK);
-	/* the module's own clock of its longest mmap-lock hold (1.4) */
-	if (!ret && mm.have[VMI_MM_WALK_HOLD_MAX_NS] &&
-	    mm.key[VMI_MM_WALK_HOLD_MAX_NS] / 1e9 > x->longest_hold_s)
-		x->longest_hold_s = mm.key[VMI_MM_WALK_HOLD_MAX_NS] / 1e9;
 	if (ret == -ENOENT || ret == -ESRCH || ret == -EIO)
 		return SKIP_GONE;
 	if (ret == -EACCES || ret == -EPERM)
@@ -1592,9 +1588,6 @@ static void render_self(struct ctx *c)
 	plain(c, "vminspect_exporter_longest_read_seconds", GAUGE,
 	      "Longest single read() of a module file in the last collection: one walk of one process, inside which the module holds the mmap read lock for at most 512 entries at a time (an upper bound of the longest hold).",
 	      x->longest_read_s);
-	plain(c, "vminspect_exporter_longest_lock_hold_seconds", GAUGE,
-	      "Longest time a walk of the last collection held a process's mmap read lock, by the module's clock (mm's walk_hold_max_ns): what a writer of that process could have waited.",
-	      x->longest_hold_s);
 	plain(c, "vminspect_exporter_walks_total", COUNTER,
 	      "Page-table walks (one per process and collection) made.",
 	      x->walks);
@@ -1758,7 +1751,6 @@ int vmv_exporter_scrape(struct vmv_exporter *x, enum vmv_xfmt fmt,
 	x->scrapes++;
 	x->walk_s = 0;
 	x->longest_read_s = 0;
-	x->longest_hold_s = 0;
 	sources(x);
 	ret = list_procs(x);
 	if (ret)
