@@ -83,14 +83,26 @@ static char *map_aligned(size_t len)
 	return a;
 }
 
-/* A child that waits to be killed: a copy of this process to look at. */
+/*
+ * A copy of this process to look at: a child stopped (SIGSTOP, waited
+ * for) until it is killed.  Running, it would still fault in the file
+ * pages fork did not copy (text without an anon_vma) between two reads.
+ */
 static pid_t frozen_copy(void)
 {
 	pid_t pid = fork();
+	int st;
 
 	if (!pid) {
+		raise(SIGSTOP);
 		for (;;)
 			pause();
+	}
+	if (pid > 0 && (waitpid(pid, &st, WUNTRACED) != pid ||
+			!WIFSTOPPED(st))) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		return -1;
 	}
 	return pid;
 }
