@@ -1199,6 +1199,7 @@ TEST_F(probes, flush_cause_migrate)
 	ASSERT_EQ(0, syscall(SYS_move_pages, t->pid, t->pages, pages, to, st,
 			     MPOL_MF_MOVE));
 	m1 = vm_counter("pgmigrate_success");
+	ASSERT_LE(0, m0);	/* CONFIG_VM_EVENT_COUNTERS */
 	ASSERT_EQ(0, syscall(SYS_move_pages, t->pid, t->pages, pages, NULL,
 			     st, 0));
 	for (i = 0; i < t->pages; i++)
@@ -1327,7 +1328,31 @@ static int tgt_pte_mapped(struct tgt *t)
 	if (madvise(t->addr, HPAGE, MADV_NOHUGEPAGE))
 		return 1;
 	memset(t->addr, 0x33, HPAGE);
+	return 0;
+}
+
+/*
+ * The act: khugepaged may collapse the range from now on (it wakes at
+ * once when it had no work), so only after the counters were read.
+ */
+static int tgt_advise_huge(struct tgt *t)
+{
 	return madvise(t->addr, HPAGE, MADV_HUGEPAGE);
+}
+
+/* AnonHugePages of @pid's smaps_rollup in kB, -1 if unreadable. */
+static long anon_huge_kb(pid_t pid)
+{
+	char path[64], *s, *p;
+	long kb = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+	s = vst_read_file(path, NULL);
+	p = s ? strstr(s, "AnonHugePages:") : NULL;
+	if (p)
+		kb = strtol(p + 14, NULL, 10);
+	free(s);
+	return kb;
 }
 
 /*
@@ -1345,8 +1370,7 @@ TEST_F_TIMEOUT(probes, flush_cause_thp, 120)
 		{ .path = THP "khugepaged/scan_sleep_millisecs", .val = "10" },
 	};
 	long long c0, c1;
-	unsigned long huge = 0;
-	char path[64], *s;
+	long huge0 = -1, huge = -1;
 	struct tgt *t;
 	int i, rc;
 
@@ -1354,33 +1378,32 @@ TEST_F_TIMEOUT(probes, flush_cause_thp, 120)
 		SKIP(return, "no transparent huge pages");
 	rc = knobs_set(k, 1);
 	ASSERT_EQ(0, rc);
-	t = tgt_new(tgt_pte_mapped, NULL);
+	t = tgt_new(tgt_pte_mapped, tgt_advise_huge);
 	ASSERT_NE(NULL, t);
 	t->cpu = -1;
-	c0 = vm_counter("thp_collapse_alloc");
 	rc = tgt_start(t) || knobs_set(k + 1, ARRAY_SIZE(k) - 1);
-	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", t->pid);
+	/* the counters (t0) are read: now advise, and wait for khugepaged */
+	c0 = vm_counter("thp_collapse_alloc");
+	if (!rc) {
+		huge0 = anon_huge_kb(t->pid);
+		rc = tgt_go(t);
+	}
 	for (i = 0; !rc && i < 600; i++) {
-		s = vst_read_file(path, NULL);
-		huge = 0;
-		if (s && strstr(s, "AnonHugePages:"))
-			huge = strtoul(strstr(s, "AnonHugePages:") + 14, NULL,
-				       10);
-		free(s);
+		huge = anon_huge_kb(t->pid);
 		if (huge >= HPAGE >> 10)
 			break;
 		usleep(100000);
 	}
 	c1 = vm_counter("thp_collapse_alloc");
-	if (!rc) {
-		rc = tgt_go(t);
-		rc = tgt_end(t) || rc;
-	}
+	if (!rc)
+		rc = tgt_end(t);
 	knobs_restore(k, ARRAY_SIZE(k));
 	ASSERT_EQ(0, rc);
-	TH_LOG("AnonHugePages %lu kB after %d.%d s, thp_collapse_alloc +%lld",
-	       huge, i / 10, i % 10, c1 - c0);
+	TH_LOG("AnonHugePages %ld kB before the advice, %ld kB %d.%d s after, thp_collapse_alloc +%lld",
+	       huge0, huge, i / 10, i % 10, c1 - c0);
 	tgt_log(_metadata, t);
+	ASSERT_LE(0, c0);	/* no /proc/vmstat events: CONFIG_VM_EVENT_COUNTERS */
+	ASSERT_EQ(0, huge0);
 	ASSERT_EQ(HPAGE >> 10, huge);
 	ASSERT_LE(1, c1 - c0);
 	ASSERT_LE(1ULL, tgt_cause(t, VMI_TLB_CAUSE_THP, VMI_TLB_EVENTS));
@@ -1436,6 +1459,7 @@ TEST_F(probes, flush_cause_reclaim)
 		o0 = vm_counter("pswpout");
 		ASSERT_EQ(0, tgt_go(t));
 		o1 = vm_counter("pswpout");
+		ASSERT_LE(0, o0);	/* CONFIG_VM_EVENT_COUNTERS */
 		swap = vst_status_kb(t->pid, "VmSwap");
 		ASSERT_EQ(0, tgt_end(t));
 		unpin_self(&old);
