@@ -93,6 +93,30 @@ struct {
 	__type(value, struct vmi_fault_cache);
 } fault_cache SEC(".maps");
 
+/*
+ * The address spaces whose flush reclaim or migration deferred into the
+ * task's batch (current->tlb_ubc), up to VMI_DEFER_SLOTS of them: the
+ * thread groups to charge when arch_tlbbatch_flush() flushes it.  Task
+ * local: only tasks that unmap with TTU_BATCH_FLUSH have one (kswapd,
+ * kcompactd, a task in direct reclaim or migrating), and only the task
+ * itself writes it.
+ */
+#define VMI_DEFER_SLOTS	8
+
+struct vmi_deferred {
+	__u32 n;		/* slots used */
+	__u32 overflow;		/* others, not recorded */
+	__u32 tgid[VMI_DEFER_SLOTS];
+	__u32 cpus[VMI_DEFER_SLOTS];	/* other CPUs of that mm, at most */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct vmi_deferred);
+} deferred SEC(".maps");
+
 static const struct vmi_tgid_counts zero_counts;
 
 static __always_inline void count_lost(void)
@@ -612,6 +636,20 @@ struct mm_struct___flexible {
 	char flexible_array[0];
 } __attribute__((preserve_access_index));
 
+/* The CPUs other than this one in mm_cpumask(@mm). */
+static __always_inline __u64 mm_other_cpus(struct mm_struct *mm)
+{
+	__u32 off;
+
+	if (bpf_core_field_exists(((struct mm_struct___flexible *)0)->flexible_array))
+		off = bpf_core_field_offset(struct mm_struct___flexible,
+					    flexible_array);
+	else
+		off = bpf_core_field_offset(struct mm_struct___cpu_bitmap,
+					    cpu_bitmap);
+	return other_cpus((void *)mm + off);
+}
+
 /*
  * Every flush of a user address space starts here (munmap and zap,
  * mprotect, mremap, THP collapse and split, KSM, migration, copy-on-write:
@@ -625,7 +663,6 @@ int BPF_PROG(vmi_tlb_cause, struct mm_struct *mm, unsigned long start,
 	     unsigned long end, unsigned int stride_shift, bool freed_tables)
 {
 	unsigned long pages = TLB_FLUSH_ALL;
-	__u32 off;
 
 	/*
 	 * As flush_tlb_mm_range() decides: more than
@@ -634,26 +671,118 @@ int BPF_PROG(vmi_tlb_cause, struct mm_struct *mm, unsigned long start,
 	 */
 	if (end != TLB_FLUSH_ALL && (end - start) >> stride_shift <= 33)
 		pages = (end - start) >> stride_shift;
-	if (bpf_core_field_exists(((struct mm_struct___flexible *)0)->flexible_array))
-		off = bpf_core_field_offset(struct mm_struct___flexible,
-					    flexible_array);
-	else
-		off = bpf_core_field_offset(struct mm_struct___cpu_bitmap,
-					    cpu_bitmap);
-	count_cause(flushed(mm), pages, other_cpus((void *)mm + off));
+	count_cause(flushed(mm), pages, mm_other_cpus(mm));
+	return 0;
+}
+
+/*
+ * Reclaim and migration unmap a folio from each mm that maps it
+ * (try_to_unmap_one(), try_to_migrate_one(), through rmap_walk()); with
+ * TTU_BATCH_FLUSH, should_defer_flush() leaves the flush of an mm that is
+ * loaded on another CPU to the task's batch, and the kernel flushes all
+ * of them at once in arch_tlbbatch_flush().  Record whose mm that was
+ * (its owner's thread group), so that the batch is charged to the
+ * processes flushed rather than to kswapd.  Deferred when, as
+ * should_defer_flush() decides, the flags ask for it and the mm is on a
+ * CPU other than this one; and the batch must be pending after the call
+ * (tlb_ubc.flush_required).  Preemptible: a run the recursion guard
+ * skips leaves that mm's share to current (recursion_misses).
+ */
+static __always_inline void note_deferred(struct vm_area_struct *vma,
+					  unsigned long flags)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct mm_struct *mm = BPF_CORE_READ(vma, vm_mm);
+	struct task_struct *owner = NULL;
+	struct vmi_deferred *d;
+	__u32 tgid, cpus, i;
+
+	if (!(flags & bpf_core_enum_value(enum ttu_flags, TTU_BATCH_FLUSH)) ||
+	    !BPF_CORE_READ(t, tlb_ubc.flush_required))
+		return;
+	cpus = mm_other_cpus(mm);
+	if (!cpus)
+		return;
+	if (bpf_core_field_exists(mm->owner))
+		owner = BPF_CORE_READ(mm, owner);
+	if (!owner)
+		return;
+	tgid = BPF_CORE_READ(owner, tgid);
+	/* its entry now, while the owner is alive: the flush only looks */
+	if (!counts_of(tgid, owner, false))
+		return;
+	d = bpf_task_storage_get(&deferred, t, NULL,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!d)
+		return;
+	for (i = 0; i < VMI_DEFER_SLOTS; i++) {
+		if (i == d->n) {
+			d->tgid[i] = tgid;
+			d->cpus[i] = cpus;
+			d->n++;
+			return;
+		}
+		if (d->tgid[i] == tgid) {
+			if (cpus > d->cpus[i])
+				d->cpus[i] = cpus;
+			return;
+		}
+	}
+	d->overflow++;
+}
+
+SEC("fexit/try_to_unmap_one")
+int BPF_PROG(vmi_unmap_one, struct folio *folio, struct vm_area_struct *vma,
+	     unsigned long address, void *arg, bool ret)
+{
+	note_deferred(vma, (unsigned long)arg);
+	return 0;
+}
+
+SEC("fexit/try_to_migrate_one")
+int BPF_PROG(vmi_migrate_one, struct folio *folio,
+	     struct vm_area_struct *vma, unsigned long address, void *arg,
+	     bool ret)
+{
+	note_deferred(vma, (unsigned long)arg);
 	return 0;
 }
 
 /*
  * The batched flush of reclaim and migration (try_to_unmap_flush()): one
- * full flush for all the address spaces unmapped from, charged to current
- * (kswapd, or the task that reclaimed or migrated).
+ * full flush for all the address spaces whose flush was deferred into it,
+ * each charged to the process it flushed (note_deferred()), by the cause
+ * the initiator's context gives (kswapd: reclaim), with the other CPUs of
+ * its mm.  What was not recorded (more than VMI_DEFER_SLOTS address
+ * spaces, a skipped run, a batch begun before "probe start") is charged
+ * to current, as one flush to the batch's other CPUs.
  */
 SEC("fentry/arch_tlbbatch_flush")
 int BPF_PROG(vmi_tlb_batch, struct arch_tlbflush_unmap_batch *batch)
 {
-	count_cause(current_counts(), TLB_FLUSH_ALL,
-		    other_cpus(&batch->cpumask));
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct vmi_tgid_counts *c;
+	struct vmi_deferred *d;
+	bool rest = true;
+	__u32 i;
+
+	d = bpf_task_storage_get(&deferred, t, NULL, 0);
+	if (d && d->n) {
+		rest = d->overflow;
+		for (i = 0; i < VMI_DEFER_SLOTS && i < d->n; i++) {
+			/* gone since (its entry deleted): the rest's */
+			c = bpf_map_lookup_elem(&counts, &d->tgid[i]);
+			if (c)
+				count_cause(c, TLB_FLUSH_ALL, d->cpus[i]);
+			else
+				rest = true;
+		}
+		d->n = 0;
+		d->overflow = 0;
+	}
+	if (rest)
+		count_cause(current_counts(), TLB_FLUSH_ALL,
+			    other_cpus(&batch->cpumask));
 	return 0;
 }
 

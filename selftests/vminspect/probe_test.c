@@ -31,6 +31,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include <json-c/json.h>
 
 #include "kselftest_harness.h"
 #include "vst_util.h"
@@ -1399,8 +1400,9 @@ TEST_F_TIMEOUT(probes, flush_cause_thp, 120)
 		rc = tgt_end(t);
 	knobs_restore(k, ARRAY_SIZE(k));
 	ASSERT_EQ(0, rc);
-	TH_LOG("AnonHugePages %ld kB before the advice, %ld kB %d.%d s after, thp_collapse_alloc +%lld",
-	       huge0, huge, i / 10, i % 10, c1 - c0);
+	TH_LOG("AnonHugePages %ld kB before the advice, %ld kB %d.%d s after",
+	       huge0, huge, i / 10, i % 10);
+	TH_LOG("thp_collapse_alloc +%lld", c1 - c0);
 	tgt_log(_metadata, t);
 	ASSERT_LE(0, c0);	/* no /proc/vmstat events: CONFIG_VM_EVENT_COUNTERS */
 	ASSERT_EQ(0, huge0);
@@ -1409,6 +1411,167 @@ TEST_F_TIMEOUT(probes, flush_cause_thp, 120)
 	ASSERT_LE(1ULL, tgt_cause(t, VMI_TLB_CAUSE_THP, VMI_TLB_EVENTS));
 	ASSERT_LE(1ULL, tgt_cause(t, VMI_TLB_CAUSE_THP, VMI_TLB_FULL));
 	ASSERT_EQ(0ULL, self_cause(t, VMI_TLB_CAUSE_THP, VMI_TLB_EVENTS));
+	munmap(t, sizeof(*t));
+}
+
+/* ---- the flushes by cause as vmview's views show them ---- */
+
+#define DONTNEED_ROUNDS	40
+
+/* 40 rounds of: touch 16 pages, madvise(MADV_DONTNEED) them: a flush each. */
+static int tgt_dontneed(struct tgt *t)
+{
+	int i;
+
+	for (i = 0; i < DONTNEED_ROUNDS; i++) {
+		memset(t->addr, i + 1, 16 * PAGE);
+		if (madvise(t->addr, 16 * PAGE, MADV_DONTNEED))
+			return 1;
+	}
+	return 0;
+}
+
+/* vmview's whole stdout for @args (NULL if it failed). */
+static char *vmview_out(const char *args)
+{
+	size_t len = 0, cap = 1 << 16;
+	char cmd[256], *buf = malloc(cap);
+	FILE *f;
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd), VMVIEW " %s 2>/dev/null", args);
+	f = buf ? popen(cmd, "r") : NULL;
+	if (!f) {
+		free(buf);
+		return NULL;
+	}
+	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (len + 1 == cap) {
+			char *b = realloc(buf, cap *= 2);
+
+			if (!b)
+				break;
+			buf = b;
+		}
+	}
+	buf[len] = '\0';
+	if (pclose(f)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static unsigned long long jnum(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!o || !json_object_object_get_ex(o, key, &v))
+		return ~0ULL;
+	return json_object_get_uint64(v);
+}
+
+/* The entry of @pid in the array @arr of processes, or NULL. */
+static struct json_object *jproc(struct json_object *arr, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; arr && i < json_object_array_length(arr); i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i);
+
+		if ((pid_t)jnum(e, "pid") == pid)
+			return e;
+	}
+	return NULL;
+}
+
+/*
+ * @e's "flushes" and "tlb_causes" against @t, the probes' own counters of
+ * the process read the moment before (nothing flushed its mm since).
+ */
+static void check_causes(struct __test_metadata *_metadata,
+			 struct json_object *e, const struct vmi_tlb_counts *t)
+{
+	static const char * const causes[] = VMI_TLB_CAUSE_NAMES;
+	static const char * const kinds[] = VMI_TLB_KIND_NAMES;
+	struct json_object *c, *r;
+	unsigned long long sum = 0;
+	int i, k;
+
+	ASSERT_NE(NULL, e);
+	ASSERT_TRUE(json_object_object_get_ex(e, "tlb_causes", &c));
+	for (i = 0; i < VMI_NR_TLB_CAUSES; i++) {
+		ASSERT_TRUE(json_object_object_get_ex(c, causes[i], &r));
+		for (k = 0; k < VMI_NR_TLB_KINDS; k++)
+			EXPECT_EQ(t->cause[i][k], jnum(r, kinds[k]))
+				TH_LOG("cause %d kind %d", i, k);
+		sum += t->cause[i][VMI_TLB_EVENTS];
+	}
+	EXPECT_EQ(sum, jnum(e, "flushes"));
+}
+
+/*
+ * ps and top show each process's flushes by cause: the target's 40
+ * madvise(MADV_DONTNEED) calls are at least 40 flushes charged to it as
+ * madvise (one per call: the kernel's own count of the calls the target
+ * made), ps -j and top -j give exactly the probes' counters, ps --sort tlb
+ * orders by them and names madvise as the target's leading cause.
+ */
+TEST_F(probes, ps_and_top_show_flushes_by_cause)
+{
+	struct json_object *ps, *top, *procs;
+	unsigned long long prev = ~0ULL, v;
+	char *out, *line, args[64];
+	struct tgt *t;
+	size_t i;
+
+	t = tgt_new(tgt_touch, tgt_dontneed);
+	ASSERT_NE(NULL, t);
+	ASSERT_EQ(0, tgt_start(t));
+	ASSERT_EQ(0, tgt_go(t));
+	/* the target blocks: its counters stay as they are now */
+	ASSERT_EQ(0, probe_flt(t->pid, &(struct vmi_fault_counts){ 0 }, &t->t1));
+	out = vmview_out("-j ps --sort tlb");
+	ASSERT_NE(NULL, out);
+	ps = json_tokener_parse(out);
+	free(out);
+	out = vmview_out("-j top -n 1 -d 0.1");
+	ASSERT_NE(NULL, out);
+	top = json_tokener_parse(out);
+	free(out);
+	out = vmview_out("ps --sort tlb");
+	ASSERT_NE(NULL, out);
+	ASSERT_EQ(0, tgt_end(t));
+	TH_LOG("madvise flushes %llu, pages %llu",
+	       t->t1.cause[VMI_TLB_CAUSE_MADVISE][VMI_TLB_EVENTS],
+	       t->t1.cause[VMI_TLB_CAUSE_MADVISE][VMI_TLB_PAGES]);
+	EXPECT_LE((unsigned long long)DONTNEED_ROUNDS,
+		  t->t1.cause[VMI_TLB_CAUSE_MADVISE][VMI_TLB_EVENTS]);
+	ASSERT_NE(NULL, ps);
+	check_causes(_metadata, jproc(ps, t->pid), &t->t1);
+	/* sorted by flushes, largest first */
+	for (i = 0; i < json_object_array_length(ps); i++) {
+		v = jnum(json_object_array_get_idx(ps, i), "flushes");
+		if (v == ~0ULL)	/* no counters for it */
+			continue;
+		EXPECT_LE(v, prev);
+		prev = v;
+	}
+	ASSERT_NE(NULL, top);
+	ASSERT_TRUE(json_object_object_get_ex(top, "processes", &procs));
+	check_causes(_metadata, jproc(procs, t->pid), &t->t1);
+	/* the plain ps: the target's line names madvise as its leading cause */
+	snprintf(args, sizeof(args), "\n%7d ", t->pid);
+	line = strstr(out, args);
+	ASSERT_NE(NULL, line);
+	line = strndup(line + 1, strcspn(line + 1, "\n"));
+	TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, " madvise "));
+	free(line);
+	free(out);
+	json_object_put(ps);
+	json_object_put(top);
 	munmap(t, sizeof(*t));
 }
 
@@ -1436,8 +1599,8 @@ static int tgt_touch_spin(struct tgt *t)
  * to the target.  Alone on CPU 0 (its mm on no other CPU), each PTE is
  * cleared and flushed at once (flush_tlb_mm_range()); with a thread of it
  * spinning on CPU 1, shrink_folio_list()'s TTU_BATCH_FLUSH defers them
- * into one arch_tlbbatch_flush(), charged to current, which is the target
- * here too, and sent to CPU 1.  Truth: pswpout and the target's VmSwap.
+ * into one arch_tlbbatch_flush(), charged to the mm they were deferred
+ * for (the target's) and sent to CPU 1.  Truth: pswpout and the target's VmSwap.
  */
 TEST_F(probes, flush_cause_reclaim)
 {
@@ -1481,6 +1644,85 @@ TEST_F(probes, flush_cause_reclaim)
 					   VMI_TLB_EVENTS));
 		munmap(t, sizeof(*t));
 	}
+}
+
+/*
+ * reclaim of another process: the test writes memory.reclaim of a cgroup
+ * v2 holding the target, whose mm is loaded on CPU 1 (a spinning thread)
+ * while the test reclaims on CPU 0.  shrink_folio_list() unmaps with
+ * TTU_BATCH_FLUSH and should_defer_flush() defers the target's flush into
+ * the test's batch: one full arch_tlbbatch_flush() that the probes must
+ * charge to the target (cause reclaim: PF_MEMALLOC), not to the test
+ * whose context it runs in; the test's own mm is flushed by none of it.
+ * Truth: the target's VmSwap, and pswpout.
+ */
+#define CG2	"/tmp/vmi-cg2"
+#define CG2_T	CG2 "/vmi_reclaim"
+
+static int cg2_join(const char *dir)
+{
+	char path[128], pid[16];
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	return write_str(path, pid);
+}
+
+/* The target joins the cgroup before it touches its pages. */
+static int tgt_touch_spin_cg(struct tgt *t)
+{
+	return cg2_join(CG2_T) || tgt_touch_spin(t);
+}
+
+TEST_F(probes, flush_cause_reclaim_of_another)
+{
+	long long o0, o1, swap;
+	struct tgt *t;
+	cpu_set_t old;
+	int rc;
+
+	if (online_cpus() < 2)
+		SKIP(return, "one CPU: no flush to defer");
+	if (vst_swap_on())
+		SKIP(return, "no zram swap");
+	mkdir(CG2, 0755);
+	if (mount("none", CG2, "cgroup2", 0, NULL) && errno != EBUSY)
+		SKIP(return, "no cgroup v2 (%s)", strerror(errno));
+	if (write_str(CG2 "/cgroup.subtree_control", "+memory") ||
+	    (mkdir(CG2_T, 0755) && errno != EEXIST) ||
+	    access(CG2_T "/memory.reclaim", W_OK)) {
+		rmdir(CG2_T);
+		write_str(CG2 "/cgroup.subtree_control", "-memory");
+		umount(CG2);
+		SKIP(return, "no memory controller with memory.reclaim");
+	}
+	t = tgt_new(tgt_touch_spin_cg, NULL);
+	ASSERT_NE(NULL, t);
+	pin_self(&old, 0);
+	rc = tgt_start(t);
+	o0 = vm_counter("pswpout");
+	if (!rc)	/* more than it has: EAGAIN, once all is reclaimed */
+		write_str(CG2_T "/memory.reclaim", "64M");
+	o1 = vm_counter("pswpout");
+	swap = rc ? -1 : vst_status_kb(t->pid, "VmSwap");
+	if (!rc)	/* no act: the target's second stop, then its end */
+		rc = tgt_go(t) || tgt_end(t);
+	unpin_self(&old);
+	/* as it was: cgroup v1's memory controller (kernel_mode_oom) */
+	rmdir(CG2_T);
+	write_str(CG2 "/cgroup.subtree_control", "-memory");
+	umount(CG2);
+	ASSERT_EQ(0, rc);
+	TH_LOG("pswpout +%lld, target's VmSwap %lld kB", o1 - o0, swap);
+	tgt_log(_metadata, t);
+	ASSERT_LE(0, o0);	/* CONFIG_VM_EVENT_COUNTERS */
+	ASSERT_LE((long long)t->pages, o1 - o0);
+	ASSERT_LE((long long)(t->pages * PAGE >> 10), swap);
+	/* the batch, deferred for CPU 1: a full flush of the target's mm */
+	ASSERT_LE(1ULL, tgt_cause(t, VMI_TLB_CAUSE_RECLAIM, VMI_TLB_FULL));
+	ASSERT_LE(1ULL, tgt_cause(t, VMI_TLB_CAUSE_RECLAIM, VMI_TLB_CPUS));
+	ASSERT_EQ(0ULL, self_cause(t, VMI_TLB_CAUSE_RECLAIM, VMI_TLB_EVENTS));
+	munmap(t, sizeof(*t));
 }
 
 /*
@@ -1847,7 +2089,7 @@ static void add_tp(struct btf *b, const char *name, int vp, const int *p)
 static int write_fake_btf(const char *path, enum fake_kernel kind)
 {
 	struct btf *b = btf__new_empty();
-	int in, ul, ui, vp, vma, regs, task, rq, cm, fi, meta, mm, bo, ub;
+	int in, ul, ui, vp, vma, regs, task, rq, cm, fi, meta, mm, bo, ub, fo;
 	int fd, ret = 0;
 	const void *data;
 	__u32 size;
@@ -1870,6 +2112,7 @@ static int write_fake_btf(const char *path, enum fake_kernel kind)
 	bo = btf__add_int(b, "_Bool", 1, BTF_INT_BOOL);
 	ub = btf__add_ptr(b, btf__add_struct(b, "arch_tlbflush_unmap_batch",
 					     0));
+	fo = btf__add_ptr(b, btf__add_struct(b, "folio", 0));
 	{
 		int mm_fault[] = { vma, ul, ui, regs,
 				   kind == FAKE_MM_FAULT_5_ARGS ? ul : -1, -1 };
@@ -1883,6 +2126,7 @@ static int write_fake_btf(const char *path, enum fake_kernel kind)
 		int iter[] = { meta, task, -1 };
 		int mm_range[] = { mm, ul, ul, ui, bo, -1 };
 		int batch[] = { ub, -1 };
+		int unmap_one[] = { fo, vma, ul, vp, -1 };
 
 		add_func(b, "handle_mm_fault", ui, mm_fault);
 		if (kind != FAKE_NO_BAD_AREA)
@@ -1896,6 +2140,8 @@ static int write_fake_btf(const char *path, enum fake_kernel kind)
 		add_func(b, "native_flush_tlb_multi", 0, multi);
 		add_func(b, "flush_tlb_mm_range", 0, mm_range);
 		add_func(b, "arch_tlbbatch_flush", 0, batch);
+		add_func(b, "try_to_unmap_one", bo, unmap_one);
+		add_func(b, "try_to_migrate_one", bo, unmap_one);
 		add_func(b, "bpf_iter_task", in, iter);
 	}
 	btf__add_var(b, "runqueues", BTF_VAR_GLOBAL_ALLOCATED, rq);
@@ -1944,7 +2190,7 @@ TEST(attach_points_checked_against_btf)
 	ASSERT_EQ(0, write_fake_btf(file, FAKE_NO_BAD_AREA));
 	EXPECT_EQ(1, check_btf(file, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "bad_area_nosemaphore     MISSING"));
-	EXPECT_NE(NULL, strstr(out, "1 of 13 missing"));
+	EXPECT_NE(NULL, strstr(out, "1 of 15 missing"));
 
 	ASSERT_EQ(0, write_fake_btf(file, FAKE_MM_FAULT_5_ARGS));
 	EXPECT_EQ(1, check_btf(file, out, sizeof(out)));

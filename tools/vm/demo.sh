@@ -40,10 +40,17 @@ cat /proc/vminspect/$pid/mm
 step "eBPF probes: vmview probe start, a workload, vmview top -n 1"
 if $vmview probe start; then
 	/vmi/bin/vmi-sample > /dev/null &
+	pid2=$!
 	sleep 2
 	$vmview top -n 1 -d 1
+	step "vmview ps --sort tlb    (flushes of each address space, by cause)"
+	$vmview ps --sort tlb
+	step "vmview show $pid2 | tail -n 8    (its probe counters)"
+	$vmview show $pid2 | tail -n 8
+	step "vmview probe status"
 	$vmview probe status
 	$vmview probe stop
+	kill $pid2 2>/dev/null
 fi
 kill $pid 2>/dev/null
 exit 0

@@ -1426,9 +1426,9 @@ static uint64_t top_val(const struct xproc *p)
 		return p->min_flt + p->maj_flt;
 	case TOP_SWAP:
 		return p->swap;
-	case TOP_TLB:
-		for (r = 0; r < VMI_TLB_MAX_REASONS; r++)
-			v += p->t.r[r][VMI_TLB_EVENTS];
+	case TOP_TLB:	/* flushes of its own address space, as ps --sort tlb */
+		for (r = 0; r < VMI_NR_TLB_CAUSES; r++)
+			v += p->t.cause[r][VMI_TLB_EVENTS];
 		return v;
 	}
 	return 0;

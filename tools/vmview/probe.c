@@ -769,7 +769,6 @@ static void status_json(const struct probe_status *st)
 {
 	static const char * const fault_names[] = VMI_FAULT_NAMES;
 	static const char * const kind_names[] = VMI_TLB_KIND_NAMES;
-	static const char * const cause_names[] = VMI_TLB_CAUSE_NAMES;
 	struct json_object *o = json_object_new_object(), *pins, *f, *t, *r;
 	long long total = 0;
 	size_t m;
@@ -832,16 +831,8 @@ static void status_json(const struct probe_status *st)
 		json_object_object_add(t, name, r);
 	}
 	json_object_object_add(o, "tlb", t);
-	t = json_object_new_object();
-	for (i = 0; i < VMI_NR_TLB_CAUSES; i++) {
-		r = json_object_new_object();
-		for (k = 0; k < VMI_NR_TLB_KINDS; k++) {
-			f = vmv_json_u64(st->sum.tlb.cause[i][k]);
-			json_object_object_add(r, kind_names[k], f);
-		}
-		json_object_object_add(t, cause_names[i], r);
-	}
-	json_object_object_add(o, "tlb_causes", t);
+	json_object_object_add(o, "tlb_causes",
+			       vmv_tlb_causes_json(&st->sum.tlb));
 	json_object_object_add(o, "shootdown_irqs",
 			       vmv_json_u64(st->g.shootdown_irqs));
 	json_object_object_add(o, "lost", vmv_json_u64(st->g.lost));

@@ -31,8 +31,11 @@ static void ps_help(FILE *f)
 		"\n"
 		"Every process the caller may inspect: VMA count, RSS, page-table pages\n"
 		"per level (pgd p4d pud pmd pte) and their size.  With the probes running,\n"
-		"page faults and TLB flushes since the probes started.  --sort orders by\n"
-		"that column, largest first (default: by pid).\n",
+		"since they started: page faults, FLUSHES of the process's own address\n"
+		"space (whoever made them: the process, kswapd, khugepaged ...) with the\n"
+		"CAUSE of most of them and its share, and TLB flushes run on a CPU while\n"
+		"it was current.  --sort orders by that column, largest first (default:\n"
+		"by pid; 'tlb' sorts by FLUSHES).\n",
 		vmv_bin_name);
 }
 
@@ -48,7 +51,7 @@ static uint64_t sort_val(const struct ps_row *r)
 	case SORT_FAULTS:
 		return r->c.faults;
 	case SORT_TLB:
-		return r->c.tlb;
+		return r->c.flushes;
 	case SORT_PID:
 		break;
 	}
@@ -92,6 +95,10 @@ static void ps_json(struct ps_row *rows, size_t nr, bool counters)
 					       vmv_json_u64(rows[i].c.faults));
 			json_object_object_add(o, "tlb_flushes",
 					       vmv_json_u64(rows[i].c.tlb));
+			json_object_object_add(o, "flushes",
+					       vmv_json_u64(rows[i].c.flushes));
+			json_object_object_add(o, "tlb_causes",
+					       vmv_tlb_causes_json(&rows[i].c.t));
 		}
 		json_object_array_add(arr, o);
 	}
@@ -100,14 +107,15 @@ static void ps_json(struct ps_row *rows, size_t nr, bool counters)
 
 static void ps_plain(struct ps_row *rows, size_t nr, bool counters)
 {
-	char rss[16], pt[16];
+	char rss[16], pt[16], lead[32];
 	size_t i;
 	int l;
 
 	printf("%s%7s %5s %7s %4s %4s %4s %4s %5s %7s", vmv_col(C_BOLD), "PID",
 	       "VMAS", "RSS", "PGD", "P4D", "PUD", "PMD", "PTE", "PT");
 	if (counters)
-		printf(" %9s %9s", "FAULTS", "TLB");
+		printf(" %9s %9s %-12s %9s", "FAULTS", "FLUSHES", "CAUSE",
+		       "TLB");
 	printf("  COMM%s\n", vmv_col(C_RESET));
 	for (i = 0; i < nr; i++) {
 		struct vmv_proc *p = &rows[i].p;
@@ -120,11 +128,14 @@ static void ps_plain(struct ps_row *rows, size_t nr, bool counters)
 		printf(" %7s", vmv_size(p->pt_bytes, pt, sizeof(pt)));
 		if (counters) {
 			if (rows[i].have_c)
-				printf(" %9llu %9llu",
+				printf(" %9llu %9llu %-12s %9llu",
 				       (unsigned long long)rows[i].c.faults,
+				       (unsigned long long)rows[i].c.flushes,
+				       vmv_lead_cause(&rows[i].c.t, NULL,
+						      lead, sizeof(lead)),
 				       (unsigned long long)rows[i].c.tlb);
 			else
-				printf(" %9s %9s", "-", "-");
+				printf(" %9s %9s %-12s %9s", "-", "-", "-", "-");
 		}
 		printf("  %s\n", p->comm);
 	}

@@ -75,17 +75,6 @@ struct json_object *vmv_census_json(const struct vmv_mm *mm)
 	return arr;
 }
 
-static struct json_object *counters_json(const struct vmv_counters *c)
-{
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "faults", vmv_json_u64(c->faults));
-	json_object_object_add(o, "min_flt", vmv_json_u64(c->min_flt));
-	json_object_object_add(o, "maj_flt", vmv_json_u64(c->maj_flt));
-	json_object_object_add(o, "tlb_flushes", vmv_json_u64(c->tlb));
-	return o;
-}
-
 static void show_json(pid_t pid, const struct vmv_mm *mm,
 		      const struct vmv_counters *c)
 {
@@ -126,7 +115,7 @@ static void show_json(pid_t pid, const struct vmv_mm *mm,
 				       vmv_json_u64(mm->attr[k]));
 	json_object_object_add(o, "attrs", a);
 	json_object_object_add(o, "census", vmv_census_json(mm));
-	json_object_object_add(o, "counters", c ? counters_json(c) : NULL);
+	json_object_object_add(o, "counters", c ? vmv_counters_json(c) : NULL);
 	vmv_json_print(o);
 }
 
@@ -219,15 +208,19 @@ static void show_plain(pid_t pid, const struct vmv_mm *mm,
 	}
 
 	printf("\n%sprobes%s\n", vmv_col(C_BOLD), vmv_col(C_RESET));
-	if (c)
+	if (c) {
 		printf("  faults %llu (minor %llu, major %llu), TLB flushes %llu\n",
 		       (unsigned long long)c->faults,
 		       (unsigned long long)c->min_flt,
 		       (unsigned long long)c->maj_flt,
 		       (unsigned long long)c->tlb);
-	else
+		printf("  flushes of its address space %llu\n",
+		       (unsigned long long)c->flushes);
+		vmv_print_causes(&c->t);
+	} else {
 		printf("  %snot running: 'vmview probe start' counts faults and TLB flushes%s\n",
 		       vmv_col(C_DIM), vmv_col(C_RESET));
+	}
 }
 
 int vmv_do_show(int argc, char **argv)

@@ -436,10 +436,7 @@ int vmv_snap_counters(pid_t pid, struct vmv_counters *c)
 		return -ENOENT;
 	o = active->counters;
 	c->pid = pid;
-	c->faults = counter(o, "faults");
-	c->min_flt = counter(o, "min_flt");
-	c->maj_flt = counter(o, "maj_flt");
-	c->tlb = counter(o, "tlb_flushes");
+	vmv_counters_parse(o, c);
 	return 0;
 }
 
@@ -716,13 +713,9 @@ static int add_walk(struct json_object *walks, pid_t pid, uint64_t addr,
 
 static struct json_object *counters_json(const struct vmv_view *v)
 {
-	struct json_object *o = json_object_new_object(), *arr, *e;
+	struct json_object *o = vmv_counters_json(&v->counters), *arr, *e;
 	size_t i;
 
-	json_object_object_add(o, "faults", vmv_json_u64(v->counters.faults));
-	json_object_object_add(o, "min_flt", vmv_json_u64(v->counters.min_flt));
-	json_object_object_add(o, "maj_flt", vmv_json_u64(v->counters.maj_flt));
-	json_object_object_add(o, "tlb_flushes", vmv_json_u64(v->counters.tlb));
 	if (v->vma_faults) {
 		arr = json_object_new_array();
 		for (i = 0; i < v->nr_vmas; i++) {

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "probe_read.h"
 #include "snapshot.h"
 #include "vmview.h"
@@ -57,9 +59,113 @@ static void fill(struct vmv_counters *c, pid_t pid,
 		c->maj_flt = f->c[VMI_FAULT_MAJOR];
 		c->faults = c->min_flt + c->maj_flt;
 	}
-	if (t)
-		for (r = 0; r < VMI_TLB_MAX_REASONS; r++)
-			c->tlb += t->r[r][VMI_TLB_EVENTS];
+	if (!t)
+		return;
+	for (r = 0; r < VMI_TLB_MAX_REASONS; r++)
+		c->tlb += t->r[r][VMI_TLB_EVENTS];
+	c->t = *t;
+	for (r = 0; r < VMI_NR_TLB_CAUSES; r++)
+		c->flushes += t->cause[r][VMI_TLB_EVENTS];
+}
+
+static const char * const cause_names[] = VMI_TLB_CAUSE_NAMES;
+static const char * const kind_names[] = VMI_TLB_KIND_NAMES;
+
+struct json_object *vmv_tlb_causes_json(const struct vmi_tlb_counts *t)
+{
+	struct json_object *o = json_object_new_object(), *r;
+	int i, k;
+
+	for (i = 0; i < VMI_NR_TLB_CAUSES; i++) {
+		r = json_object_new_object();
+		for (k = 0; k < VMI_NR_TLB_KINDS; k++)
+			json_object_object_add(r, kind_names[k],
+					       vmv_json_u64(t->cause[i][k]));
+		json_object_object_add(o, cause_names[i], r);
+	}
+	return o;
+}
+
+struct json_object *vmv_counters_json(const struct vmv_counters *c)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "faults", vmv_json_u64(c->faults));
+	json_object_object_add(o, "min_flt", vmv_json_u64(c->min_flt));
+	json_object_object_add(o, "maj_flt", vmv_json_u64(c->maj_flt));
+	json_object_object_add(o, "tlb_flushes", vmv_json_u64(c->tlb));
+	json_object_object_add(o, "flushes", vmv_json_u64(c->flushes));
+	json_object_object_add(o, "tlb_causes", vmv_tlb_causes_json(&c->t));
+	return o;
+}
+
+static uint64_t json_u64(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!o || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_int))
+		return 0;
+	return json_object_get_uint64(v);
+}
+
+void vmv_counters_parse(struct json_object *o, struct vmv_counters *c)
+{
+	struct json_object *causes = NULL, *r;
+	int i, k;
+
+	c->faults = json_u64(o, "faults");
+	c->min_flt = json_u64(o, "min_flt");
+	c->maj_flt = json_u64(o, "maj_flt");
+	c->tlb = json_u64(o, "tlb_flushes");
+	c->flushes = json_u64(o, "flushes");
+	json_object_object_get_ex(o, "tlb_causes", &causes);
+	for (i = 0; i < VMI_NR_TLB_CAUSES; i++) {
+		r = NULL;
+		if (causes)
+			json_object_object_get_ex(causes, cause_names[i], &r);
+		for (k = 0; k < VMI_NR_TLB_KINDS; k++)
+			c->t.cause[i][k] = json_u64(r, kind_names[k]);
+	}
+}
+
+void vmv_print_causes(const struct vmi_tlb_counts *t)
+{
+	int i, k;
+
+	for (i = 0; i < VMI_NR_TLB_CAUSES; i++) {
+		if (!t->cause[i][VMI_TLB_EVENTS])
+			continue;
+		printf("    %-8s", cause_names[i]);
+		for (k = 0; k < VMI_NR_TLB_KINDS; k++)
+			printf(" %s %llu", kind_names[k],
+			       (unsigned long long)t->cause[i][k]);
+		printf("\n");
+	}
+}
+
+const char *vmv_lead_cause(const struct vmi_tlb_counts *t,
+			   const struct vmi_tlb_counts *base, char *buf,
+			   size_t len)
+{
+	uint64_t n, best = 0, sum = 0;
+	int i, lead = -1;
+
+	for (i = 0; i < VMI_NR_TLB_CAUSES; i++) {
+		n = t->cause[i][VMI_TLB_EVENTS] -
+		    (base ? base->cause[i][VMI_TLB_EVENTS] : 0);
+		sum += n;
+		if (n > best) {
+			best = n;
+			lead = i;
+		}
+	}
+	if (lead < 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%s %d%%", cause_names[lead],
+			 (int)(100 * best / sum));
+	return buf;
 }
 
 /*

@@ -24,8 +24,11 @@
 struct top_row {
 	pid_t pid;
 	char comm[16];
-	double fps, tps;	/* faults, TLB flushes per second */
-	uint64_t faults, tlb;
+	double fps, tps;	/* faults, TLB flushes run while current, per second */
+	double xps;		/* flushes of its own address space per second */
+	uint64_t faults, tlb, flushes;
+	struct vmi_tlb_counts t;	/* since start */
+	char lead[32];		/* the interval's leading cause */
 };
 
 #define TOP_MAX_PROGS	16
@@ -45,10 +48,13 @@ static void top_help(FILE *f)
 		"Usage: %s top [-n N] [-d SECS] [-j] [-p]\n"
 		"\n"
 		"A live view of the processes causing the most page faults and TLB\n"
-		"flushes per second (needs the probes: 'vmview probe start').  On a\n"
-		"terminal it refreshes in place ('q' quits); with -n N, -j or output to\n"
-		"a pipe it prints N refreshes (default: until interrupted) as plain\n"
-		"lines or one JSON object per refresh.\n"
+		"flushes per second (needs the probes: 'vmview probe start'): FLUSH/s are\n"
+		"the flushes of the process's own address space, whoever made them, with\n"
+		"the CAUSE of most of them in the interval; TLB/s the flushes run on a CPU\n"
+		"while it was current.  On a terminal it refreshes in place ('q'\n"
+		"quits); with -n N, -j or output to a pipe it prints N refreshes\n"
+		"(default: until interrupted) as plain lines or one JSON object per\n"
+		"refresh.\n"
 		"  -n, --iterations N   stop after N refreshes\n"
 		"  -d, --delay SECS     seconds between refreshes (default 1)\n",
 		vmv_bin_name);
@@ -76,7 +82,7 @@ static int top_opt(int opt, const char *arg)
 static int cmp_rate(const void *a, const void *b)
 {
 	const struct top_row *x = a, *y = b;
-	double vx = x->fps + x->tps, vy = y->fps + y->tps;
+	double vx = x->fps + x->xps + x->tps, vy = y->fps + y->xps + y->tps;
 
 	if (vx != vy)
 		return vx < vy ? 1 : -1;
@@ -104,13 +110,19 @@ static size_t top_rates(const struct vmv_counters *prev, size_t nprev,
 	for (i = 0; i < ncur; i++) {
 		const struct vmv_counters *p = find_prev(prev, nprev, cur[i].pid);
 		uint64_t f0 = p ? p->faults : 0, t0 = p ? p->tlb : 0;
+		uint64_t x0 = p ? p->flushes : 0;
 
 		rows[n].pid = cur[i].pid;
 		memcpy(rows[n].comm, cur[i].comm, sizeof(rows[n].comm));
 		rows[n].faults = cur[i].faults;
 		rows[n].tlb = cur[i].tlb;
+		rows[n].flushes = cur[i].flushes;
+		rows[n].t = cur[i].t;
 		rows[n].fps = (cur[i].faults - f0) / secs;
 		rows[n].tps = (cur[i].tlb - t0) / secs;
+		rows[n].xps = (cur[i].flushes - x0) / secs;
+		vmv_lead_cause(&cur[i].t, p ? &p->t : NULL, rows[n].lead,
+			       sizeof(rows[n].lead));
 		n++;
 	}
 	qsort(rows, n, sizeof(*rows), cmp_rate);
@@ -161,19 +173,41 @@ static void top_json(const struct top_row *rows, size_t n, double secs,
 				       json_object_new_double(rows[i].fps));
 		json_object_object_add(r, "tlb_per_sec",
 				       json_object_new_double(rows[i].tps));
+		json_object_object_add(r, "flushes_per_sec",
+				       json_object_new_double(rows[i].xps));
+		json_object_object_add(r, "lead_cause", vmv_json_str(rows[i].lead));
 		json_object_object_add(r, "faults", vmv_json_u64(rows[i].faults));
 		json_object_object_add(r, "tlb_flushes",
 				       vmv_json_u64(rows[i].tlb));
+		json_object_object_add(r, "flushes",
+				       vmv_json_u64(rows[i].flushes));
+		json_object_object_add(r, "tlb_causes",
+				       vmv_tlb_causes_json(&rows[i].t));
 		json_object_array_add(arr, r);
 	}
 	json_object_object_add(o, "processes", arr);
 	vmv_json_print(o);
 }
 
+/* The header (@r NULL) or a row, the same for the plain and the curses view. */
+static const char *top_line(const struct top_row *r, char *buf, size_t len)
+{
+	if (!r)
+		snprintf(buf, len, "%7s %10s %9s %-12s %9s %12s %10s  %s",
+			 "PID", "FAULTS/s", "FLUSH/s", "CAUSE", "TLB/s",
+			 "FAULTS", "FLUSHES", "COMM");
+	else
+		snprintf(buf, len, "%7d %10.1f %9.1f %-12s %9.1f %12llu %10llu  %s",
+			 r->pid, r->fps, r->xps, r->lead, r->tps,
+			 (unsigned long long)r->faults,
+			 (unsigned long long)r->flushes, r->comm);
+	return buf;
+}
+
 static void top_plain(const struct top_row *rows, size_t n, double secs,
 		      const struct top_misses *m)
 {
-	char ts[32], miss[512];
+	char ts[32], miss[512], line[160];
 	time_t now = time(NULL);
 	size_t i;
 
@@ -183,13 +217,9 @@ static void top_plain(const struct top_row *rows, size_t n, double secs,
 	misses_line(m, miss, sizeof(miss));
 	if (miss[0])
 		printf("%s\n", miss);
-	printf("%7s %10s %10s %12s %12s  %s\n", "PID", "FAULTS/s", "TLB/s",
-	       "FAULTS", "TLB", "COMM");
+	printf("%s\n", top_line(NULL, line, sizeof(line)));
 	for (i = 0; i < n && i < TOP_MAX_ROWS; i++)
-		printf("%7d %10.1f %10.1f %12llu %12llu  %s\n", rows[i].pid,
-		       rows[i].fps, rows[i].tps,
-		       (unsigned long long)rows[i].faults,
-		       (unsigned long long)rows[i].tlb, rows[i].comm);
+		printf("%s\n", top_line(&rows[i], line, sizeof(line)));
 	putchar('\n');
 	fflush(stdout);
 }
@@ -198,7 +228,7 @@ static void top_curses(const struct top_row *rows, size_t n, double secs,
 		       const struct top_misses *m)
 {
 	int maxy = getmaxy(stdscr);
-	char miss[512];
+	char miss[512], line[160];
 	size_t i;
 
 	erase();
@@ -207,14 +237,10 @@ static void top_curses(const struct top_row *rows, size_t n, double secs,
 	attron(A_BOLD);
 	mvprintw(0, 0, "vmview top - faults and TLB flushes per second (%.2fs)   q: quit",
 		 secs);
-	mvprintw(2, 0, "%7s %10s %10s %12s %12s  %s", "PID", "FAULTS/s",
-		 "TLB/s", "FAULTS", "TLB", "COMM");
+	mvprintw(2, 0, "%s", top_line(NULL, line, sizeof(line)));
 	attroff(A_BOLD);
 	for (i = 0; i < n && (int)i + 3 < maxy; i++)
-		mvprintw(i + 3, 0, "%7d %10.1f %10.1f %12llu %12llu  %s",
-			 rows[i].pid, rows[i].fps, rows[i].tps,
-			 (unsigned long long)rows[i].faults,
-			 (unsigned long long)rows[i].tlb, rows[i].comm);
+		mvprintw(i + 3, 0, "%s", top_line(&rows[i], line, sizeof(line)));
 	refresh();
 }
 

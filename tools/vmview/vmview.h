@@ -183,7 +183,10 @@ struct vmv_counters {
 	pid_t pid;
 	char comm[16];
 	uint64_t faults, min_flt, maj_flt;
-	uint64_t tlb;		/* TLB flush events, all reasons */
+	uint64_t tlb;		/* flushes run while it was current, all reasons */
+	uint64_t flushes;	/* flushes of its own address space, all causes */
+	/* the probes' own: by reason, and by cause where flushes start */
+	struct vmi_tlb_counts t;
 };
 
 bool vmv_probes_running(void);
@@ -204,6 +207,24 @@ struct vmv_probe_raw {
 
 int vmv_counters_raw(struct vmv_probe_raw **c, size_t *nr,
 		     struct vmi_global *g);
+/*
+ * The counters as JSON (faults, min_flt, maj_flt, tlb_flushes, flushes,
+ * tlb_causes), for show, ps, top and snapshot; vmv_counters_parse() reads
+ * them back (a snapshot), 0 for what an older one lacks.
+ */
+struct json_object *vmv_counters_json(const struct vmv_counters *c);
+void vmv_counters_parse(struct json_object *o, struct vmv_counters *c);
+/* Flushes by cause: { "zap": { "events": N, "full": ..., ... }, ... }. */
+struct json_object *vmv_tlb_causes_json(const struct vmi_tlb_counts *t);
+/* The causes with flushes, one line each: "    madvise  50 full 0 ...". */
+void vmv_print_causes(const struct vmi_tlb_counts *t);
+/*
+ * The cause of most flushes in @t less @base (NULL: none), with its
+ * share: "madvise 62%"; "-" when there were none.  Into buf, returned.
+ */
+const char *vmv_lead_cause(const struct vmi_tlb_counts *t,
+			   const struct vmi_tlb_counts *base, char *buf,
+			   size_t len);
 /* The kernel's name of TLB flush reason slot r (BTF), or NULL. */
 const char *vmv_tlb_reason_name(int reason);
 /* Faults per address range [start[i], end[i]); -ENOTSUP if not counted. */
