@@ -131,8 +131,8 @@ static void ps_plain(struct ps_row *rows, size_t nr, bool counters)
 				printf(" %9llu %9llu %-12s %9llu",
 				       (unsigned long long)rows[i].c.faults,
 				       (unsigned long long)rows[i].c.flushes,
-				       vmv_lead_cause(&rows[i].c.t, NULL,
-						      lead, sizeof(lead)),
+				       vmv_lead_cause_str(&rows[i].c.t, NULL,
+							  lead, sizeof(lead)),
 				       (unsigned long long)rows[i].c.tlb);
 			else
 				printf(" %9s %9s %-12s %9s", "-", "-", "-", "-");

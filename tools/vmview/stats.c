@@ -144,9 +144,8 @@ void vmv_print_causes(const struct vmi_tlb_counts *t)
 	}
 }
 
-const char *vmv_lead_cause(const struct vmi_tlb_counts *t,
-			   const struct vmi_tlb_counts *base, char *buf,
-			   size_t len)
+int vmv_lead_cause(const struct vmi_tlb_counts *t,
+		   const struct vmi_tlb_counts *base, double *share)
 {
 	uint64_t n, best = 0, sum = 0;
 	int i, lead = -1;
@@ -160,11 +159,22 @@ const char *vmv_lead_cause(const struct vmi_tlb_counts *t,
 			lead = i;
 		}
 	}
+	*share = sum ? (double)best / sum : 0;
+	return lead;
+}
+
+const char *vmv_lead_cause_str(const struct vmi_tlb_counts *t,
+			       const struct vmi_tlb_counts *base, char *buf,
+			       size_t len)
+{
+	double share;
+	int lead = vmv_lead_cause(t, base, &share);
+
 	if (lead < 0)
 		snprintf(buf, len, "-");
 	else
 		snprintf(buf, len, "%s %d%%", cause_names[lead],
-			 (int)(100 * best / sum));
+			 (int)(100 * share));
 	return buf;
 }
 

@@ -28,7 +28,9 @@ struct top_row {
 	double xps;		/* flushes of its own address space per second */
 	uint64_t faults, tlb, flushes;
 	struct vmi_tlb_counts t;	/* since start */
-	char lead[32];		/* the interval's leading cause */
+	char lead[32];		/* the interval's leading cause, with its share */
+	int lead_cause;		/* enum vmi_tlb_cause, -1: no flushes */
+	double lead_share;
 };
 
 #define TOP_MAX_PROGS	16
@@ -121,8 +123,10 @@ static size_t top_rates(const struct vmv_counters *prev, size_t nprev,
 		rows[n].fps = (cur[i].faults - f0) / secs;
 		rows[n].tps = (cur[i].tlb - t0) / secs;
 		rows[n].xps = (cur[i].flushes - x0) / secs;
-		vmv_lead_cause(&cur[i].t, p ? &p->t : NULL, rows[n].lead,
-			       sizeof(rows[n].lead));
+		vmv_lead_cause_str(&cur[i].t, p ? &p->t : NULL, rows[n].lead,
+				   sizeof(rows[n].lead));
+		rows[n].lead_cause = vmv_lead_cause(&cur[i].t, p ? &p->t : NULL,
+						    &rows[n].lead_share);
 		n++;
 	}
 	qsort(rows, n, sizeof(*rows), cmp_rate);
@@ -153,6 +157,7 @@ static void misses_line(const struct top_misses *m, char *buf, size_t len)
 static void top_json(const struct top_row *rows, size_t n, double secs,
 		     const struct top_misses *m)
 {
+	static const char * const causes[] = VMI_TLB_CAUSE_NAMES;
 	struct json_object *o = json_object_new_object(), *arr, *r, *mo;
 	size_t i;
 	int k;
@@ -175,7 +180,11 @@ static void top_json(const struct top_row *rows, size_t n, double secs,
 				       json_object_new_double(rows[i].tps));
 		json_object_object_add(r, "flushes_per_sec",
 				       json_object_new_double(rows[i].xps));
-		json_object_object_add(r, "lead_cause", vmv_json_str(rows[i].lead));
+		json_object_object_add(r, "lead_cause",
+				       vmv_json_str(rows[i].lead_cause < 0 ? NULL :
+						    causes[rows[i].lead_cause]));
+		json_object_object_add(r, "lead_cause_share",
+				       json_object_new_double(rows[i].lead_share));
 		json_object_object_add(r, "faults", vmv_json_u64(rows[i].faults));
 		json_object_object_add(r, "tlb_flushes",
 				       vmv_json_u64(rows[i].tlb));

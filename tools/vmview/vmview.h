@@ -219,12 +219,15 @@ struct json_object *vmv_tlb_causes_json(const struct vmi_tlb_counts *t);
 /* The causes with flushes, one line each: "    madvise  50 full 0 ...". */
 void vmv_print_causes(const struct vmi_tlb_counts *t);
 /*
- * The cause of most flushes in @t less @base (NULL: none), with its
- * share: "madvise 62%"; "-" when there were none.  Into buf, returned.
+ * The cause (enum vmi_tlb_cause) of most flushes in @t less @base (NULL:
+ * none) and its share of them (0..1), -1 when there were none; the _str
+ * form writes "madvise 62%" ("-" for none) into buf and returns it.
  */
-const char *vmv_lead_cause(const struct vmi_tlb_counts *t,
-			   const struct vmi_tlb_counts *base, char *buf,
-			   size_t len);
+int vmv_lead_cause(const struct vmi_tlb_counts *t,
+		   const struct vmi_tlb_counts *base, double *share);
+const char *vmv_lead_cause_str(const struct vmi_tlb_counts *t,
+			       const struct vmi_tlb_counts *base, char *buf,
+			       size_t len);
 /* The kernel's name of TLB flush reason slot r (BTF), or NULL. */
 const char *vmv_tlb_reason_name(int reason);
 /* Faults per address range [start[i], end[i]); -ENOTSUP if not counted. */
