@@ -193,7 +193,7 @@ static int vmi_pt_show(struct seq_file *m, void *v)
 	p->m = m;
 	p->runs = 0;
 	p->run.active = false;
-	vmi_walk_reset(&p->walk);
+	vmi_walk_reset_counts(&p->walk);
 	ret = vmi_walk_range(&p->walk, p->s.addr, r->end);
 	if (ret && ret != VMI_PT_FULL)
 		return ret;

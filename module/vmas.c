@@ -350,7 +350,7 @@ static int vmi_vmas_show(struct seq_file *m, void *v)
 	 * previous line already covered (the lock is not held between
 	 * lines): then list it from there on, so lines never overlap.
 	 */
-	vmi_walk_reset(w);
+	vmi_walk_reset_counts(w);
 	ret = vmi_walk_range(w, p->s.addr, r->end);
 	if (ret)
 		return ret;

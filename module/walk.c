@@ -1355,6 +1355,19 @@ void vmi_walk_reset(struct vmi_walk *w)
 	memset(w->census_entry_base, 0xff, sizeof(w->census_entry_base));
 }
 
+/**
+ * vmi_walk_reset_counts - forget what a walk counted in its last range
+ * @w:	an initialised walk
+ *
+ * Clears only @w->counts, for the files that read nothing else per range
+ * (vmas, pagetable: a record per VMA): @w->census goes on accumulating,
+ * unread, and its 2.6 KiB of per-node arrays are not cleared per VMA.
+ */
+void vmi_walk_reset_counts(struct vmi_walk *w)
+{
+	memset(&w->counts, 0, sizeof(w->counts));
+}
+
 /*
  * How long a walk waits at most, before it takes the lock, for those
  * waiting for it to get it first.

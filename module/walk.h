@@ -226,6 +226,7 @@ struct vmi_walk {
 void vmi_walk_init(struct vmi_walk *w, struct mm_struct *mm,
 		   const struct vmi_walk_ops *ops, void *private);
 void vmi_walk_reset(struct vmi_walk *w);
+void vmi_walk_reset_counts(struct vmi_walk *w);
 int vmi_walk_range(struct vmi_walk *w, unsigned long start, unsigned long end);
 int vmi_mmap_read_lock(struct mm_struct *mm);
 int vmi_walk_lock(struct vmi_walk *w);

@@ -1676,10 +1676,11 @@ static int tgt_touch_spin_cg(struct tgt *t)
 
 TEST_F(probes, flush_cause_reclaim_of_another)
 {
+	struct vmi_fault_counts f;
 	long long o0, o1, swap;
 	struct tgt *t;
 	cpu_set_t old;
-	int rc;
+	int i, rc;
 
 	if (online_cpus() < 2)
 		SKIP(return, "one CPU: no flush to defer");
@@ -1722,6 +1723,18 @@ TEST_F(probes, flush_cause_reclaim_of_another)
 	ASSERT_LE(1ULL, tgt_cause(t, VMI_TLB_CAUSE_RECLAIM, VMI_TLB_FULL));
 	ASSERT_LE(1ULL, tgt_cause(t, VMI_TLB_CAUSE_RECLAIM, VMI_TLB_CPUS));
 	ASSERT_EQ(0ULL, self_cause(t, VMI_TLB_CAUSE_RECLAIM, VMI_TLB_EVENTS));
+	/*
+	 * Reaped (tgt_end() waited): its entry goes after an RCU grace
+	 * period, and no batch flush brings it back (vmi_tlb_batch only
+	 * looks entries up).
+	 */
+	for (i = 0; i < 250; i++) {
+		rc = vmv_probe_counts(t->pid, &f, NULL);
+		if (rc)
+			break;
+		usleep(20000);
+	}
+	ASSERT_EQ(-ENOENT, rc);
 	munmap(t, sizeof(*t));
 }
 
