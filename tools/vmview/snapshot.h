@@ -17,7 +17,7 @@
 
 #define VMV_SNAP_FORMAT		"vminspect-snapshot"
 #define VMV_SNAP_MAJOR		1
-#define VMV_SNAP_MINOR		0
+#define VMV_SNAP_MINOR		1
 
 /* Everything diff and html need of a process at one moment. */
 struct vmv_view {
