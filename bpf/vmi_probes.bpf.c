@@ -94,16 +94,19 @@ struct {
 } fault_cache SEC(".maps");
 
 /*
- * The address spaces whose flush reclaim or migration deferred into the
- * task's batch (current->tlb_ubc), up to VMI_DEFER_SLOTS of them: the
- * thread groups to charge when arch_tlbbatch_flush() flushes it.  Task
- * local: only tasks that unmap with TTU_BATCH_FLUSH have one (kswapd,
- * kcompactd, a task in direct reclaim or migrating), and only the task
- * itself writes it.
+ * Per task, for the causes of flushes that its context alone does not
+ * tell: whether it runs the NUMA hinting scan (task_numa_work()), and the
+ * address spaces whose flush reclaim or migration deferred into its batch
+ * (current->tlb_ubc), up to VMI_DEFER_SLOTS of them: the thread groups to
+ * charge when arch_tlbbatch_flush() flushes it.  Task local: only tasks
+ * that scan for NUMA balancing or unmap with TTU_BATCH_FLUSH have one
+ * (kswapd, kcompactd, a task in direct reclaim or migrating), and only
+ * the task itself writes it.
  */
 #define VMI_DEFER_SLOTS	8
 
-struct vmi_deferred {
+struct vmi_task_state {
+	__u32 numa;		/* in task_numa_work() */
 	__u32 n;		/* slots used */
 	__u32 overflow;		/* others, not recorded */
 	__u32 tgid[VMI_DEFER_SLOTS];
@@ -114,8 +117,8 @@ struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct vmi_deferred);
-} deferred SEC(".maps");
+	__type(value, struct vmi_task_state);
+} task_state SEC(".maps");
 
 static const struct vmi_tgid_counts zero_counts;
 
@@ -566,6 +569,7 @@ static __always_inline int flush_cause(void)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	unsigned int flags = t->flags;
+	struct vmi_task_state *d;
 	struct pt_regs *regs;
 	__u64 comm[2] = {};
 	long nr;
@@ -587,6 +591,9 @@ static __always_inline int flush_cause(void)
 	}
 	if (flags & PF_MEMALLOC)
 		return VMI_TLB_CAUSE_RECLAIM;
+	d = bpf_task_storage_get(&task_state, t, NULL, 0);
+	if (d && d->numa)
+		return VMI_TLB_CAUSE_NUMA;
 	regs = (struct pt_regs *)bpf_task_pt_regs(t);
 	nr = BPF_CORE_READ(regs, orig_ax);
 	switch (nr) {
@@ -694,7 +701,7 @@ static __always_inline void note_deferred(struct vm_area_struct *vma,
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct mm_struct *mm = BPF_CORE_READ(vma, vm_mm);
 	struct task_struct *owner = NULL;
-	struct vmi_deferred *d;
+	struct vmi_task_state *d;
 	__u32 tgid, cpus, i;
 
 	if (!(flags & bpf_core_enum_value(enum ttu_flags, TTU_BATCH_FLUSH)) ||
@@ -711,7 +718,7 @@ static __always_inline void note_deferred(struct vm_area_struct *vma,
 	/* its entry now, while the owner is alive: the flush only looks */
 	if (!counts_of(tgid, owner, false))
 		return;
-	d = bpf_task_storage_get(&deferred, t, NULL,
+	d = bpf_task_storage_get(&task_state, t, NULL,
 				 BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!d)
 		return;
@@ -749,6 +756,37 @@ int BPF_PROG(vmi_migrate_one, struct folio *folio,
 }
 
 /*
+ * The NUMA hinting scan: task_numa_work() runs as task work on the way
+ * back to user space and makes a range of the task's mm PROT_NONE
+ * (change_prot_numa()), flushing it; from the initiator's context alone
+ * that would be the system call or fault it returns from.  Mark the task
+ * while it runs (it may sleep: task storage, not a per-CPU flag).
+ */
+SEC("fentry/task_numa_work")
+int BPF_PROG(vmi_numa_enter, struct callback_head *work)
+{
+	struct vmi_task_state *d;
+
+	d = bpf_task_storage_get(&task_state, bpf_get_current_task_btf(), NULL,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (d)
+		d->numa = 1;
+	return 0;
+}
+
+SEC("fexit/task_numa_work")
+int BPF_PROG(vmi_numa_exit, struct callback_head *work)
+{
+	struct vmi_task_state *d;
+
+	d = bpf_task_storage_get(&task_state, bpf_get_current_task_btf(), NULL,
+				 0);
+	if (d)
+		d->numa = 0;
+	return 0;
+}
+
+/*
  * The batched flush of reclaim and migration (try_to_unmap_flush()): one
  * full flush for all the address spaces whose flush was deferred into it,
  * each charged to the process it flushed (note_deferred()), by the cause
@@ -762,11 +800,11 @@ int BPF_PROG(vmi_tlb_batch, struct arch_tlbflush_unmap_batch *batch)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct vmi_tgid_counts *c;
-	struct vmi_deferred *d;
+	struct vmi_task_state *d;
 	bool rest = true;
 	__u32 i;
 
-	d = bpf_task_storage_get(&deferred, t, NULL, 0);
+	d = bpf_task_storage_get(&task_state, t, NULL, 0);
 	if (d && d->n) {
 		rest = d->overflow;
 		for (i = 0; i < VMI_DEFER_SLOTS && i < d->n; i++) {

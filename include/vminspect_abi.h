@@ -536,10 +536,11 @@ enum vmi_tlb_kind {
  * Why a process's address space was flushed, told from the initiator's
  * context at flush_tlb_mm_range() and arch_tlbbatch_flush() (see
  * Documentation/probes.rst): the system call it is in (x86-64 numbers),
+ * the NUMA hinting scan (task_numa_work(), run on return to user space),
  * reclaim (kswapd, or PF_MEMALLOC: direct reclaim and compaction,
  * MADV_PAGEOUT), the kernel thread (kcompactd, khugepaged, ksmd), a page
  * fault (no system call: copy-on-write, migration of a NUMA hinting
- * fault), other (NUMA hinting scans from task work among them).  Per
+ * fault), other.  Per
  * cause the VMI_TLB_KIND_NAMES numbers: flushes, full flushes, pages of
  * the others, other CPUs asked.
  */
@@ -549,6 +550,7 @@ enum vmi_tlb_cause {
 	VMI_TLB_CAUSE_MADVISE,
 	VMI_TLB_CAUSE_MREMAP,
 	VMI_TLB_CAUSE_MIGRATE,	/* mbind, migrate_pages, move_pages */
+	VMI_TLB_CAUSE_NUMA,	/* NUMA hinting scan (task_numa_work) */
 	VMI_TLB_CAUSE_RECLAIM,
 	VMI_TLB_CAUSE_COMPACT,	/* kcompactd */
 	VMI_TLB_CAUSE_THP,	/* khugepaged */
@@ -564,6 +566,7 @@ enum vmi_tlb_cause {
 	[VMI_TLB_CAUSE_MADVISE] = "madvise",	\
 	[VMI_TLB_CAUSE_MREMAP] = "mremap",	\
 	[VMI_TLB_CAUSE_MIGRATE] = "migrate",	\
+	[VMI_TLB_CAUSE_NUMA] = "numa",		\
 	[VMI_TLB_CAUSE_RECLAIM] = "reclaim",	\
 	[VMI_TLB_CAUSE_COMPACT] = "compact",	\
 	[VMI_TLB_CAUSE_THP] = "thp",		\

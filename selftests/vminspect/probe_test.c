@@ -27,6 +27,7 @@
 #include <sys/uio.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -1018,6 +1019,7 @@ struct tgt {
 	char *addr;		/* the target's pages, in its address space */
 	size_t pages;
 	int cpu;		/* the target's CPU, -1: any */
+	volatile int done;	/* the test tells the act to stop */
 	int (*prep)(struct tgt *t);
 	int (*act)(struct tgt *t);
 	struct vmi_tlb_counts t0, t1;	/* the target's */
@@ -1246,6 +1248,108 @@ static void knobs_restore(struct knob *k, size_t n)
 	while (n--)
 		if (k[n].set)
 			vst_sysfs_set(k[n].path, k[n].old, NULL, 0);
+}
+
+/*
+ * numa: NUMA balancing scans the target, whose pages are on node 1 while
+ * it runs on CPU 0 (node 0): task_numa_work(), run as task work on the
+ * target's way back to user space, makes ranges of its mm PROT_NONE
+ * (change_prot_numa()) and flushes them, charged to the target as numa,
+ * not to the system call it returns from.  Truth: /proc/vmstat's
+ * numa_pte_updates (the PTEs the scan changed) and numa_hint_faults.
+ * Needs a second node (tools/vm/run --numa 2).
+ */
+#define NUMA_PAGES	2048	/* 8 MiB */
+#define NUMA_DBG	"/sys/kernel/debug/sched/numa_balancing/"
+
+static int tgt_on_node1(struct tgt *t)
+{
+	unsigned long node1 = 2;
+	size_t i;
+
+	t->pages = NUMA_PAGES;
+	t->addr = fresh(t->pages, PROT_READ | PROT_WRITE);
+	if (!t->addr ||
+	    syscall(SYS_mbind, t->addr, t->pages * PAGE, MPOL_BIND, &node1,
+		    3, 0))
+		return 1;
+	for (i = 0; i < t->pages; i++)
+		t->addr[i * PAGE] = 1;
+	/* the default policy again: misplaced, and the scanner's (MOF) */
+	return syscall(SYS_mbind, t->addr, t->pages * PAGE, MPOL_DEFAULT, NULL,
+		       0, 0);
+}
+
+/* Touch the pages for up to 10 s, until the scan has flushed. */
+static int tgt_numa_run(struct tgt *t)
+{
+	time_t end = time(NULL) + 10;
+	size_t i;
+
+	while (time(NULL) < end && !t->done)
+		for (i = 0; i < t->pages; i++)
+			t->addr[i * PAGE]++;
+	return 0;
+}
+
+TEST_F_TIMEOUT(probes, flush_cause_numa, 120)
+{
+	struct knob k[] = {
+		{ .path = "/proc/sys/kernel/numa_balancing", .val = "1" },
+		{ .path = NUMA_DBG "scan_delay_ms", .val = "0" },
+		{ .path = NUMA_DBG "scan_period_min_ms", .val = "100" },
+	};
+	long long u0, u1, h0, h1;
+	struct tgt *t;
+	cpu_set_t old;
+	int rc;
+
+	if (access("/sys/devices/system/node/node1", F_OK))
+		SKIP(return, "one NUMA node: needs two (tools/vm/run --numa 2)");
+	if (access(k[0].path, W_OK))
+		SKIP(return, "no NUMA balancing (%s)", k[0].path);
+	if (access(k[1].path, W_OK))	/* debugfs, mounted by the guest */
+		SKIP(return, "no %s", k[1].path);
+	t = tgt_new(tgt_on_node1, tgt_numa_run);
+	ASSERT_NE(NULL, t);
+	pin_self(&old, 1);	/* out of the target's way */
+	rc = knobs_set(k + 1, 2) || tgt_start(t);
+	u0 = vm_counter("numa_pte_updates");
+	h0 = vm_counter("numa_hint_faults");
+	if (!rc)
+		rc = knobs_set(k, 1);
+	/* until the target has been scanned (its flushes show), or 10 s */
+	if (!rc && fork() == 0) {
+		struct vmi_fault_counts f;
+		struct vmi_tlb_counts c;
+
+		while (!t->done) {
+			if (!probe_flt(t->pid, &f, &c) &&
+			    c.cause[VMI_TLB_CAUSE_NUMA][VMI_TLB_EVENTS] >
+			    t->t0.cause[VMI_TLB_CAUSE_NUMA][VMI_TLB_EVENTS])
+				t->done = 1;
+			usleep(50000);
+		}
+		_exit(0);
+	}
+	if (!rc)
+		rc = tgt_go(t);
+	t->done = 1;
+	wait(NULL);
+	knobs_restore(k, ARRAY_SIZE(k));
+	u1 = vm_counter("numa_pte_updates");
+	h1 = vm_counter("numa_hint_faults");
+	rc = rc || tgt_end(t);
+	unpin_self(&old);
+	ASSERT_EQ(0, rc);
+	TH_LOG("numa_pte_updates +%lld, numa_hint_faults +%lld", u1 - u0,
+	       h1 - h0);
+	tgt_log(_metadata, t);
+	ASSERT_LE(0, u0);	/* CONFIG_VM_EVENT_COUNTERS */
+	ASSERT_LT(0, u1 - u0);
+	ASSERT_LE(1ULL, tgt_cause(t, VMI_TLB_CAUSE_NUMA, VMI_TLB_EVENTS));
+	ASSERT_EQ(0ULL, self_cause(t, VMI_TLB_CAUSE_NUMA, VMI_TLB_EVENTS));
+	munmap(t, sizeof(*t));
 }
 
 #define KSM	"/sys/kernel/mm/ksm/"
@@ -2103,6 +2207,7 @@ static int write_fake_btf(const char *path, enum fake_kernel kind)
 {
 	struct btf *b = btf__new_empty();
 	int in, ul, ui, vp, vma, regs, task, rq, cm, fi, meta, mm, bo, ub, fo;
+	int cb;
 	int fd, ret = 0;
 	const void *data;
 	__u32 size;
@@ -2126,6 +2231,7 @@ static int write_fake_btf(const char *path, enum fake_kernel kind)
 	ub = btf__add_ptr(b, btf__add_struct(b, "arch_tlbflush_unmap_batch",
 					     0));
 	fo = btf__add_ptr(b, btf__add_struct(b, "folio", 0));
+	cb = btf__add_ptr(b, btf__add_struct(b, "callback_head", 0));
 	{
 		int mm_fault[] = { vma, ul, ui, regs,
 				   kind == FAKE_MM_FAULT_5_ARGS ? ul : -1, -1 };
@@ -2140,6 +2246,7 @@ static int write_fake_btf(const char *path, enum fake_kernel kind)
 		int mm_range[] = { mm, ul, ul, ui, bo, -1 };
 		int batch[] = { ub, -1 };
 		int unmap_one[] = { fo, vma, ul, vp, -1 };
+		int numa_work[] = { cb, -1 };
 
 		add_func(b, "handle_mm_fault", ui, mm_fault);
 		if (kind != FAKE_NO_BAD_AREA)
@@ -2155,6 +2262,7 @@ static int write_fake_btf(const char *path, enum fake_kernel kind)
 		add_func(b, "arch_tlbbatch_flush", 0, batch);
 		add_func(b, "try_to_unmap_one", bo, unmap_one);
 		add_func(b, "try_to_migrate_one", bo, unmap_one);
+		add_func(b, "task_numa_work", 0, numa_work);
 		add_func(b, "bpf_iter_task", in, iter);
 	}
 	btf__add_var(b, "runqueues", BTF_VAR_GLOBAL_ALLOCATED, rq);
@@ -2203,7 +2311,7 @@ TEST(attach_points_checked_against_btf)
 	ASSERT_EQ(0, write_fake_btf(file, FAKE_NO_BAD_AREA));
 	EXPECT_EQ(1, check_btf(file, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "bad_area_nosemaphore     MISSING"));
-	EXPECT_NE(NULL, strstr(out, "1 of 15 missing"));
+	EXPECT_NE(NULL, strstr(out, "1 of 17 missing"));
 
 	ASSERT_EQ(0, write_fake_btf(file, FAKE_MM_FAULT_5_ARGS));
 	EXPECT_EQ(1, check_btf(file, out, sizeof(out)));

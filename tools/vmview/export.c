@@ -1391,7 +1391,7 @@ static const struct fam fams[] = {
 	{ "tlb_flushed_pages_total", COUNTER, false,
 	  "Pages named by ranged TLB flushes, by reason.", f_tlb_pages },
 	{ "tlb_cause_flushes_total", COUNTER, false,
-	  "Flushes of the process's own address space by cause, counted where they start (flush_tlb_mm_range, arch_tlbbatch_flush): zap (munmap, brk, exit, exec), mprotect, madvise, mremap, migrate, reclaim, compact, thp, ksm, fault, other.",
+	  "Flushes of the process's own address space by cause, counted where they start (flush_tlb_mm_range, arch_tlbbatch_flush): zap (munmap, brk, exit, exec), mprotect, madvise, mremap, migrate, numa (the NUMA hinting scan), reclaim, compact, thp, ksm, fault, other.",
 	  f_cause },
 	{ "tlb_cause_shootdown_cpus_total", COUNTER, false,
 	  "Other CPUs asked to flush the process's address space (remote shootdowns), by cause.",

@@ -52,6 +52,7 @@ static const struct proto {
 	  "struct vm_area_struct *", "long unsigned int", "void *" } },
 	{ "try_to_migrate_one", true, { "struct folio *",
 	  "struct vm_area_struct *", "long unsigned int", "void *" } },
+	{ "task_numa_work", true, { "struct callback_head *" } },
 	{ "page_fault_user", false, { "long unsigned int", "struct pt_regs *",
 	  "long unsigned int" } },
 	{ "page_fault_kernel", false, { "long unsigned int",
