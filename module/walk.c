@@ -384,6 +384,24 @@ static bool vmi_is_slot(struct vm_area_struct *vma, unsigned long addr,
 }
 
 /*
+ * The 2 MiB slots of [@addr, @next) under an empty entry above the PMD
+ * level (no PMD table there yet): each is a slot whose PTRS_PER_PTE
+ * entries are all none, as vmi_pmd_range() counts a none PMD entry.
+ */
+static void vmi_count_empty_slots(struct vmi_walk *w,
+				  struct vm_area_struct *vma,
+				  unsigned long addr, unsigned long next)
+{
+	unsigned long first = ALIGN(addr, PMD_SIZE), last = next & PMD_MASK;
+
+	if (!vma || is_vm_hugetlb_page(vma) || last <= first)
+		return;
+	w->counts.slots.slots += (last - first) >> PMD_SHIFT;
+	if (vmi_walk_counts_pages(w))
+		vmi_slot_cand(w, PTRS_PER_PTE, 0, 0);
+}
+
+/*
  * An anonymous THP (or the huge zero page) mapped by a PMD has a PTE table
  * deposited beside it (pgtable_trans_huge_deposit()) so that a later split
  * cannot fail; the kernel counts it in mm->pgtables_bytes (VmPTE) although
@@ -554,6 +572,8 @@ static int vmi_empty(struct vmi_walk *w, struct vm_area_struct *vma,
 	unsigned long swap, swap_end;
 	int ret;
 
+	if (level < VMI_LEVEL_PMD)
+		vmi_count_empty_slots(w, vma, addr, next);
 	if (!vma || !vma->vm_file)
 		return vmi_emit(w, vma, level, addr, next, val,
 				VMI_STATE_UNTOUCHED);

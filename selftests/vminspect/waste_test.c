@@ -825,6 +825,51 @@ static unsigned long long pte_table_phys(void *addr)
 }
 
 /*
+ * pmd_slots is geometry: the PMD-aligned 2 MiB ranges inside the VMA,
+ * whatever its tables.  Truth: the bounds /proc/self/maps gives, for
+ * every VMA of this process, with an untouched aligned mapping far from
+ * the others (its PUD and P4D entries none: no PMD table to count slots
+ * in) and one beside touched memory.
+ */
+TEST_F(waste, slots_follow_the_bounds_in_maps)
+{
+	char *far = mmap((void *)(1UL << 45), 4 * SLOT, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+			 -1, 0);
+	char *near = map_aligned(2 * SLOT);
+	struct vst_vma *v;
+	unsigned long val, want, first, last;
+	int n, i, checked = 0;
+
+	ASSERT_NE(MAP_FAILED, far);
+	ASSERT_NE(NULL, near);
+	near[0] = 1;
+	n = vst_read_maps(getpid(), &v);
+	ASSERT_LT(0, n);
+	for (i = 0; i < n; i++) {
+		first = (v[i].start + SLOT - 1) & ~(SLOT - 1);
+		last = v[i].end & ~(SLOT - 1);
+		want = last > first ? (last - first) / SLOT : 0;
+		if (!vmas_col(getpid(), v[i].start, "pmd_slots", &val))
+			continue;	/* [vsyscall]: not a VMA of the mm */
+		EXPECT_EQ(want, val) {
+			TH_LOG("%lx-%lx %s", v[i].start, v[i].end, v[i].path);
+		}
+		checked++;
+	}
+	TH_LOG("%d VMAs, their slots as their bounds in maps say", checked);
+	ASSERT_TRUE(vmas_col(getpid(), (unsigned long)far, "pmd_slots", &val));
+	EXPECT_EQ(4, val);
+	ASSERT_TRUE(vmas_col(getpid(), (unsigned long)far, "slot_none", &val));
+	EXPECT_EQ(SLOT_PAGES, val);
+	ASSERT_TRUE(vmas_col(getpid(), (unsigned long)near, "pmd_slots", &val));
+	EXPECT_EQ(2, val);
+	free(v);
+	munmap(far, 4 * SLOT);
+	munmap(near, 2 * SLOT);
+}
+
+/*
  * Page tables on node 0 (the task's policy) mapping data bound to node 1
  * (the VMA's): every PTE table of that VMA is remote, none of the one
  * bound to node 0.  Data nodes from move_pages() and numa_maps, the
