@@ -112,22 +112,6 @@ TEST_F(layout, vma_list_equals_maps)
 	}
 }
 
-/* A /proc/meminfo line's number (kB, or pages for HugePages_*). */
-static unsigned long meminfo_kb(const char *key)
-{
-	char line[128];
-	unsigned long v = 0;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)))
-			v = strtoul(line + strlen(key), NULL, 10);
-	fclose(f);
-	return v;
-}
-
 TEST_F(layout, page_states_equal_pagemap)
 {
 	unsigned long swapped_total = 0;
@@ -189,14 +173,30 @@ TEST_F(layout, page_states_equal_pagemap)
 		}
 		if (self->l.huge1g) {
 			struct vst_vma *h = find_vma(v, n, (unsigned long)self->l.huge1g);
+			struct vst_pagemap_counts c;
+			uint64_t e = 0;
 
-			EXPECT_EQ(SZ_1G / PG, h->attr[VMI_ATTR_HUGE_PUD]) {
-				TH_LOG("pid %d (%s): 1G VMA present %lu untouched %lu; %s %lu",
+			/*
+			 * A present 1G page is one PUD leaf.  In the forked
+			 * child the kernel has, now and then (7.3), no
+			 * present entry there: pagemap says so too (the
+			 * states above matched it), and then it is no leaf.
+			 */
+			ASSERT_EQ(0, vst_pagemap_counts(pids[k], h->start,
+							h->end, &c));
+			vst_pagemap_entry(pids[k], h->start, &e);
+			EXPECT_EQ(c.present, h->attr[VMI_ATTR_HUGE_PUD]);
+			if (!k)		/* the target touched it */
+				EXPECT_EQ(SZ_1G / PG, c.present);
+			if (c.present != SZ_1G / PG) {
+				TH_LOG("pid %d (%s): 1G VMA present %lu swap %lu",
 				       pids[k], k ? "child" : "target",
 				       (unsigned long)h->state[VMI_STATE_PRESENT],
-				       (unsigned long)h->state[VMI_STATE_UNTOUCHED],
-				       "HugePages_Free",
-				       meminfo_kb("HugePages_Free:"));
+				       (unsigned long)h->state[VMI_STATE_SWAP]);
+				TH_LOG("migration %lu special %lu; pagemap %016llx",
+				       (unsigned long)h->state[VMI_STATE_MIGRATION],
+				       (unsigned long)h->state[VMI_STATE_SPECIAL],
+				       (unsigned long long)e);
 			}
 			EXPECT_EQ(0, h->tables[1]);	/* no PMD table under it */
 		} else {
