@@ -2176,7 +2176,7 @@ TEST_F(probes, execve_from_a_thread_keeps_the_group)
  * with one more argument to handle_mm_fault(), for "vmview probe check
  * --btf": the check must name what is missing or different.
  */
-enum fake_kernel { FAKE_OK, FAKE_NO_BAD_AREA, FAKE_MM_FAULT_5_ARGS };
+enum fake_kernel { FAKE_OK, FAKE_NO_BAD_AREA, FAKE_MM_FAULT_5_ARGS, FAKE_NO_NUMA };
 
 static void add_params(struct btf *b, const int *p)
 {
@@ -2262,7 +2262,8 @@ static int write_fake_btf(const char *path, enum fake_kernel kind)
 		add_func(b, "arch_tlbbatch_flush", 0, batch);
 		add_func(b, "try_to_unmap_one", bo, unmap_one);
 		add_func(b, "try_to_migrate_one", bo, unmap_one);
-		add_func(b, "task_numa_work", 0, numa_work);
+		if (kind != FAKE_NO_NUMA)
+			add_func(b, "task_numa_work", 0, numa_work);
 		add_func(b, "bpf_iter_task", in, iter);
 	}
 	btf__add_var(b, "runqueues", BTF_VAR_GLOBAL_ALLOCATED, rq);
@@ -2312,6 +2313,12 @@ TEST(attach_points_checked_against_btf)
 	EXPECT_EQ(1, check_btf(file, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "bad_area_nosemaphore     MISSING"));
 	EXPECT_NE(NULL, strstr(out, "1 of 17 missing"));
+
+	/* no NUMA balancing: its two programs are left out, no error */
+	ASSERT_EQ(0, write_fake_btf(file, FAKE_NO_NUMA));
+	EXPECT_EQ(0, check_btf(file, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "task_numa_work           absent (optional: left out)"));
+	EXPECT_NE(NULL, strstr(out, "all 17 found"));
 
 	ASSERT_EQ(0, write_fake_btf(file, FAKE_MM_FAULT_5_ARGS));
 	EXPECT_EQ(1, check_btf(file, out, sizeof(out)));

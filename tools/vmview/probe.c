@@ -166,6 +166,7 @@ static int pin_objects(struct vmi_probes_bpf *skel)
 struct missing {
 	char text[1024];
 	size_t len;
+	struct bpf_object *obj;	/* programs left out if optional */
 };
 
 static int note_missing(const struct vmv_attach *a, void *ctx)
@@ -175,6 +176,12 @@ static int note_missing(const struct vmv_attach *a, void *ctx)
 
 	if (!a->load || a->proto_ok || m->len >= sizeof(m->text))
 		return 0;
+	if (a->optional && !a->found) {	/* left out, not an error */
+		bpf_program__set_autoload(bpf_object__find_program_by_name(m->obj,
+									   a->prog),
+					  false);
+		return 0;
+	}
 	n = snprintf(m->text + m->len, sizeof(m->text) - m->len,
 		     "%s%s %s (%s%s%s)%s%s", m->len ? "; " : "", a->kind,
 		     a->target, a->sec, a->prog ? " of " : "",
@@ -191,7 +198,7 @@ static int note_missing(const struct vmv_attach *a, void *ctx)
  */
 static int check_kernel(struct bpf_object *obj)
 {
-	struct missing m = { .len = 0 };
+	struct missing m = { .len = 0, .obj = obj };
 	struct btf *btf;
 	int n;
 
@@ -441,6 +448,8 @@ static void check_json(const struct check_list *c, const char *btf_file,
 				       json_object_new_boolean(a->found));
 		json_object_object_add(e, "prototype_ok",
 				       json_object_new_boolean(a->proto_ok));
+		json_object_object_add(e, "optional",
+				       json_object_new_boolean(a->optional));
 		if (a->found && !a->proto_ok)
 			json_object_object_add(e, "differs",
 					       vmv_json_str(a->why));
@@ -464,7 +473,8 @@ static void check_plain(const struct check_list *c, const char *btf_file,
 
 		printf("%-16s %-32s %-15s %-24s %s%s\n",
 		       a->prog ? a->prog : "-", a->sec, a->kind, a->target,
-		       !a->found ? "MISSING" :
+		       !a->found ? (a->optional ? "absent (optional: left out)" :
+				    "MISSING") :
 		       a->proto_ok ? "ok" : "DIFFERS: ",
 		       a->proto_ok ? "" : a->why);
 	}

@@ -62,6 +62,13 @@ static const struct proto {
 	{ "task", false, { "struct bpf_iter_meta *", "struct task_struct *" } },
 };
 
+/*
+ * What a kernel may lack: the programs attached there are left out and
+ * the rest run (without CONFIG_NUMA_BALANCING there is no NUMA hinting
+ * scan, and so no flush of cause numa).
+ */
+static const char * const optional_targets[] = { "task_numa_work" };
+
 static const struct {
 	const char *prefix;
 	const char *kind;
@@ -186,9 +193,13 @@ static bool proto_matches(const struct btf *btf, const struct btf_type *fp,
 static void find_target(const struct btf *btf, struct vmv_attach *a)
 {
 	const struct btf_type *fp;
+	size_t k;
 	int skip;
 
 	a->why[0] = '\0';
+	for (k = 0; k < ARRAY_SIZE(optional_targets); k++)
+		if (!strcmp(optional_targets[k], a->target))
+			a->optional = true;
 	if (!strcmp(a->kind, "kernel variable")) {
 		a->found = btf__find_by_name_kind(btf, a->target, BTF_KIND_VAR) > 0;
 		a->proto_ok = a->found;
@@ -226,7 +237,7 @@ static int check_progs(struct bpf_object *obj, const struct btf *btf,
 		if (!a.kind)
 			return -ENOTSUP;	/* a section this file cannot check */
 		find_target(btf, &a);
-		if (a.load && !a.proto_ok)
+		if (a.load && !a.proto_ok && !(a.optional && !a.found))
 			(*missing)++;
 		err = cb ? cb(&a, ctx) : 0;
 		if (err)

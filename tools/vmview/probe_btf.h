@@ -19,6 +19,7 @@ struct vmv_attach {
 	bool load;		/* the program will be loaded (autoload) */
 	bool found;		/* the kernel's BTF has it */
 	bool proto_ok;		/* with the arguments the program reads */
+	bool optional;		/* missing, the program is left out (not an error) */
 	char why[256];		/* what differs, if found but not proto_ok */
 };
 
