@@ -1751,98 +1751,6 @@ TEST_F(probes, flush_cause_reclaim)
 }
 
 /*
- * reclaim of another process: the test writes memory.reclaim of a cgroup
- * v2 holding the target, whose mm is loaded on CPU 1 (a spinning thread)
- * while the test reclaims on CPU 0.  shrink_folio_list() unmaps with
- * TTU_BATCH_FLUSH and should_defer_flush() defers the target's flush into
- * the test's batch: one full arch_tlbbatch_flush() that the probes must
- * charge to the target (cause reclaim: PF_MEMALLOC), not to the test
- * whose context it runs in; the test's own mm is flushed by none of it.
- * Truth: the target's VmSwap, and pswpout.
- */
-#define CG2	"/tmp/vmi-cg2"
-#define CG2_T	CG2 "/vmi_reclaim"
-
-static int cg2_join(const char *dir)
-{
-	char path[128], pid[16];
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	return write_str(path, pid);
-}
-
-/* The target joins the cgroup before it touches its pages. */
-static int tgt_touch_spin_cg(struct tgt *t)
-{
-	return cg2_join(CG2_T) || tgt_touch_spin(t);
-}
-
-TEST_F(probes, flush_cause_reclaim_of_another)
-{
-	struct vmi_fault_counts f;
-	long long o0, o1, swap;
-	struct tgt *t;
-	cpu_set_t old;
-	int i, rc;
-
-	if (online_cpus() < 2)
-		SKIP(return, "one CPU: no flush to defer");
-	if (vst_swap_on())
-		SKIP(return, "no zram swap");
-	mkdir(CG2, 0755);
-	if (mount("none", CG2, "cgroup2", 0, NULL) && errno != EBUSY)
-		SKIP(return, "no cgroup v2 (%s)", strerror(errno));
-	if (write_str(CG2 "/cgroup.subtree_control", "+memory") ||
-	    (mkdir(CG2_T, 0755) && errno != EEXIST) ||
-	    access(CG2_T "/memory.reclaim", W_OK)) {
-		rmdir(CG2_T);
-		write_str(CG2 "/cgroup.subtree_control", "-memory");
-		umount(CG2);
-		SKIP(return, "no memory controller with memory.reclaim");
-	}
-	t = tgt_new(tgt_touch_spin_cg, NULL);
-	ASSERT_NE(NULL, t);
-	pin_self(&old, 0);
-	rc = tgt_start(t);
-	o0 = vm_counter("pswpout");
-	if (!rc)	/* more than it has: EAGAIN, once all is reclaimed */
-		write_str(CG2_T "/memory.reclaim", "64M");
-	o1 = vm_counter("pswpout");
-	swap = rc ? -1 : vst_status_kb(t->pid, "VmSwap");
-	if (!rc)	/* no act: the target's second stop, then its end */
-		rc = tgt_go(t) || tgt_end(t);
-	unpin_self(&old);
-	/* as it was: cgroup v1's memory controller (kernel_mode_oom) */
-	rmdir(CG2_T);
-	write_str(CG2 "/cgroup.subtree_control", "-memory");
-	umount(CG2);
-	ASSERT_EQ(0, rc);
-	TH_LOG("pswpout +%lld, target's VmSwap %lld kB", o1 - o0, swap);
-	tgt_log(_metadata, t);
-	ASSERT_LE(0, o0);	/* CONFIG_VM_EVENT_COUNTERS */
-	ASSERT_LE((long long)t->pages, o1 - o0);
-	ASSERT_LE((long long)(t->pages * PAGE >> 10), swap);
-	/* the batch, deferred for CPU 1: a full flush of the target's mm */
-	ASSERT_LE(1ULL, tgt_cause(t, VMI_TLB_CAUSE_RECLAIM, VMI_TLB_FULL));
-	ASSERT_LE(1ULL, tgt_cause(t, VMI_TLB_CAUSE_RECLAIM, VMI_TLB_CPUS));
-	ASSERT_EQ(0ULL, self_cause(t, VMI_TLB_CAUSE_RECLAIM, VMI_TLB_EVENTS));
-	/*
-	 * Reaped (tgt_end() waited): its entry goes after an RCU grace
-	 * period, and no batch flush brings it back (vmi_tlb_batch only
-	 * looks entries up).
-	 */
-	for (i = 0; i < 250; i++) {
-		rc = vmv_probe_counts(t->pid, &f, NULL);
-		if (rc)
-			break;
-		usleep(20000);
-	}
-	ASSERT_EQ(-ENOENT, rc);
-	munmap(t, sizeof(*t));
-}
-
-/*
  * fault: copy-on-write after fork(): each write to a page shared with
  * the child copies it and flushes the old PTE (wp_page_copy()), in no
  * system call: cause fault, charged to the writer, none to the child
@@ -1947,6 +1855,158 @@ TEST_F(probes, kernel_mode_oom_is_efault)
 	ASSERT_LE(1ULL, pdelta(&r, VMI_FAULT_EFAULT));
 	ASSERT_EQ(0ULL, pdelta(&r, VMI_FAULT_OOM));
 	munmap(o, sizeof(*o));
+}
+
+/*
+ * reclaim of another process: the test, on CPU 0, reclaims the memory
+ * cgroup that holds the target, whose mm is loaded on CPU 1 (a spinning
+ * thread).  shrink_folio_list() unmaps with
+ * TTU_BATCH_FLUSH and should_defer_flush() defers the target's flush into
+ * the test's batch: one full arch_tlbbatch_flush() that the probes must
+ * charge to the target (cause reclaim: PF_MEMALLOC), not to the test
+ * whose context it runs in; the test's own mm is flushed by none of it.
+ * Truth: the target's VmSwap, and pswpout.
+ */
+#define CG2	"/tmp/vmi-cg2"
+
+/*
+ * A memory cgroup for the target: cgroup v1's where the kernel has it
+ * (6.1: the one kernel_mode_oom_is_efault uses, and once the controller
+ * served v2 a dying v2 memory cgroup keeps v1 from mounting it), else v2.
+ * v1 reclaims in the writer of a lower memory.limit_in_bytes, v2 in the
+ * writer of memory.reclaim.
+ */
+static struct {
+	char dir[64];
+	const char *root;
+	bool v1;
+} rcg;
+
+static int rcg_join(void)
+{
+	char path[96], pid[16];
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", rcg.dir);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	return write_str(path, pid);
+}
+
+static void rcg_remove(void)
+{
+	rmdir(rcg.dir);
+	if (!rcg.v1)
+		write_str(CG2 "/cgroup.subtree_control", "-memory");
+	umount(rcg.root);
+	rmdir(rcg.root);
+}
+
+/* 0, or why not (a SKIP reason) */
+static const char *rcg_make(void)
+{
+	char path[96];
+
+	rcg.v1 = true;
+	rcg.root = MEMCG1;
+	mkdir(MEMCG1, 0755);
+	if (mount("none", MEMCG1, "cgroup", 0, "memory")) {
+		rmdir(MEMCG1);
+		rcg.v1 = false;
+		rcg.root = CG2;
+		mkdir(CG2, 0755);
+		if (mount("none", CG2, "cgroup2", 0, NULL)) {
+			rmdir(CG2);
+			return "no memory cgroup, v1 or v2";
+		}
+		if (write_str(CG2 "/cgroup.subtree_control", "+memory")) {
+			rcg_remove();
+			return "cgroup v2 without the memory controller";
+		}
+	}
+	snprintf(rcg.dir, sizeof(rcg.dir), "%s/vmi_reclaim", rcg.root);
+	snprintf(path, sizeof(path), "%s/%s", rcg.dir,
+		 rcg.v1 ? "memory.limit_in_bytes" : "memory.reclaim");
+	if ((mkdir(rcg.dir, 0755) && errno != EEXIST) || access(path, W_OK)) {
+		rcg_remove();
+		return "no memory.reclaim (v2) or memory.limit_in_bytes (v1)";
+	}
+	return NULL;
+}
+
+/* Reclaim all it can of the cgroup, in this task's context. */
+static void rcg_reclaim(void)
+{
+	char path[96];
+
+	if (rcg.v1) {
+		snprintf(path, sizeof(path), "%s/memory.limit_in_bytes",
+			 rcg.dir);
+		write_str(path, "64K");	/* EBUSY once nothing more goes */
+		write_str(path, "-1");
+	} else {	/* more than it has: EAGAIN, once all is reclaimed */
+		snprintf(path, sizeof(path), "%s/memory.reclaim", rcg.dir);
+		write_str(path, "64M");
+	}
+}
+
+/* The target joins the cgroup before it touches its pages. */
+static int tgt_touch_spin_cg(struct tgt *t)
+{
+	return rcg_join() || tgt_touch_spin(t);
+}
+
+TEST_F(probes, flush_cause_reclaim_of_another)
+{
+	struct vmi_fault_counts f;
+	long long o0, o1, swap;
+	const char *why;
+	struct tgt *t;
+	cpu_set_t old;
+	int i, rc;
+
+	if (online_cpus() < 2)
+		SKIP(return, "one CPU: no flush to defer");
+	if (vst_swap_on())
+		SKIP(return, "no zram swap");
+	why = rcg_make();
+	if (why)
+		SKIP(return, "%s", why);
+	t = tgt_new(tgt_touch_spin_cg, NULL);
+	ASSERT_NE(NULL, t);
+	pin_self(&old, 0);
+	rc = tgt_start(t);
+	o0 = vm_counter("pswpout");
+	if (!rc)
+		rcg_reclaim();
+	o1 = vm_counter("pswpout");
+	swap = rc ? -1 : vst_status_kb(t->pid, "VmSwap");
+	if (!rc)	/* no act: the target's second stop, then its end */
+		rc = tgt_go(t) || tgt_end(t);
+	unpin_self(&old);
+	rcg_remove();
+	ASSERT_EQ(0, rc);
+	TH_LOG("cgroup %s: pswpout +%lld, target's VmSwap %lld kB",
+	       rcg.v1 ? "v1" : "v2", o1 - o0, swap);
+	tgt_log(_metadata, t);
+	ASSERT_LE(0, o0);	/* CONFIG_VM_EVENT_COUNTERS */
+	ASSERT_LE((long long)t->pages, o1 - o0);
+	ASSERT_LE((long long)(t->pages * PAGE >> 10), swap);
+	/* the batch, deferred for CPU 1: a full flush of the target's mm */
+	ASSERT_LE(1ULL, tgt_cause(t, VMI_TLB_CAUSE_RECLAIM, VMI_TLB_FULL));
+	ASSERT_LE(1ULL, tgt_cause(t, VMI_TLB_CAUSE_RECLAIM, VMI_TLB_CPUS));
+	ASSERT_EQ(0ULL, self_cause(t, VMI_TLB_CAUSE_RECLAIM, VMI_TLB_EVENTS));
+	/*
+	 * Reaped (tgt_end() waited): its entry goes after an RCU grace
+	 * period, and no batch flush brings it back (vmi_tlb_batch only
+	 * looks entries up).
+	 */
+	for (i = 0; i < 250; i++) {
+		rc = vmv_probe_counts(t->pid, &f, NULL);
+		if (rc)
+			break;
+		usleep(20000);
+	}
+	ASSERT_EQ(-ENOENT, rc);
+	munmap(t, sizeof(*t));
 }
 
 TEST_F(probes, offline_cpu_leaves_the_system_wide_count)
