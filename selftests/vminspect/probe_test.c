@@ -710,7 +710,7 @@ TEST_F(probes, gup_fault_charged_to_caller)
  * preempt=full (and preempt=lazy on 7.3) as well; it passes, with no
  * unseen faults, under voluntary preemption too.
  */
-TEST_F(probes, threads_sharing_one_cpu)
+TEST_F_TIMEOUT(probes, threads_sharing_one_cpu, 120)
 {
 	char *model = vst_read_file("/sys/kernel/debug/sched/preempt", NULL);
 	long long miss0 = prog_misses("vmi_fault"), miss1;
