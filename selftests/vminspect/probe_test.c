@@ -2420,7 +2420,7 @@ static int progs_gone(void)
 	return 0;
 }
 
-TEST_F(probes, start_stop_cycles_leave_nothing_and_lose_nothing)
+TEST_F_TIMEOUT(probes, start_stop_cycles_leave_nothing_and_lose_nothing, 180)
 {
 	struct stat st;
 	struct run r;
