@@ -108,8 +108,9 @@ static void ps_json(struct ps_row *rows, size_t nr, bool counters)
 static void ps_plain(struct ps_row *rows, size_t nr, bool counters)
 {
 	char rss[16], pt[16], lead[32];
+	double share;
 	size_t i;
-	int l;
+	int l, cause;
 
 	printf("%s%7s %5s %7s %4s %4s %4s %4s %5s %7s", vmv_col(C_BOLD), "PID",
 	       "VMAS", "RSS", "PGD", "P4D", "PUD", "PMD", "PTE", "PT");
@@ -127,15 +128,18 @@ static void ps_plain(struct ps_row *rows, size_t nr, bool counters)
 			       (unsigned long long)p->pt[l]);
 		printf(" %7s", vmv_size(p->pt_bytes, pt, sizeof(pt)));
 		if (counters) {
-			if (rows[i].have_c)
+			if (rows[i].have_c) {
+				cause = vmv_lead_cause(&rows[i].c.t, NULL,
+						       &share);
 				printf(" %9llu %9llu %-12s %9llu",
 				       (unsigned long long)rows[i].c.faults,
 				       (unsigned long long)rows[i].c.flushes,
-				       vmv_lead_cause_str(&rows[i].c.t, NULL,
-							  lead, sizeof(lead)),
+				       vmv_cause_share_str(cause, share, lead,
+							   sizeof(lead)),
 				       (unsigned long long)rows[i].c.tlb);
-			else
+			} else {
 				printf(" %9s %9s %-12s %9s", "-", "-", "-", "-");
+			}
 		}
 		printf("  %s\n", p->comm);
 	}

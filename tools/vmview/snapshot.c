@@ -422,6 +422,26 @@ static uint64_t counter(struct json_object *o, const char *key)
 	return v ? json_object_get_uint64(v) : 0;
 }
 
+/* The counters vmv_counters_json() wrote; 0 for what an older one lacks. */
+static void counters_parse(struct json_object *o, struct vmv_counters *c)
+{
+	static const char * const causes[] = VMI_TLB_CAUSE_NAMES;
+	static const char * const kinds[] = VMI_TLB_KIND_NAMES;
+	struct json_object *by = get(o, "tlb_causes", json_type_object), *r;
+	int i, k;
+
+	c->faults = counter(o, "faults");
+	c->min_flt = counter(o, "min_flt");
+	c->maj_flt = counter(o, "maj_flt");
+	c->tlb = counter(o, "tlb_flushes");
+	c->flushes = counter(o, "flushes");
+	for (i = 0; by && i < VMI_NR_TLB_CAUSES; i++) {
+		r = get(by, causes[i], json_type_object);
+		for (k = 0; r && k < VMI_NR_TLB_KINDS; k++)
+			c->t.cause[i][k] = counter(r, kinds[k]);
+	}
+}
+
 bool vmv_snap_has_counters(void)
 {
 	return active && active->counters;
@@ -436,7 +456,7 @@ int vmv_snap_counters(pid_t pid, struct vmv_counters *c)
 		return -ENOENT;
 	o = active->counters;
 	c->pid = pid;
-	vmv_counters_parse(o, c);
+	counters_parse(o, c);
 	return 0;
 }
 

@@ -99,36 +99,6 @@ struct json_object *vmv_counters_json(const struct vmv_counters *c)
 	return o;
 }
 
-static uint64_t json_u64(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!o || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_int))
-		return 0;
-	return json_object_get_uint64(v);
-}
-
-void vmv_counters_parse(struct json_object *o, struct vmv_counters *c)
-{
-	struct json_object *causes = NULL, *r;
-	int i, k;
-
-	c->faults = json_u64(o, "faults");
-	c->min_flt = json_u64(o, "min_flt");
-	c->maj_flt = json_u64(o, "maj_flt");
-	c->tlb = json_u64(o, "tlb_flushes");
-	c->flushes = json_u64(o, "flushes");
-	json_object_object_get_ex(o, "tlb_causes", &causes);
-	for (i = 0; i < VMI_NR_TLB_CAUSES; i++) {
-		r = NULL;
-		if (causes)
-			json_object_object_get_ex(causes, cause_names[i], &r);
-		for (k = 0; k < VMI_NR_TLB_KINDS; k++)
-			c->t.cause[i][k] = json_u64(r, kind_names[k]);
-	}
-}
-
 void vmv_print_causes(const struct vmi_tlb_counts *t)
 {
 	int i, k;
@@ -163,17 +133,13 @@ int vmv_lead_cause(const struct vmi_tlb_counts *t,
 	return lead;
 }
 
-const char *vmv_lead_cause_str(const struct vmi_tlb_counts *t,
-			       const struct vmi_tlb_counts *base, char *buf,
-			       size_t len)
+const char *vmv_cause_share_str(int cause, double share, char *buf,
+				size_t len)
 {
-	double share;
-	int lead = vmv_lead_cause(t, base, &share);
-
-	if (lead < 0)
+	if (cause < 0)
 		snprintf(buf, len, "-");
 	else
-		snprintf(buf, len, "%s %d%%", cause_names[lead],
+		snprintf(buf, len, "%s %d%%", cause_names[cause],
 			 (int)(100 * share));
 	return buf;
 }

@@ -123,10 +123,10 @@ static size_t top_rates(const struct vmv_counters *prev, size_t nprev,
 		rows[n].fps = (cur[i].faults - f0) / secs;
 		rows[n].tps = (cur[i].tlb - t0) / secs;
 		rows[n].xps = (cur[i].flushes - x0) / secs;
-		vmv_lead_cause_str(&cur[i].t, p ? &p->t : NULL, rows[n].lead,
-				   sizeof(rows[n].lead));
 		rows[n].lead_cause = vmv_lead_cause(&cur[i].t, p ? &p->t : NULL,
 						    &rows[n].lead_share);
+		vmv_cause_share_str(rows[n].lead_cause, rows[n].lead_share,
+				    rows[n].lead, sizeof(rows[n].lead));
 		n++;
 	}
 	qsort(rows, n, sizeof(*rows), cmp_rate);

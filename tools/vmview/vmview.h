@@ -209,25 +209,23 @@ int vmv_counters_raw(struct vmv_probe_raw **c, size_t *nr,
 		     struct vmi_global *g);
 /*
  * The counters as JSON (faults, min_flt, maj_flt, tlb_flushes, flushes,
- * tlb_causes), for show, ps, top and snapshot; vmv_counters_parse() reads
- * them back (a snapshot), 0 for what an older one lacks.
+ * tlb_causes), for show and snapshot (which reads them back).
  */
 struct json_object *vmv_counters_json(const struct vmv_counters *c);
-void vmv_counters_parse(struct json_object *o, struct vmv_counters *c);
 /* Flushes by cause: { "zap": { "events": N, "full": ..., ... }, ... }. */
 struct json_object *vmv_tlb_causes_json(const struct vmi_tlb_counts *t);
 /* The causes with flushes, one line each: "    madvise  50 full 0 ...". */
 void vmv_print_causes(const struct vmi_tlb_counts *t);
 /*
  * The cause (enum vmi_tlb_cause) of most flushes in @t less @base (NULL:
- * none) and its share of them (0..1), -1 when there were none; the _str
- * form writes "madvise 62%" ("-" for none) into buf and returns it.
+ * none) and its share of them (0..1), -1 when there were none;
+ * vmv_cause_share_str() writes it as "madvise 62%" ("-" for none) into
+ * buf and returns it.
  */
 int vmv_lead_cause(const struct vmi_tlb_counts *t,
 		   const struct vmi_tlb_counts *base, double *share);
-const char *vmv_lead_cause_str(const struct vmi_tlb_counts *t,
-			       const struct vmi_tlb_counts *base, char *buf,
-			       size_t len);
+const char *vmv_cause_share_str(int cause, double share, char *buf,
+				size_t len);
 /* The kernel's name of TLB flush reason slot r (BTF), or NULL. */
 const char *vmv_tlb_reason_name(int reason);
 /* Faults per address range [start[i], end[i]); -ENOTSUP if not counted. */
