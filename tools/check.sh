@@ -8,9 +8,11 @@
 # arguments (tools/fuzz-vmview.sh), export's host tests
 # (tools/test-export.sh) and a real Prometheus scraping the VM
 # (tools/test-prometheus.sh); then the selftests in the VM for each kernel
-# and paging mode, and probe_test in a guest booted preempt=full (first
-# paging mode).  Kernels are those of tools/vm/run --kernel (6.1, 6.12,
-# 7.3, debug, debug-7.3); their initramfs-K must be built ('make initramfs-K').  Prints the TAP output,
+# and paging mode; in the first paging mode, probe_test in a guest booted
+# preempt=full (kernels built PREEMPT_DYNAMIC) and waste_test and
+# probe_test with 2 NUMA nodes (kernels built NUMA).  Kernels are those of
+# tools/vm/run --kernel (6.1, 6.12, 7.3, debug, debug-7.3); their
+# initramfs-K must be built ('make initramfs-K').  Prints the TAP output,
 # one "# K, P-level: ..." line per run and a last line
 # "N passed, N failed, N skipped" counted from the TAP results of every run
 # (the vmview fuzz counts as one test); exits non-zero on any failure, any
@@ -137,12 +139,30 @@ for k in $kernels; do
 			--paging "$p" -- sh /vmi/selftests/run.sh
 	done
 done
+# kernel_has K CONFIG_X: K was built with CONFIG_X=y
+kernel_has() {
+	local c
+
+	c=$(tools/vm/kernel --config "$1" 2>/dev/null) &&
+		grep -q "^$2=y" "$c"
+}
 # probe_test once more per kernel in a guest booted preempt=full (7.3's
 # default, lazy, is the run above): a task preempted inside a probe makes
 # the kernel skip the next runs on that CPU, and the counts must not lose
-# those faults (Documentation/probes.rst).
+# those faults (Documentation/probes.rst).  preempt= chooses a model only
+# under PREEMPT_DYNAMIC (Debian's kernels); the debug kernels are built
+# CONFIG_PREEMPT, full preemption, which the run above already had.
 p=${modes%% *}
 for k in $kernels; do
+	if ! kernel_has "$k" CONFIG_PREEMPT_DYNAMIC; then
+		if kernel_has "$k" CONFIG_PREEMPT; then
+			summary+=("# $k: built with full preemption, no preempt=full run of its own")
+		else
+			echo "# $k: neither PREEMPT_DYNAMIC nor PREEMPT: no run under full preemption"
+			rc=1
+		fi
+		continue
+	fi
 	echo "# ==== probe_test on $k, ${p}-level paging, preempt=full ===="
 	guest "$k, ${p}-level, preempt=full" "tap-$k-$p-preempt-full.txt" \
 		--kernel "$k" --paging "$p" --append preempt=full -- \
@@ -151,8 +171,15 @@ done
 # waste_test once more per kernel in a 2-node NUMA guest: page tables on
 # one node mapping data bound to the other (Documentation/testing.rst);
 # probe_test too, whose flush_cause_migrate skips with one node (the
-# kselftest harness of 6.1 cannot run a single test of a binary).
+# kselftest harness of 6.1 cannot run a single test of a binary).  Not on
+# a kernel built without NUMA (the debug kernels: their tests of nodes
+# would skip, and QEMU's two nodes made debug-7.3 report a KASAN
+# wild-memory-access at boot).
 for k in $kernels; do
+	if ! kernel_has "$k" CONFIG_NUMA; then
+		summary+=("# $k: built without NUMA, no 2-node run")
+		continue
+	fi
 	echo "# ==== waste_test, probe_test on $k, ${p}-level paging, 2 NUMA nodes ===="
 	guest "$k, ${p}-level, 2 NUMA nodes" "tap-$k-$p-numa.txt" \
 		--kernel "$k" --paging "$p" --numa 2 -- \
