@@ -70,6 +70,18 @@ done
 
 pass=0 fail=0 skip=0
 summary=()
+failures=()
+# failed LABEL FILE: keep each failed test of FILE, with the harness's
+# lines that say why (the three before it), for the end of the output:
+# CI shows only the tail
+failed() {
+	local l
+
+	while IFS= read -r l; do
+		failures+=("# $1: $l")
+	done < <(awk '/^not ok [0-9]+/ { for (i = 3; i > 0; i--) if (NR > i) print "  " w[(NR - i) % 3]; print; next }
+		{ w[NR % 3] = $0 }' "$2")
+}
 # tap FILE STATUS: add FILE's TAP results to the counts (a non-zero STATUS
 # without a failed test is a failure in itself)
 tap() {
@@ -77,6 +89,7 @@ tap() {
 	s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$1")
 	a=$(grep -cE '^ok [0-9]+' "$1")
 	f=$(grep -cE '^not ok [0-9]+' "$1")
+	failed "${1##*/}" "$1"
 	pass=$((pass + a - s)) skip=$((skip + s)) fail=$((fail + f))
 	if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then
 		fail=$((fail + 1))
@@ -117,15 +130,22 @@ esac
 # its TAP results added to the counts under LABEL; a guest that died or
 # reported kernel errors is a failure in itself.
 guest() {
-	local label=$1 tap=$log/$2 start=$SECONDS vrc s a f
+	local label=$1 tap=$log/$2 start=$SECONDS vrc s a f l
 	shift 2
 	tools/vm/run --timeout "${VMI_CHECK_TIMEOUT:-1500}" "$@" | tee "$tap"
 	vrc=${PIPESTATUS[0]}
 	s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$tap")
 	a=$(grep -cE '^ok [0-9]+' "$tap")
 	f=$(grep -cE '^not ok [0-9]+' "$tap")
+	failed "$label" "$tap"
 	if [ "$vrc" -ne 0 ]; then
 		echo "# $label run exited $vrc"
+		failures+=("# $label: the run exited $vrc")
+		# tools/vm/init's kernel reports, run.sh's failed binaries
+		while IFS= read -r l; do
+			failures+=("#   $l")
+		done < <({ sed -n '/^vm: the report lines:/,$p' "$tap"
+			grep -E '^# selftest: .* exited [0-9]+' "$tap"; } | head -n 20)
 		[ "$f" -gt 0 ] || f=1
 		rc=1
 	fi
@@ -186,6 +206,7 @@ for k in $kernels; do
 		sh /vmi/selftests/run.sh waste_test probe_test
 done
 printf '%s\n' "${summary[@]}"
+[ ${#failures[@]} -eq 0 ] || printf '%s\n' "# what failed:" "${failures[@]}"
 [ $fail -eq 0 ] || rc=1
 echo "$pass passed, $fail failed, $skip skipped"
 exit $rc

@@ -14,7 +14,10 @@ echo "# kernel: $(uname -r) ($(uname -v)), ${levels}-level paging"
 rc=0
 for t in $tests; do
 	echo "# selftest: $t"
-	if ! "$dir/$t"; then
+	"$dir/$t"
+	trc=$?
+	if [ $trc -ne 0 ]; then
+		echo "# selftest: $t exited $trc"
 		rc=1
 	fi
 done
