@@ -1371,7 +1371,8 @@ static int nocap_phase(pid_t other, int what)
 	return kmsg_denials(fd);
 }
 
-TEST_F(users, listings_make_no_audit_record)
+/* 90 s: four phases sleep 5 s each; 23 s on a busy host's debug kernel */
+TEST_F_TIMEOUT(users, listings_make_no_audit_record, 90)
 {
 	if (!apparmor_enabled())
 		SKIP(return, "AppArmor is not enabled in this kernel");
