@@ -116,6 +116,15 @@
  */
 #define VMI_WALK_BATCH		512
 
+/*
+ * What mapping and locking a PTE table costs, in entries of the batch: a
+ * walk that only counts tables (vmi_walk_tables(), the processes file)
+ * reads no entry of it, and 512 tables a hold held a target's lock for
+ * 1.5-4.5 ms on 7.3 (lockhold_bench): a table costs 50-150 entries read.
+ * At 32, a hold of that walk is some 15 tables.
+ */
+#define VMI_PTE_MAP_COST	32
+
 /* log2 of the address range one entry of @level maps */
 unsigned int vmi_level_shift(enum vmi_level level)
 {
@@ -1174,6 +1183,7 @@ again:
 			/* a table done: yield to a waiting writer */
 			if (next < end && mmap_lock_is_contended(w->mm))
 				w->budget = 0;
+			w->budget -= VMI_PTE_MAP_COST;
 		}
 		if (ret || w->paused)
 			return ret;

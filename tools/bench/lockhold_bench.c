@@ -25,11 +25,18 @@
  * busy on another vCPU costs the writer by itself.  Rounds of every reader
  * in turn; the best round of each counts.
  *
+ * Per phase, the TLB, function-call and rescheduling IPIs of
+ * /proc/interrupts per writer operation: what the writer's munmap sends
+ * to the reader's CPU.  -w and -R pin the writer thread and the reader to
+ * a CPU each.
+ *
  * Usage: lockhold_bench [-g GiB] [-f MiB] [-r rounds] [-t seconds]
+ *                       [-w CPU] [-R CPU]
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -49,6 +56,19 @@
 
 static unsigned long gib = 4, full_mib = 256;
 static int rounds = 3, seconds = 2;
+static int writer_cpu = -1, reader_cpu = -1;	/* -w, -R: pinned there */
+
+static void pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		perror("lockhold_bench: sched_setaffinity");
+}
 
 /* Shared with the target: its writer thread's switch and latencies. */
 struct shared {
@@ -70,6 +90,7 @@ static unsigned long long now_ns(void)
 
 static void *writer(void *arg)
 {
+	pin_to(writer_cpu);
 	for (;;) {
 		unsigned long long t;
 		char *p;
@@ -306,20 +327,57 @@ static void read_once(pid_t pid, const char *file)
 	drain(path, NULL);
 }
 
+/* The IPIs of /proc/interrupts a writer phase counts, summed over CPUs. */
+static const char *const ipi_names[] = { "TLB", "CAL", "RES" };
+#define NR_IPIS		ARRAY_SIZE(ipi_names)
+
+static void ipi_counts(unsigned long long *n)
+{
+	char line[4096];
+	unsigned int i;
+	FILE *f;
+
+	memset(n, 0, NR_IPIS * sizeof(*n));
+	f = fopen("/proc/interrupts", "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *end;
+
+		while (*p == ' ')
+			p++;
+		for (i = 0; i < NR_IPIS; i++)
+			if (!strncmp(p, ipi_names[i], 3) && p[3] == ':')
+				break;
+		if (i == NR_IPIS)
+			continue;
+		for (p += 4;; p = end) {
+			unsigned long long v = strtoull(p, &end, 10);
+
+			if (end == p)
+				break;
+			n[i] += v;
+		}
+	}
+	fclose(f);
+}
+
 struct lat {
 	double mean, median, p99, max;
+	double ipis[NR_IPIS];	/* per writer operation */
 	long n;
 };
 
 /* The writer's latencies while @file (or nothing: "none") is read. */
 static struct lat writer_phase(pid_t pid, const char *file)
 {
+	unsigned long long end, ipi0[NR_IPIS], ipi1[NR_IPIS];
 	struct lat l = { 0 };
-	unsigned long long end;
 	double sum = 0;
 	long i, n;
 
 	sh->n = 0;
+	ipi_counts(ipi0);
 	__atomic_store_n(&sh->writer_on, 1, __ATOMIC_RELEASE);
 	end = now_ns() + seconds * 1000000000ULL;
 	while (now_ns() < end) {
@@ -330,9 +388,12 @@ static struct lat writer_phase(pid_t pid, const char *file)
 	}
 	__atomic_store_n(&sh->writer_on, 0, __ATOMIC_RELEASE);
 	usleep(20000);
+	ipi_counts(ipi1);
 	n = sh->n;
 	if (!n)
 		return l;
+	for (i = 0; i < (long)NR_IPIS; i++)
+		l.ipis[i] = (double)(ipi1[i] - ipi0[i]) / n;
 	qsort(sh->lat_ns, n, sizeof(sh->lat_ns[0]), cmp_uint);
 	for (i = 0; i < n; i++)
 		sum += sh->lat_ns[i];
@@ -372,6 +433,8 @@ static void writer_phases(pid_t pid)
 		printf("writer %-12s %7ld  mean %8.1f us  median %8.1f us",
 		       readers[i], l.n, l.mean, l.median);
 		printf("  p99 %8.1f us  max %8.1f us", l.p99, l.max);
+		printf("  IPIs/op TLB %.2f CAL %.2f RES %.2f", l.ipis[0],
+		       l.ipis[1], l.ipis[2]);
 		if (!i)
 			printf("\n");
 		else if (!strcmp(readers[i], "smaps_rollup") ||
@@ -396,7 +459,7 @@ int main(int argc, char **argv)
 	pid_t pid;
 	int opt, i, r;
 
-	while ((opt = getopt(argc, argv, "g:f:r:t:")) >= 0) {
+	while ((opt = getopt(argc, argv, "g:f:r:t:w:R:")) >= 0) {
 		switch (opt) {
 		case 'g':
 			gib = strtoul(optarg, NULL, 0);
@@ -410,9 +473,15 @@ int main(int argc, char **argv)
 		case 't':
 			seconds = atoi(optarg);
 			break;
+		case 'w':
+			writer_cpu = atoi(optarg);
+			break;
+		case 'R':
+			reader_cpu = atoi(optarg);
+			break;
 		default:
-			fputs("usage: lockhold_bench [-g GiB] [-f MiB] [-r rounds] [-t secs]\n",
-			      stderr);
+			fputs("usage: lockhold_bench [-g GiB] [-f MiB] [-r rounds]"
+			      " [-t secs] [-w CPU] [-R CPU]\n", stderr);
 			return 2;
 		}
 	}
@@ -431,6 +500,7 @@ int main(int argc, char **argv)
 		target();
 	while (!__atomic_load_n(&sh->ready, __ATOMIC_ACQUIRE))
 		usleep(10000);
+	pin_to(reader_cpu);
 	/* no page faults of our own in the trace */
 	mlockall(MCL_CURRENT | MCL_FUTURE);
 	uname(&u);
