@@ -72,28 +72,34 @@ pass=0 fail=0 skip=0
 summary=()
 failures=()
 # failed LABEL FILE: keep each failed test of FILE, with the harness's
-# lines that say why (the three before it), for the end of the output:
-# CI shows only the tail
+# lines that say why (the last three since the test before it), for the
+# end of the output: CI shows only the tail
 failed() {
 	local l
 
 	while IFS= read -r l; do
 		failures+=("# $1: $l")
-	done < <(awk '/^not ok [0-9]+/ { for (i = 3; i > 0; i--) if (NR > i) print "  " w[(NR - i) % 3]; print; next }
-		{ w[NR % 3] = $0 }' "$2")
+	done < <(awk '/^not ok [0-9]+/ { for (i = n > 3 ? n - 3 : 0; i < n; i++) print "  " w[i % 3]; print }
+		/^(not )?ok [0-9]+/ { n = 0; next }
+		{ w[n++ % 3] = $0 }' "$2")
 }
-# tap FILE STATUS: add FILE's TAP results to the counts (a non-zero STATUS
-# without a failed test is a failure in itself)
+# tap FILE STATUS [LABEL]: add FILE's TAP results to the counts and its
+# failed tests to the list, under LABEL (FILE's name if none); a non-zero
+# STATUS without a failed test is a failure in itself.  This file's own
+# counts are left in tap_pass, tap_fail and tap_skip.
 tap() {
-	local s a f
-	s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$1")
+	local a
+
+	tap_skip=$(grep -cE '^ok [0-9]+ .*# SKIP' "$1")
 	a=$(grep -cE '^ok [0-9]+' "$1")
-	f=$(grep -cE '^not ok [0-9]+' "$1")
-	failed "${1##*/}" "$1"
-	pass=$((pass + a - s)) skip=$((skip + s)) fail=$((fail + f))
-	if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then
-		fail=$((fail + 1))
+	tap_pass=$((a - tap_skip))
+	tap_fail=$(grep -cE '^not ok [0-9]+' "$1")
+	failed "${3:-${1##*/}}" "$1"
+	if [ "$2" -ne 0 ] && [ "$tap_fail" -eq 0 ]; then
+		tap_fail=1
 	fi
+	pass=$((pass + tap_pass)) skip=$((skip + tap_skip))
+	fail=$((fail + tap_fail))
 }
 # tools/test-abi-doc.sh: the documentation names every key and column of
 # the ABI tables, and no other (host, no kernel needed)
@@ -130,14 +136,11 @@ esac
 # its TAP results added to the counts under LABEL; a guest that died or
 # reported kernel errors is a failure in itself.
 guest() {
-	local label=$1 tap=$log/$2 start=$SECONDS vrc s a f l
+	local label=$1 tap=$log/$2 start=$SECONDS vrc l
 	shift 2
 	tools/vm/run --timeout "${VMI_CHECK_TIMEOUT:-1500}" "$@" | tee "$tap"
 	vrc=${PIPESTATUS[0]}
-	s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$tap")
-	a=$(grep -cE '^ok [0-9]+' "$tap")
-	f=$(grep -cE '^not ok [0-9]+' "$tap")
-	failed "$label" "$tap"
+	tap "$tap" "$vrc" "$label"
 	if [ "$vrc" -ne 0 ]; then
 		echo "# $label run exited $vrc"
 		failures+=("# $label: the run exited $vrc")
@@ -146,11 +149,9 @@ guest() {
 			failures+=("#   $l")
 		done < <({ sed -n '/^vm: the report lines:/,$p' "$tap"
 			grep -E '^# selftest: .* exited [0-9]+' "$tap"; } | head -n 20)
-		[ "$f" -gt 0 ] || f=1
 		rc=1
 	fi
-	pass=$((pass + a - s)) skip=$((skip + s)) fail=$((fail + f))
-	summary+=("# $label: $((a - s)) passed, $f failed, $s skipped ($((SECONDS - start))s)")
+	summary+=("# $label: $tap_pass passed, $tap_fail failed, $tap_skip skipped ($((SECONDS - start))s)")
 }
 for k in $kernels; do
 	for p in $modes; do

@@ -346,12 +346,17 @@ static void ipi_counts(unsigned long long *n)
 
 		while (*p == ' ')
 			p++;
-		for (i = 0; i < NR_IPIS; i++)
-			if (!strncmp(p, ipi_names[i], 3) && p[3] == ':')
+		for (i = 0; i < NR_IPIS; i++) {
+			size_t len = strlen(ipi_names[i]);
+
+			if (!strncmp(p, ipi_names[i], len) && p[len] == ':') {
+				p += len + 1;
 				break;
+			}
+		}
 		if (i == NR_IPIS)
 			continue;
-		for (p += 4;; p = end) {
+		for (;; p = end) {
 			unsigned long long v = strtoull(p, &end, 10);
 
 			if (end == p)
