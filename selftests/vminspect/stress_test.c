@@ -18,8 +18,8 @@
  *   themselves after a random time to be replaced by new ones.
  * - The unloader unmounts /proc/vminspect lazily and calls delete_module()
  *   every second or so (refused while readers' files are open: retried
- *   for up to a second, else vminspect is mounted again), then
- *   finit_module() on /vmi/vminspect.ko and mounts it again.
+ *   until they are closed), then finit_module() on /vmi/vminspect.ko and
+ *   mounts it again.
  *
  * VMI_STRESS_SECONDS sets the duration (default 10).  The guest's dmesg
  * check (tools/vm/init) fails the run on any oops, WARN, KASAN or lockdep
@@ -68,7 +68,7 @@ struct stress {
 	long err[NR_ERRNOS];
 	long bad;
 	char badmsg[256];
-	long forks, exits, unloads, loads, unload_busy;
+	long forks, exits, unloads, loads, unload_busy, unload_wait_max_ms;
 	long mmaps, munmaps, mremaps, mprotects, dontneeds, pageouts;
 	long thps, thp_splits, collapses, collapsed;
 	pid_t pids[NR_PIDS];
@@ -476,6 +476,47 @@ static void reader(unsigned int seed)
 
 /* ---- unloader --------------------------------------------------------- */
 
+/* once the readers have stopped, their files close within one read */
+#define DRAIN_AFTER_STOP_MS	30000
+
+static long since_ms(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+	       (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/*
+ * Unmounted lazily, vminspect takes no new opens (readers see ENOENT); the
+ * files open on it pin the module until their reads end.  Wait for them
+ * however slow the machine is: one read on the debug kernel under TCG on a
+ * loaded CI host has kept the module busy for more than a second.  Busy
+ * for DRAIN_AFTER_STOP_MS after the readers have stopped is a leaked
+ * reference, and fails the test.
+ */
+static int unload_when_drained(void)
+{
+	struct timespec t0, stop = { 0, 0 };
+	long waited;
+	int ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while ((ret = vst_module_unload()) && errno == EWOULDBLOCK) {
+		if (!stop.tv_sec && STOPPED())
+			clock_gettime(CLOCK_MONOTONIC, &stop);
+		if (stop.tv_sec && since_ms(&stop) > DRAIN_AFTER_STOP_MS)
+			break;
+		usleep(10000);
+	}
+	waited = since_ms(&t0);
+	if (waited > __atomic_load_n(&S->unload_wait_max_ms, __ATOMIC_RELAXED))
+		__atomic_store_n(&S->unload_wait_max_ms, waited,
+				 __ATOMIC_RELAXED);
+	return ret;
+}
+
 static void unloader(unsigned int seed, long period_ms)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -491,12 +532,12 @@ static void unloader(unsigned int seed, long period_ms)
 			}
 			/* readers' files pin it: they close soon */
 			inc(&S->unload_busy);
-			if (vst_retry_unload()) {
-				if (errno != EWOULDBLOCK)
-					bad("delete_module: %s", strerror(errno));
-				else if (vst_fs_mount("/proc/" VMI_PROC_DIR))
-					bad("mount: %s", strerror(errno));
-				continue;
+			if (unload_when_drained()) {
+				bad("delete_module: %s%s", strerror(errno),
+				    errno == EWOULDBLOCK ?
+				    ", still busy after the readers stopped" :
+				    "");
+				break;
 			}
 		}
 		inc(&S->unloads);
@@ -528,8 +569,9 @@ static void print_counts(struct __test_metadata *_metadata)
 		if (S->err[e])
 			printf("# errors %s: %ld\n", e ? strerror(e) : "other",
 			       S->err[e]);
-	printf("# races: forks %ld exits %ld unloads %ld loads %ld (busy %ld)\n",
-	       S->forks, S->exits, S->unloads, S->loads, S->unload_busy);
+	printf("# races: forks %ld exits %ld unloads %ld loads %ld (busy %ld, longest wait %ld ms)\n",
+	       S->forks, S->exits, S->unloads, S->loads, S->unload_busy,
+	       S->unload_wait_max_ms);
 	printf("# races: mmaps %ld munmaps %ld mremaps %ld mprotects %ld",
 	       S->mmaps, S->munmaps, S->mremaps, S->mprotects);
 	printf(" dontneed %ld pageout %ld\n", S->dontneeds, S->pageouts);
