@@ -569,8 +569,9 @@ static void print_counts(struct __test_metadata *_metadata)
 		if (S->err[e])
 			printf("# errors %s: %ld\n", e ? strerror(e) : "other",
 			       S->err[e]);
-	printf("# races: forks %ld exits %ld unloads %ld loads %ld (busy %ld, longest wait %ld ms)\n",
-	       S->forks, S->exits, S->unloads, S->loads, S->unload_busy,
+	printf("# races: forks %ld exits %ld unloads %ld loads %ld",
+	       S->forks, S->exits, S->unloads, S->loads);
+	printf(" (busy %ld, longest wait %ld ms)\n", S->unload_busy,
 	       S->unload_wait_max_ms);
 	printf("# races: mmaps %ld munmaps %ld mremaps %ld mprotects %ld",
 	       S->mmaps, S->munmaps, S->mremaps, S->mprotects);
