@@ -14,6 +14,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/audit.h>
+#include <linux/netlink.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,8 +24,10 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -1296,23 +1300,64 @@ static int kmsg_open(void)
 	return fd;
 }
 
-/* AppArmor denials for the nocap profile logged since kmsg_open() */
-static int kmsg_denials(int fd)
+/*
+ * Queue a user record behind every audit record queued before it: kauditd
+ * prints its queue in order (to the kernel log when no auditd listens).
+ * AUDIT_USER_AVC, the one user type audit takes while audit is disabled.
+ */
+static int audit_marker(const char *text)
 {
-	char rec[2048];
+	struct {
+		struct nlmsghdr nh;
+		char text[128];
+	} req = { 0 };
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
 	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	snprintf(req.text, sizeof(req.text), "%s", text);
+	req.nh.nlmsg_len = NLMSG_LENGTH(strlen(req.text) + 1);
+	req.nh.nlmsg_type = AUDIT_USER_AVC;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	n = sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&kernel,
+		   sizeof(kernel));
+	close(fd);
+	return n == (ssize_t)req.nh.nlmsg_len ? 0 : -1;
+}
+
+/*
+ * AppArmor denials for the nocap profiles logged since kmsg_open(), read
+ * until @marker (audit_marker() after the phase): then every record of the
+ * phase has been printed.  -2 if the marker has not come in 60 s.
+ */
+static int kmsg_denials(int fd, const char *marker)
+{
+	time_t deadline = time(NULL) + 60;
+	char rec[2048];
 	int count = 0;
 
-	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
-		if (n <= 0)
+	while (time(NULL) < deadline) {
+		ssize_t n = read(fd, rec, sizeof(rec) - 1);
+
+		if (n < 0 && errno == EAGAIN) {
+			usleep(10000);
 			continue;
+		}
+		if (n <= 0)
+			continue;	/* EPIPE: overwritten records */
 		rec[n] = '\0';
+		if (strstr(rec, marker)) {
+			close(fd);
+			return count;
+		}
 		if (strstr(rec, "apparmor=\"DENIED\"") &&
 		    strstr(rec, "profile=\"" AA_NOCAP "_"))
 			count++;
 	}
 	close(fd);
-	return count;
+	return -2;
 }
 
 struct nocap_arg {
@@ -1349,6 +1394,7 @@ static int nocap_reader(void *arg)
 static int nocap_phase(pid_t other, int what)
 {
 	struct nocap_arg a = { other, what };
+	char marker[64];
 	int fd, ret;
 
 	/*
@@ -1363,16 +1409,20 @@ static int nocap_phase(pid_t other, int what)
 	if (fd < 0)
 		return -1;
 	ret = vst_run_child(nocap_reader, &a);
-	usleep(200 * 1000);	/* kauditd prints from a thread */
-	if (ret) {
+	snprintf(marker, sizeof(marker), "vmi_access_test_end_of_phase_%d_%d",
+		 getpid(), what);
+	if (ret || audit_marker(marker)) {
 		close(fd);
-		return -100 - ret;
+		return ret ? -100 - ret : -1;
 	}
-	return kmsg_denials(fd);
+	return kmsg_denials(fd, marker);
 }
 
-/* 90 s: four phases sleep 5 s each; 23 s on a busy host's debug kernel */
-TEST_F_TIMEOUT(users, listings_make_no_audit_record, 90)
+/*
+ * Four phases sleep 5 s each (23 s on a busy host's debug kernel); each
+ * waits up to 60 s for kauditd.
+ */
+TEST_F_TIMEOUT(users, listings_make_no_audit_record, 300)
 {
 	if (!apparmor_enabled())
 		SKIP(return, "AppArmor is not enabled in this kernel");
