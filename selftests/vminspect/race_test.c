@@ -504,13 +504,14 @@ static void hole_translate(struct __test_metadata *_metadata,
 }
 
 /* a VMA kept in the same 1 GiB: the PMD table stays, PTE tables go */
-TEST_F(race, hole_translate_kept_pmd_table)
+/* 1024 probes of 2 ms each after the race on a debug kernel, 3x when busy */
+TEST_F_TIMEOUT(race, hole_translate_kept_pmd_table, 120)
 {
 	hole_translate(_metadata, self, true);
 }
 
 /* the range alone in its 512 GiB: every table below the pgd goes */
-TEST_F(race, hole_translate_alone)
+TEST_F_TIMEOUT(race, hole_translate_alone, 120)
 {
 	hole_translate(_metadata, self, false);
 }

@@ -117,7 +117,8 @@ int vst_retry_unload(void)
 {
 	int i, ret = -1;
 
-	for (i = 0; i < 100; i++) {
+	/* a release in flight ends soon; busy for 30 s is a leaked reference */
+	for (i = 0; i < 3000; i++) {
 		ret = vst_module_unload();
 		if (!ret || errno != EWOULDBLOCK)
 			break;

@@ -22,7 +22,7 @@ bool vst_module_loaded(void);
 int vst_module_load(void);
 /* umount -l /proc/vminspect if mounted, then delete_module(O_NONBLOCK) */
 int vst_module_unload(void);
-/* vst_module_unload() until it is not refused as busy (up to ~1 s) */
+/* vst_module_unload() until it is not refused as busy (up to ~30 s) */
 int vst_retry_unload(void);
 /* loaded and mounted on /proc/vminspect, whatever it was before */
 int vst_module_ensure(void);
