@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "vst_timed.h"
 #include "vst_util.h"
 
 static int open_pidfile(pid_t pid, const char *name)
@@ -231,21 +232,6 @@ static int check_vmas(pid_t pid)
 			return -EPROTO;
 	free(v);
 	return n;
-}
-
-/*
- * For tests that need more than the harness's 30 s on a slow host: the
- * 6.1 harness has a timeout for TEST_F() only.
- */
-FIXTURE(timed) {
-};
-
-FIXTURE_SETUP(timed)
-{
-}
-
-FIXTURE_TEARDOWN(timed)
-{
 }
 
 /* 150 rounds have taken a minute under KASAN on a loaded TCG host */
@@ -525,13 +511,11 @@ static void race_reader(pid_t base, pid_t test, unsigned int seed)
 /* every kind of event the race must have seen at least once */
 static bool race_saw_all(void)
 {
-	long *c[] = { &R->reused, &R->reads, &R->gone, &R->readdirs, &R->lists };
-	size_t i;
+	long *const c[] = {
+		&R->reused, &R->reads, &R->gone, &R->readdirs, &R->lists,
+	};
 
-	for (i = 0; i < ARRAY_SIZE(c); i++)
-		if (!__atomic_load_n(c[i], __ATOMIC_RELAXED))
-			return false;
-	return true;
+	return vst_all_positive(c, ARRAY_SIZE(c));
 }
 
 /*

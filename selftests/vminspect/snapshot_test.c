@@ -27,6 +27,7 @@
 #include <json-c/json.h>
 
 #include "kselftest_harness.h"
+#include "vst_timed.h"
 #include "vst_util.h"
 
 #define VMVIEW_DEFAULT	"/vmi/bin/vmview"
@@ -977,21 +978,6 @@ TEST(bad_snapshots_are_refused)
 	}
 	EXPECT_EQ(2, run_vmview(NULL, "show", "/no/such/file", NULL));
 	unlink("/tmp/bad.json");
-}
-
-/*
- * For tests that need more than the harness's 30 s on a slow host: the
- * 6.1 harness has a timeout for TEST_F() only.
- */
-FIXTURE(timed) {
-};
-
-FIXTURE_SETUP(timed)
-{
-}
-
-FIXTURE_TEARDOWN(timed)
-{
 }
 
 /*

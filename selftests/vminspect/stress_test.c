@@ -22,9 +22,10 @@
  *   mounts it again.
  *
  * VMI_STRESS_SECONDS sets the duration (default 10); the run goes on, up
- * to 600 s more, until every kind of race has happened at least once.  The guest's dmesg
- * check (tools/vm/init) fails the run on any oops, WARN, KASAN or lockdep
- * report; this test fails on any unclean error or unparsable data.
+ * to 600 s more, until every kind of race has happened at least once.
+ * The guest's dmesg check (tools/vm/init) fails the run on any oops, WARN,
+ * KASAN or lockdep report; this test fails on any unclean error or
+ * unparsable data.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -477,41 +478,29 @@ static void reader(unsigned int seed)
 
 /* ---- unloader --------------------------------------------------------- */
 
-/* once the readers have stopped, their files close within one read */
-#define DRAIN_AFTER_STOP_MS	30000
-
-static long since_ms(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 +
-	       (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 /*
  * Unmounted lazily, vminspect takes no new opens (readers see ENOENT); the
  * files open on it pin the module until their reads end.  Wait for them
  * however slow the machine is: one read on the debug kernel under TCG on a
  * loaded CI host has kept the module busy for more than a second.  Busy
- * for DRAIN_AFTER_STOP_MS after the readers have stopped is a leaked
+ * for vst_retry_unload()'s 30 s after the readers have stopped is a leaked
  * reference, and fails the test.
  */
 static int unload_when_drained(void)
 {
-	struct timespec t0, stop = { 0, 0 };
+	struct timespec t0, t;
 	long waited;
 	int ret;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while ((ret = vst_module_unload()) && errno == EWOULDBLOCK) {
-		if (!stop.tv_sec && STOPPED())
-			clock_gettime(CLOCK_MONOTONIC, &stop);
-		if (stop.tv_sec && since_ms(&stop) > DRAIN_AFTER_STOP_MS)
-			break;
-		usleep(10000);
-	}
-	waited = since_ms(&t0);
+	do {
+		ret = vst_retry_unload();
+	} while (ret && errno == EWOULDBLOCK && !STOPPED());
+	if (ret && errno == EWOULDBLOCK)
+		ret = vst_retry_unload();	/* the readers have stopped */
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	waited = (t.tv_sec - t0.tv_sec) * 1000 +
+		 (t.tv_nsec - t0.tv_nsec) / 1000000;
 	if (waited > __atomic_load_n(&S->unload_wait_max_ms, __ATOMIC_RELAXED))
 		__atomic_store_n(&S->unload_wait_max_ms, waited,
 				 __ATOMIC_RELAXED);
@@ -623,18 +612,14 @@ static long unload_period_ms;
  */
 static bool stress_saw_all(bool can_unload)
 {
-	long *c[] = {
+	long *const c[] = {
 		&S->parsed, &S->forks, &S->exits, &S->mmaps, &S->munmaps,
 		&S->mremaps, &S->mprotects, &S->dontneeds, &S->pageouts,
 		&S->thps, &S->thp_splits, &S->collapses,
-		can_unload ? &S->unloads : &S->parsed,
+		&S->unloads,	/* last: not without the module file */
 	};
-	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(c); i++)
-		if (!__atomic_load_n(c[i], __ATOMIC_RELAXED))
-			return false;
-	return true;
+	return vst_all_positive(c, ARRAY_SIZE(c) - !can_unload);
 }
 
 static void unloader_fn(unsigned int seed)

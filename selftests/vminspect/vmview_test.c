@@ -38,6 +38,7 @@
 #include <linux/ptrace.h>
 
 #include "kselftest_harness.h"
+#include "vst_timed.h"
 #include "vst_util.h"
 
 #define VMVIEW_DEFAULT	"/vmi/bin/vmview"
@@ -1767,21 +1768,6 @@ static void flush_causes_child(void)
 	}
 	raise(SIGSTOP);
 	_exit(0);
-}
-
-/*
- * For tests that need more than the harness's 30 s on a slow host: the
- * 6.1 harness has a timeout for TEST_F() only.
- */
-FIXTURE(timed) {
-};
-
-FIXTURE_SETUP(timed)
-{
-}
-
-FIXTURE_TEARDOWN(timed)
-{
 }
 
 /*

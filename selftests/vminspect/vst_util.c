@@ -127,6 +127,16 @@ int vst_retry_unload(void)
 	return ret;
 }
 
+bool vst_all_positive(long *const counters[], size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (__atomic_load_n(counters[i], __ATOMIC_RELAXED) <= 0)
+			return false;
+	return true;
+}
+
 int vst_module_ensure(void)
 {
 	if (!vst_module_loaded())

@@ -24,6 +24,9 @@ int vst_module_load(void);
 int vst_module_unload(void);
 /* vst_module_unload() until it is not refused as busy (up to ~30 s) */
 int vst_retry_unload(void);
+
+/* Is each of the @n counters (shared between processes) above zero? */
+bool vst_all_positive(long *const counters[], size_t n);
 /* loaded and mounted on /proc/vminspect, whatever it was before */
 int vst_module_ensure(void);
 /* mount a vminspect file system on DIR (nosuid,nodev,noexec) */
