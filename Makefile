@@ -49,7 +49,12 @@ bpf:
 vmview: bpf
 	$(MAKE) -C tools/vmview
 
-selftests:
+# The kselftest harness is extracted from linux-source-6.1 by tools/deps.sh:
+# a fresh clone gets it (and the packages) on its first build.
+$(KERNEL_SRC)/.stamp:
+	@tools/deps.sh
+
+selftests: $(KERNEL_SRC)/.stamp
 	$(MAKE) -C selftests/vminspect
 
 # The Debian 13 root (6.12 and 7.3 headers, gcc-14) and the guest kernels,
