@@ -412,43 +412,108 @@ FIXTURE_TEARDOWN(layout)
 	munmap(W, PAGE);
 }
 
-/* A snapshot reads back as the live process: every view, byte for byte. */
+#define NR_VIEWS	5
+
+/* The live views of the stopped target; false if one failed. */
+static bool live_views(pid_t pid, const char *const views[][2],
+		       char *out[NR_VIEWS])
+{
+	char pidstr[16];
+	bool ok = true;
+	int i;
+
+	snprintf(pidstr, sizeof(pidstr), "%d", pid);
+	for (i = 0; i < NR_VIEWS; i++) {
+		out[i] = NULL;
+		ok &= !run_vmview(&out[i], "-j", views[i][0], pidstr,
+				  views[i][1], NULL) && out[i];
+	}
+	return ok;
+}
+
+/* Where @a and @b differ: 60 bytes of each from a little before. */
+static const char *first_difference(const char *a, const char *b)
+{
+	static char buf[256];
+	size_t i = 0;
+
+	while (a[i] && a[i] == b[i])
+		i++;
+	i = i > 20 ? i - 20 : 0;
+	snprintf(buf, sizeof(buf), "at byte %zu: '%.60s' against '%.60s'", i,
+		 a + i, b + i);
+	return buf;
+}
+
+static void free_views(char *v[NR_VIEWS])
+{
+	int i;
+
+	for (i = 0; i < NR_VIEWS; i++) {
+		free(v[i]);
+		v[i] = NULL;
+	}
+}
+
+/*
+ * A snapshot reads back as the live process: every view, byte for byte.
+ * The kernel itself may change a stopped process's page tables (reclaim
+ * clears accessed bits: seen on 7.3, a THP's PMD lost its A bit between the
+ * snapshot and the live read), so the live views are read before and after
+ * a new snapshot, and the snapshot is compared with them once they are the
+ * same: a round in which the process stayed as it was.
+ */
 TEST_F(layout, snapshot_reads_back_as_the_live_process)
 {
-	static const char * const views[][3] = {
+	char addr[32];
+	const char *const views[NR_VIEWS][2] = {
 		{ "show", NULL }, { "maps", NULL }, { "pt", NULL },
-		{ "pt", "--map" },
+		{ "pt", "--map" }, { "translate", addr },
 	};
-	char *live = NULL, *snap = NULL, addr[32];
+	char *live[NR_VIEWS] = { NULL }, *again[NR_VIEWS] = { NULL }, *snap;
 	struct json_object *o, *arr;
-	size_t i;
+	bool still = false;
+	int round, i;
 
-	for (i = 0; i < ARRAY_SIZE(views); i++) {
-		EXPECT_EQ(0, run_vmview(&live, "-j", views[i][0], self->pidstr,
-					views[i][1], NULL));
-		EXPECT_EQ(0, run_vmview(&snap, "-j", views[i][0], self->snap_b,
-					views[i][1], NULL));
-		ASSERT_NE(NULL, live);
-		ASSERT_NE(NULL, snap);
-		EXPECT_STREQ(live, snap)
-			TH_LOG("vmview %s differs between pid and snapshot",
-			       views[i][0]);
-		free(live);
-		free(snap);
-	}
 	/* translate of a kept walk (the first page of r4), and inside it */
 	snprintf(addr, sizeof(addr), "%lx", W->r4 + 123);
-	EXPECT_EQ(0, run_vmview(&live, "-j", "translate", self->pidstr, addr, NULL));
-	EXPECT_EQ(0, run_vmview(&snap, "-j", "translate", self->snap_b, addr, NULL));
-	EXPECT_STREQ(live, snap);
-	free(live);
-	free(snap);
+	for (round = 0; round < 5 && !still; round++) {
+		free_views(live);
+		free_views(again);
+		ASSERT_TRUE(live_views(self->pid, views, live));
+		ASSERT_EQ(0, run_vmview(NULL, "snapshot", self->pidstr, "-o",
+					self->snap_b, NULL));
+		ASSERT_TRUE(live_views(self->pid, views, again));
+		still = true;
+		for (i = 0; i < NR_VIEWS; i++)
+			if (strcmp(live[i], again[i])) {
+				TH_LOG("round %d: vmview %s of the stopped target changed, %s",
+				       round, views[i][0],
+				       first_difference(live[i], again[i]));
+				still = false;
+			}
+	}
+	ASSERT_TRUE(still)
+		TH_LOG("the stopped target changed in every round");
+	for (i = 0; i < NR_VIEWS; i++) {
+		snap = NULL;
+		EXPECT_EQ(0, run_vmview(&snap, "-j", views[i][0], self->snap_b,
+					views[i][1], NULL));
+		ASSERT_NE(NULL, snap);
+		EXPECT_STREQ(live[i], snap)
+			TH_LOG("vmview %s %s differs between pid and snapshot, %s",
+			       views[i][0], views[i][1] ?: "",
+			       first_difference(live[i], snap));
+		free(snap);
+	}
+	free_views(live);
+	free_views(again);
 
 	/* the snapshot's VMAs are those of maps, its pages those of smaps */
 	arr = vmview_json("maps", self->snap_b, NULL, NULL);
 	ASSERT_NE(NULL, arr);
 	ASSERT_EQ(self->nb, (int)json_object_array_length(arr));
-	for (i = 0; i < (size_t)self->nb; i++) {
+	for (i = 0; i < self->nb; i++) {
 		struct json_object *v = json_object_array_get_idx(arr, i);
 		struct json_object *st = jget(v, "states"), *at = jget(v, "attrs");
 		long rss = smaps_kb(self->pid, self->mb[i].start, "Rss");
