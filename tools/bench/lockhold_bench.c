@@ -27,11 +27,14 @@
  *
  * Per phase, the TLB, function-call and rescheduling IPIs of
  * /proc/interrupts per writer operation: what the writer's munmap sends
- * to the reader's CPU.  -w and -R pin the writer thread and the reader to
- * a CPU each.
+ * to the reader's CPU; the 99th percentile of each of mmap, the touch and
+ * munmap; and the writer's own waits for the mmap write lock, from the
+ * same tracepoints (mmap_lock_start_locking to acquire_returned, filtered
+ * to the writer thread): how much of its time is waiting for the lock.
+ * -w and -R pin the writer thread and the reader to a CPU each.
  *
  * Usage: lockhold_bench [-g GiB] [-f MiB] [-r rounds] [-t seconds]
- *                       [-w CPU] [-R CPU]
+ *                       [-w CPU] [-R CPU] [-x FILE]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -70,12 +73,18 @@ static void pin_to(int cpu)
 		perror("lockhold_bench: sched_setaffinity");
 }
 
+/* The writer's three steps, timed apart. */
+enum { STEP_MMAP, STEP_TOUCH, STEP_MUNMAP, NR_STEPS };
+static const char *const step_names[NR_STEPS] = { "mmap", "touch", "munmap" };
+
 /* Shared with the target: its writer thread's switch and latencies. */
 struct shared {
 	int writer_on;
 	int ready;
+	pid_t writer_tid;
 	long n;
 	unsigned int lat_ns[MAX_LAT];
+	unsigned int step_ns[NR_STEPS][MAX_LAT];
 };
 
 static struct shared *sh;
@@ -88,27 +97,39 @@ static unsigned long long now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+static unsigned int clamp_ns(unsigned long long ns)
+{
+	return ns > ~0U ? ~0U : ns;
+}
+
 static void *writer(void *arg)
 {
 	pin_to(writer_cpu);
+	__atomic_store_n(&sh->writer_tid, gettid(), __ATOMIC_RELEASE);
 	for (;;) {
-		unsigned long long t;
+		unsigned long long t[NR_STEPS + 1];
 		char *p;
+		int i;
 
 		if (!__atomic_load_n(&sh->writer_on, __ATOMIC_ACQUIRE)) {
 			usleep(1000);
 			continue;
 		}
-		t = now_ns();
+		t[0] = now_ns();
 		p = mmap(NULL, PG, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p != MAP_FAILED) {
-			*p = 1;
-			munmap(p, PG);
-		}
-		t = now_ns() - t;
-		if (sh->n < MAX_LAT)
-			sh->lat_ns[sh->n++] = t > ~0U ? ~0U : t;
+		t[1] = now_ns();
+		if (p == MAP_FAILED)
+			continue;
+		*p = 1;
+		t[2] = now_ns();
+		munmap(p, PG);
+		t[3] = now_ns();
+		if (sh->n >= MAX_LAT)
+			continue;
+		for (i = 0; i < NR_STEPS; i++)
+			sh->step_ns[i][sh->n] = clamp_ns(t[i + 1] - t[i]);
+		sh->lat_ns[sh->n++] = clamp_ns(t[3] - t[0]);
 	}
 	return NULL;
 }
@@ -283,6 +304,58 @@ static unsigned long long busiest_mm(void)
 	return best;
 }
 
+/* The writer's waits for the write lock, in the trace of a writer phase. */
+struct waits {
+	long n;
+	double p99, max, sum;	/* us */
+};
+
+/*
+ * Pair each "mmap_lock_start_locking ... write=true" of the writer thread
+ * (set_event_pid) with the "acquire_returned ... write=true" after it.
+ */
+static struct waits writer_waits(void)
+{
+	static double v[MAX_HOLDS];
+	struct waits w = { 0 };
+	char line[512];
+	double start = -1;
+	FILE *f = fopen(TRACING "/trace", "r");
+	long i;
+
+	if (!f)
+		return w;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, ": mmap_lock_");
+		char *q;
+		double ts;
+
+		if (!p || !strstr(p, "write=true"))
+			continue;
+		q = p;
+		while (q > line && q[-1] != ' ')
+			q--;
+		ts = strtod(q, NULL) * 1e6;
+		if (!strncmp(p, ": mmap_lock_start_locking", 25)) {
+			start = ts;
+		} else if (!strncmp(p, ": mmap_lock_acquire_returned", 28) &&
+			   start >= 0) {
+			if (w.n < MAX_HOLDS)
+				v[w.n++] = ts - start;
+			start = -1;
+		}
+	}
+	fclose(f);
+	if (!w.n)
+		return w;
+	qsort(v, w.n, sizeof(v[0]), cmp_double);
+	for (i = 0; i < w.n; i++)
+		w.sum += v[i];
+	w.p99 = v[(w.n * 99) / 100];
+	w.max = v[w.n - 1];
+	return w;
+}
+
 static int cmp_uint(const void *a, const void *b)
 {
 	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
@@ -369,9 +442,26 @@ static void ipi_counts(unsigned long long *n)
 
 struct lat {
 	double mean, median, p99, max;
+	double step_p99[NR_STEPS];
 	double ipis[NR_IPIS];	/* per writer operation */
+	struct waits waits;
+	double total_us;	/* the writer's time, for the waits' share */
 	long n;
 };
+
+/*
+ * The trace of a writer phase.  Every event and set_event_pid are set once,
+ * before the first phase, and left alone until the target is gone:
+ * enabling an event patches kernel text (static keys), and under
+ * multi-threaded TCG patching text that the other vCPU runs has hung or
+ * crashed the guest (see Documentation/testing.rst, "Lock hold time").
+ */
+static int trace_writer(bool on)
+{
+	if (!on)
+		return put("tracing_on", "0");
+	return put("trace", "") || put("tracing_on", "1");
+}
 
 /* The writer's latencies while @file (or nothing: "none") is read. */
 static struct lat writer_phase(pid_t pid, const char *file)
@@ -380,8 +470,10 @@ static struct lat writer_phase(pid_t pid, const char *file)
 	struct lat l = { 0 };
 	double sum = 0;
 	long i, n;
+	int s;
 
 	sh->n = 0;
+	trace_writer(true);
 	ipi_counts(ipi0);
 	__atomic_store_n(&sh->writer_on, 1, __ATOMIC_RELEASE);
 	end = now_ns() + seconds * 1000000000ULL;
@@ -394,20 +486,55 @@ static struct lat writer_phase(pid_t pid, const char *file)
 	__atomic_store_n(&sh->writer_on, 0, __ATOMIC_RELEASE);
 	usleep(20000);
 	ipi_counts(ipi1);
+	trace_writer(false);
+	l.waits = writer_waits();
 	n = sh->n;
 	if (!n)
 		return l;
 	for (i = 0; i < (long)NR_IPIS; i++)
 		l.ipis[i] = (double)(ipi1[i] - ipi0[i]) / n;
+	for (s = 0; s < NR_STEPS; s++) {
+		qsort(sh->step_ns[s], n, sizeof(sh->step_ns[s][0]), cmp_uint);
+		l.step_p99[s] = sh->step_ns[s][(n * 99) / 100] / 1e3;
+	}
 	qsort(sh->lat_ns, n, sizeof(sh->lat_ns[0]), cmp_uint);
 	for (i = 0; i < n; i++)
 		sum += sh->lat_ns[i];
+	l.total_us = sum / 1e3;
 	l.n = n;
 	l.mean = sum / n / 1e3;
 	l.median = sh->lat_ns[n / 2] / 1e3;
 	l.p99 = sh->lat_ns[(n * 99) / 100] / 1e3;
 	l.max = sh->lat_ns[n - 1] / 1e3;
 	return l;
+}
+
+/*
+ * -x FILE: one writer phase under FILE with the sched_switch, sched_wakeup
+ * and sched_waking events on as well (for the reader and the writer
+ * thread), the trace left in tracefs to be read (what a long wait of the
+ * writer is made of); no other phase.  The events are enabled while the
+ * writer thread sleeps, but still patch text: on a guest with one TCG
+ * thread or on real hardware.
+ */
+static int trace_one_phase(pid_t pid, const char *file)
+{
+	unsigned long long end;
+
+	if (put("events/sched/sched_switch/enable", "1") ||
+	    put("events/sched/sched_wakeup/enable", "1") ||
+	    put("events/sched/sched_waking/enable", "1") ||
+	    put("trace", "") || put("tracing_on", "1"))
+		return 1;
+	__atomic_store_n(&sh->writer_on, 1, __ATOMIC_RELEASE);
+	end = now_ns() + seconds * 1000000000ULL;
+	while (now_ns() < end)
+		read_once(pid, file);
+	__atomic_store_n(&sh->writer_on, 0, __ATOMIC_RELEASE);
+	put("tracing_on", "0");
+	printf("lockhold_bench: writer tid %d, reader %d under %s: %s/trace\n",
+	       sh->writer_tid, getpid(), file, TRACING);
+	return 0;
 }
 
 /*
@@ -451,6 +578,12 @@ static void writer_phases(pid_t pid)
 		else
 			printf("  %6.2fx (target <= 2.0x) %s\n", ratio,
 			       ratio <= 2.0 ? "PASS" : "MISS");
+		printf("  %-12s p99 %s %.1f %s %.1f %s %.1f us", "",
+		       step_names[0], l.step_p99[0], step_names[1],
+		       l.step_p99[1], step_names[2], l.step_p99[2]);
+		printf("; write-lock waits %ld p99 %.1f us max %.1f us, %.0f%% of its time\n",
+		       l.waits.n, l.waits.p99, l.waits.max,
+		       l.total_us ? 100 * l.waits.sum / l.total_us : 0);
 	}
 }
 
@@ -458,13 +591,14 @@ int main(int argc, char **argv)
 {
 	static const char *const files[] = { "mm", "vmas", "pagetable" };
 	unsigned long long mm;
-	char path[64], addr[32], pidstr[16];
+	char path[64], addr[32], pidstr[32];
 	struct utsname u;
 	double max = 0, m;
 	pid_t pid;
+	const char *trace_file = NULL;
 	int opt, i, r;
 
-	while ((opt = getopt(argc, argv, "g:f:r:t:w:R:")) >= 0) {
+	while ((opt = getopt(argc, argv, "g:f:r:t:w:R:x:")) >= 0) {
 		switch (opt) {
 		case 'g':
 			gib = strtoul(optarg, NULL, 0);
@@ -484,9 +618,13 @@ int main(int argc, char **argv)
 		case 'R':
 			reader_cpu = atoi(optarg);
 			break;
+		case 'x':
+			trace_file = optarg;
+			break;
 		default:
 			fputs("usage: lockhold_bench [-g GiB] [-f MiB] [-r rounds]"
-			      " [-t secs] [-w CPU] [-R CPU]\n", stderr);
+			      " [-t secs] [-w CPU] [-R CPU] [-x FILE]\n",
+			      stderr);
 			return 2;
 		}
 	}
@@ -513,14 +651,26 @@ int main(int argc, char **argv)
 	       u.release, gib);
 	printf(" + %lu MiB populated, %d rounds\n", full_mib, rounds);
 
-	snprintf(pidstr, sizeof(pidstr), "%d", getpid());
+	/* our reads' holds and the writer thread's waits */
+	while (!__atomic_load_n(&sh->writer_tid, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	snprintf(pidstr, sizeof(pidstr), "%d %d", getpid(), sh->writer_tid);
+	/* mono: the writer's start and acquire may be on two CPUs */
 	if (put("tracing_on", "0") || put("trace", "") ||
+	    put("trace_clock", "mono") ||
 	    put("buffer_size_kb", "32768") || put("set_event_pid", pidstr) ||
+	    put("events/mmap_lock/mmap_lock_start_locking/enable", "1") ||
 	    put("events/mmap_lock/mmap_lock_acquire_returned/enable", "1") ||
 	    put("events/mmap_lock/mmap_lock_released/enable", "1")) {
 		perror("lockhold_bench: tracefs");
 		kill(pid, SIGKILL);
 		return 1;
+	}
+	if (trace_file) {
+		i = trace_one_phase(pid, trace_file);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return i;
 	}
 	for (i = 0; i < 6; i++) {
 		put("trace", "");
@@ -561,16 +711,18 @@ int main(int argc, char **argv)
 		if (i < 5 && m > max)
 			max = m;
 	}
-	put("events/mmap_lock/mmap_lock_acquire_returned/enable", "0");
-	put("events/mmap_lock/mmap_lock_released/enable", "0");
-	put("set_event_pid", "");
-	put("trace", "");
-	put("buffer_size_kb", "1408");
 	printf("lockhold longest hold %.1f us (target < 1000 us) %s\n", max,
 	       max < 1000 ? "PASS" : "MISS");
 
 	writer_phases(pid);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
+	put("events/mmap_lock/mmap_lock_start_locking/enable", "0");
+	put("events/mmap_lock/mmap_lock_acquire_returned/enable", "0");
+	put("events/mmap_lock/mmap_lock_released/enable", "0");
+	put("set_event_pid", "");
+	put("trace", "");
+	put("trace_clock", "local");
+	put("buffer_size_kb", "1408");
 	return 0;
 }
