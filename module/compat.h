@@ -136,6 +136,31 @@ static inline int vmi_small_mapcount(const struct folio *folio)
 	return atomic_read(&folio->_mapcount) + 1;
 }
 
+/**
+ * vmi_mmap_lock_wanted - does a writer want the mmap lock we may hold?
+ * @mm:	the address space
+ *
+ * mmap_lock_is_contended() sees the writers queued on the rwsem.  A writer
+ * that finds the lock owned by readers first spins on it (up to about
+ * 10 us of its own time, rwsem_optimistic_spin()) before it queues, and
+ * only writers spin: the spinner holds the rwsem's osq lock.  A reader
+ * that lets only queued writers in makes a spinning one spin to its limit
+ * on every cycle of the lock; under TCG, where a vCPU that pauses hands
+ * its turn to the other, that limit has been measured at 64 ms
+ * (Documentation/testing.rst, "Lock hold time").  PREEMPT_RT's rwsem does
+ * not spin.
+ */
+static inline bool vmi_mmap_lock_wanted(struct mm_struct *mm)
+{
+	if (mmap_lock_is_contended(mm))
+		return true;
+#if defined(CONFIG_RWSEM_SPIN_ON_OWNER) && !defined(CONFIG_PREEMPT_RT)
+	return osq_is_locked(&mm->mmap_lock.osq);
+#else
+	return false;
+#endif
+}
+
 /* ---- counters (mm.c, processes.c) ---- */
 
 /*

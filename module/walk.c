@@ -20,10 +20,11 @@
  *   Asserted (mm_users not zero) by vmi_walk_range().
  * - vmi_walk_range() holds mmap_read_lock_killable() for at most
  *   VMI_WALK_BATCH entries (a VMA counting as one more), and for one PTE
- *   table only when a writer is waiting (mmap_lock_is_contended(), as
- *   smaps_rollup does); then it drops the lock, calls cond_resched(),
- *   lets a waiting writer take the lock first (vmi_mmap_read_lock(), as
- *   every mmap read lock of ours) and looks the VMA up again at the
+ *   table only when a writer wants the lock (vmi_mmap_lock_wanted(): one
+ *   queued, as smaps_rollup checks, or one spinning on the rwsem); then it
+ *   drops the lock, calls cond_resched(), lets that writer take the lock
+ *   first (vmi_mmap_read_lock(), as every mmap read lock of ours) and
+ *   looks the VMA up again at the
  *   address it stopped at (vmi_walk_yield()).  The per-VMA files hold it
  *   the same way across VMAs (@w->hold).  Asserted
  *   (vmi_mmap_assert_locked(), the kernel's mmap_assert_locked() less its
@@ -1181,7 +1182,7 @@ again:
 			if (gone)
 				goto again;	/* classify what is there now */
 			/* a table done: yield to a waiting writer */
-			if (next < end && mmap_lock_is_contended(w->mm))
+			if (next < end && vmi_mmap_lock_wanted(w->mm))
 				w->budget = 0;
 			w->budget -= VMI_PTE_MAP_COST;
 		}
@@ -1413,7 +1414,8 @@ void vmi_walk_reset_counts(struct vmi_walk *w)
  * reader that drops the lock and takes it again at once makes a writer
  * wait for all its batches, up to that timeout, as smaps_rollup does.
  * The waiter leaves the rwsem's wait list once it has the lock (then our
- * read lock queues behind it) or gives up.
+ * read lock queues behind it) or gives up; a spinning writer
+ * (vmi_mmap_lock_wanted()) stops spinning once it has the lock or queues.
  *
  * Context: no mmap lock held; sleeps.
  */
@@ -1421,10 +1423,10 @@ static void vmi_walk_let_in(struct mm_struct *mm)
 {
 	u64 until;
 
-	if (!mmap_lock_is_contended(mm))
+	if (!vmi_mmap_lock_wanted(mm))
 		return;
 	until = ktime_get_ns() + VMI_LET_IN_NS;
-	while (mmap_lock_is_contended(mm) && !fatal_signal_pending(current) &&
+	while (vmi_mmap_lock_wanted(mm) && !fatal_signal_pending(current) &&
 	       ktime_get_ns() < until)
 		usleep_range(10, 20);
 }
@@ -1490,7 +1492,7 @@ int vmi_walk_yield(struct vmi_walk *w, long cost)
 {
 	vmi_mmap_assert_locked(w->mm);
 	w->budget -= cost;
-	if (w->budget > 0 && !mmap_lock_is_contended(w->mm))
+	if (w->budget > 0 && !vmi_mmap_lock_wanted(w->mm))
 		return 0;
 	vmi_walk_unlock(w);
 	cond_resched();
