@@ -204,6 +204,25 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /*
+ * A line of the trace that is an mmap_lock event of the lock for @write
+ * ("write=true" or "write=false"): its event ("acquire_returned ...",
+ * after the "mmap_lock_" prefix) and its time stamp in us in @ts, else
+ * NULL.  "... [001] ..... 1234.567890: mmap_lock_..."
+ */
+static const char *trace_event(char *line, const char *write, double *ts)
+{
+	char *p = strstr(line, ": mmap_lock_"), *q;
+
+	if (!p || !strstr(p, write))
+		return NULL;
+	q = p;
+	while (q > line && q[-1] != ' ')
+		q--;
+	*ts = strtod(q, NULL) * 1e6;
+	return p + strlen(": mmap_lock_");
+}
+
+/*
  * Parse the trace: pair "acquire_returned ... write=false success=true"
  * with the next "released ... write=false" of the same mm.
  */
@@ -220,22 +239,16 @@ static int parse_trace(void)
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long mm;
 		double ts;
-		char *p = strstr(line, ": mmap_lock_");
-		char *q;
+		const char *p = trace_event(line, "write=false", &ts), *q;
 		int i;
 
-		if (!p || !strstr(p, "write=false"))
+		if (!p)
 			continue;
-		/* "... [001] ..... 1234.567890: mmap_lock_..." */
-		q = p;
-		while (q > line && q[-1] != ' ')
-			q--;
-		ts = strtod(q, NULL) * 1e6;
 		q = strstr(p, "mm=");
 		if (!q)
 			continue;
 		mm = strtoull(q + 3, NULL, 16);
-		if (!strncmp(p, ": mmap_lock_acquire_returned", 28)) {
+		if (!strncmp(p, "acquire_returned", 16)) {
 			if (!strstr(p, "success=true"))
 				continue;
 			for (i = 0; i < 8 && open_mm[i]; i++)
@@ -244,7 +257,7 @@ static int parse_trace(void)
 				open_mm[i] = mm;
 				open_at[i] = ts;
 			}
-		} else if (!strncmp(p, ": mmap_lock_released", 20)) {
+		} else if (!strncmp(p, "released", 8)) {
 			for (i = 0; i < 8 && open_mm[i] != mm; i++)
 				;
 			if (i == 8)
@@ -326,20 +339,14 @@ static struct waits writer_waits(void)
 	if (!f)
 		return w;
 	while (fgets(line, sizeof(line), f)) {
-		char *p = strstr(line, ": mmap_lock_");
-		char *q;
 		double ts;
+		const char *p = trace_event(line, "write=true", &ts);
 
-		if (!p || !strstr(p, "write=true"))
+		if (!p)
 			continue;
-		q = p;
-		while (q > line && q[-1] != ' ')
-			q--;
-		ts = strtod(q, NULL) * 1e6;
-		if (!strncmp(p, ": mmap_lock_start_locking", 25)) {
+		if (!strncmp(p, "start_locking", 13)) {
 			start = ts;
-		} else if (!strncmp(p, ": mmap_lock_acquire_returned", 28) &&
-			   start >= 0) {
+		} else if (!strncmp(p, "acquire_returned", 16) && start >= 0) {
 			if (w.n < MAX_HOLDS)
 				v[w.n++] = ts - start;
 			start = -1;
