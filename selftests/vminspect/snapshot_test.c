@@ -415,14 +415,12 @@ FIXTURE_TEARDOWN(layout)
 #define NR_VIEWS	5
 
 /* The live views of the stopped target; false if one failed. */
-static bool live_views(pid_t pid, const char *const views[][2],
+static bool live_views(const char *pidstr, const char *const views[][2],
 		       char *out[NR_VIEWS])
 {
-	char pidstr[16];
 	bool ok = true;
 	int i;
 
-	snprintf(pidstr, sizeof(pidstr), "%d", pid);
 	for (i = 0; i < NR_VIEWS; i++) {
 		out[i] = NULL;
 		ok &= !run_vmview(&out[i], "-j", views[i][0], pidstr,
@@ -480,10 +478,10 @@ TEST_F(layout, snapshot_reads_back_as_the_live_process)
 	for (round = 0; round < 5 && !still; round++) {
 		free_views(live);
 		free_views(again);
-		ASSERT_TRUE(live_views(self->pid, views, live));
+		ASSERT_TRUE(live_views(self->pidstr, views, live));
 		ASSERT_EQ(0, run_vmview(NULL, "snapshot", self->pidstr, "-o",
 					self->snap_b, NULL));
-		ASSERT_TRUE(live_views(self->pid, views, again));
+		ASSERT_TRUE(live_views(self->pidstr, views, again));
 		still = true;
 		for (i = 0; i < NR_VIEWS; i++)
 			if (strcmp(live[i], again[i])) {
