@@ -24,9 +24,9 @@
  *   queued, as smaps_rollup checks, or one spinning on the rwsem); then it
  *   drops the lock, calls cond_resched(), lets that writer take the lock
  *   first (vmi_mmap_read_lock(), as every mmap read lock of ours) and
- *   looks the VMA up again at the
- *   address it stopped at (vmi_walk_yield()).  The per-VMA files hold it
- *   the same way across VMAs (@w->hold).  Asserted
+ *   looks the VMA up again at the address it stopped at
+ *   (vmi_walk_yield()).  The per-VMA files hold it the same way across
+ *   VMAs (@w->hold).  Asserted
  *   (vmi_mmap_assert_locked(), the kernel's mmap_assert_locked() less its
  *   6.1-unexported dump) where each range
  *   of a VMA starts (vmi_pgd_range()), before every VMA lookup of
