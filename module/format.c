@@ -87,32 +87,44 @@ static void vmi_line_putc(struct vmi_line *l, char c)
 	l->buf[l->len++] = c;
 }
 
+/*
+ * The digits are written in place, last first, not built elsewhere and
+ * copied: a memcpy() of a length known only at run time is a call, and
+ * most values are one digit.
+ */
 static void vmi_line_dec(struct vmi_line *l, unsigned long long n)
 {
-	char tmp[20];
-	int i = sizeof(tmp);
+	unsigned long long t = n;
+	unsigned int digits = 1;
+	char *p;
 
+	while (t >= 10) {
+		t /= 10;
+		digits++;
+	}
+	l->len += digits;
+	p = l->buf + l->len;
 	do {
-		tmp[--i] = '0' + n % 10;
+		*--p = '0' + n % 10;
 		n /= 10;
 	} while (n);
-	memcpy(l->buf + l->len, tmp + i, sizeof(tmp) - i);
-	l->len += sizeof(tmp) - i;
 }
 
 /* @val in hex, zero-padded to @width digits (at most 16) */
 static void vmi_line_hex(struct vmi_line *l, unsigned long long val,
 			 int width)
 {
-	char tmp[16];
-	int i = sizeof(tmp);
+	int digits = val ? DIV_ROUND_UP(fls64(val), 4) : 1;
+	char *p;
 
-	do {
-		tmp[--i] = "0123456789abcdef"[val & 0xf];
+	if (digits < width)
+		digits = width;
+	l->len += digits;
+	p = l->buf + l->len;
+	while (digits--) {
+		*--p = "0123456789abcdef"[val & 0xf];
 		val >>= 4;
-	} while (val || (int)sizeof(tmp) - i < width);
-	memcpy(l->buf + l->len, tmp + i, sizeof(tmp) - i);
-	l->len += sizeof(tmp) - i;
+	}
 }
 
 /* "4K", "2M", "1G": the largest unit that divides @size */
@@ -202,11 +214,13 @@ static bool vmi_line_val(struct vmi_line *l, const struct vmi_field *f,
 		vmi_line_size(l, v->n);
 		break;
 	case VMI_T_WORD:
+		/* copied as it is measured: a word is a few bytes */
 		s = v->s ?: "-";
-		len = strlen(s);
-		if (len > VMI_LINE_VAL_MAX)
-			return false;
-		memcpy(l->buf + l->len, s, len);
+		for (len = 0; s[len]; len++) {
+			if (len == VMI_LINE_VAL_MAX)
+				return false;
+			l->buf[l->len + len] = s[len];
+		}
 		l->len += len;
 		break;
 	default:

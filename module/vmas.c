@@ -355,7 +355,10 @@ static int vmi_vmas_show(struct seq_file *m, void *v)
 	if (ret)
 		return ret;
 
-	memset(c, 0, sizeof(p->cols));
+	/*
+	 * Every column is set below, so @c is not cleared per line (it was
+	 * zeroed with @p): only the path's printer comes and goes.
+	 */
 	c[VMI_VMAS_START].n = p->s.addr;
 	c[VMI_VMAS_END].n = r->end;
 	vmi_perms(r->flags, p->perms);
@@ -380,10 +383,8 @@ static int vmi_vmas_show(struct seq_file *m, void *v)
 	c[VMI_VMAS_SLOT_SWAP].n = w->counts.slots.swap;
 	c[VMI_VMAS_SLOT_SHARED].n = w->counts.slots.shared;
 	c[VMI_VMAS_FLAGS].s = vmi_vma_flags_str(p, r->flags);
-	if (vmi_rec_has_path(r)) {
-		c[VMI_VMAS_PATH].put = vmi_put_path;
-		c[VMI_VMAS_PATH].arg = r;
-	}
+	c[VMI_VMAS_PATH].put = vmi_rec_has_path(r) ? vmi_put_path : NULL;
+	c[VMI_VMAS_PATH].arg = r;
 	vmi_seq_row(m, NULL, vmi_vmas_cols, VMI_VMAS_NR_COLS, c);
 	return 0;
 }
