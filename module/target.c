@@ -39,6 +39,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/fs_struct.h>
+#include <linux/hashtable.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mount.h>
@@ -49,9 +50,9 @@
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/user_namespace.h>
-#include <linux/xarray.h>
 
 #include "vminspect.h"
 
@@ -64,13 +65,46 @@ module_param_named(table_phys, vmi_table_phys, bool, 0444);
 MODULE_PARM_DESC(table_phys,
 		 "show the physical addresses of page-table pages to CAP_SYS_ADMIN (default: never)");
 /*
- * Tasks inside vmi_pagemap_mm()'s open, by task_struct address.  A file of
- * ours bind-mounted over the pagemap it opens (any user can, in a user and
- * mount namespace of its own) would have that open check itself, and so
- * on until the kernel stack overflows; the open that finds its task here
- * is refused instead.  The xarray's own lock protects it.
+ * Tasks inside vmi_pagemap_mm()'s open, hashed by task_struct address.  A
+ * file of ours bind-mounted over the pagemap it opens (any user can, in a
+ * user and mount namespace of its own) would have that open check itself,
+ * and so on until the kernel stack overflows; the open that finds its task
+ * here is refused instead.  The entries live on the stack of the
+ * vmi_pagemap_mm() that added them: a listing checks every process, and
+ * an xarray allocated and RCU-freed a node for each.
  */
-static DEFINE_XARRAY(vmi_in_check);
+struct vmi_check {
+	struct hlist_node node;
+	struct task_struct *task;
+};
+
+static DEFINE_HASHTABLE(vmi_in_check, 6);
+static DEFINE_SPINLOCK(vmi_in_check_lock);
+
+/* Add @c for current.  Return: false if current is in a check already. */
+static bool vmi_check_enter(struct vmi_check *c)
+{
+	struct vmi_check *o;
+	bool ok = true;
+
+	spin_lock(&vmi_in_check_lock);
+	hash_for_each_possible(vmi_in_check, o, node, (unsigned long)current)
+		if (o->task == current)
+			ok = false;
+	if (ok) {
+		c->task = current;
+		hash_add(vmi_in_check, &c->node, (unsigned long)current);
+	}
+	spin_unlock(&vmi_in_check_lock);
+	return ok;
+}
+
+static void vmi_check_exit(struct vmi_check *c)
+{
+	spin_lock(&vmi_in_check_lock);
+	hash_del(&c->node);
+	spin_unlock(&vmi_in_check_lock);
+}
 
 /**
  * vmi_access_init - learn what a real /proc/<pid>/pagemap file looks like
@@ -194,20 +228,18 @@ struct mm_struct *vmi_pagemap_mm(const struct vmi_reader *r,
 				 struct task_struct *task)
 {
 	struct mm_struct *mm, *granted;
+	struct vmi_check check;
 	char name[32];
 	struct file *f;
-	int ret;
 
 	might_sleep();
 	if (!vmi_reader_name(r, task, name, sizeof(name)))
 		return ERR_PTR(-ENOENT);
-	/* -EBUSY: we are that open, so the file is one of ours */
-	ret = xa_insert(&vmi_in_check, (unsigned long)current, current,
-			GFP_KERNEL);
-	if (ret)
-		return ERR_PTR(ret == -EBUSY ? -EACCES : ret);
+	/* already in: we are that open, so the file is one of ours */
+	if (!vmi_check_enter(&check))
+		return ERR_PTR(-EACCES);
 	f = file_open_root(&r->proc, name, O_RDONLY | O_LARGEFILE, 0);
-	xa_erase(&vmi_in_check, (unsigned long)current);
+	vmi_check_exit(&check);
 	if (IS_ERR(f))
 		return ERR_CAST(f);
 	/* pagemap_open() leaves the mm it granted (mmgrab()bed) here */

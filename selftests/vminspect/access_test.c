@@ -841,6 +841,77 @@ TEST_F(users, a_file_of_ours_over_pagemap_is_refused)
 		EXPECT_EQ(0, ret);
 }
 
+/*
+ * The guard against an open of ours over pagemap (module/target.c's
+ * vmi_in_check, an entry on the stack of each check in progress) raced:
+ * listers check every process at once, on every CPU, while a child opens
+ * its file of ours over pagemap in a loop.  The guard must refuse the
+ * child's every open and confuse no lister with it or with another: each
+ * listing as root lists the fixture's targets, whose pagemap the kernel
+ * opens for root.  Run on the debug kernels too (KASAN, lockdep).
+ */
+#define GUARD_SECONDS	3
+#define GUARD_LISTERS	3
+
+static int guard_lister(const pid_t *targets, int n)
+{
+	time_t end = time(NULL) + GUARD_SECONDS;
+	int rounds = 0;
+
+	while (time(NULL) < end) {
+		for (int i = 0; i < n; i++)
+			if (vst_listed(targets[i]) != 1)
+				return 1;
+		rounds++;
+	}
+	return rounds ? 0 : 2;
+}
+
+static int guard_looper(void *arg)
+{
+	struct loop_arg *a = arg;
+	time_t end = time(NULL) + GUARD_SECONDS;
+	char src[64], dst[64];
+
+	if (unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return 101;
+	snprintf(src, sizeof(src), "/proc/%s/%d/%s", VMI_PROC_DIR, a->target,
+		 VMI_PROC_MM);
+	snprintf(dst, sizeof(dst), "/proc/%d/pagemap", a->target);
+	if (mount(src, dst, NULL, MS_BIND, NULL))
+		return 103;
+	while (time(NULL) < end) {
+		if (vst_ours_errno(a->target, VMI_PROC_MM) != EACCES)
+			return 1;
+		if (vst_listed(a->target) != 0)
+			return 2;
+	}
+	return 0;
+}
+
+TEST_F(users, over_pagemap_guard_races_listings)
+{
+	pid_t targets[] = { self->same, self->other, self->nodump };
+	struct loop_arg a = { self->same, false };
+	pid_t listers[GUARD_LISTERS];
+	int i, st;
+
+	for (i = 0; i < (int)ARRAY_SIZE(targets); i++)
+		ASSERT_EQ(0, vst_pagemap_errno(targets[i]));
+	for (i = 0; i < GUARD_LISTERS; i++) {
+		listers[i] = fork();
+		ASSERT_LE(0, listers[i]);
+		if (!listers[i])
+			_exit(guard_lister(targets, ARRAY_SIZE(targets)));
+	}
+	EXPECT_EQ(0, vst_run_child(guard_looper, &a));
+	for (i = 0; i < GUARD_LISTERS; i++) {
+		ASSERT_EQ(listers[i], waitpid(listers[i], &st, 0));
+		EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st));
+	}
+}
+
 /* ---- AppArmor: a profile without ptrace rules denies ptrace read ---- */
 
 #define AA_PROFILE	"vmi_noptrace"
