@@ -743,9 +743,12 @@ static int vmi_present(struct vmi_walk *w, struct vm_area_struct *vma,
 	return vmi_emit(w, vma, level, addr, next, val, VMI_STATE_PRESENT);
 }
 
-/* The attributes of a present PTE, through the kernel's accessors. */
-static void vmi_pte_attrs(struct vm_area_struct *vma, pte_t pte,
-			  struct vmi_leaf_attrs *a)
+/*
+ * The attributes of a present PTE, through the kernel's accessors.  This
+ * and vmi_pte_page() run for every present PTE: always inlined.
+ */
+static __always_inline void vmi_pte_attrs(struct vm_area_struct *vma,
+					  pte_t pte, struct vmi_leaf_attrs *a)
 {
 	a->dirty = pte_dirty(pte);
 	a->young = pte_young(pte);
@@ -841,8 +844,10 @@ static void vmi_pte_pages_flush_run(struct vmi_walk *w,
  * PTE lock, its folio is neither freed nor split (see the top of this
  * file); no reference is taken, so the answer is as of the read.
  */
-static void vmi_pte_page(struct vmi_walk *w, struct vmi_pte_pages *pp,
-			 unsigned long pfn, bool nopage, bool anon)
+static __always_inline void vmi_pte_page(struct vmi_walk *w,
+					 struct vmi_pte_pages *pp,
+					 unsigned long pfn, bool nopage,
+					 bool anon)
 {
 	struct folio *folio;
 	unsigned int order;
