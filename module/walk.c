@@ -815,13 +815,15 @@ static void vmi_pud_attrs(struct vm_area_struct *vma, pud_t pud,
 
 /*
  * What the PTE loop learns from the folios of one table's present pages
- * (vmi_pte_page()): pages per folio size, small anonymous pages mapped more
- * than once (khugepaged's "shared"), and the data pages by node, counted
- * in runs of one node.  The last large folio met is remembered: its other
- * pages need no second look at its struct page.
+ * (vmi_pte_page()): pages per folio size (added to the walk's counts as
+ * they come: a one-page VMA's range has one entry, and a local array to
+ * clear and add up cost more than that entry), small anonymous pages
+ * mapped more than once (khugepaged's "shared"), and the data pages by
+ * node, counted in runs of one node.  The last large folio met is
+ * remembered: its other pages need no second look at its struct page.
  */
 struct vmi_pte_pages {
-	unsigned long folio[VMI_NR_FOLIOS];
+	unsigned long *folio;		/* the walk's counts, by size */
 	unsigned int shared;
 	unsigned long head, nr;		/* the last large folio's frames */
 	unsigned int size;		/* its VMI_FOLIO_* */
@@ -901,12 +903,15 @@ static int vmi_pte_count(struct vmi_walk *w, struct vm_area_struct *vma,
 	unsigned long write = 0, nopage = 0, cow = 0;
 	unsigned long *attr = w->counts.attr;
 	unsigned long i, n = (end - addr) >> PAGE_SHIFT;
-	struct vmi_pte_pages pp = { .nid = NUMA_NO_NODE };
+	struct vmi_pte_pages pp = {
+		.folio = w->counts.folio,
+		.nid = NUMA_NO_NODE,
+	};
 	bool anon = vma && vma_is_anonymous(vma);
 	bool shmem = vmi_vma_shmem(vma);
 	unsigned int empty = 0, swap = 0;
 	struct vmi_leaf_attrs a;
-	int ret = 0, k;
+	int ret = 0;
 
 	for (i = 0; i < n; i++) {
 		pte_t pte = ptep_get(ptep + i);
@@ -937,8 +942,6 @@ static int vmi_pte_count(struct vmi_walk *w, struct vm_area_struct *vma,
 	}
 	w->budget -= n;
 	vmi_pte_pages_flush_run(w, &pp);
-	for (k = 0; k < VMI_NR_FOLIOS; k++)
-		w->counts.folio[k] += pp.folio[k];
 	/* a whole slot: how far from a collapse (zero pages count as none) */
 	if (!ret && vmi_is_slot(vma, addr, end))
 		vmi_slot_cand(w, none + empty + nopage, swap, pp.shared);
