@@ -793,10 +793,28 @@ struct loop_arg {
 	bool user;
 };
 
+/*
+ * In a mount namespace of the caller's (unshared already): our mm of
+ * @target bind-mounted over its pagemap.  0, or the child's exit code.
+ */
+static int ours_mounted_over_pagemap(pid_t target)
+{
+	char src[64], dst[64];
+
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return 102;
+	snprintf(src, sizeof(src), "/proc/%s/%d/%s", VMI_PROC_DIR, target,
+		 VMI_PROC_MM);
+	snprintf(dst, sizeof(dst), "/proc/%d/pagemap", target);
+	if (mount(src, dst, NULL, MS_BIND, NULL))
+		return 103;
+	return 0;
+}
+
 static int ours_over_pagemap(void *arg)
 {
 	struct loop_arg *a = arg;
-	char src[64], dst[64];
+	int ret;
 
 	if (a->user) {
 		if (become(USER1))
@@ -806,13 +824,9 @@ static int ours_over_pagemap(void *arg)
 	} else if (unshare(CLONE_NEWNS)) {
 		return 101;
 	}
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		return 102;
-	snprintf(src, sizeof(src), "/proc/%s/%d/%s", VMI_PROC_DIR, a->target,
-		 VMI_PROC_MM);
-	snprintf(dst, sizeof(dst), "/proc/%d/pagemap", a->target);
-	if (mount(src, dst, NULL, MS_BIND, NULL))
-		return 103;
+	ret = ours_mounted_over_pagemap(a->target);
+	if (ret)
+		return ret;
 	if (vst_ours_errno(a->target, VMI_PROC_MM) != EACCES)
 		return 1;
 	if (vst_ours_errno(a->target, VMI_PROC_VMAS) != EACCES)
@@ -871,16 +885,13 @@ static int guard_looper(void *arg)
 {
 	struct loop_arg *a = arg;
 	time_t end = time(NULL) + GUARD_SECONDS;
-	char src[64], dst[64];
+	int ret;
 
-	if (unshare(CLONE_NEWNS) ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+	if (unshare(CLONE_NEWNS))
 		return 101;
-	snprintf(src, sizeof(src), "/proc/%s/%d/%s", VMI_PROC_DIR, a->target,
-		 VMI_PROC_MM);
-	snprintf(dst, sizeof(dst), "/proc/%d/pagemap", a->target);
-	if (mount(src, dst, NULL, MS_BIND, NULL))
-		return 103;
+	ret = ours_mounted_over_pagemap(a->target);
+	if (ret)
+		return ret;
 	while (time(NULL) < end) {
 		if (vst_ours_errno(a->target, VMI_PROC_MM) != EACCES)
 			return 1;
